@@ -1,0 +1,102 @@
+/**
+ * Every failure sitrep reports carries one of these codes, so logs, metrics and tests can tell
+ * failure classes apart without parsing messages.
+ */
+export const ErrorCode = {
+  BadArgs: 'sitrep_bad_args',
+  UnknownVerb: 'sitrep_unknown_verb',
+  PolicyDenied: 'sitrep_policy_denied',
+  PolicyInvalid: 'sitrep_policy_invalid',
+  ConfigInvalid: 'sitrep_config_invalid',
+  ApprovalRefused: 'sitrep_approval_refused',
+  RequestEnded: 'sitrep_request_ended',
+  NotFound: 'sitrep_not_found',
+  Conflict: 'sitrep_conflict',
+  PlanDrifted: 'sitrep_plan_drifted',
+  DrainRefused: 'sitrep_drain_refused',
+  Timeout: 'sitrep_timeout',
+  RedisUnavailable: 'sitrep_redis_unavailable',
+  ClusterUnavailable: 'sitrep_cluster_unavailable',
+  NoWorker: 'sitrep_no_worker',
+  KubernetesApi: 'sitrep_k8s_api',
+  SlackApi: 'sitrep_slack_api',
+  IncidentExists: 'sitrep_incident_exists',
+  NoIncident: 'sitrep_no_incident',
+  Internal: 'sitrep_internal',
+} as const;
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+export interface SitrepErrorOptions {
+  cause?: unknown;
+  /** The next step for the person reading the message, e.g. the right form of a command. */
+  hint?: string;
+}
+
+/** Base class: a message written for the on-call engineer, a code for machines, the cause kept. */
+export class SitrepError extends Error {
+  readonly code: ErrorCode;
+  readonly hint?: string;
+
+  constructor(code: ErrorCode, message: string, options: SitrepErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.code = code;
+    if (options.hint !== undefined) this.hint = options.hint;
+  }
+}
+
+/** The user typed something sitrep cannot run: wrong verb, arguments, flags or names. */
+export class BadArgsError extends SitrepError {
+  constructor(message: string, options: SitrepErrorOptions & { code?: typeof ErrorCode.BadArgs | typeof ErrorCode.UnknownVerb } = {}) {
+    super(options.code ?? ErrorCode.BadArgs, message, options);
+  }
+}
+
+/** The policy does not allow this user to do this here. */
+export class PolicyDeniedError extends SitrepError {
+  constructor(message: string, options: SitrepErrorOptions = {}) {
+    super(ErrorCode.PolicyDenied, message, options);
+  }
+}
+
+/** Configuration (environment or policy file) is wrong; raised at start-up. */
+export class ConfigError extends SitrepError {
+  constructor(message: string, options: SitrepErrorOptions & { code?: typeof ErrorCode.ConfigInvalid | typeof ErrorCode.PolicyInvalid } = {}) {
+    super(options.code ?? ErrorCode.ConfigInvalid, message, options);
+  }
+}
+
+/** An approval click that cannot be taken (self-approval, not an approver, request ended). */
+export class ApprovalError extends SitrepError {
+  constructor(code: typeof ErrorCode.ApprovalRefused | typeof ErrorCode.RequestEnded, message: string, options: SitrepErrorOptions = {}) {
+    super(code, message, options);
+  }
+}
+
+/** A dependency is down: Redis, the cluster, or no worker serves the cluster. */
+export class UnavailableError extends SitrepError {
+  constructor(
+    code: typeof ErrorCode.RedisUnavailable | typeof ErrorCode.ClusterUnavailable | typeof ErrorCode.NoWorker | typeof ErrorCode.SlackApi,
+    message: string,
+    options: SitrepErrorOptions = {},
+  ) {
+    super(code, message, options);
+  }
+}
+
+/** A job step failed or refused in a way the user must act on (drift, drain filters, timeout, API error). */
+export class JobError extends SitrepError {}
+
+/** Incident verbs used in the wrong state (a second open incident, none open). */
+export class IncidentError extends SitrepError {}
+
+export function isSitrepError(err: unknown): err is SitrepError {
+  return err instanceof SitrepError;
+}
+
+/** The message to show a person for any thrown value; unknown errors never leak stack traces. */
+export function describeError(err: unknown): { code: ErrorCode; message: string; hint?: string } {
+  if (isSitrepError(err)) return { code: err.code, message: err.message, ...(err.hint ? { hint: err.hint } : {}) };
+  const message = err instanceof Error ? err.message : String(err);
+  return { code: ErrorCode.Internal, message: `Internal error: ${message}` };
+}

@@ -1,0 +1,93 @@
+/**
+ * An error the API server answers with a `Status` object, with the reasons and codes the real
+ * kube-apiserver uses so that kubectl and client-node print what they would on a real cluster.
+ */
+export interface StatusCause {
+  reason?: string;
+  message?: string;
+  field?: string;
+}
+
+export interface StatusDetails {
+  name?: string;
+  group?: string;
+  kind?: string;
+  uid?: string;
+  causes?: StatusCause[];
+  retryAfterSeconds?: number;
+}
+
+export class ApiError extends Error {
+  constructor(
+    readonly code: number,
+    readonly reason: string,
+    message: string,
+    readonly details?: StatusDetails,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+
+  toStatus(): Record<string, unknown> {
+    return {
+      kind: 'Status',
+      apiVersion: 'v1',
+      metadata: {},
+      status: 'Failure',
+      message: this.message,
+      reason: this.reason,
+      ...(this.details ? { details: this.details } : {}),
+      code: this.code,
+    };
+  }
+
+  /** `pods "web-0" not found`. `resource` is the plural, `group` the API group ('' for core). */
+  static notFound(resource: string, name: string, group = ''): ApiError {
+    return new ApiError(404, 'NotFound', `${qualified(resource, group)} "${name}" not found`, { name, ...(group ? { group } : {}), kind: resource });
+  }
+
+  static alreadyExists(resource: string, name: string, group = ''): ApiError {
+    return new ApiError(409, 'AlreadyExists', `${qualified(resource, group)} "${name}" already exists`, { name, ...(group ? { group } : {}), kind: resource });
+  }
+
+  static conflict(resource: string, name: string, group = '', why = 'the object has been modified; please apply your changes to the latest version and try again'): ApiError {
+    return new ApiError(409, 'Conflict', `Operation cannot be fulfilled on ${qualified(resource, group)} "${name}": ${why}`, { name, ...(group ? { group } : {}), kind: resource });
+  }
+
+  /** 422: `Pod "X" is invalid: metadata.name: Invalid value: "X": ...`. */
+  static invalid(kind: string, name: string, causes: Required<Pick<StatusCause, 'field' | 'message'>>[], group = ''): ApiError {
+    const text = causes.map((c) => `${c.field}: ${c.message}`).join(', ');
+    return new ApiError(422, 'Invalid', `${kind} "${name}" is invalid: ${text}`, {
+      name,
+      ...(group ? { group } : {}),
+      kind,
+      causes: causes.map((c) => ({ reason: 'FieldValueInvalid', message: c.message, field: c.field })),
+    });
+  }
+
+  static badRequest(message: string): ApiError {
+    return new ApiError(400, 'BadRequest', message);
+  }
+
+  static gone(message: string): ApiError {
+    return new ApiError(410, 'Expired', message);
+  }
+
+  static methodNotAllowed(message = 'the server does not allow this method on the requested resource'): ApiError {
+    return new ApiError(405, 'MethodNotAllowed', message);
+  }
+
+  static unsupportedMediaType(contentType: string): ApiError {
+    return new ApiError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, application/strategic-merge-patch+json`, {
+      causes: [{ message: `unsupported media type ${JSON.stringify(contentType)}` }],
+    });
+  }
+
+  static internal(message: string): ApiError {
+    return new ApiError(500, 'InternalError', message);
+  }
+}
+
+function qualified(resource: string, group: string): string {
+  return group ? `${resource}.${group}` : resource;
+}

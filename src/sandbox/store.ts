@@ -1,0 +1,292 @@
+import { randomUUID } from 'node:crypto';
+import { isDeepStrictEqual } from 'node:util';
+import { ApiError } from './api-error.js';
+import { resourceType, type ResourceType } from './resources.js';
+
+/** A Kubernetes object as JSON. Fields beyond metadata are the resource's own. */
+export interface KObject {
+  apiVersion?: string;
+  kind?: string;
+  metadata: ObjectMeta;
+  spec?: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- resource-specific JSON, read by controllers that know its shape
+  status?: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- as above
+  [field: string]: unknown;
+}
+
+export interface OwnerReference {
+  apiVersion: string;
+  kind: string;
+  name: string;
+  uid: string;
+  controller?: boolean;
+  blockOwnerDeletion?: boolean;
+}
+
+export interface ObjectMeta {
+  name: string;
+  generateName?: string;
+  namespace?: string;
+  uid?: string;
+  resourceVersion?: string;
+  generation?: number;
+  creationTimestamp?: string;
+  deletionTimestamp?: string;
+  deletionGracePeriodSeconds?: number;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  ownerReferences?: OwnerReference[];
+  finalizers?: string[];
+  [field: string]: unknown;
+}
+
+export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
+
+export interface StoreEvent {
+  type: WatchEventType;
+  /** Resource key (`pods`, `apps/deployments`). */
+  key: string;
+  /** The object after the change (for DELETED: its last state, with the deletion's resourceVersion). */
+  object: KObject;
+  /** The object before the change, for MODIFIED and DELETED. */
+  previous?: KObject;
+  rv: number;
+}
+
+export type StoreListener = (event: StoreEvent) => void;
+
+export interface WriteOptions {
+  /** `?dryRun=All`: validate and return the result, but store nothing and emit nothing. */
+  dryRun?: boolean;
+}
+
+export interface StoreOptions {
+  /** How many past events watches can resume from; older resourceVersions get 410 Gone.
+   * @defaultValue 20000 */
+  historySize?: number;
+  /** Milliseconds since the epoch; the sandbox's scaled clock.
+   * @defaultValue Date.now */
+  now?: () => number;
+}
+
+const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+function objectId(namespace: string | undefined, name: string): string {
+  return namespace ? `${namespace}/${name}` : name;
+}
+
+function randomSuffix(): string {
+  // Same alphabet as apiserver's generateName (no vowels, no ambiguous characters).
+  const alphabet = 'bcdfghjklmnpqrstvwxz2456789';
+  let s = '';
+  for (let i = 0; i < 5; i++) s += alphabet[Math.floor(Math.random() * alphabet.length)];
+  return s;
+}
+
+/**
+ * The sandbox's etcd: objects by resource and namespace/name, one global resourceVersion counter,
+ * and a bounded event history that watches resume from. Every read returns a copy, so callers
+ * (HTTP handlers, controllers) can never mutate stored state by accident.
+ */
+export class Store {
+  private readonly objects = new Map<string, Map<string, KObject>>();
+  private readonly history: StoreEvent[] = [];
+  private readonly listeners = new Set<StoreListener>();
+  private readonly historySize: number;
+  private readonly now: () => number;
+  private rvCounter = 1;
+
+  constructor(options: StoreOptions = {}) {
+    this.historySize = options.historySize ?? 20_000;
+    this.now = options.now ?? Date.now;
+  }
+
+  /** The latest resourceVersion, as a string like the API uses. */
+  get resourceVersion(): string {
+    return String(this.rvCounter);
+  }
+
+  private bucket(key: string): Map<string, KObject> {
+    let b = this.objects.get(key);
+    if (!b) {
+      b = new Map();
+      this.objects.set(key, b);
+    }
+    return b;
+  }
+
+  private type(key: string): ResourceType {
+    const t = resourceType(key);
+    if (!t) throw ApiError.notFound(key, '');
+    return t;
+  }
+
+  get(key: string, namespace: string | undefined, name: string): KObject | undefined {
+    const o = this.objects.get(key)?.get(objectId(namespace, name));
+    return o ? structuredClone(o) : undefined;
+  }
+
+  /** Like get, but a 404 Status error when absent. */
+  mustGet(key: string, namespace: string | undefined, name: string): KObject {
+    const o = this.get(key, namespace, name);
+    if (!o) {
+      const t = this.type(key);
+      throw ApiError.notFound(t.resource, name, t.group);
+    }
+    return o;
+  }
+
+  /** All objects of a resource, in one namespace or all, ordered by namespace then name. */
+  list(key: string, namespace?: string): { items: KObject[]; resourceVersion: string } {
+    const items: KObject[] = [];
+    for (const o of this.objects.get(key)?.values() ?? []) {
+      if (namespace === undefined || o.metadata.namespace === namespace) items.push(structuredClone(o));
+    }
+    items.sort((a, b) => objectId(a.metadata.namespace, a.metadata.name).localeCompare(objectId(b.metadata.namespace, b.metadata.name)));
+    return { items, resourceVersion: this.resourceVersion };
+  }
+
+  /** Number of stored objects of a resource, without copying them. */
+  count(key: string): number {
+    return this.objects.get(key)?.size ?? 0;
+  }
+
+  create(key: string, input: KObject, options: WriteOptions = {}): KObject {
+    const t = this.type(key);
+    const obj = structuredClone(input);
+    obj.metadata ??= { name: '' };
+    if (!obj.metadata.name && obj.metadata.generateName) obj.metadata.name = obj.metadata.generateName + randomSuffix();
+    const name = obj.metadata.name;
+    if (!name) throw ApiError.invalid(t.kind, '', [{ field: 'metadata.name', message: 'Required value: name or generateName is required' }], t.group);
+    if (name.length > 253 || !DNS1123_SUBDOMAIN.test(name)) {
+      throw ApiError.invalid(t.kind, name, [{
+        field: 'metadata.name',
+        message: `Invalid value: "${name}": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')`,
+      }], t.group);
+    }
+    if (t.namespaced && !obj.metadata.namespace) obj.metadata.namespace = 'default';
+    if (!t.namespaced) delete obj.metadata.namespace;
+    const id = objectId(obj.metadata.namespace, name);
+    if (this.bucket(key).has(id)) throw ApiError.alreadyExists(t.resource, name, t.group);
+
+    obj.apiVersion = t.group ? `${t.group}/${t.version}` : t.version;
+    obj.kind = t.kind;
+    obj.metadata.uid = randomUUID();
+    obj.metadata.creationTimestamp = new Date(this.now()).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    if (t.hasGeneration) obj.metadata.generation = 1;
+    delete obj.metadata.deletionTimestamp;
+    delete obj.metadata.resourceVersion;
+    if (options.dryRun) return obj;
+
+    const rv = ++this.rvCounter;
+    obj.metadata.resourceVersion = String(rv);
+    this.bucket(key).set(id, obj);
+    this.emit({ type: 'ADDED', key, object: structuredClone(obj), rv });
+    return structuredClone(obj);
+  }
+
+  /**
+   * Replaces an object. A `metadata.resourceVersion` in the input must match the stored one (409
+   * otherwise), as with a real PUT; an empty one means "last write wins", as the API allows.
+   * Identity fields (uid, creationTimestamp, deletion state) are kept from the stored object.
+   */
+  update(key: string, input: KObject, options: WriteOptions = {}): KObject {
+    const t = this.type(key);
+    const name = input.metadata?.name;
+    const namespace = t.namespaced ? input.metadata.namespace ?? 'default' : undefined;
+    const current = this.objects.get(key)?.get(objectId(namespace, name));
+    if (!current) throw ApiError.notFound(t.resource, name, t.group);
+    if (input.metadata.resourceVersion && input.metadata.resourceVersion !== current.metadata.resourceVersion) {
+      throw ApiError.conflict(t.resource, name, t.group);
+    }
+    if (input.metadata.uid && input.metadata.uid !== current.metadata.uid) {
+      throw ApiError.conflict(t.resource, name, t.group, `Precondition failed: UID in precondition: ${input.metadata.uid}, UID in object meta: ${current.metadata.uid}`);
+    }
+    const obj = structuredClone(input);
+    obj.apiVersion = current.apiVersion;
+    obj.kind = current.kind;
+    obj.metadata.namespace = current.metadata.namespace;
+    if (!t.namespaced) delete obj.metadata.namespace;
+    obj.metadata.uid = current.metadata.uid;
+    obj.metadata.creationTimestamp = current.metadata.creationTimestamp;
+    if (current.metadata.deletionTimestamp) {
+      obj.metadata.deletionTimestamp = current.metadata.deletionTimestamp;
+      obj.metadata.deletionGracePeriodSeconds = current.metadata.deletionGracePeriodSeconds;
+    }
+    if (t.hasGeneration) {
+      const changed = !isDeepStrictEqual(obj.spec, current.spec);
+      obj.metadata.generation = (current.metadata.generation ?? 1) + (changed ? 1 : 0);
+    }
+    obj.metadata.resourceVersion = current.metadata.resourceVersion;
+    if (isDeepStrictEqual(obj, current)) return structuredClone(current); // no-op writes keep the resourceVersion, as the API does
+    if (options.dryRun) return obj;
+
+    const rv = ++this.rvCounter;
+    obj.metadata.resourceVersion = String(rv);
+    this.bucket(key).set(objectId(namespace, name), obj);
+    this.emit({ type: 'MODIFIED', key, object: structuredClone(obj), previous: structuredClone(current), rv });
+    return structuredClone(obj);
+  }
+
+  /**
+   * Reads, changes and writes one object in a single step (no other write can come between, since
+   * the sandbox is single-threaded). `mutate` may change the copy in place or return a new one.
+   */
+  mutate(key: string, namespace: string | undefined, name: string, mutate: (obj: KObject) => KObject | void, options: WriteOptions = {}): KObject {
+    const current = this.mustGet(key, namespace, name);
+    const next = mutate(current) ?? current;
+    next.metadata.resourceVersion = '';
+    return this.update(key, next, options);
+  }
+
+  /** Removes an object for good and emits DELETED. Graceful deletion is the API layer's job. */
+  remove(key: string, namespace: string | undefined, name: string, options: WriteOptions & { uid?: string } = {}): KObject {
+    const t = this.type(key);
+    const id = objectId(t.namespaced ? namespace ?? 'default' : undefined, name);
+    const current = this.objects.get(key)?.get(id);
+    if (!current) throw ApiError.notFound(t.resource, name, t.group);
+    if (options.uid && options.uid !== current.metadata.uid) {
+      throw ApiError.conflict(t.resource, name, t.group, `Precondition failed: UID in precondition: ${options.uid}, UID in object meta: ${current.metadata.uid}`);
+    }
+    if (options.dryRun) return structuredClone(current);
+    const rv = ++this.rvCounter;
+    this.objects.get(key)!.delete(id);
+    const last = structuredClone(current);
+    last.metadata.resourceVersion = String(rv);
+    this.emit({ type: 'DELETED', key, object: last, previous: structuredClone(current), rv });
+    return structuredClone(last);
+  }
+
+  /** Every change to every resource, synchronously, in order. Controllers use this. */
+  subscribe(listener: StoreListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /**
+   * Events for one resource (optionally one namespace) after `fromRv`, then live ones. Throws 410
+   * Gone when `fromRv` is older than the retained history, as etcd compaction does.
+   */
+  watch(key: string, namespace: string | undefined, fromRv: number, listener: StoreListener): () => void {
+    const oldest = this.history.length ? this.history[0].rv : this.rvCounter + 1;
+    if (fromRv > 0 && fromRv < oldest - 1 && fromRv < this.rvCounter) {
+      throw ApiError.gone(`too old resource version: ${fromRv} (${oldest - 1})`);
+    }
+    const matches = (e: StoreEvent) => e.key === key && (namespace === undefined || e.object.metadata.namespace === namespace);
+    for (const e of this.history) if (e.rv > fromRv && matches(e)) listener(e);
+    const live: StoreListener = (e) => { if (matches(e)) listener(e); };
+    this.listeners.add(live);
+    return () => this.listeners.delete(live);
+  }
+
+  private emit(event: StoreEvent): void {
+    this.history.push(event);
+    if (this.history.length > this.historySize) this.history.splice(0, this.history.length - this.historySize);
+    for (const l of [...this.listeners]) {
+      try {
+        l(event);
+      } catch {
+        // A faulty listener must not break the write that triggered it; controllers log their own errors.
+      }
+    }
+  }
+}

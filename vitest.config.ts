@@ -1,0 +1,14 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts', 'src/**/*.test.ts', 'commands/**/*.test.ts', 'jobs/**/*.test.ts'],
+    // Each file spawns its own redis-server / sandbox; forks keep their sockets and timers apart.
+    pool: 'forks',
+    // Two cores on CI: more workers only make every timing-sensitive test slower.
+    maxWorkers: 2,
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+    reporters: ['default'],
+  },
+});
