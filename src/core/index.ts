@@ -8,3 +8,4 @@ export * from './plan.js';
 export * from './request.js';
 export * from './risk.js';
 export * from './timeline-event.js';
+export * from './table-text.js';

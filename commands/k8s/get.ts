@@ -1,0 +1,103 @@
+import { z } from 'zod';
+import { BadArgsError, Risk, SlashCommand } from '../../src/core/index.js';
+import { defineCommand, JobMode } from '../command-spec.js';
+import { FlagType } from '../flags.js';
+import { kindWords, noMore, resolveKind, ResourceKind } from '../resource.js';
+import { labelSelector, objectName } from '../schemas.js';
+import { suggest } from '../suggest.js';
+import { checkName, selectorValue, show } from '../values.js';
+
+/** What `get` lists, as Kubernetes resource plurals. */
+export const GetResource = {
+  Nodes: 'nodes',
+  Pods: 'pods',
+  Deployments: 'deployments',
+  PodDisruptionBudgets: 'poddisruptionbudgets',
+  Events: 'events',
+} as const;
+export type GetResource = (typeof GetResource)[keyof typeof GetResource];
+
+const BY_KIND: Partial<Record<ResourceKind, GetResource>> = {
+  node: GetResource.Nodes,
+  pod: GetResource.Pods,
+  deployment: GetResource.Deployments,
+  poddisruptionbudget: GetResource.PodDisruptionBudgets,
+  event: GetResource.Events,
+};
+
+/**
+ * `/k8s get nodes|pods|deployments|pdb|events`: a table.
+ *
+ * Args: `{ resource, allNamespaces, node?, selector? }`.
+ * - `resource`: `nodes`, `pods`, `deployments`, `poddisruptionbudgets` or `events`.
+ * - `allNamespaces`: `-A`; always false for nodes. `--node` without `-n` implies it.
+ * - `node`: only pods on this node (pods only).
+ * - `selector`: label selector from `-l`.
+ */
+export const GetArgsSchema = z.object({
+  resource: z.enum([GetResource.Nodes, GetResource.Pods, GetResource.Deployments, GetResource.PodDisruptionBudgets, GetResource.Events]),
+  allNamespaces: z.boolean(),
+  node: objectName.optional(),
+  selector: labelSelector.optional(),
+});
+export type GetArgs = z.infer<typeof GetArgsSchema>;
+
+const KINDS = Object.keys(BY_KIND) as ResourceKind[];
+
+export const get = defineCommand({
+  command: SlashCommand.K8s,
+  verb: 'get',
+  aliases: [],
+  risk: Risk.Read,
+  mode: JobMode.Read,
+  summary: 'List nodes, pods, deployments, PDBs or events.',
+  usage: '/k8s get nodes|pods|deployments|pdb|events [-n NS | -A] [--node NODE] [-l SELECTOR]',
+  details: [
+    '`-n NS` one namespace (default `default`), `-A` all namespaces.',
+    '`--node NODE` pods on that node, in every namespace unless `-n` is given.',
+    '`-l SELECTOR` label selector, e.g. `-l app=web` or `-l \'env in (prod,staging)\'`.',
+  ].join('\n'),
+  examples: ['/k8s get nodes', '/k8s get pods -n shop -l app=web', '/k8s get pods --node node02', '/k8s get pdb -A', '/k8s get events -n shop'],
+  flags: [
+    { name: 'all-namespaces', short: 'A', type: FlagType.Boolean, description: 'every namespace' },
+    { name: 'node', type: FlagType.Value, valueName: 'NODE', description: 'only pods on this node' },
+    { name: 'selector', short: 'l', type: FlagType.Value, valueName: 'SELECTOR', description: 'label selector, e.g. app=web' },
+  ],
+  schema: GetArgsSchema,
+  build({ positionals, flags }) {
+    const first = positionals[0];
+    if (!first) throw new BadArgsError('get needs a resource: nodes, pods, deployments, pdb or events.');
+    const word = first.value;
+    if (word.includes('/')) {
+      throw new BadArgsError(`get lists a whole type; for one object use \`/k8s describe ${word.split('/')[0]} ${word.split('/').slice(1).join('/')}\`.`);
+    }
+    const kind = first.kind === 'text' ? resolveKind(word) : undefined;
+    const resource = kind === undefined ? undefined : BY_KIND[kind];
+    if (resource === undefined) {
+      const guess = suggest(word, ['nodes', 'pods', 'deployments', 'pdb', 'events', ...kindWords(KINDS)]);
+      throw new BadArgsError(`get cannot list ${show(word)}: try nodes, pods, deployments, pdb or events.${guess ? ` Did you mean \`${guess}\`?` : ''}`);
+    }
+    if (positionals.length > 1 && (resource === GetResource.Nodes || resource === GetResource.Pods)) {
+      throw new BadArgsError(`get lists a whole type; for one ${kind} use \`/k8s describe ${kind} ${positionals[1]!.display}\`.`);
+    }
+    noMore('get', positionals.slice(1), 'one resource type');
+    const nodeRaw = flags.text('node');
+    if (nodeRaw !== undefined && resource !== GetResource.Pods) {
+      throw new BadArgsError('--node works only with `get pods`.');
+    }
+    if (flags.bool('all-namespaces', false) && flags.has('namespace')) {
+      throw new BadArgsError('-A and -n together: pick one (all namespaces, or one).');
+    }
+    const node = nodeRaw === undefined ? undefined : checkName('node', nodeRaw);
+    const selectorRaw = flags.text('selector');
+    const namespaced = resource !== GetResource.Nodes;
+    const allNamespaces = namespaced && (flags.bool('all-namespaces', false) || (node !== undefined && !flags.has('namespace')));
+    return {
+      resource,
+      allNamespaces,
+      ...(node === undefined ? {} : { node }),
+      ...(selectorRaw === undefined ? {} : { selector: selectorValue('-l', selectorRaw) }),
+    };
+  },
+  isNamespaced: (args) => args.resource !== GetResource.Nodes && !args.allNamespaces,
+});

@@ -1,0 +1,130 @@
+import { BadArgsError } from '../src/core/index.js';
+import { suggest } from './suggest.js';
+import type { Token } from './tokenize.js';
+import { checkName, show } from './values.js';
+
+/** The object kinds chat verbs name, in kubectl's lowercase singular. */
+export const ResourceKind = {
+  Node: 'node',
+  Pod: 'pod',
+  Deployment: 'deployment',
+  StatefulSet: 'statefulset',
+  DaemonSet: 'daemonset',
+  PodDisruptionBudget: 'poddisruptionbudget',
+  Event: 'event',
+} as const;
+export type ResourceKind = (typeof ResourceKind)[keyof typeof ResourceKind];
+
+/** Every word kubectl accepts for each kind: singular, plural, short name. */
+const WORDS: Record<ResourceKind, readonly string[]> = {
+  node: ['node', 'nodes', 'no'],
+  pod: ['pod', 'pods', 'po'],
+  deployment: ['deployment', 'deployments', 'deploy'],
+  statefulset: ['statefulset', 'statefulsets', 'sts'],
+  daemonset: ['daemonset', 'daemonsets', 'ds'],
+  poddisruptionbudget: ['poddisruptionbudget', 'poddisruptionbudgets', 'pdb', 'pdbs'],
+  event: ['event', 'events', 'ev'],
+};
+
+/** API group suffixes people copy from kubectl output (`deployment.apps/web`). */
+const GROUPS: Partial<Record<ResourceKind, readonly string[]>> = {
+  deployment: ['apps'],
+  statefulset: ['apps'],
+  daemonset: ['apps'],
+  poddisruptionbudget: ['policy'],
+  event: ['events.k8s.io'],
+};
+
+const LOOKUP = new Map<string, ResourceKind>();
+for (const [kind, words] of Object.entries(WORDS) as [ResourceKind, readonly string[]][]) {
+  for (const w of words) {
+    LOOKUP.set(w, kind);
+    for (const g of GROUPS[kind] ?? []) {
+      LOOKUP.set(`${w}.${g}`, kind);
+      LOOKUP.set(`${w}.v1.${g}`, kind);
+    }
+  }
+}
+
+/** `deploy`, `Deployments`, `deployment.apps` → `deployment`; undefined for anything else. */
+export function resolveKind(word: string): ResourceKind | undefined {
+  return word.length > 40 ? undefined : LOOKUP.get(word.toLowerCase());
+}
+
+/** The words for some kinds, for did-you-mean. */
+export function kindWords(kinds: readonly ResourceKind[]): string[] {
+  return kinds.flatMap((k) => WORDS[k]);
+}
+
+/** `deployment` → `deployments`, for messages. */
+export function plural(kind: ResourceKind): string {
+  return WORDS[kind][1]!;
+}
+
+function listKinds(kinds: readonly ResourceKind[]): string {
+  const names = kinds.map(plural);
+  return names.length <= 1 ? names.join('') : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
+}
+
+export interface TargetOptions<K extends ResourceKind> {
+  verb: string;
+  /** Kinds this verb works on. */
+  kinds: readonly K[];
+  /** When set, a bare NAME means this kind (`drain node02`, `logs web-1`). */
+  bareKind?: K;
+  /** For "restart needs a deployment, statefulset or daemonset, e.g. deployment/web." */
+  missing: string;
+}
+
+export interface Target<K extends ResourceKind> {
+  kind: K;
+  name: string;
+  /** Positionals after the target. */
+  rest: readonly Token[];
+}
+
+/**
+ * Reads `TYPE/NAME`, `TYPE NAME` or (with `bareKind`) `NAME` from the front of the positionals,
+ * and checks the name as DNS-1123 before anything else looks at it.
+ */
+export function takeTarget<K extends ResourceKind>(positionals: readonly Token[], opts: TargetOptions<K>): Target<K> {
+  const first = positionals[0];
+  if (!first) throw new BadArgsError(opts.missing);
+  const allowed = (kind: ResourceKind | undefined): kind is K => kind !== undefined && (opts.kinds as readonly ResourceKind[]).includes(kind);
+  const notHere = (word: string, kind: ResourceKind | undefined): never => {
+    if (kind !== undefined) throw new BadArgsError(`${opts.verb} works on ${listKinds(opts.kinds)}, not ${plural(kind)}.`);
+    const guess = suggest(word, kindWords(opts.kinds));
+    throw new BadArgsError(`Unknown type ${show(word)} for ${opts.verb}.${guess ? ` Did you mean \`${guess}\`?` : ''}`);
+  };
+  const slash = first.value.indexOf('/');
+  if (first.kind === 'text' && slash !== -1) {
+    const word = first.value.slice(0, slash);
+    const kind = resolveKind(word);
+    if (!allowed(kind)) return notHere(word, kind);
+    const name = first.value.slice(slash + 1);
+    if (name.length === 0) throw new BadArgsError(`${opts.verb} needs a name after ${show(`${word}/`)}.`);
+    return { kind, name: checkName(kind, name), rest: positionals.slice(1) };
+  }
+  const kind = first.kind === 'text' && !first.quoted ? resolveKind(first.value) : undefined;
+  if (kind !== undefined) {
+    if (!allowed(kind)) {
+      // `drain node node02`: a bare-kind verb may still be given its own type word.
+      return notHere(first.value, kind);
+    }
+    const second = positionals[1];
+    if (!second) throw new BadArgsError(`${opts.verb} ${kind} needs a ${kind} name.`);
+    return { kind, name: checkName(kind, second.kind === 'text' ? second.value : second.display), rest: positionals.slice(2) };
+  }
+  if (opts.bareKind) {
+    const name = first.kind === 'text' ? first.value : first.display;
+    return { kind: opts.bareKind, name: checkName(opts.bareKind, name), rest: positionals.slice(1) };
+  }
+  return notHere(first.value, undefined);
+}
+
+/** Refuses positionals left over after a verb took what it needs. */
+export function noMore(verb: string, rest: readonly Token[], what: string): void {
+  if (rest.length === 0) return;
+  const extra = rest.map((t) => t.display).join(' ');
+  throw new BadArgsError(`${verb} takes ${what}; unexpected ${show(extra)}.`);
+}

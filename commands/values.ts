@@ -1,0 +1,249 @@
+import { BadArgsError, dns1123Problem, formatDuration, parseDuration } from '../src/core/index.js';
+import { escapeSlack, unquoteWhole } from './tokenize.js';
+
+/**
+ * Value checks shared by the verbs. Each throws BadArgsError with a message that names the flag
+ * or argument and what was typed, or returns the value in its plain JSON form.
+ */
+
+const SHOW_MAX = 60;
+
+/**
+ * User text quoted back in a message: shortened, and escaped for Slack so that echoing
+ * `<!channel>` can never ping anyone.
+ */
+export function show(value: string): string {
+  const short = value.length > SHOW_MAX ? `${value.slice(0, SHOW_MAX)}…` : value;
+  return `"${escapeSlack(short)}"`;
+}
+
+/** User text shown bare (flags: `--foo`), shortened and Slack-escaped. */
+export function plain(value: string): string {
+  return escapeSlack(value.length > SHOW_MAX ? `${value.slice(0, SHOW_MAX)}…` : value);
+}
+
+/** A DNS-1123 name (node, pod, deployment...) or BadArgsError naming what it is for. */
+export function checkName(what: string, value: string, kind: 'label' | 'subdomain' = 'subdomain'): string {
+  const problem = dns1123Problem(value, kind);
+  if (problem === undefined) return value;
+  const lower = value.toLowerCase();
+  const fix = lower !== value && dns1123Problem(lower, kind) === undefined ? ` Did you mean \`${lower}\`?` : '';
+  throw new BadArgsError(`Bad ${what} name ${show(value)}: ${problem}.${fix}`);
+}
+
+/** Text of at most 15 digits, optionally negative: no floats, hex, exponents or `+`. */
+function readInt(raw: string): number | undefined {
+  const t = raw.trim();
+  if (t.length === 0 || t.length > 16) return undefined;
+  let k = t[0] === '-' ? 1 : 0;
+  if (k === t.length) return undefined;
+  for (; k < t.length; k += 1) {
+    const c = t.charCodeAt(k);
+    if (c < 48 || c > 57) return undefined;
+  }
+  return Number(t);
+}
+
+export interface IntRange {
+  min: number;
+  max: number;
+}
+
+/** A whole number within `range`; `what` is how the message names it (`--replicas`). */
+export function intValue(what: string, raw: string, range: IntRange): number {
+  const n = readInt(raw);
+  if (n === undefined) throw new BadArgsError(`${what} must be a whole number, got ${show(raw)}.`);
+  if (n < range.min || n > range.max) {
+    const span = range.max >= Number.MAX_SAFE_INTEGER ? `at least ${range.min}` : `${range.min} to ${range.max}`;
+    throw new BadArgsError(`${what} must be ${span}, got ${n}.`);
+  }
+  return n;
+}
+
+/** A duration (`90s`, `10m`, `1h30m`, bare seconds) in milliseconds, within `range` (ms). */
+export function durationValue(what: string, raw: string, range: IntRange): number {
+  const ms = raw.length <= 40 ? parseDuration(raw) : undefined;
+  if (ms === undefined) throw new BadArgsError(`${what} must be a duration like 90s, 10m or 1h30m, got ${show(raw)}.`);
+  if (ms < range.min || ms > range.max) {
+    throw new BadArgsError(`${what} must be between ${formatDuration(range.min)} and ${formatDuration(range.max)}, got ${show(raw)}.`);
+  }
+  return ms;
+}
+
+const MAX_SELECTOR = 1024;
+const NAME_PART = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
+
+function qualifiedNameProblem(key: string): string | undefined {
+  const slash = key.indexOf('/');
+  const name = slash === -1 ? key : key.slice(slash + 1);
+  if (slash !== -1) {
+    const prefix = key.slice(0, slash);
+    if (dns1123Problem(prefix, 'subdomain') !== undefined) return `label key prefix ${show(prefix)} must be a DNS subdomain`;
+  }
+  if (name.length === 0 || name.length > 63 || !NAME_PART.test(name)) {
+    return `label key ${show(key)} must be up to 63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit`;
+  }
+  return undefined;
+}
+
+function labelValueProblem(value: string): string | undefined {
+  if (value.length === 0) return undefined;
+  if (value.length > 63 || !NAME_PART.test(value)) {
+    return `label value ${show(value)} must be up to 63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit`;
+  }
+  return undefined;
+}
+
+type SelToken = { t: 'id'; v: string } | { t: 'op'; v: string };
+
+/** Splits a selector into words and operators, like apimachinery's lexer. */
+function lexSelector(text: string): SelToken[] {
+  const out: SelToken[] = [];
+  let k = 0;
+  while (k < text.length) {
+    const c = text[k]!;
+    if (c === ' ' || c === '\t') {
+      k += 1;
+    } else if (c === '!' && text[k + 1] === '=') {
+      out.push({ t: 'op', v: '!=' });
+      k += 2;
+    } else if (c === '=' && text[k + 1] === '=') {
+      out.push({ t: 'op', v: '==' });
+      k += 2;
+    } else if ('!=,()<>'.includes(c)) {
+      out.push({ t: 'op', v: c });
+      k += 1;
+    } else {
+      let end = k;
+      while (end < text.length && !' \t!=,()<>'.includes(text[end]!)) end += 1;
+      out.push({ t: 'id', v: text.slice(k, end) });
+      k = end;
+    }
+  }
+  return out;
+}
+
+/**
+ * Why a label selector is malformed, or undefined when it parses: `app=web`, `tier!=db`,
+ * `env in (prod,staging)`, `!canary`, `release`, joined by commas.
+ */
+export function selectorProblem(text: string): string | undefined {
+  if (text.trim().length === 0) return 'it is empty';
+  if (text.length > MAX_SELECTOR) return `it is longer than ${MAX_SELECTOR} characters`;
+  const toks = lexSelector(text);
+  let k = 0;
+  const peek = (): SelToken | undefined => toks[k];
+  while (k < toks.length) {
+    let tok = peek();
+    let negated = false;
+    if (tok?.t === 'op' && tok.v === '!') {
+      negated = true;
+      k += 1;
+      tok = peek();
+    }
+    if (!tok || tok.t !== 'id') return `expected a label key${tok ? ` before ${show(tok.v)}` : ' at the end'}`;
+    const keyProblem = qualifiedNameProblem(tok.v);
+    if (keyProblem) return keyProblem;
+    k += 1;
+    const op = peek();
+    if (!negated && op && !(op.t === 'op' && op.v === ',')) {
+      if (op.t === 'op' && (op.v === '=' || op.v === '==' || op.v === '!=')) {
+        k += 1;
+        const value = peek();
+        if (value?.t === 'id') {
+          const p = labelValueProblem(value.v);
+          if (p) return p;
+          k += 1;
+        }
+        // `key=` (empty value) is valid: it matches an empty label value.
+      } else if (op.t === 'op' && (op.v === '<' || op.v === '>')) {
+        k += 1;
+        const value = peek();
+        if (value?.t !== 'id' || !/^-?\d{1,18}$/.test(value.v)) return `${op.v} needs a whole number after it`;
+        k += 1;
+      } else if (op.t === 'id' && (op.v === 'in' || op.v === 'notin')) {
+        k += 1;
+        if (peek()?.t !== 'op' || peek()?.v !== '(') return `${op.v} needs a list in parentheses, e.g. env in (prod,staging)`;
+        k += 1;
+        let count = 0;
+        for (;;) {
+          const value = peek();
+          if (value?.t === 'id') {
+            const p = labelValueProblem(value.v);
+            if (p) return p;
+            k += 1;
+            count += 1;
+          }
+          const sep = peek();
+          if (sep?.t === 'op' && sep.v === ',') {
+            k += 1;
+            continue;
+          }
+          if (sep?.t === 'op' && sep.v === ')') {
+            if (count === 0) return `the list after ${op.v} is empty`;
+            k += 1;
+            break;
+          }
+          return `the list after ${op.v} is not closed with ")"`;
+        }
+      } else {
+        return `unexpected ${show(op.v)} after ${show(tok.v)}`;
+      }
+    }
+    const sep = peek();
+    if (sep === undefined) break;
+    if (sep.t === 'op' && sep.v === ',') {
+      k += 1;
+      if (k === toks.length) return 'it ends with a comma';
+      continue;
+    }
+    return `unexpected ${show(sep.v)}; separate requirements with commas`;
+  }
+  return undefined;
+}
+
+/** A label selector, trimmed, or BadArgsError naming the flag. */
+export function selectorValue(what: string, raw: string): string {
+  const problem = selectorProblem(raw);
+  if (problem) throw new BadArgsError(`Bad selector for ${what} ${show(raw)}: ${problem}. Example: app=web,tier!=db.`);
+  return raw.trim();
+}
+
+const ZONE_SHAPE = /^[A-Za-z][A-Za-z0-9_+\-/]{0,63}$/;
+
+/**
+ * An IANA time zone (`Asia/Shanghai`, `UTC`) as Intl knows it; case is corrected when Intl
+ * recognises the name. Offsets such as `+08:00` are refused: they ignore daylight saving.
+ */
+export function timeZoneValue(what: string, raw: string): string {
+  const bad = (): never => {
+    throw new BadArgsError(`${what} must be an IANA time zone such as UTC, Europe/Berlin or Asia/Shanghai, got ${show(raw)}.`);
+  };
+  if (!ZONE_SHAPE.test(raw)) bad();
+  let resolved: string | undefined;
+  try {
+    resolved = new Intl.DateTimeFormat('en-US', { timeZone: raw }).resolvedOptions().timeZone;
+  } catch {
+    bad();
+  }
+  // Intl maps some legacy names elsewhere (EST → America/Panama); keep what the person typed then.
+  return resolved && resolved.toLowerCase() === raw.toLowerCase() ? resolved : raw;
+}
+
+/** `2`, `sev2`, `SEV-2`, `s2` → 2; BadArgsError otherwise. 1 is the worst. */
+export function severityValue(what: string, raw: string): number {
+  const m = raw.length <= 8 ? /^(?:sev|s)?[-\s]?([1-4])$/i.exec(raw.trim()) : null;
+  if (!m) throw new BadArgsError(`${what} must be 1 to 4 (1 is worst), got ${show(raw)}.`);
+  return Number(m[1]);
+}
+
+/**
+ * Positional words joined back into prose, in Slack's safe form (mentions kept as `<@U…>`,
+ * `&`, `<`, `>` escaped), quotes kept as typed unless they wrap the whole text. Empty when
+ * there are none.
+ */
+export function freeText(what: string, tokens: readonly { slack: string }[], max: number): string {
+  const text = unquoteWhole(tokens.map((t) => t.slack).join(' ').trim());
+  if (text.length > max) throw new BadArgsError(`${what} is too long (${text.length} characters); keep it under ${max}.`);
+  return text;
+}

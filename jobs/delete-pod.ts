@@ -1,0 +1,139 @@
+import type { V1Pod } from '@kubernetes/client-node';
+import { z } from 'zod';
+import { ErrorCode, JobError } from '../src/core/errors.js';
+import type { JobResult } from '../src/core/job.js';
+import type { Plan, PlanWarning } from '../src/core/plan.js';
+import { findNode, loadClusterView, type ClusterView } from '../src/k8s/cluster-view.js';
+import { deletePodOnce } from '../src/k8s/evict.js';
+import { toManifest } from '../src/k8s/manifest.js';
+import { objectRef } from '../src/k8s/object-ref.js';
+import { workloadLabel, workloadOf } from '../src/k8s/owners.js';
+import { barePodsWarning, downtimeWarning, localDataWarning, nodeNotReadyWarning, rwoMultiAttachWarning } from '../src/k8s/plan-warnings.js';
+import { podClaims } from '../src/k8s/storage-facts.js';
+import type { JobContext, OperationJob } from './job-context.js';
+import { assertNoDrift, buildPlan, markStarted, rethrow } from './support/operation.js';
+import { NameArg, NamespaceArg } from './support/read-args.js';
+
+const DeleteArgs = z.object({
+  kind: z.literal('pod'),
+  name: NameArg,
+  force: z.boolean().default(false),
+  gracePeriod: z.number().int().min(-1).default(-1),
+  namespace: NamespaceArg,
+});
+type DeleteArgs = z.infer<typeof DeleteArgs>;
+
+interface DeleteAnalysis {
+  plan: Plan;
+  pod?: V1Pod;
+  view: ClusterView;
+}
+
+function graceText(args: DeleteArgs): string {
+  if (args.force) return 'force: removed at once (grace 0), without the node confirming';
+  return args.gracePeriod >= 0 ? `grace period ${args.gracePeriod}s` : "the pod's own grace period";
+}
+
+async function planDelete(ctx: JobContext, args: DeleteArgs): Promise<DeleteAnalysis> {
+  const ns = args.namespace ?? 'default';
+  const target = objectRef('pod', args.name, ns);
+  const view = await loadClusterView(ctx.kube, {
+    namespace: ns,
+    focus: (pods) => pods.filter((p) => p.metadata?.name === args.name),
+    signal: ctx.signal,
+  });
+  const pod = view.pods.find((p) => p.metadata?.name === args.name);
+  if (!pod) {
+    const plan = buildPlan(ctx, { verb: 'delete', target, summary: `Pod ${ns}/${args.name} does not exist: nothing to delete`, actions: [], skipped: [{ target, reason: 'not found' }], warnings: [] });
+    return { plan, view };
+  }
+  const nodeName = pod.spec?.nodeName;
+  const node = nodeName ? findNode(view, nodeName) : undefined;
+  const w = workloadOf(pod, view.replicaSets);
+  const warnings: (PlanWarning | undefined)[] = [
+    nodeName ? localDataWarning([pod], view, nodeName) : undefined,
+    downtimeWarning([pod], view, nodeName ? `on ${nodeName}` : ''),
+    barePodsWarning([pod]),
+  ];
+  if (node && args.force) warnings.push(rwoMultiAttachWarning([pod], view, node));
+  if (node && !args.force) {
+    warnings.push(nodeNotReadyWarning(node, `its kubelet cannot confirm the pod stopped, so a graceful delete leaves ${args.name} Terminating. --force removes it from the API at once, but read the Multi-Attach risk first.`));
+  }
+  const plan = buildPlan(ctx, {
+    verb: 'delete',
+    target,
+    summary: `Delete pod ${ns}/${args.name}${nodeName ? ` on ${nodeName}` : ''} (${graceText(args)})${w ? `; ${workloadLabel(w)} creates a replacement` : '; nothing recreates it'}`,
+    actions: [{ kind: 'delete', target, ...(pod.metadata?.uid ? { uid: pod.metadata.uid } : {}), ...(w ? { owner: workloadLabel(w) } : {}), detail: graceText(args) }],
+    skipped: [],
+    warnings: warnings.filter((x): x is PlanWarning => x !== undefined),
+  });
+  return { plan, pod, view };
+}
+
+/** `/k8s delete pod NAME`: DELETE pinned to the UID seen at plan time, so a same-name replacement is never deleted. */
+export const deletePodJob: OperationJob = {
+  verb: 'delete',
+
+  async plan(raw, ctx) {
+    const args = DeleteArgs.parse(raw);
+    try {
+      return (await planDelete(ctx, args)).plan;
+    } catch (err) {
+      rethrow(err, ctx, `planning the delete of pod ${args.name}`);
+    }
+  },
+
+  async execute(raw, approved, ctx): Promise<JobResult> {
+    const args = DeleteArgs.parse(raw);
+    const ns = args.namespace ?? 'default';
+    const ref = objectRef('pod', args.name, ns);
+    const { resumed } = await markStarted(ctx);
+    const uid = approved.actions.find((a) => a.kind === 'delete' && a.target === ref)?.uid;
+    try {
+      if (await ctx.checkpoints.get<boolean>('deleted')) {
+        return { ok: true, title: `Deleted pod ${ns}/${args.name}`, text: '', changed: [`${ref} deleted (uid ${uid})`], unchanged: [] };
+      }
+      if (!uid) {
+        return { ok: true, title: `Pod ${ns}/${args.name} did not exist when planned: nothing deleted`, text: '', changed: [], unchanged: [`${ref} not found`] };
+      }
+      const a = await planDelete(ctx, args);
+      assertNoDrift(approved, a.plan, { resumed });
+      if (!a.pod) return { ok: true, title: `Pod ${ns}/${args.name} is already gone: nothing deleted`, text: '', changed: [], unchanged: [`${ref} was already gone`] };
+      const same = a.pod.metadata?.uid === uid;
+      if (same && !(await ctx.checkpoints.get<boolean>('backup'))) {
+        const objects: unknown[] = [toManifest(a.pod, 'Pod', 'v1')];
+        for (const c of podClaims(a.pod, a.view)) {
+          if (c.pvc) objects.push(toManifest(c.pvc, 'PersistentVolumeClaim', 'v1'));
+          if (c.pv) objects.push(toManifest(c.pv, 'PersistentVolume', 'v1'));
+        }
+        await ctx.backup(`delete-pod-${args.name}`, objects);
+        await ctx.checkpoints.set('backup', true);
+      }
+      // Sent even when the UID already differs: the API server's precondition is the guarantee.
+      const outcome = await deletePodOnce(ctx.kube, { namespace: ns, name: args.name, uid }, { gracePeriodSeconds: args.force ? 0 : args.gracePeriod, signal: ctx.signal });
+      if (outcome.kind === 'gone') {
+        const other = outcome.replaced ? ` A new pod with the same name (uid ${a.pod.metadata?.uid}) was left alone.` : '';
+        return {
+          ok: true,
+          title: `Pod ${ns}/${args.name} you approved is already gone: nothing deleted`,
+          text: `The approved pod (uid ${uid}) no longer exists.${other} Ask again if the new one must go too.`,
+          changed: [],
+          unchanged: [outcome.replaced ? `${ref}: new pod with the same name (uid ${a.pod.metadata?.uid}) not deleted` : `${ref} was already gone`],
+        };
+      }
+      if (outcome.kind !== 'accepted') throw new JobError(ErrorCode.KubernetesApi, `Delete of ${ref} refused: ${outcome.reason}`);
+      await ctx.checkpoints.set('deleted', true);
+      return {
+        ok: true,
+        title: `Deleted pod ${ns}/${args.name}${args.force ? ' (forced)' : ''}`,
+        text: args.force
+          ? 'Removed from the API at once; if its node is down, the containers may still run there until it comes back.'
+          : 'It is terminating; its controller, if any, creates a replacement.',
+        changed: [`${ref} deleted (uid ${uid})`],
+        unchanged: [],
+      };
+    } catch (err) {
+      rethrow(err, ctx, `deleting pod ${ns}/${args.name}`);
+    }
+  },
+};

@@ -1,0 +1,157 @@
+import { z } from 'zod';
+import type { V1Pod } from '@kubernetes/client-node';
+import type { JobResult, Table } from '../src/core/job.js';
+import { listAll } from '../src/k8s/list-all.js';
+import { toSitrepError } from '../src/k8s/api-errors.js';
+import { age, isPodReady, nodeRoles, nodeStatusText, podStatusText } from '../src/k8s/pod-facts.js';
+import type { JobContext, ReadJob } from './job-context.js';
+import { NameArg, NamespaceArg } from './support/read-args.js';
+import { tableText } from '../src/core/table-text.js';
+
+const RESOURCE_ALIASES: Record<string, 'nodes' | 'pods' | 'deployments' | 'pdb' | 'events'> = {
+  node: 'nodes', nodes: 'nodes', no: 'nodes',
+  pod: 'pods', pods: 'pods', po: 'pods',
+  deployment: 'deployments', deployments: 'deployments', deploy: 'deployments',
+  pdb: 'pdb', pdbs: 'pdb', poddisruptionbudget: 'pdb', poddisruptionbudgets: 'pdb',
+  event: 'events', events: 'events', ev: 'events',
+};
+
+const GetArgs = z.object({
+  resource: z.string().transform((r, ctx) => RESOURCE_ALIASES[r.toLowerCase()] ?? (ctx.addIssue({ code: 'custom', message: `cannot get ${r}` }), z.NEVER)),
+  namespace: NamespaceArg,
+  allNamespaces: z.boolean().default(false),
+  node: NameArg.optional(),
+  selector: z.string().optional(),
+});
+
+/** `/k8s get nodes|pods|deployments|pdb|events`: a kubectl-like table. */
+export const getJob: ReadJob = {
+  verb: 'get',
+  async run(rawArgs, ctx) {
+    const args = GetArgs.parse(rawArgs);
+    const ns = args.allNamespaces ? undefined : args.namespace ?? 'default';
+    const now = ctx.clock.now();
+    const where = args.resource === 'nodes' ? '' : ns ? ` in namespace ${ns}` : ' in all namespaces';
+    let table: Table;
+    try {
+      table = await TABLES[args.resource](ctx, { ns, node: args.node, selector: args.selector, now });
+    } catch (err) {
+      throw toSitrepError(err, ctx.cluster, `listing ${args.resource}`);
+    }
+    const title = `${table.rows.length} ${args.resource}${where}${args.node ? ` on ${args.node}` : ''}${args.selector ? ` matching ${args.selector}` : ''}`;
+    return {
+      ok: true,
+      title,
+      text: table.rows.length ? '' : `No ${args.resource} found${where}.`,
+      table,
+      ...(table.rows.length > 40 ? { file: { filename: `get-${args.resource}.txt`, content: tableText(table) } } : {}),
+      changed: [],
+      unchanged: [],
+    } satisfies JobResult;
+  },
+};
+
+type Query = { ns?: string; node?: string; selector?: string; now: number };
+
+const TABLES: Record<'nodes' | 'pods' | 'deployments' | 'pdb' | 'events', (ctx: JobContext, q: Query) => Promise<Table>> = {
+  async nodes(ctx, q) {
+    const { items } = await listAll((cont, limit) => ctx.kube.core.listNode({ _continue: cont, limit, labelSelector: q.selector }), { signal: ctx.signal });
+    return {
+      columns: ['NAME', 'STATUS', 'ROLES', 'AGE', 'VERSION'],
+      rows: items.map((n) => [n.metadata?.name ?? '', nodeStatusText(n), nodeRoles(n), age(n.metadata?.creationTimestamp, q.now), n.status?.nodeInfo?.kubeletVersion ?? '']),
+    };
+  },
+  async pods(ctx, q) {
+    const fieldSelector = q.node ? `spec.nodeName=${q.node}` : undefined;
+    const { items } = await listAll(
+      (cont, limit) =>
+        q.ns
+          ? ctx.kube.core.listNamespacedPod({ namespace: q.ns, _continue: cont, limit, fieldSelector, labelSelector: q.selector })
+          : ctx.kube.core.listPodForAllNamespaces({ _continue: cont, limit, fieldSelector, labelSelector: q.selector }),
+      { signal: ctx.signal },
+    );
+    const cols = ['NAME', 'READY', 'STATUS', 'RESTARTS', 'AGE', 'NODE'];
+    return {
+      columns: q.ns ? cols : ['NAMESPACE', ...cols],
+      rows: items.map((p: V1Pod) => {
+        const statuses = p.status?.containerStatuses ?? [];
+        const ready = `${statuses.filter((s) => s.ready).length}/${p.spec?.containers.length ?? 0}`;
+        const restarts = String(statuses.reduce((n, s) => n + (s.restartCount ?? 0), 0));
+        const row = [p.metadata?.name ?? '', ready, podStatusText(p), restarts, age(p.metadata?.creationTimestamp, q.now), p.spec?.nodeName ?? '<none>'];
+        return q.ns ? row : [p.metadata?.namespace ?? '', ...row];
+      }),
+    };
+  },
+  async deployments(ctx, q) {
+    const { items } = await listAll(
+      (cont, limit) =>
+        q.ns
+          ? ctx.kube.apps.listNamespacedDeployment({ namespace: q.ns, _continue: cont, limit, labelSelector: q.selector })
+          : ctx.kube.apps.listDeploymentForAllNamespaces({ _continue: cont, limit, labelSelector: q.selector }),
+      { signal: ctx.signal },
+    );
+    const cols = ['NAME', 'READY', 'UP-TO-DATE', 'AVAILABLE', 'AGE'];
+    return {
+      columns: q.ns ? cols : ['NAMESPACE', ...cols],
+      rows: items.map((d) => {
+        const row = [
+          d.metadata?.name ?? '',
+          `${d.status?.readyReplicas ?? 0}/${d.spec?.replicas ?? 1}`,
+          String(d.status?.updatedReplicas ?? 0),
+          String(d.status?.availableReplicas ?? 0),
+          age(d.metadata?.creationTimestamp, q.now),
+        ];
+        return q.ns ? row : [d.metadata?.namespace ?? '', ...row];
+      }),
+    };
+  },
+  async pdb(ctx, q) {
+    const { items } = await listAll(
+      (cont, limit) =>
+        q.ns
+          ? ctx.kube.policy.listNamespacedPodDisruptionBudget({ namespace: q.ns, _continue: cont, limit, labelSelector: q.selector })
+          : ctx.kube.policy.listPodDisruptionBudgetForAllNamespaces({ _continue: cont, limit, labelSelector: q.selector }),
+      { signal: ctx.signal },
+    );
+    const cols = ['NAME', 'MIN AVAILABLE', 'MAX UNAVAILABLE', 'ALLOWED DISRUPTIONS', 'AGE'];
+    return {
+      columns: q.ns ? cols : ['NAMESPACE', ...cols],
+      rows: items.map((p) => {
+        const row = [
+          p.metadata?.name ?? '',
+          p.spec?.minAvailable === undefined ? 'N/A' : String(p.spec.minAvailable),
+          p.spec?.maxUnavailable === undefined ? 'N/A' : String(p.spec.maxUnavailable),
+          String(p.status?.disruptionsAllowed ?? 0),
+          age(p.metadata?.creationTimestamp, q.now),
+        ];
+        return q.ns ? row : [p.metadata?.namespace ?? '', ...row];
+      }),
+    };
+  },
+  async events(ctx, q) {
+    const fieldSelector = q.node ? `involvedObject.name=${q.node}` : undefined;
+    const { items } = await listAll(
+      (cont, limit) =>
+        q.ns
+          ? ctx.kube.core.listNamespacedEvent({ namespace: q.ns, _continue: cont, limit, fieldSelector })
+          : ctx.kube.core.listEventForAllNamespaces({ _continue: cont, limit, fieldSelector }),
+      { signal: ctx.signal },
+    );
+    const when = (e: (typeof items)[number]) => new Date(e.lastTimestamp ?? e.eventTime ?? e.firstTimestamp ?? e.metadata?.creationTimestamp ?? 0).getTime();
+    items.sort((a, b) => when(a) - when(b));
+    const cols = ['LAST SEEN', 'TYPE', 'REASON', 'OBJECT', 'MESSAGE'];
+    return {
+      columns: q.ns ? cols : ['NAMESPACE', ...cols],
+      rows: items.map((e) => {
+        const row = [
+          age(new Date(when(e)), q.now),
+          e.type ?? '',
+          e.reason ?? '',
+          `${(e.involvedObject?.kind ?? '').toLowerCase()}/${e.involvedObject?.name ?? ''}`,
+          (e.message ?? '').replace(/\s+/g, ' '),
+        ];
+        return q.ns ? row : [e.metadata?.namespace ?? '', ...row];
+      }),
+    };
+  },
+};

@@ -1,0 +1,139 @@
+import type { V1Pod } from '@kubernetes/client-node';
+import { z } from 'zod';
+import { ErrorCode, JobError } from '../src/core/errors.js';
+import type { JobResult } from '../src/core/job.js';
+import { Severity, WarningCode, type Plan, type PlanWarning } from '../src/core/plan.js';
+import { kubeStatusOf } from '../src/k8s/api-errors.js';
+import { simulatePlacement } from '../src/k8s/capacity.js';
+import { listAll } from '../src/k8s/list-all.js';
+import { toManifest } from '../src/k8s/manifest.js';
+import { objectRef } from '../src/k8s/object-ref.js';
+import { capacityWarnings } from '../src/k8s/plan-warnings.js';
+import { callOptions } from '../src/k8s/request-options.js';
+import { readWorkload, setReplicas, WORKLOAD_API, WorkloadKind, type WorkloadObject } from '../src/k8s/workloads.js';
+import type { JobContext, OperationJob } from './job-context.js';
+import { assertNoDrift, buildPlan, markStarted, rethrow } from './support/operation.js';
+import { NameArg, NamespaceArg } from './support/read-args.js';
+
+const ScaleArgs = z.object({
+  kind: z.enum([WorkloadKind.Deployment, WorkloadKind.StatefulSet]),
+  name: NameArg,
+  replicas: z.number().int().min(0).max(10_000),
+  namespace: NamespaceArg,
+});
+type ScaleArgs = z.infer<typeof ScaleArgs>;
+
+function replicasOf(w: WorkloadObject): number {
+  return (w.spec && 'replicas' in w.spec ? w.spec.replicas : undefined) ?? 1;
+}
+
+/** Would the extra pods of a scale-up fit? Placed from the pod template's requests. */
+async function scaleUpWarnings(ctx: JobContext, w: WorkloadObject, extra: number): Promise<PlanWarning[]> {
+  if (extra <= 0) return [];
+  const opts = callOptions({ signal: ctx.signal });
+  const [nodes, pods] = await Promise.all([
+    listAll((cont, limit) => ctx.kube.core.listNode({ _continue: cont, limit }, opts), { signal: ctx.signal }),
+    listAll((cont, limit) => ctx.kube.core.listPodForAllNamespaces({ _continue: cont, limit }, opts), { signal: ctx.signal }),
+  ]);
+  const name = w.metadata?.name ?? '';
+  const ns = w.metadata?.namespace;
+  const copies: V1Pod[] = Array.from({ length: extra }, (_, i) => ({
+    metadata: { name: `${name}-new-${i + 1}`, namespace: ns, labels: w.spec?.template?.metadata?.labels },
+    spec: w.spec?.template?.spec ?? { containers: [] },
+  }));
+  const placement = simulatePlacement({ nodes: nodes.items, pods: pods.items }, copies, { exclude: [] });
+  return capacityWarnings(placement, 'scale-up').map((x) =>
+    x.code === WarningCode.CapacityShortfall
+      ? { ...x, message: `${placement.unplaced.length} of the ${extra} new pods will stay Pending: ${placement.unplaced[0]?.reason ?? 'no room'}. Add capacity or scale less.`, objects: [objectRef(w.kind ?? 'deployment', name, ns)] }
+      : x,
+  );
+}
+
+async function planScale(ctx: JobContext, args: ScaleArgs): Promise<{ plan: Plan; workload: WorkloadObject; current: number }> {
+  const ns = args.namespace ?? 'default';
+  let workload: WorkloadObject;
+  try {
+    workload = await readWorkload(ctx.kube, args.kind, ns, args.name, ctx.signal);
+  } catch (err) {
+    if (kubeStatusOf(err)?.code === 404) {
+      throw new JobError(ErrorCode.NotFound, `${args.kind} ${args.name} not found in namespace ${ns}.`, { hint: `List them with \`/k8s get ${args.kind}s -n ${ns}\`.` });
+    }
+    throw err;
+  }
+  workload.kind ??= WORKLOAD_API[args.kind].kind;
+  const current = replicasOf(workload);
+  const target = objectRef(args.kind, args.name, ns);
+  const warnings: PlanWarning[] = [];
+  if (args.replicas === 0 && current > 0) {
+    warnings.push({
+      code: WarningCode.ScaleToZero,
+      severity: Severity.Warning,
+      message: `Scale to zero: all ${current} pod${current === 1 ? '' : 's'} of ${args.kind} ${ns}/${args.name} stop and it serves nothing until scaled up again (it was ${current}).`,
+      objects: [target],
+    });
+  }
+  warnings.push(...(await scaleUpWarnings(ctx, workload, args.replicas - current)));
+  const same = current === args.replicas;
+  const plan = buildPlan(ctx, {
+    verb: 'scale',
+    target,
+    summary: same ? `${args.kind} ${ns}/${args.name} already has ${current} replicas: nothing to do` : `Scale ${args.kind} ${ns}/${args.name} from ${current} to ${args.replicas} replicas`,
+    actions: same ? [] : [{ kind: 'scale', target, ...(workload.metadata?.uid ? { uid: workload.metadata.uid } : {}), detail: `replicas ${current} -> ${args.replicas}` }],
+    skipped: same ? [{ target, reason: `already ${current} replicas` }] : [],
+    warnings,
+    fixed: { replicas: args.replicas, from: current },
+  });
+  return { plan, workload, current };
+}
+
+/** `/k8s scale deployment/NAME --replicas N`: an absolute count through the /scale subresource. */
+export const scaleJob: OperationJob = {
+  verb: 'scale',
+
+  async plan(raw, ctx) {
+    const args = ScaleArgs.parse(raw);
+    try {
+      return (await planScale(ctx, args)).plan;
+    } catch (err) {
+      rethrow(err, ctx, `planning the scale of ${args.kind} ${args.name}`);
+    }
+  },
+
+  async execute(raw, approved, ctx): Promise<JobResult> {
+    const args = ScaleArgs.parse(raw);
+    const ns = args.namespace ?? 'default';
+    const label = `${args.kind} ${ns}/${args.name}`;
+    const ref = objectRef(args.kind, args.name, ns);
+    const { resumed } = await markStarted(ctx);
+    try {
+      const { plan, workload, current } = await planScale(ctx, args);
+      assertNoDrift(approved, plan, { resumed });
+      // The approved number, never a delta: a resumed job sets the same count again.
+      const replicas = typeof approved.fixed.replicas === 'number' ? approved.fixed.replicas : args.replicas;
+      const from = typeof approved.fixed.from === 'number' ? approved.fixed.from : current;
+      if (current === replicas) {
+        const byUs = await ctx.checkpoints.get<number>('scaled');
+        return byUs === replicas
+          ? { ok: true, title: `Scaled ${label} to ${replicas}`, text: '', changed: [`${ref} replicas ${from} -> ${replicas}`], unchanged: [] }
+          : { ok: true, title: `${label} already has ${replicas} replicas: nothing changed`, text: '', changed: [], unchanged: [`${ref} already at ${replicas} replicas`] };
+      }
+      if (!(await ctx.checkpoints.get<boolean>('backup'))) {
+        await ctx.backup(`scale-${args.kind}-${args.name}`, [toManifest(workload, WORKLOAD_API[args.kind].kind, WORKLOAD_API[args.kind].apiVersion)]);
+        await ctx.checkpoints.set('backup', true);
+      }
+      await ctx.progress({ phase: 'scale', done: 0, total: 1, message: `Scaling ${label} ${current} -> ${replicas}`, blocked: [] });
+      await setReplicas(ctx.kube, args.kind, ns, args.name, replicas, ctx.signal);
+      await ctx.checkpoints.set('scaled', replicas);
+      await ctx.progress({ phase: 'done', done: 1, total: 1, message: `Scaled ${label} to ${replicas}`, blocked: [] });
+      return {
+        ok: true,
+        title: `Scaled ${label}: ${current} -> ${replicas} replicas`,
+        text: replicas === 0 ? `All pods stop. Bring it back with \`/k8s scale ${args.kind}/${args.name} --replicas ${current} -n ${ns}\`.` : `Follow it with \`/k8s get pods -n ${ns}\`.`,
+        changed: [`${ref} replicas ${current} -> ${replicas}`],
+        unchanged: [],
+      };
+    } catch (err) {
+      rethrow(err, ctx, `scaling ${label}`);
+    }
+  },
+};

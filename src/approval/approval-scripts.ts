@@ -1,0 +1,193 @@
+/**
+ * The approval state machine as Redis Lua scripts. Each state change, the checks that guard it
+ * (state, expiry, requester, approver set, distinct voters) and its audit entry happen in one
+ * script, so two bot replicas clicking at once cannot both see "pending" and both enqueue.
+ *
+ * Hash fields are described in approval-record.ts. Times are milliseconds from the caller's clock.
+ */
+
+/** Shared helpers, prepended to every script below. */
+const PRELUDE = `
+-- Appends one audit entry. The id is derived from the caller's time so audit(sinceMs) can XRANGE
+-- by time; it is kept increasing when a replica's clock is behind the last entry, and falls back
+-- to a server id if the stream refuses ours (e.g. its last entry was deleted).
+local function audit(stream, maxlen, now, fields)
+  local id = now .. '-0'
+  local last = redis.call('XREVRANGE', stream, '+', '-', 'COUNT', 1)
+  if #last > 0 then
+    local lid = last[1][1]
+    local dash = string.find(lid, '-', 1, true)
+    local lms = string.sub(lid, 1, dash - 1)
+    if tonumber(lms) >= tonumber(now) then
+      id = lms .. '-' .. string.format('%d', tonumber(string.sub(lid, dash + 1)) + 1)
+    end
+  end
+  local ok = redis.pcall('XADD', stream, 'MAXLEN', '~', maxlen, id, unpack(fields))
+  if type(ok) == 'table' and ok.err then
+    redis.call('XADD', stream, 'MAXLEN', '~', maxlen, '*', unpack(fields))
+  end
+end
+
+local function audit_record(key, stream, maxlen, now, action, user, detail)
+  local r = redis.call('HMGET', key, 'id', 'requestId', 'verb', 'cluster', 'namespace')
+  audit(stream, maxlen, now, {
+    'at', now, 'action', action, 'approvalId', r[1] or '', 'requestId', r[2] or '',
+    'verb', r[3] or '', 'cluster', r[4] or '', 'namespace', r[5] or '', 'user', user, 'detail', detail,
+  })
+end
+
+-- Moves a pending request to a final state; ended requests stay readable for retention ms, so a
+-- late click still gets "already ended (by whom, when)" rather than "unknown".
+local function finish(key, expiries, state, now, by, reason, retention)
+  redis.call('HSET', key, 'state', state, 'endedAt', now, 'endedBy', by, 'reason', reason)
+  redis.call('ZREM', expiries, redis.call('HGET', key, 'id'))
+  if tonumber(retention) > 0 then redis.call('PEXPIRE', key, retention) end
+end
+
+local function is_expired(key, now)
+  return tonumber(now) >= tonumber(redis.call('HGET', key, 'expiresAt'))
+end
+
+local function is_approver(key, user)
+  local approvers = redis.call('HGET', key, 'approvers')
+  if approvers == '*' then return true end
+  for _, a in ipairs(cjson.decode(approvers)) do
+    if a == user then return true end
+  end
+  return false
+end
+`;
+
+/**
+ * KEYS: hash, expiries zset, audit stream, idempotency key (requestId + plan fingerprint).
+ * ARGV: id, expiresAt, now, auditMaxLen, idempotencyTtlMs, requesterId, detail, field, value, ...
+ * Returns {'created', id} or {'exists', existingId}.
+ */
+export const CREATE_SCRIPT = `${PRELUDE}
+local existing = redis.call('GET', KEYS[4])
+if existing then return {'exists', existing} end
+redis.call('HSET', KEYS[1], unpack(ARGV, 8))
+redis.call('ZADD', KEYS[2], ARGV[2], ARGV[1])
+redis.call('SET', KEYS[4], ARGV[1], 'PX', ARGV[5])
+audit_record(KEYS[1], KEYS[3], ARGV[4], ARGV[3], 'requested', ARGV[6], ARGV[7])
+return {'created', ARGV[1]}
+`;
+
+/**
+ * KEYS: hash, expiries zset, audit stream.
+ * ARGV: userId, now, auditMaxLen, retentionMs.
+ * Returns {outcome, detail, needed, hgetall}; outcome is unknown | ended | expired-now | refused |
+ * recorded | approved. For recorded/approved, detail is the count so far.
+ */
+export const APPROVE_SCRIPT = `${PRELUDE}
+local key, expiries, stream = KEYS[1], KEYS[2], KEYS[3]
+local user, now, maxlen, retention = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
+if redis.call('EXISTS', key) == 0 then return {'unknown'} end
+local state = redis.call('HGET', key, 'state')
+if state ~= 'pending' then
+  audit_record(key, stream, maxlen, now, 'refused', user, 'approve: request already ' .. state)
+  return {'ended', state, '', redis.call('HGETALL', key)}
+end
+if is_expired(key, now) then
+  finish(key, expiries, 'expired', now, '', '', retention)
+  audit_record(key, stream, maxlen, now, 'expired', 'sitrep', 'expired before approval by ' .. user)
+  return {'expired-now', 'expired', '', redis.call('HGETALL', key)}
+end
+if user == redis.call('HGET', key, 'requesterId') then
+  audit_record(key, stream, maxlen, now, 'refused', user, 'approve: self-approval')
+  return {'refused', 'self-approval', '', redis.call('HGETALL', key)}
+end
+if not is_approver(key, user) then
+  audit_record(key, stream, maxlen, now, 'refused', user, 'approve: not-an-approver')
+  return {'refused', 'not-an-approver', '', redis.call('HGETALL', key)}
+end
+local votes = cjson.decode(redis.call('HGET', key, 'approvals'))
+for _, v in ipairs(votes) do
+  if v.userId == user then
+    audit_record(key, stream, maxlen, now, 'refused', user, 'approve: already-approved-by-you')
+    return {'refused', 'already-approved-by-you', '', redis.call('HGETALL', key)}
+  end
+end
+table.insert(votes, {userId = user, at = tonumber(now)})
+redis.call('HSET', key, 'approvals', cjson.encode(votes))
+local needed = tonumber(redis.call('HGET', key, 'requiredApprovals'))
+local count = string.format('%d', #votes)
+if #votes >= needed then
+  finish(key, expiries, 'approved', now, user, '', retention)
+  audit_record(key, stream, maxlen, now, 'approved', user, count .. '/' .. needed)
+  return {'approved', count, string.format('%d', needed), redis.call('HGETALL', key)}
+end
+audit_record(key, stream, maxlen, now, 'approval', user, count .. '/' .. needed)
+return {'recorded', count, string.format('%d', needed), redis.call('HGETALL', key)}
+`;
+
+/**
+ * Reject (by an approver) or cancel (by the requester). A requester's Reject click is taken as
+ * Cancel: they clearly want it stopped, and "rejected by the requester" would mislead the audit.
+ * KEYS: hash, expiries zset, audit stream.
+ * ARGV: mode (reject | cancel), userId, now, reason, auditMaxLen, retentionMs.
+ * Returns {outcome, detail, '', hgetall}; outcome is unknown | ended | expired-now | refused | done.
+ */
+export const END_SCRIPT = `${PRELUDE}
+local key, expiries, stream = KEYS[1], KEYS[2], KEYS[3]
+local mode, user, now, reason, maxlen, retention = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6]
+if redis.call('EXISTS', key) == 0 then return {'unknown'} end
+local state = redis.call('HGET', key, 'state')
+if state ~= 'pending' then
+  audit_record(key, stream, maxlen, now, 'refused', user, mode .. ': request already ' .. state)
+  return {'ended', state, '', redis.call('HGETALL', key)}
+end
+if is_expired(key, now) then
+  finish(key, expiries, 'expired', now, '', '', retention)
+  audit_record(key, stream, maxlen, now, 'expired', 'sitrep', 'expired before ' .. mode .. ' by ' .. user)
+  return {'expired-now', 'expired', '', redis.call('HGETALL', key)}
+end
+local requester = redis.call('HGET', key, 'requesterId')
+if user == requester then
+  finish(key, expiries, 'cancelled', now, user, reason, retention)
+  audit_record(key, stream, maxlen, now, 'cancelled', user, reason)
+  return {'done', 'cancelled', '', redis.call('HGETALL', key)}
+end
+if mode == 'cancel' then
+  audit_record(key, stream, maxlen, now, 'refused', user, 'cancel: not-the-requester')
+  return {'refused', 'not-the-requester', '', redis.call('HGETALL', key)}
+end
+if not is_approver(key, user) then
+  audit_record(key, stream, maxlen, now, 'refused', user, 'reject: not-an-approver')
+  return {'refused', 'not-an-approver', '', redis.call('HGETALL', key)}
+end
+finish(key, expiries, 'rejected', now, user, reason, retention)
+audit_record(key, stream, maxlen, now, 'rejected', user, reason)
+return {'done', 'rejected', '', redis.call('HGETALL', key)}
+`;
+
+/**
+ * Expires due pending requests, each exactly once even with several sweepers: the state check and
+ * the change are in one script.
+ * KEYS: expiries zset, audit stream.
+ * ARGV: now, batch size, auditMaxLen, retentionMs, hash key prefix (`<prefix>:approval:`).
+ * Returns {number of ids looked at, {hgetall of each request expired now, ...}}.
+ */
+export const EXPIRE_SCRIPT = `${PRELUDE}
+local expiries, stream = KEYS[1], KEYS[2]
+local now, batch, maxlen, retention, hashPrefix = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
+local ids = redis.call('ZRANGEBYSCORE', expiries, '-inf', now, 'LIMIT', 0, batch)
+local out = {}
+for _, id in ipairs(ids) do
+  local key = hashPrefix .. id
+  redis.call('ZREM', expiries, id)
+  if redis.call('HGET', key, 'state') == 'pending' then
+    finish(key, expiries, 'expired', now, '', '', retention)
+    audit_record(key, stream, maxlen, now, 'expired', 'sitrep', 'no decision in time')
+    table.insert(out, redis.call('HGETALL', key))
+  end
+end
+return {#ids, out}
+`;
+
+/** KEYS: hash. ARGV: channelId, messageTs. Returns 1, or 0 when the request does not exist. */
+export const SET_MESSAGE_SCRIPT = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+redis.call('HSET', KEYS[1], 'channelId', ARGV[1], 'messageTs', ARGV[2])
+return 1
+`;

@@ -1,0 +1,322 @@
+import type { Redis } from 'ioredis';
+import { z } from 'zod';
+import { systemClock, type Clock } from '../core/clock.js';
+import { ApprovalError, ErrorCode, SitrepError } from '../core/errors.js';
+import { randomId } from '../core/ids.js';
+import { PlanSchema, type Plan } from '../core/plan.js';
+import {
+  alreadyApprovedMessage,
+  approvedMessage,
+  doneMessage,
+  endedMessage,
+  notAnApproverMessage,
+  notTheRequesterMessage,
+  recordedMessage,
+  selfApprovalMessage,
+  unknownMessage,
+} from './approval-messages.js';
+import { APPROVAL_ID, ApprovalHashSchema, AuditEntrySchema, type ApprovalRecord, type AuditEntry, type EndedState } from './approval-record.js';
+import { APPROVE_SCRIPT, CREATE_SCRIPT, END_SCRIPT, EXPIRE_SCRIPT, SET_MESSAGE_SCRIPT } from './approval-scripts.js';
+import type { ApproverSpec } from './approver-spec.js';
+import { LuaScript } from './lua-runner.js';
+
+export interface ApprovalStoreOptions {
+  /**
+   * Key prefix: `<prefix>:approval:<id>`, `<prefix>:approval:expiries`, `<prefix>:audit`. On Redis
+   * Cluster use a hash tag such as `{sitrep}` so that every key a script touches shares a slot.
+   * @defaultValue 'sitrep'
+   */
+  prefix?: string;
+  /** @defaultValue systemClock */
+  clock?: Clock;
+  /**
+   * How long an ended request stays in Redis, in ms, so a late click still hears who ended it.
+   * @defaultValue 2592000000 (30 days)
+   */
+  retentionMs?: number;
+  /**
+   * Approximate cap on audit stream entries (XADD MAXLEN ~).
+   * @defaultValue 100000
+   */
+  auditMaxLen?: number;
+}
+
+/** What the chat layer knows when it asks for approval (mostly from the PolicyDecision). */
+export interface CreateApprovalInput {
+  requestId: string;
+  verb: string;
+  cluster: string;
+  namespace?: string;
+  channelId: string;
+  /** The card, if it is already posted; otherwise set later with setMessage(). */
+  messageTs?: string;
+  requesterId: string;
+  /** PolicyDecision.approvals; at least 1 (a request that needs none is not created). */
+  requiredApprovals: number;
+  /** PolicyDecision.approvers. */
+  approvers: ApproverSpec;
+  /** PolicyDecision.approversLabel, e.g. `@oncall`. @defaultValue 'anyone else' or the listed ids */
+  approversLabel?: string;
+  /** PolicyDecision.approverDescription. @defaultValue derived from the count and label */
+  approverDescription?: string;
+  /** The plan shown on the card; what is approved is this plan (DESIGN.md invariant 3). */
+  plan: Plan;
+  /** @defaultValue plan.fingerprint */
+  planFingerprint?: string;
+  /** PolicyDecision.ttlMs. */
+  ttlMs: number;
+  /** @defaultValue clock.now() */
+  now?: number;
+}
+
+const CreateInputSchema = z.object({
+  requestId: z.string().min(1),
+  verb: z.string().min(1),
+  cluster: z.string().min(1),
+  namespace: z.string().optional(),
+  channelId: z.string().min(1),
+  messageTs: z.string().optional(),
+  requesterId: z.string().min(1),
+  requiredApprovals: z.number().int().min(1).max(10),
+  approvers: z.union([z.literal('*'), z.array(z.string().min(1))]),
+  approversLabel: z.string().optional(),
+  approverDescription: z.string().optional(),
+  plan: PlanSchema,
+  planFingerprint: z.string().min(1).optional(),
+  ttlMs: z.number().int().positive(),
+  now: z.number().int().nonnegative().optional(),
+});
+
+export type ApproveOutcome =
+  /** Counted, not yet enough. */
+  | { kind: 'recorded'; record: ApprovalRecord; approvalsSoFar: number; needed: number; message: string }
+  /** THIS click completed it: the caller enqueues, exactly once across all replicas. */
+  | { kind: 'approved'; record: ApprovalRecord; message: string }
+  | { kind: 'refused'; reason: 'self-approval' | 'not-an-approver' | 'already-approved-by-you'; message: string; record: ApprovalRecord }
+  /** Already final. `justExpired`: this call noticed the expiry (update the card). */
+  | { kind: 'ended'; state: EndedState; message: string; record: ApprovalRecord; justExpired: boolean }
+  | { kind: 'unknown'; message: string };
+
+export type EndOutcome =
+  /** THIS call ended it. A requester's reject is taken as cancel. */
+  | { kind: 'done'; state: 'rejected' | 'cancelled'; message: string; record: ApprovalRecord }
+  | { kind: 'refused'; reason: 'not-an-approver' | 'not-the-requester'; message: string; record: ApprovalRecord }
+  | { kind: 'ended'; state: EndedState; message: string; record: ApprovalRecord; justExpired: boolean }
+  | { kind: 'unknown'; message: string };
+
+const ScriptReply = z.union([
+  z.tuple([z.literal('unknown')]),
+  z.tuple([z.string(), z.string(), z.string(), z.array(z.string())]),
+]);
+const CreateReply = z.tuple([z.enum(['created', 'exists']), z.string()]);
+const ExpireReply = z.tuple([z.number(), z.array(z.array(z.string()))]);
+const AuditReply = z.array(z.tuple([z.string(), z.array(z.string())]));
+
+const create = new LuaScript(CREATE_SCRIPT);
+const approveScript = new LuaScript(APPROVE_SCRIPT);
+const endScript = new LuaScript(END_SCRIPT);
+const expireScript = new LuaScript(EXPIRE_SCRIPT);
+const setMessageScript = new LuaScript(SET_MESSAGE_SCRIPT);
+
+const EXPIRE_BATCH = 100;
+
+function pairs(flat: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (let i = 0; i + 1 < flat.length; i += 2) out[flat[i]] = flat[i + 1];
+  return out;
+}
+
+/**
+ * Approval requests in Redis. Every change is one Lua script that checks and changes state and
+ * appends the audit entry together, so any number of bot replicas may call it at once.
+ */
+export class ApprovalStore {
+  private readonly prefix: string;
+  private readonly clock: Clock;
+  private readonly retentionMs: number;
+  private readonly auditMaxLen: number;
+
+  constructor(
+    private readonly redis: Redis,
+    options: ApprovalStoreOptions = {},
+  ) {
+    this.prefix = options.prefix ?? 'sitrep';
+    this.clock = options.clock ?? systemClock;
+    this.retentionMs = options.retentionMs ?? 30 * 86_400_000;
+    this.auditMaxLen = options.auditMaxLen ?? 100_000;
+  }
+
+  private key(id: string): string {
+    return `${this.prefix}:approval:${id}`;
+  }
+
+  private get expiriesKey(): string {
+    return `${this.prefix}:approval:expiries`;
+  }
+
+  private get auditKey(): string {
+    return `${this.prefix}:audit`;
+  }
+
+  /** Parses a hash read back from Redis; a corrupted record is an error that names it. */
+  private parse(id: string, flat: readonly string[]): ApprovalRecord {
+    const parsed = ApprovalHashSchema.safeParse(pairs(flat));
+    if (!parsed.success) {
+      const what = parsed.error.issues.map((i) => `${i.path.join('.') || 'record'}: ${i.message}`).join('; ');
+      throw new SitrepError(ErrorCode.Internal, `Approval ${id} is corrupted in Redis (${what}). Run the command again; tell whoever runs sitrep.`, {
+        cause: parsed.error,
+      });
+    }
+    return parsed.data;
+  }
+
+  /**
+   * Records a pending request and its `requested` audit entry. Idempotent per requestId and plan
+   * fingerprint: a retried delivery gets the existing request instead of a second card.
+   */
+  async create(input: CreateApprovalInput): Promise<ApprovalRecord> {
+    const i = CreateInputSchema.parse(input);
+    const now = i.now ?? this.clock.now();
+    const id = randomId('apr');
+    const fingerprint = i.planFingerprint ?? i.plan.fingerprint;
+    if (i.approvers !== '*' && i.approvers.filter((a) => a !== i.requesterId).length < i.requiredApprovals) {
+      throw new ApprovalError(ErrorCode.ApprovalRefused, `Nobody can approve this ${i.verb}: it needs ${i.requiredApprovals} approval(s) but only ${i.approvers.filter((a) => a !== i.requesterId).length} approver(s) other than the requester exist. Ask an admin to fix the policy.`);
+    }
+    const label = i.approversLabel ?? (i.approvers === '*' ? 'anyone else' : i.approvers.map((a) => `<@${a}>`).join(', '));
+    const description = i.approverDescription ?? `${i.requiredApprovals} approval${i.requiredApprovals === 1 ? '' : 's'} from ${i.approvers === '*' ? 'anyone' : label} other than the requester`;
+    const expiresAt = now + i.ttlMs;
+    const fields: Record<string, string> = {
+      v: '1',
+      id,
+      requestId: i.requestId,
+      verb: i.verb,
+      cluster: i.cluster,
+      namespace: i.namespace ?? '',
+      channelId: i.channelId,
+      messageTs: i.messageTs ?? '',
+      requesterId: i.requesterId,
+      requiredApprovals: String(i.requiredApprovals),
+      approvers: i.approvers === '*' ? '*' : JSON.stringify([...new Set(i.approvers)]),
+      approversLabel: label,
+      approverDescription: description,
+      planFingerprint: fingerprint,
+      plan: JSON.stringify(i.plan),
+      createdAt: String(now),
+      expiresAt: String(expiresAt),
+      state: 'pending',
+      approvals: '[]',
+      endedBy: '',
+      reason: '',
+      endedAt: '',
+    };
+    const idemKey = `${this.prefix}:approval:by-plan:${i.requestId}:${fingerprint}`;
+    const reply = CreateReply.parse(
+      await create.run(
+        this.redis,
+        [this.key(id), this.expiriesKey, this.auditKey, idemKey],
+        [id, expiresAt, now, this.auditMaxLen, i.ttlMs + this.retentionMs, i.requesterId, `${description}; plan ${fingerprint}`, ...Object.entries(fields).flat()],
+      ),
+    );
+    const record = await this.get(reply[1]);
+    if (!record) throw new SitrepError(ErrorCode.Internal, `Approval ${reply[1]} vanished right after it was created. Run the command again.`);
+    return record;
+  }
+
+  async get(id: string): Promise<ApprovalRecord | undefined> {
+    if (!APPROVAL_ID.test(id)) return undefined;
+    const hash = await this.redis.hgetall(this.key(id));
+    if (Object.keys(hash).length === 0) return undefined;
+    return this.parse(id, Object.entries(hash).flat());
+  }
+
+  /** Where the card is, so a sweeper or another replica can edit it. */
+  async setMessage(id: string, channelId: string, messageTs: string): Promise<void> {
+    const ok = APPROVAL_ID.test(id) ? await setMessageScript.run(this.redis, [this.key(id)], [channelId, messageTs]) : 0;
+    if (ok !== 1) throw new SitrepError(ErrorCode.NotFound, `Approval ${id} not found; cannot attach its message.`);
+  }
+
+  async approve(id: string, userId: string, now: number = this.clock.now()): Promise<ApproveOutcome> {
+    if (!APPROVAL_ID.test(id)) return { kind: 'unknown', message: unknownMessage(this.retentionMs) };
+    const reply = ScriptReply.parse(
+      await approveScript.run(this.redis, [this.key(id), this.expiriesKey, this.auditKey], [userId, now, this.auditMaxLen, this.retentionMs]),
+    );
+    if (reply.length === 1) return { kind: 'unknown', message: unknownMessage(this.retentionMs) };
+    const [outcome, detail, needed, flat] = reply;
+    const record = this.parse(id, flat);
+    switch (outcome) {
+      case 'approved':
+        return { kind: 'approved', record, message: approvedMessage(record) };
+      case 'recorded':
+        return { kind: 'recorded', record, approvalsSoFar: Number(detail), needed: Number(needed), message: recordedMessage(record, Number(detail), Number(needed)) };
+      case 'refused': {
+        const reason = z.enum(['self-approval', 'not-an-approver', 'already-approved-by-you']).parse(detail);
+        const message =
+          reason === 'self-approval' ? selfApprovalMessage(record) : reason === 'not-an-approver' ? notAnApproverMessage(record, 'approve') : alreadyApprovedMessage(record);
+        return { kind: 'refused', reason, message, record };
+      }
+      default:
+        return this.ended(outcome, record);
+    }
+  }
+
+  private ended(outcome: string, record: ApprovalRecord): { kind: 'ended'; state: EndedState; message: string; record: ApprovalRecord; justExpired: boolean } {
+    if (record.state === 'pending') throw new SitrepError(ErrorCode.Internal, `Approval ${record.id}: script answered ${outcome} for a pending request.`);
+    return { kind: 'ended', state: record.state, message: endedMessage(record), record, justExpired: outcome === 'expired-now' };
+  }
+
+  private async end(mode: 'reject' | 'cancel', id: string, userId: string, reason: string, now: number): Promise<EndOutcome> {
+    if (!APPROVAL_ID.test(id)) return { kind: 'unknown', message: unknownMessage(this.retentionMs) };
+    const reply = ScriptReply.parse(
+      await endScript.run(this.redis, [this.key(id), this.expiriesKey, this.auditKey], [mode, userId, now, reason, this.auditMaxLen, this.retentionMs]),
+    );
+    if (reply.length === 1) return { kind: 'unknown', message: unknownMessage(this.retentionMs) };
+    const [outcome, detail, , flat] = reply;
+    const record = this.parse(id, flat);
+    switch (outcome) {
+      case 'done':
+        return { kind: 'done', state: z.enum(['rejected', 'cancelled']).parse(detail), message: doneMessage(record), record };
+      case 'refused': {
+        const why = z.enum(['not-an-approver', 'not-the-requester']).parse(detail);
+        return { kind: 'refused', reason: why, message: why === 'not-an-approver' ? notAnApproverMessage(record, 'reject') : notTheRequesterMessage(record), record };
+      }
+      default:
+        return this.ended(outcome, record);
+    }
+  }
+
+  /** By someone who may approve; by the requester it counts as cancel. */
+  reject(id: string, userId: string, reason = '', now: number = this.clock.now()): Promise<EndOutcome> {
+    return this.end('reject', id, userId, reason.trim().slice(0, 500), now);
+  }
+
+  /** Only the requester may cancel. */
+  cancel(id: string, userId: string, now: number = this.clock.now()): Promise<EndOutcome> {
+    return this.end('cancel', id, userId, '', now);
+  }
+
+  /**
+   * Marks pending requests past their expiry as expired and returns them (to update their cards).
+   * Each is returned by exactly one call, however many bots sweep at once.
+   */
+  async expireDue(now: number = this.clock.now()): Promise<ApprovalRecord[]> {
+    const expired: ApprovalRecord[] = [];
+    for (;;) {
+      const [seen, hashes] = ExpireReply.parse(
+        await expireScript.run(this.redis, [this.expiriesKey, this.auditKey], [now, EXPIRE_BATCH, this.auditMaxLen, this.retentionMs, `${this.prefix}:approval:`]),
+      );
+      for (const flat of hashes) expired.push(this.parse(pairs(flat).id ?? '?', flat));
+      if (seen < EXPIRE_BATCH) return expired;
+    }
+  }
+
+  /** Audit entries at or after `sinceMs`, oldest first. */
+  async audit(sinceMs: number, limit = 100): Promise<AuditEntry[]> {
+    const start = `${Math.max(0, Math.floor(sinceMs))}-0`;
+    const rows = AuditReply.parse(await this.redis.xrange(this.auditKey, start, '+', 'COUNT', limit));
+    return rows.map(([id, flat]) => {
+      const parsed = AuditEntrySchema.safeParse({ id, ...pairs(flat) });
+      if (!parsed.success) throw new SitrepError(ErrorCode.Internal, `Audit entry ${id} is corrupted in Redis: ${parsed.error.message}`, { cause: parsed.error });
+      return parsed.data;
+    });
+  }
+}

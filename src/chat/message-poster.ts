@@ -1,0 +1,126 @@
+import type { webApi } from '@slack/bolt';
+
+type WebClient = webApi.WebClient;
+import type { Logger } from 'pino';
+import type { Clock } from '../core/clock.js';
+import type { Block } from './render/blocks.js';
+import type { RequestRecord, RequestStore } from './request-store.js';
+
+export interface RenderedMessage {
+  text: string;
+  blocks: Block[];
+  /** Long output to upload into the message's thread once, after the final render. */
+  file?: { filename: string; content: string; title?: string };
+}
+
+export interface MessagePosterOptions {
+  client: WebClient;
+  store: RequestStore;
+  render: (record: RequestRecord, now: number) => Promise<RenderedMessage>;
+  clock: Clock;
+  logger: Logger;
+  /** Minimum time between two edits of one message (Slack allows about one per second).
+   * @defaultValue 1000 */
+  minIntervalMs?: number;
+  /** Retries of a failed post or edit before giving up on this render (the next one tries again).
+   * @defaultValue 6 */
+  maxRetries?: number;
+}
+
+interface Slot {
+  lastSentAt: number;
+  timer?: NodeJS.Timeout;
+  inFlight?: Promise<void>;
+  dirty: boolean;
+  failures: number;
+}
+
+/**
+ * Keeps each request's one Slack message up to date: posts it once, then edits it in place,
+ * at most once per `minIntervalMs`, coalescing everything in between. The newest state is read
+ * from Redis at send time, so what reaches Slack is always the latest, including the final
+ * result, and a failed edit is retried with the latest state rather than the stale one.
+ */
+export class MessagePoster {
+  private readonly slots = new Map<string, Slot>();
+  private readonly minInterval: number;
+
+  constructor(private readonly options: MessagePosterOptions) {
+    this.minInterval = options.minIntervalMs ?? 1000;
+  }
+
+  schedule(requestId: string): void {
+    let slot = this.slots.get(requestId);
+    if (!slot) {
+      slot = { lastSentAt: 0, dirty: false, failures: 0 };
+      this.slots.set(requestId, slot);
+    }
+    slot.dirty = true;
+    this.arm(requestId, slot, 0);
+  }
+
+  private arm(requestId: string, slot: Slot, extraDelay: number): void {
+    if (slot.inFlight || slot.timer) return;
+    const delay = Math.max(0, slot.lastSentAt + this.minInterval - this.options.clock.now()) + extraDelay;
+    slot.timer = setTimeout(() => {
+      slot.timer = undefined;
+      slot.dirty = false;
+      slot.inFlight = this.send(requestId)
+        .then(() => {
+          slot.failures = 0;
+        })
+        .catch((err) => {
+          slot.failures++;
+          slot.dirty = slot.failures <= (this.options.maxRetries ?? 6);
+          this.options.logger.warn({ err, requestId, failures: slot.failures }, 'slack message update failed');
+        })
+        .finally(() => {
+          slot.lastSentAt = this.options.clock.now();
+          slot.inFlight = undefined;
+          if (slot.dirty) this.arm(requestId, slot, slot.failures ? Math.min(30_000, 500 * 2 ** slot.failures) : 0);
+          else if (!slot.timer) this.slots.delete(requestId);
+        });
+    }, delay);
+  }
+
+  private async send(requestId: string): Promise<void> {
+    const record = await this.options.store.get(requestId);
+    if (!record) return;
+    const msg = await this.options.render(record, this.options.clock.now());
+    const channel = record.request.channelId;
+    let ts = record.messageTs;
+    if (!ts) {
+      const res = await this.options.client.chat.postMessage({ channel, text: msg.text, blocks: msg.blocks, unfurl_links: false, unfurl_media: false });
+      ts = await this.options.store.setMessageTsOnce(requestId, res.ts as string);
+      if (ts !== res.ts) await this.options.client.chat.update({ channel, ts, text: msg.text, blocks: msg.blocks });
+    } else {
+      await this.options.client.chat.update({ channel, ts, text: msg.text, blocks: msg.blocks });
+    }
+    if (msg.file && (await this.options.store.claimFileUpload(requestId))) {
+      try {
+        await this.options.client.filesUploadV2({
+          channel_id: channel,
+          thread_ts: ts,
+          filename: msg.file.filename,
+          title: msg.file.title ?? msg.file.filename,
+          content: msg.file.content,
+        });
+      } catch (err) {
+        this.options.logger.warn({ err, requestId }, 'file upload failed');
+      }
+    }
+  }
+
+  /** Resolves when nothing is pending (tests, shutdown). */
+  async idle(timeoutMs = 10_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while ([...this.slots.values()].some((s) => s.inFlight || s.timer) && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+
+  stop(): void {
+    for (const s of this.slots.values()) clearTimeout(s.timer);
+    this.slots.clear();
+  }
+}

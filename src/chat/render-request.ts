@@ -1,0 +1,22 @@
+import { findCommand } from '../../commands/registry.js';
+import { tableText } from '../core/table-text.js';
+import type { BotServices } from './bot-services.js';
+import type { RenderedMessage } from './message-poster.js';
+import { renderOperationCard } from './render/operation-card.js';
+import { renderRequestCard } from './render/request-card.js';
+import type { RequestRecord } from './request-store.js';
+
+/** Renders a request's message from its stored state: an operation card or a read result. */
+export async function renderRequest(services: Pick<BotServices, 'approvals'>, record: RequestRecord, now: number): Promise<RenderedMessage> {
+  const spec = findCommand(record.request.command, record.request.verb);
+  const isOperation = spec?.mode === 'plan';
+  const approval = isOperation && record.approvalId ? await services.approvals.get(record.approvalId) : undefined;
+  const card = isOperation ? renderOperationCard(record, approval, now) : renderRequestCard(record, now);
+  const res = record.result;
+  let file: RenderedMessage['file'];
+  if (card.needsFile && res) {
+    const parts = [res.file?.content ?? (res.table ? tableText(res.table) : ''), ...(res.changed.length > 30 ? ['Changed:', ...res.changed] : [])].filter(Boolean);
+    file = { filename: res.file?.filename ?? `${record.request.verb}-${record.request.id}.txt`, content: parts.join('\n') + '\n', title: res.title };
+  }
+  return { text: card.text, blocks: card.blocks, ...(file ? { file } : {}) };
+}

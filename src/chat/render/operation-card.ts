@@ -1,0 +1,127 @@
+import type { ApprovalRecord } from '../../approval/index.js';
+import { formatDuration } from '../../core/duration.js';
+import type { RequestRecord } from '../request-store.js';
+import { actions, button, context, divider, section, type Block } from './blocks.js';
+import { escapeMrkdwn } from './limits.js';
+import { planBlocks, planNeedsConfirm } from './plan-blocks.js';
+import { progressBar, requestContext } from './request-card.js';
+import { tableBlocks } from './table-blocks.js';
+
+/** Action ids of the card's buttons; the value of each is only an opaque id (approval or request). */
+export const CardAction = {
+  Approve: 'sitrep_approve',
+  Reject: 'sitrep_reject',
+  Cancel: 'sitrep_cancel',
+  Confirm: 'sitrep_confirm',
+} as const;
+
+const time = (ms: number) => new Date(ms).toISOString().slice(11, 16) + ' UTC';
+
+/**
+ * The one message of a request that changes the cluster, through its whole life: planning, the
+ * plan with its warnings, approvals, live progress, and the outcome. Rendered from Redis state
+ * only; the buttons carry ids and nothing a click could forge.
+ */
+export function renderOperationCard(record: RequestRecord, approval: ApprovalRecord | undefined, now: number): { text: string; blocks: Block[]; needsFile: boolean } {
+  const r = record.request;
+  const what = `${r.verb} ${r.text.split(/\s+/).slice(1).join(' ')}`.trim();
+  const blocks: Block[] = [];
+  let text: string;
+  let needsFile = false;
+  const plan = record.plan;
+  const pending = approval?.state === 'pending';
+  const awaitingConfirm = !approval && plan && !plan.refusal && !record.confirmedBy && !record.failure && record.state === 'planned';
+
+  if (!plan && !record.failure) {
+    text = `Planning ${what}…`;
+    blocks.push(section(`:mag: *Planning* \`${escapeMrkdwn(what)}\`: reading the cluster (nothing changes yet)…`));
+  } else if (record.result) {
+    const res = record.result;
+    text = `${res.ok ? 'Done' : 'Failed'}: ${res.title}`;
+    blocks.push(section(`${res.ok ? ':white_check_mark: *Done*' : ':x: *Failed*'} · ${escapeMrkdwn(res.title)}`));
+    if (res.text) blocks.push(section(res.text));
+  } else if (record.failure) {
+    text = `Failed: ${record.failure.message}`;
+    blocks.push(section(`:x: *Failed*: ${escapeMrkdwn(record.failure.message)}`));
+    if (record.failure.hint) blocks.push(context(`:point_right: ${escapeMrkdwn(record.failure.hint)}`));
+  } else if (plan?.refusal) {
+    text = `Refused: ${plan.refusal.message}`;
+    blocks.push(section(`:no_entry: *Refused* · \`${escapeMrkdwn(what)}\` would not run as asked; nothing was changed.`));
+  } else if (pending) {
+    const left = Math.max(0, approval.expiresAt - now);
+    text = `Approval needed: ${what}`;
+    blocks.push(section(`:raising_hand: *Approval needed* · ${escapeMrkdwn(approval.approverDescription)} · expires ${time(approval.expiresAt)} (in ${formatDuration(left)})`));
+  } else if (approval && approval.state !== 'approved') {
+    const by = approval.endedBy ? ` by <@${approval.endedBy}>` : '';
+    const labels: Record<string, string> = { rejected: ':no_entry_sign: *Rejected*', expired: ':hourglass: *Expired*', cancelled: ':wastebasket: *Cancelled*' };
+    const label = labels[approval.state] ?? approval.state;
+    text = `${approval.state}: ${what}`;
+    blocks.push(section(`${label}${by}${approval.endedAt ? ` at ${time(approval.endedAt)}` : ''}${approval.reason ? `: ${escapeMrkdwn(approval.reason)}` : ''}. Nothing was changed.`));
+  } else if (awaitingConfirm) {
+    text = `Confirm: ${what}`;
+    blocks.push(section(`:point_right: *Confirm to run* · no approval needed by policy; only <@${r.userId}> can run it.`));
+  } else {
+    const p = record.progress;
+    text = `Running: ${what}`;
+    const elapsed = record.startedAt ? ` · ${formatDuration(now - record.startedAt)}` : '';
+    blocks.push(section(`:arrows_counterclockwise: *Running*${elapsed}${p ? `\n${escapeMrkdwn(p.message)}` : ''}`));
+    if (p && p.total > 0) blocks.push(context(`${progressBar(p.done, p.total)} ${p.done}/${p.total}`));
+    for (const b of (p?.blocked ?? []).slice(0, 5)) blocks.push(context(`:raised_hand: ${escapeMrkdwn(b.target)}: ${escapeMrkdwn(b.reason)}`));
+  }
+
+  if (approval?.approvals.length) {
+    blocks.push(context(approval.approvals.map((a) => `:white_check_mark: approved by <@${a.userId}> at ${time(a.at)}`).join(' · ')));
+  } else if (record.confirmedBy) {
+    blocks.push(context(`:white_check_mark: confirmed by <@${record.confirmedBy}>`));
+  }
+
+  if (record.result) {
+    const res = record.result;
+    if (res.table) {
+      const t = tableBlocks(res.table, { maxSections: 2 });
+      blocks.push(...t.blocks);
+      needsFile ||= t.truncated;
+    }
+    if (res.changed.length) blocks.push(section(`*Changed*\n${res.changed.slice(0, 30).map((c) => `• ${escapeMrkdwn(c)}`).join('\n')}${res.changed.length > 30 ? `\n…and ${res.changed.length - 30} more (see thread)` : ''}`));
+    if (res.unchanged.length) blocks.push(section(`*Not changed*\n${res.unchanged.slice(0, 30).map((c) => `• ${escapeMrkdwn(c)}`).join('\n')}`));
+    needsFile ||= Boolean(res.file) || res.changed.length > 30;
+  }
+
+  if (plan) {
+    blocks.push(divider());
+    blocks.push(...planBlocks(plan, { drift: record.drift }));
+  }
+
+  if (pending && approval) {
+    const confirm = planNeedsConfirm(plan ?? approval.plan)
+      ? {
+          title: 'Approve despite warnings?',
+          text: `This plan carries ${(plan ?? approval.plan).warnings.filter((w) => w.severity !== 'info').length} warning(s). Read them before approving.`,
+          confirm: 'Approve',
+          deny: 'Back',
+          style: 'danger' as const,
+        }
+      : undefined;
+    blocks.push(
+      actions(`approval:${approval.id}`, [
+        button({ actionId: CardAction.Approve, text: 'Approve', value: approval.id, style: 'primary', confirm }),
+        button({ actionId: CardAction.Reject, text: 'Reject', value: approval.id, style: 'danger' }),
+        button({ actionId: CardAction.Cancel, text: 'Cancel (requester)', value: approval.id }),
+      ]),
+    );
+  } else if (awaitingConfirm && plan) {
+    blocks.push(
+      actions(`confirm:${r.id}`, [
+        button({
+          actionId: CardAction.Confirm,
+          text: 'Run',
+          value: r.id,
+          style: 'primary',
+          confirm: planNeedsConfirm(plan) ? { title: 'Run despite warnings?', text: 'This plan carries warnings. Read them first.', confirm: 'Run', deny: 'Back', style: 'danger' } : undefined,
+        }),
+      ]),
+    );
+  }
+  blocks.push(requestContext(record));
+  return { text, blocks, needsFile };
+}

@@ -1,0 +1,59 @@
+import type { Plan, PlanWarning } from '../../core/plan.js';
+import { context, section, type Block } from './blocks.js';
+import { escapeMrkdwn } from './limits.js';
+
+const SEVERITY_ICON: Record<PlanWarning['severity'], string> = { danger: ':rotating_light:', warning: ':warning:', info: ':information_source:' };
+
+/** Names a list, capped so a 200-pod drain still fits one section. */
+function listed(items: string[], max = 12): string {
+  const shown = items.slice(0, max).map((i) => `\`${escapeMrkdwn(i)}\``).join(', ');
+  return items.length > max ? `${shown} and ${items.length - max} more` : shown;
+}
+
+/**
+ * A plan as an on-call engineer reads it: the summary, the warnings first (worst first), what
+ * will change grouped by owner, and what is deliberately left alone.
+ */
+export function planBlocks(plan: Plan, options: { drift?: { added: string[]; removed: string[] } } = {}): Block[] {
+  const blocks: Block[] = [section(`*Plan:* ${escapeMrkdwn(plan.summary)}`)];
+  if (options.drift) {
+    const lines = [
+      ':twisted_rightwards_arrows: *The cluster changed since the last approval.* This plan differs:',
+      ...options.drift.added.slice(0, 15).map((a) => `+ ${escapeMrkdwn(a)}`),
+      ...options.drift.removed.slice(0, 15).map((r) => `− ${escapeMrkdwn(r)}`),
+    ];
+    blocks.push(section(lines.join('\n')));
+  }
+  if (plan.refusal) {
+    blocks.push(section(`:no_entry: *Cannot run as asked:* ${escapeMrkdwn(plan.refusal.message)}${plan.refusal.flag ? `\nAdd \`${plan.refusal.flag}\` to override, if you are sure.` : ''}`));
+  }
+  const order = { danger: 0, warning: 1, info: 2 } as const;
+  const warnings = [...plan.warnings].sort((a, b) => order[a.severity] - order[b.severity]);
+  if (warnings.length) {
+    const text = warnings.map((w) => `${SEVERITY_ICON[w.severity]} ${escapeMrkdwn(w.message)}${w.objects.length ? `\n      ${listed(w.objects, 6)}` : ''}`).join('\n');
+    blocks.push(section(`*Warnings (${warnings.length})*\n${text}`));
+  }
+  if (plan.actions.length) {
+    const byGroup = new Map<string, string[]>();
+    for (const a of plan.actions) {
+      const group = a.owner ? `${a.kind} · ${a.owner}` : a.kind;
+      byGroup.set(group, [...(byGroup.get(group) ?? []), a.target]);
+    }
+    const lines = [...byGroup].slice(0, 20).map(([group, targets]) => `• *${escapeMrkdwn(group)}* (${targets.length}): ${listed(targets, 8)}`);
+    if (byGroup.size > 20) lines.push(`…and ${byGroup.size - 20} more groups`);
+    blocks.push(section(`*Will change (${plan.actions.length})*\n${lines.join('\n')}`));
+  } else if (!plan.refusal) {
+    blocks.push(section('*Will change:* nothing; the cluster is already as asked.'));
+  }
+  if (plan.skipped.length) {
+    const byReason = new Map<string, string[]>();
+    for (const s of plan.skipped) byReason.set(s.reason, [...(byReason.get(s.reason) ?? []), s.target]);
+    blocks.push(context(`Left alone: ${[...byReason].map(([reason, targets]) => `${targets.length} ${escapeMrkdwn(reason)}`).join(' · ')}`));
+  }
+  return blocks;
+}
+
+/** Whether the plan carries warnings worth a confirm dialog before approving. */
+export function planNeedsConfirm(plan: Plan): boolean {
+  return plan.warnings.some((w) => w.severity !== 'info');
+}

@@ -1,0 +1,95 @@
+import { z } from 'zod';
+import { ConfigError } from './core/errors.js';
+import { parseDuration } from './core/duration.js';
+
+const duration = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((v, ctx) => {
+      const ms = parseDuration(v);
+      if (ms === undefined) {
+        ctx.addIssue({ code: 'custom', message: `"${v}" is not a duration; use e.g. 30s, 15m, 1h` });
+        return z.NEVER;
+      }
+      return ms;
+    });
+
+/**
+ * Every setting sitrep reads, from the environment, in one place. The README's configuration
+ * table is generated from these descriptions (`npm run docs:config`).
+ */
+export const ConfigSchema = z.object({
+  SLACK_SIGNING_SECRET: z.string().min(1).optional().describe('Signing secret of the Slack app (Basic Information page). Required for the bot.'),
+  SLACK_BOT_TOKEN: z.string().regex(/^xoxb-/, 'must be a bot token starting with xoxb-').optional().describe('Bot User OAuth token (`xoxb-…`). Required for the bot.'),
+  SLACK_APP_TOKEN: z.string().regex(/^xapp-/, 'must be an app-level token starting with xapp-').optional().describe('App-level token (`xapp-…`, scope `connections:write`). Set: Socket Mode, no inbound HTTP. Unset: HTTP on PORT at /slack/events.'),
+  SLACK_API_URL: z.string().url().default('https://slack.com/api/').describe('Base URL of the Slack Web API. Tests and the local console point it at a local server.'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000).describe('HTTP port of the bot (Slack requests at /slack/events, plus /healthz, /readyz, /metrics).'),
+  SITREP_OPS_PORT: z.coerce.number().int().min(0).max(65535).default(9090).describe('HTTP port of the worker for /healthz, /readyz and /metrics (0 picks a free port).'),
+  REDIS_URL: z.string().url().default('redis://127.0.0.1:6379').describe('Redis for queues, approvals, timelines. Use `noeviction` and AOF in production.'),
+  KUBECONFIG: z.string().optional().describe('Path of the kubeconfig the worker uses. Unset: in-cluster ServiceAccount, else ~/.kube/config.'),
+  SITREP_CLUSTERS: z.string().optional().describe('Cluster names to kubeconfig contexts, `prod=prod-admin,staging=stg`. Unset: one cluster named after the current context.'),
+  SITREP_DEFAULT_CLUSTER: z.string().optional().describe('Cluster used when a command has no `--cluster`. Unset: the first of SITREP_CLUSTERS.'),
+  SITREP_POLICY: z.string().optional().describe('Path of the policy file (YAML or JSON) saying who may run and approve each verb. Unset: the built-in default policy.'),
+  SITREP_PREFIX: z.string().regex(/^[a-zA-Z0-9_-]+$/).default('sitrep').describe('Prefix of every Redis key and queue, so several installations can share a Redis.'),
+  SITREP_PIN_EMOJI: z.string().regex(/^[a-z0-9_+-]+$/).default('pushpin').describe('Reaction that adds a channel message to the open incident\'s timeline.'),
+  SITREP_SHUTDOWN_TIMEOUT: duration('30s').describe('How long a worker waits on SIGTERM for running jobs to reach a checkpoint.'),
+  SITREP_TIMELINE_RETENTION: z.string().optional().describe('How long resolved incidents\' timelines are kept (e.g. `90d`). Unset: forever.'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('pino log level.'),
+});
+
+export type Config = z.infer<typeof ConfigSchema>;
+export type Role = 'bot' | 'worker' | 'all';
+
+/**
+ * Reads and validates the environment once. Problems are collected, not thrown one by one, so a
+ * person fixing a deployment sees every missing or malformed variable in one start-up error.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, role: Role = 'all'): Config {
+  const input = Object.fromEntries(Object.entries(env).filter(([k, v]) => k in ConfigSchema.shape && v !== ''));
+  const parsed = ConfigSchema.safeParse(input);
+  const problems: string[] = [];
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) problems.push(`${issue.path.join('.') || '(env)'}: ${issue.message}`);
+  }
+  if (role !== 'worker') {
+    if (!input.SLACK_SIGNING_SECRET) problems.push('SLACK_SIGNING_SECRET: required for the bot (Slack app > Basic Information > Signing Secret)');
+    if (!input.SLACK_BOT_TOKEN) problems.push('SLACK_BOT_TOKEN: required for the bot (Slack app > OAuth & Permissions > Bot User OAuth Token, xoxb-…)');
+  }
+  if (problems.length || !parsed.success) {
+    throw new ConfigError(`Configuration is invalid:\n  ${problems.join('\n  ')}`, {
+      hint: 'Set these environment variables (see the Configuration table in README.md) and start again.',
+    });
+  }
+  return parsed.data;
+}
+
+/** `prod=ctx-a,staging=ctx-b` into a map of cluster name to kubeconfig context. */
+export function parseClusters(text: string | undefined): Map<string, string> {
+  const clusters = new Map<string, string>();
+  if (!text) return clusters;
+  for (const part of text.split(',').map((p) => p.trim()).filter(Boolean)) {
+    const [name, context] = part.split('=').map((s) => s.trim());
+    if (!name || !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name)) {
+      throw new ConfigError(`SITREP_CLUSTERS: "${part}" has an invalid cluster name; use lowercase letters, digits and "-"`, { hint: 'Example: SITREP_CLUSTERS=prod=prod-admin,staging=staging' });
+    }
+    clusters.set(name, context || name);
+  }
+  return clusters;
+}
+
+/** Markdown table of the variables, written from the schema's descriptions (for the README). */
+export function configTable(): string {
+  const rows = Object.entries(ConfigSchema.shape).map(([name, schema]) => {
+    const def = (schema as z.ZodType).safeParse(undefined);
+    const shown = def.success && def.data !== undefined ? `\`${String(env_default(name, def.data))}\`` : '';
+    return `| \`${name}\` | ${shown} | ${(schema as z.ZodType).description ?? ''} |`;
+  });
+  return ['| variable | default | meaning |', '| --- | --- | --- |', ...rows].join('\n');
+}
+
+function env_default(name: string, value: unknown): unknown {
+  // Durations are stored in ms but written in the environment as text.
+  if (name === 'SITREP_SHUTDOWN_TIMEOUT') return '30s';
+  return value;
+}

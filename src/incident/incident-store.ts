@@ -1,0 +1,402 @@
+import type { Redis } from 'ioredis';
+import { systemClock, type Clock } from '../core/clock.js';
+import { BadArgsError, ErrorCode, IncidentError, SitrepError } from '../core/errors.js';
+import { EventKind, type TimelineEvent } from '../core/timeline-event.js';
+import {
+  IncidentSchema,
+  IncidentSeveritySchema,
+  IncidentStatus,
+  isMitigatedStatus,
+  newIncidentId,
+  severityLabel,
+  type Incident,
+  type IncidentSeverity,
+} from './incident.js';
+import { isPerson } from './people.js';
+import { redactText } from './redact.js';
+import { RedisScript } from './redis-script.js';
+import { APPEND_LUA_FUNCTION, prepareEvent, redisDown, timelineKeys } from './timeline.js';
+import { ZonedTime } from './zoned-time.js';
+
+export { IncidentStatus, type Incident, type IncidentSeverity } from './incident.js';
+
+export interface IncidentStoreOptions {
+  /** Prefix of every Redis key; must match the Timeline's. @defaultValue 'sitrep' */
+  prefix?: string;
+  /** Source of `at` when a call does not pass one. @defaultValue systemClock */
+  clock?: Clock;
+  /**
+   * How long a resolved incident and its timeline are kept, in milliseconds from resolution.
+   * @defaultValue undefined (kept forever)
+   */
+  retentionMs?: number;
+}
+
+export interface StartIncidentInput {
+  channelId: string;
+  title: string;
+  /** @defaultValue 3 */
+  severity?: IncidentSeverity;
+  startedBy: string;
+  /** @defaultValue startedBy */
+  commanderId?: string;
+  /** The chat layer's flag to keep the incident's announcements in its own channel. @defaultValue false */
+  channelOnly?: boolean;
+  /** When it started. @defaultValue clock.now() */
+  at?: number;
+}
+
+export interface IncidentChange {
+  severity?: IncidentSeverity;
+  commanderId?: string;
+  status?: IncidentStatus;
+  summary?: string;
+  cardTs?: string;
+}
+
+/** Longest title kept: it heads a Slack card (header blocks take 150 characters) and the postmortem. */
+const MAX_TITLE = 150;
+/** Optimistic-write retries before giving up; only reached under a storm of edits to one incident. */
+const MAX_ATTEMPTS = 20;
+
+/**
+ * Opens the incident unless the channel already has one. One script, so two bot replicas
+ * starting an incident in the same channel at the same moment yield exactly one.
+ * KEYS: open-in-channel, incident, all, open, by-channel, timeline stream, timeline seen-set.
+ */
+const START = new RedisScript(`${APPEND_LUA_FUNCTION}
+local open_id = redis.call('GET', KEYS[1])
+if open_id then return {'exists', open_id} end
+if redis.call('EXISTS', KEYS[2]) == 1 then return {'id_taken'} end
+redis.call('SET', KEYS[2], ARGV[2])
+redis.call('SET', KEYS[1], ARGV[1])
+redis.call('ZADD', KEYS[3], ARGV[3], ARGV[1])
+redis.call('ZADD', KEYS[4], ARGV[3], ARGV[1])
+redis.call('ZADD', KEYS[5], ARGV[3], ARGV[1])
+append_event(KEYS[6], KEYS[7], ARGV[4], ARGV[5], 0)
+return {'ok'}`);
+
+/**
+ * Writes a changed incident only if nobody changed it since it was read (compare-and-set on the
+ * stored JSON), with its timeline events and, on resolution, the channel freed and retention set.
+ * A script rather than WATCH/MULTI because WATCH belongs to a connection, and the bot shares one.
+ * KEYS: incident, open-in-channel, open, timeline stream, timeline seen-set.
+ * ARGV: expected, next, id, release(0/1), retentionMs(0 = none), n events, then key/json pairs.
+ */
+const COMPARE_AND_SET = new RedisScript(`${APPEND_LUA_FUNCTION}
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[1], ARGV[2], 'KEEPTTL')
+if ARGV[4] == '1' then
+  if redis.call('GET', KEYS[2]) == ARGV[3] then redis.call('DEL', KEYS[2]) end
+  redis.call('ZREM', KEYS[3], ARGV[3])
+end
+local n = tonumber(ARGV[6])
+for i = 0, n - 1 do append_event(KEYS[4], KEYS[5], ARGV[7 + 2 * i], ARGV[8 + 2 * i], 0) end
+local ttl = tonumber(ARGV[5])
+if ARGV[4] == '1' and ttl > 0 then
+  redis.call('PEXPIRE', KEYS[1], ttl)
+  redis.call('PEXPIRE', KEYS[4], ttl)
+  redis.call('PEXPIRE', KEYS[5], ttl)
+end
+return 1`);
+
+interface Mutation {
+  next: Incident;
+  events: TimelineEvent[];
+  /** Free the channel for a new incident (the incident is resolved). */
+  release: boolean;
+}
+
+/**
+ * Incidents in Redis: at most one open per channel, each change that people see also recorded
+ * on the incident's timeline in the same atomic write.
+ */
+export class IncidentStore {
+  private readonly prefix: string;
+  private readonly clock: Clock;
+  private readonly retentionMs: number;
+  private readonly k: {
+    incident: (id: string) => string;
+    openIn: (channelId: string) => string;
+    channel: (channelId: string) => string;
+    all: string;
+    open: string;
+  };
+
+  constructor(private readonly redis: Redis, options: IncidentStoreOptions = {}) {
+    this.prefix = options.prefix ?? 'sitrep';
+    this.clock = options.clock ?? systemClock;
+    this.retentionMs = options.retentionMs ?? 0;
+    const p = this.prefix;
+    this.k = {
+      incident: (id) => `${p}:incident:${id}`,
+      openIn: (channelId) => `${p}:incidents:open-in:${channelId}`,
+      channel: (channelId) => `${p}:incidents:channel:${channelId}`,
+      all: `${p}:incidents:all`,
+      open: `${p}:incidents:open`,
+    };
+  }
+
+  /**
+   * Opens an incident in a channel.
+   * @throws IncidentError `sitrep_incident_exists` naming the incident already open there.
+   */
+  async start(input: StartIncidentInput): Promise<Incident> {
+    const title = redactText(input.title.replace(/\s+/g, ' ').trim());
+    if (!title) throw new BadArgsError('Incident title missing: say what is wrong, e.g. "API returns 500s".');
+    if (title.length > MAX_TITLE) throw new BadArgsError(`Incident title too long (${title.length} characters, at most ${MAX_TITLE}). Put details in the summary.`);
+    if (!input.channelId) throw new BadArgsError('Incident channel missing.');
+    if (!input.startedBy) throw new BadArgsError('Incident starter missing.');
+    const severity = input.severity ?? 3;
+    if (!IncidentSeveritySchema.safeParse(severity).success) throw new BadArgsError(`Severity must be 1 to 4 (SEV1 is the worst), not ${String(severity)}.`);
+    const at = input.at ?? this.clock.now();
+    const commanderId = input.commanderId ?? input.startedBy;
+
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      const incident: Incident = {
+        id: newIncidentId(at),
+        channelId: input.channelId,
+        title,
+        severity,
+        commanderId,
+        startedBy: input.startedBy,
+        status: IncidentStatus.Investigating,
+        startedAt: at,
+        channelOnly: input.channelOnly ?? false,
+        participants: [...new Set([input.startedBy, commanderId])],
+      };
+      const event = prepareEvent({
+        v: 1,
+        key: `${incident.id}:started`,
+        kind: EventKind.IncidentStarted,
+        at,
+        actor: input.startedBy,
+        text: `Incident started: ${title} (${severityLabel(severity)})`,
+        data: { title, severity, commanderId },
+      });
+      const tl = timelineKeys(this.prefix, incident.id);
+      let reply: unknown;
+      try {
+        reply = await START.run(
+          this.redis,
+          [this.k.openIn(input.channelId), this.k.incident(incident.id), this.k.all, this.k.open, this.k.channel(input.channelId), tl.stream, tl.seen],
+          [incident.id, JSON.stringify(IncidentSchema.parse(incident)), at, event.key, JSON.stringify(event)],
+        );
+      } catch (err) {
+        throw redisDown(err, 'start the incident');
+      }
+      const [outcome, openId] = reply as [string, string?];
+      if (outcome === 'ok') return incident;
+      if (outcome === 'exists' && openId) {
+        const open = await this.get(openId);
+        // Resolved (or expired) between the script and this read: the channel is free, try again.
+        if (open && open.status !== IncidentStatus.Resolved) throw alreadyOpen(open);
+      }
+      // 'id_taken': two incidents on one day drew the same suffix; draw again.
+    }
+    throw new SitrepError(ErrorCode.Conflict, 'Incident not started: the channel kept changing. Try /incident start again.');
+  }
+
+  /** The open incident in a channel, if any. */
+  async openIn(channelId: string): Promise<Incident | undefined> {
+    let id: string | null;
+    try {
+      id = await this.redis.get(this.k.openIn(channelId));
+    } catch (err) {
+      throw redisDown(err, 'look up the open incident');
+    }
+    if (!id) return undefined;
+    const incident = await this.get(id);
+    return incident && incident.status !== IncidentStatus.Resolved ? incident : undefined;
+  }
+
+  async get(id: string): Promise<Incident | undefined> {
+    let raw: string | null;
+    try {
+      raw = await this.redis.get(this.k.incident(id));
+    } catch (err) {
+      throw redisDown(err, 'read the incident');
+    }
+    return raw === null ? undefined : parseIncident(id, raw);
+  }
+
+  /**
+   * Changes severity, commander, status, summary or the card's ts. Severity, commander and status
+   * changes are recorded on the timeline as `incident.severity` / `incident.commander` /
+   * `incident.status` (`incident.resolved` for status resolved) with `data: { from, to }`.
+   * Setting a value it already has records nothing.
+   */
+  async update(id: string, change: IncidentChange, actor: string, at?: number): Promise<Incident> {
+    const when = at ?? this.clock.now();
+    if (change.severity !== undefined && !IncidentSeveritySchema.safeParse(change.severity).success) {
+      throw new BadArgsError(`Severity must be 1 to 4 (SEV1 is the worst), not ${String(change.severity)}.`);
+    }
+    return this.mutate(id, (current) => {
+      const next: Incident = { ...current, participants: [...current.participants] };
+      const events: TimelineEvent[] = [];
+      let release = false;
+      const event = (kind: string, field: string, from: unknown, to: unknown, text: string): void => {
+        // An incident is resolved once, so that key is fixed (the same as resolve() writes).
+        const key = field === 'resolved' ? `${id}:resolved` : `${id}:${field}:${when}:${String(to)}`;
+        events.push({ v: 1, key, kind, at: when, actor, text, data: { from, to } });
+      };
+
+      if (change.severity !== undefined && change.severity !== current.severity) {
+        next.severity = change.severity;
+        event(EventKind.IncidentSeverity, 'severity', current.severity, change.severity, `Severity ${severityLabel(current.severity)} → ${severityLabel(change.severity)}`);
+      }
+      if (change.commanderId !== undefined && change.commanderId !== current.commanderId) {
+        if (!change.commanderId) throw new BadArgsError('Commander missing: name a person, e.g. @alice.');
+        next.commanderId = change.commanderId;
+        addPerson(next, change.commanderId);
+        event(EventKind.IncidentCommander, 'commander', current.commanderId, change.commanderId, `Commander <@${current.commanderId}> → <@${change.commanderId}>`);
+      }
+      if (change.status !== undefined && change.status !== current.status) {
+        if (current.status === IncidentStatus.Resolved) {
+          throw new IncidentError(ErrorCode.Conflict, `#${id} is already resolved. Start a new incident with /incident start.`);
+        }
+        next.status = change.status;
+        if (isMitigatedStatus(change.status) && next.mitigatedAt === undefined) next.mitigatedAt = when;
+        if (change.status === IncidentStatus.Resolved) {
+          next.resolvedAt = when;
+          release = true;
+          event(EventKind.IncidentResolved, 'resolved', current.status, change.status, 'Incident resolved');
+        } else {
+          event(EventKind.IncidentStatus, 'status', current.status, change.status, `Status ${current.status} → ${change.status}`);
+        }
+      }
+      if (change.summary !== undefined) next.summary = redactText(change.summary.trim());
+      if (change.cardTs !== undefined) next.cardTs = change.cardTs;
+      if (events.length > 0) addPerson(next, actor);
+      return { next, events, release };
+    });
+  }
+
+  /** Resolves the incident and frees its channel. Resolving twice is harmless (a double click). */
+  async resolve(id: string, actor: string, summary?: string, at?: number): Promise<Incident> {
+    const when = at ?? this.clock.now();
+    return this.mutate(id, (current) => {
+      const next: Incident = { ...current, participants: [...current.participants] };
+      if (summary !== undefined) next.summary = redactText(summary.trim());
+      if (current.status === IncidentStatus.Resolved) return { next, events: [], release: false };
+      next.status = IncidentStatus.Resolved;
+      next.resolvedAt = when;
+      next.mitigatedAt ??= when;
+      addPerson(next, actor);
+      const event: TimelineEvent = {
+        v: 1,
+        key: `${id}:resolved`,
+        kind: EventKind.IncidentResolved,
+        at: when,
+        actor,
+        text: 'Incident resolved',
+        data: { from: current.status, to: IncidentStatus.Resolved, ...(next.summary ? { summary: next.summary } : {}) },
+      };
+      return { next, events: [event], release: true };
+    });
+  }
+
+  /** Newest first. `open: true` only open ones, `open: false` only resolved ones. */
+  async list(options: { open?: boolean; channelId?: string; limit?: number } = {}): Promise<Incident[]> {
+    const limit = options.limit ?? 50;
+    if (limit <= 0) return [];
+    const source = options.open === true ? this.k.open : options.channelId !== undefined ? this.k.channel(options.channelId) : this.k.all;
+    const out: Incident[] = [];
+    const pageSize = Math.max(limit, 50);
+    try {
+      for (let offset = 0; out.length < limit; offset += pageSize) {
+        const ids = await this.redis.zrevrange(source, offset, offset + pageSize - 1);
+        if (ids.length === 0) break;
+        const raws = await this.redis.mget(ids.map((id) => this.k.incident(id)));
+        const gone: string[] = [];
+        ids.forEach((id, i) => {
+          const raw = raws[i];
+          if (raw === null || raw === undefined) {
+            gone.push(id);
+            return;
+          }
+          const incident = parseIncident(id, raw);
+          if (options.channelId !== undefined && incident.channelId !== options.channelId) return;
+          if (options.open === true && incident.status === IncidentStatus.Resolved) return;
+          if (options.open === false && incident.status !== IncidentStatus.Resolved) return;
+          if (out.length < limit) out.push(incident);
+        });
+        // Expired by retention: drop the index entries so later listings do not page over them.
+        if (gone.length > 0) {
+          await this.redis.multi().zrem(this.k.all, ...gone).zrem(this.k.open, ...gone).zrem(source, ...gone).exec();
+          offset -= gone.length;
+        }
+        if (ids.length < pageSize) break;
+      }
+    } catch (err) {
+      throw redisDown(err, 'list incidents');
+    }
+    return out;
+  }
+
+  /** Records someone who took part (shown in the postmortem). */
+  async addParticipant(id: string, userId: string): Promise<void> {
+    await this.mutate(id, (current) => {
+      const next: Incident = { ...current, participants: [...current.participants] };
+      addPerson(next, userId);
+      return { next, events: [], release: false };
+    });
+  }
+
+  /** Read, change, compare-and-set; again if someone else wrote in between. */
+  private async mutate(id: string, change: (current: Incident) => Mutation): Promise<Incident> {
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      let raw: string | null;
+      try {
+        raw = await this.redis.get(this.k.incident(id));
+      } catch (err) {
+        throw redisDown(err, 'read the incident');
+      }
+      if (raw === null) {
+        throw new IncidentError(ErrorCode.NoIncident, `No incident #${id}. See open incidents with /incident list.`);
+      }
+      const current = parseIncident(id, raw);
+      const { next, events, release } = change(current);
+      const nextRaw = JSON.stringify(IncidentSchema.parse(next));
+      if (nextRaw === raw && events.length === 0) return current;
+      const prepared = events.map(prepareEvent);
+      const tl = timelineKeys(this.prefix, id);
+      let ok: unknown;
+      try {
+        ok = await COMPARE_AND_SET.run(
+          this.redis,
+          [this.k.incident(id), this.k.openIn(current.channelId), this.k.open, tl.stream, tl.seen],
+          [raw, nextRaw, id, release ? '1' : '0', this.retentionMs, prepared.length, ...prepared.flatMap((e) => [e.key, JSON.stringify(e)])],
+        );
+      } catch (err) {
+        throw redisDown(err, 'update the incident');
+      }
+      if (ok === 1) return next;
+    }
+    throw new SitrepError(ErrorCode.Conflict, `Incident #${id} not updated: it kept changing under us. Try again.`);
+  }
+
+}
+
+function addPerson(incident: Incident, actor: string): void {
+  if (isPerson(actor) && !incident.participants.includes(actor)) incident.participants.push(actor);
+}
+
+function parseIncident(id: string, raw: string): Incident {
+  try {
+    return IncidentSchema.parse(JSON.parse(raw));
+  } catch (err) {
+    throw new SitrepError(ErrorCode.Internal, `Incident #${id} is unreadable in Redis (stored by a newer or broken version?).`, { cause: err });
+  }
+}
+
+const utc = new ZonedTime('UTC');
+
+/** The message people see when a channel already has an incident: which one, how bad, since when, by whom. */
+function alreadyOpen(open: Incident): IncidentError {
+  return new IncidentError(
+    ErrorCode.IncidentExists,
+    `#${open.id} '${open.title}' is already open here (${severityLabel(open.severity)}, started ${utc.hourMinute(open.startedAt)} UTC by <@${open.startedBy}>). Resolve it first with /incident resolve.`,
+    { hint: '/incident resolve' },
+  );
+}

@@ -1,0 +1,11 @@
+export * from './incident.js';
+export * from './incident-store.js';
+export * from './timeline.js';
+export * from './causal-order.js';
+export * from './redact.js';
+export * from './zoned-time.js';
+export * from './postmortem-model.js';
+export * from './postmortem.js';
+export * from './postmortem-slack.js';
+export * from './timeline-text.js';
+export { shortName, SLOW_FIRST_ACTION_MS } from './review-prompts.js';

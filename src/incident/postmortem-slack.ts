@@ -1,0 +1,68 @@
+import { escapeMrkdwn, truncate } from './mrkdwn.js';
+import type { PmAction, Postmortem } from './postmortem-types.js';
+
+/** Slack's limits: 50 blocks a message, 3000 characters a section, 150 a header, 10 fields of 2000. */
+const MAX_SECTION = 3000;
+const MAX_HEADER = 150;
+const MAX_ACTIONS = 10;
+
+type Block = Record<string, unknown>;
+
+function section(text: string): Block {
+  return { type: 'section', text: { type: 'mrkdwn', text: truncate(text, MAX_SECTION) } };
+}
+
+function actionLine(a: PmAction): string {
+  const who = a.approvedBy.length ? `, approved by ${a.approvedBy.map((p) => p.label).join(', ')}` : '';
+  const took = a.duration ? ` in ${a.duration.text}` : '';
+  const command = truncate(a.command.replace(/`/g, "'"), 200);
+  return `• \`${escapeMrkdwn(command)}\`: *${a.outcome}*${took}${who}`;
+}
+
+/**
+ * A short Block Kit summary to post beside the uploaded postmortem file: what, how bad, how long,
+ * what was done, what is left to answer. Always within Slack's limits.
+ */
+export function summarizeForSlack(pm: Postmortem): { text: string; blocks: object[] } {
+  const i = pm.incident;
+  const d = pm.durations;
+  const blocks: Block[] = [];
+  blocks.push({ type: 'header', text: { type: 'plain_text', text: truncate(`Postmortem: ${i.title}`, MAX_HEADER), emoji: false } });
+  blocks.push({
+    type: 'section',
+    fields: [
+      `*Severity*\n${i.severityLabel}`,
+      `*Status*\n${i.status}`,
+      `*Commander*\n${escapeMrkdwn(i.commander.label)}`,
+      `*Time to resolve*\n${d.toResolve?.text ?? 'not resolved'}`,
+      `*Time to first action*\n${d.toFirstAction?.text ?? 'no action'}`,
+      `*Time to mitigate*\n${d.toMitigate?.text ?? 'not mitigated'}`,
+    ].map((text) => ({ type: 'mrkdwn', text: truncate(text, 2000) })),
+  });
+  const k = pm.keyTimes;
+  const times = [
+    `started ${k.started.local}`,
+    k.firstAction && `first action ${k.firstAction.local}`,
+    k.mitigated && `mitigated ${k.mitigated.local}`,
+    k.resolved && `resolved ${k.resolved.local}`,
+  ].filter(Boolean);
+  blocks.push(section(`*Key times* (${escapeMrkdwn(pm.zoneLabel)}): ${times.join(' · ')}`));
+  if (pm.summary) blocks.push(section(`*Summary*\n${escapeMrkdwn(pm.summary)}`));
+  if (pm.actions.length) {
+    const lines = pm.actions.slice(0, MAX_ACTIONS).map(actionLine);
+    if (pm.actions.length > MAX_ACTIONS) lines.push(`…and ${pm.actions.length - MAX_ACTIONS} more in the file.`);
+    blocks.push(section(`*Actions on the cluster*\n${lines.join('\n')}`));
+  }
+  const prompts = Object.values(pm.review).reduce((n, list) => n + list.length, 0);
+  blocks.push(section(`*To complete:* root cause, what went well and wrong, lessons, follow-ups (${prompts} prompts drawn from the timeline are in the file).`));
+  blocks.push({
+    type: 'context',
+    elements: [{ type: 'mrkdwn', text: truncate(`${pm.timeline.length} timeline events · participants: ${pm.participants.map((p) => escapeMrkdwn(p.label)).join(', ') || 'none'} · incident \`${i.id}\``, MAX_SECTION) }],
+  });
+
+  const text = truncate(
+    `Postmortem for ${i.id} '${i.title}' (${i.severityLabel}, ${i.status}${d.toResolve ? `, resolved in ${d.toResolve.text}` : ''}): ${pm.actions.length} action${pm.actions.length === 1 ? '' : 's'}, ${pm.timeline.length} events.`,
+    MAX_SECTION,
+  );
+  return { text, blocks };
+}

@@ -1,0 +1,50 @@
+import type { TimelineEvent } from '../core/timeline-event.js';
+import type { Incident } from './incident.js';
+import { escapeMrkdwn } from './mrkdwn.js';
+import { actorLabel } from './people.js';
+import { inTimeOrder } from './postmortem-model.js';
+import { redactText } from './redact.js';
+import { ZonedTime } from './zoned-time.js';
+
+export interface RenderTimelineOptions {
+  /** IANA zone for the times. @defaultValue 'UTC' */
+  timeZone?: string;
+  incident: Incident;
+  /** Display names by Slack user id. Without one a person shows as `<@U…>`. */
+  names?: Readonly<Record<string, string>>;
+  /**
+   * Show only the last `limit` events, with a line saying how many came before.
+   * @defaultValue undefined (all events)
+   */
+  limit?: number;
+}
+
+/**
+ * The timeline as Slack mrkdwn for `/incident timeline`: a heading naming the zone, a date line
+ * whenever the day changes, then one line per event: `` `14:03:05` <@U1> what happened ``.
+ */
+export function renderTimeline(events: readonly TimelineEvent[], options: RenderTimelineOptions): string {
+  const zone = new ZonedTime(options.timeZone ?? 'UTC');
+  const { incident } = options;
+  const sorted = inTimeOrder(events);
+  const limit = options.limit;
+  const shown = limit !== undefined && limit >= 0 && sorted.length > limit ? sorted.slice(sorted.length - limit) : sorted;
+  const lastAt = sorted.length ? sorted[sorted.length - 1]!.at : incident.startedAt;
+
+  const lines: string[] = [
+    `*${escapeMrkdwn(incident.id)}: ${escapeMrkdwn(incident.title)}* · timeline, times in ${escapeMrkdwn(zone.zoneLabel(incident.startedAt, lastAt))}`,
+  ];
+  if (shown.length < sorted.length) lines.push(`_…${sorted.length - shown.length} earlier events; the postmortem has them all._`);
+  if (sorted.length === 0) lines.push('_Nothing recorded yet._');
+  let day = '';
+  for (const e of shown) {
+    const d = zone.date(e.at);
+    if (d !== day) {
+      day = d;
+      lines.push(`*${d}*`);
+    }
+    const what = escapeMrkdwn(redactText(e.text || e.kind).replace(/\s*[\r\n]+\s*/g, ' ').trim());
+    lines.push(`\`${zone.time(e.at)}\` ${escapeMrkdwn(actorLabel(e.actor, options.names))} ${what}`);
+  }
+  return lines.join('\n');
+}

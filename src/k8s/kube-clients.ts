@@ -1,0 +1,56 @@
+import { AppsV1Api, CoreV1Api, KubeConfig, PolicyV1Api, StorageV1Api } from '@kubernetes/client-node';
+import { ConfigError } from '../core/errors.js';
+
+/** The typed API clients a worker uses against one cluster. */
+export interface KubeClients {
+  cluster: string;
+  kubeConfig: KubeConfig;
+  core: CoreV1Api;
+  apps: AppsV1Api;
+  policy: PolicyV1Api;
+  storage: StorageV1Api;
+}
+
+export interface KubeConfigSource {
+  /** Path of a kubeconfig file. Unset: in-cluster ServiceAccount when running in a pod, else the default (~/.kube/config). */
+  kubeconfigPath?: string;
+  /** Context to use. Unset: the kubeconfig's current context. */
+  context?: string;
+}
+
+/** Loads a kubeconfig, failing at start-up with what to set when it is missing or lacks the context. */
+export function loadKubeConfig(source: KubeConfigSource = {}): KubeConfig {
+  const kc = new KubeConfig();
+  try {
+    if (source.kubeconfigPath) kc.loadFromFile(source.kubeconfigPath);
+    else kc.loadFromDefault();
+  } catch (cause) {
+    throw new ConfigError(`Cannot read kubeconfig ${source.kubeconfigPath ?? '(default)'}: ${(cause as Error).message}`, {
+      cause,
+      hint: 'Set KUBECONFIG to a readable kubeconfig file, or run the worker in a pod with a ServiceAccount.',
+    });
+  }
+  if (source.context) {
+    if (!kc.getContexts().some((c) => c.name === source.context)) {
+      throw new ConfigError(`kubeconfig has no context "${source.context}" (has: ${kc.getContexts().map((c) => c.name).join(', ') || 'none'})`, {
+        hint: 'Fix SITREP_CLUSTERS so each cluster maps to an existing context.',
+      });
+    }
+    kc.setCurrentContext(source.context);
+  }
+  if (!kc.getCurrentCluster()) {
+    throw new ConfigError('kubeconfig has no current cluster', { hint: 'Set KUBECONFIG, or SITREP_CLUSTERS with a context name.' });
+  }
+  return kc;
+}
+
+export function createKubeClients(cluster: string, kubeConfig: KubeConfig): KubeClients {
+  return {
+    cluster,
+    kubeConfig,
+    core: kubeConfig.makeApiClient(CoreV1Api),
+    apps: kubeConfig.makeApiClient(AppsV1Api),
+    policy: kubeConfig.makeApiClient(PolicyV1Api),
+    storage: kubeConfig.makeApiClient(StorageV1Api),
+  };
+}

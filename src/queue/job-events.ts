@@ -1,0 +1,134 @@
+import type { Redis } from 'ioredis';
+import { z } from 'zod';
+import { JobProgressSchema, JobResultSchema } from '../core/job.js';
+
+/**
+ * What a worker tells the bot about a job, through one Redis stream. Durable: a bot that was
+ * down reads what it missed, and with a consumer group, bot replicas share the relaying.
+ */
+export const JobEventSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('started'), workerId: z.string(), attempt: z.number().int() }),
+  z.object({ type: z.literal('progress'), progress: JobProgressSchema }),
+  z.object({
+    type: z.literal('note'),
+    kind: z.string(),
+    key: z.string(),
+    text: z.string(),
+    data: z.record(z.string(), z.unknown()).optional(),
+  }),
+  z.object({ type: z.literal('result'), result: JobResultSchema }),
+  z.object({ type: z.literal('failed'), code: z.string(), message: z.string(), hint: z.string().optional() }),
+]);
+export type JobEventBody = z.infer<typeof JobEventSchema>;
+
+export const JobEventEnvelopeSchema = z.object({
+  requestId: z.string(),
+  jobId: z.string(),
+  jobKind: z.string(),
+  verb: z.string(),
+  cluster: z.string(),
+  /** Per-job increasing number: lets a relay ignore progress older than what it showed. */
+  seq: z.number().int(),
+  at: z.number(),
+  body: JobEventSchema,
+});
+export type JobEventEnvelope = z.infer<typeof JobEventEnvelopeSchema>;
+
+/** Appends events; keeps the stream bounded (approximate trim, cheap). */
+export class JobEventWriter {
+  constructor(
+    private readonly redis: Redis,
+    private readonly stream: string,
+    private readonly maxLen = 100_000,
+  ) {}
+
+  async write(event: JobEventEnvelope): Promise<void> {
+    await this.redis.xadd(this.stream, 'MAXLEN', '~', String(this.maxLen), '*', 'e', JSON.stringify(event));
+  }
+}
+
+export interface JobEventReaderOptions {
+  group?: string;
+  consumer: string;
+  /** How long an unacknowledged event may sit with a dead consumer before another takes it.
+   * @defaultValue 30000 */
+  claimIdleMs?: number;
+  /** @defaultValue 1000 */
+  blockMs?: number;
+}
+
+/**
+ * Reads job events with a consumer group, acknowledging each after the handler finished, so an
+ * event is relayed by exactly one bot replica and none is lost if a replica dies mid-way.
+ */
+export class JobEventReader {
+  private running = false;
+  private loop?: Promise<void>;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly stream: string,
+    private readonly options: JobEventReaderOptions,
+    private readonly onError: (err: unknown) => void = () => {},
+  ) {}
+
+  private get group(): string {
+    return this.options.group ?? 'relay';
+  }
+
+  async start(handle: (event: JobEventEnvelope) => Promise<void>): Promise<void> {
+    try {
+      await this.redis.xgroup('CREATE', this.stream, this.group, '0', 'MKSTREAM');
+    } catch (err) {
+      if (!/BUSYGROUP/.test((err as Error).message)) throw err;
+    }
+    this.running = true;
+    this.loop = this.run(handle);
+  }
+
+  private async run(handle: (event: JobEventEnvelope) => Promise<void>): Promise<void> {
+    let lastClaim = 0;
+    while (this.running) {
+      try {
+        if (Date.now() - lastClaim > (this.options.claimIdleMs ?? 30_000) / 2) {
+          lastClaim = Date.now();
+          const claimed = (await this.redis.xautoclaim(this.stream, this.group, this.options.consumer, this.options.claimIdleMs ?? 30_000, '0-0', 'COUNT', 100)) as [string, [string, string[]][]];
+          await this.process(claimed[1] ?? [], handle);
+        }
+        const res = (await this.redis.xreadgroup(
+          'GROUP', this.group, this.options.consumer,
+          'COUNT', 100, 'BLOCK', this.options.blockMs ?? 1000,
+          'STREAMS', this.stream, '>',
+        )) as [string, [string, string[]][]][] | null;
+        if (res) for (const [, entries] of res) await this.process(entries, handle);
+      } catch (err) {
+        if (!this.running) break;
+        this.onError(err);
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    }
+  }
+
+  private async process(entries: [string, string[]][], handle: (event: JobEventEnvelope) => Promise<void>): Promise<void> {
+    for (const [id, fields] of entries) {
+      if (!fields) continue;
+      const raw = fields[fields.indexOf('e') + 1];
+      const parsed = JobEventEnvelopeSchema.safeParse(raw ? JSON.parse(raw) : undefined);
+      if (parsed.success) {
+        try {
+          await handle(parsed.data);
+        } catch (err) {
+          // Leave it pending: another pass (or replica) retries after claimIdleMs.
+          this.onError(err);
+          continue;
+        }
+      }
+      await this.redis.xack(this.stream, this.group, id);
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    await this.loop;
+  }
+}

@@ -1,0 +1,94 @@
+import { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Clock } from '../core/clock.js';
+import { ErrorCode, UnavailableError } from '../core/errors.js';
+import { JobPayloadSchema, type JobPayload } from '../core/job.js';
+import type { QueueKeys } from './keys.js';
+import { withTimeout } from './redis-connection.js';
+import type { WorkerRegistry } from './worker-registry.js';
+
+export interface JobProducerOptions {
+  /** A fail-fast connection (see createRedis). */
+  redis: Redis;
+  keys: QueueKeys;
+  registry: WorkerRegistry;
+  clock: Clock;
+  /** How long the bot waits on Redis before telling the user it is down.
+   * @defaultValue 2000 */
+  redisTimeoutMs?: number;
+}
+
+/** Job id for a request's job of a kind: deterministic, so a retried Slack delivery adds nothing. */
+export function jobIdFor(payload: Pick<JobPayload, 'requestId' | 'kind'>, attempt = 0): string {
+  // BullMQ refuses ':' in custom ids.
+  return `${payload.requestId}.${payload.kind}${attempt ? `.${attempt}` : ''}`;
+}
+
+/**
+ * Puts jobs on the queue of their cluster. Refuses up front when Redis is unreachable or no live
+ * worker serves the cluster, with a message that says so, rather than queueing into silence.
+ */
+export class JobProducer {
+  private readonly queues = new Map<string, Queue>();
+
+  constructor(private readonly options: JobProducerOptions) {}
+
+  private queue(cluster: string): Queue {
+    let q = this.queues.get(cluster);
+    if (!q) {
+      q = new Queue(this.options.keys.queueName(cluster), { connection: this.options.redis, prefix: this.options.keys.prefix });
+      q.on('error', () => {}); // surfaced by the calls that fail
+      this.queues.set(cluster, q);
+    }
+    return q;
+  }
+
+  private redisDown = (doing: string) => () =>
+    new UnavailableError(ErrorCode.RedisUnavailable, `Redis is unreachable, so sitrep cannot ${doing}.`, {
+      hint: 'Nothing was queued. Check REDIS_URL and the Redis server, then run the command again.',
+    });
+
+  async enqueue(payload: JobPayload, options: { attempt?: number; requireWorker?: boolean } = {}): Promise<{ jobId: string }> {
+    const data = JobPayloadSchema.parse(payload);
+    const jobId = jobIdFor(data, options.attempt);
+    const timeout = this.options.redisTimeoutMs ?? 2000;
+    if (options.requireWorker !== false) {
+      const live = await withTimeout(this.options.registry.live(data.cluster, this.options.clock.now()), timeout, this.redisDown('queue the job')).catch((err) => {
+        if (err instanceof UnavailableError) throw err;
+        throw this.redisDown('queue the job')();
+      });
+      if (live.length === 0) {
+        throw new UnavailableError(ErrorCode.NoWorker, `No live worker for cluster ${data.cluster}.`, {
+          hint: `Start one with \`sitrep worker --cluster ${data.cluster}\`; \`/k8s status\` lists clusters and their workers.`,
+        });
+      }
+    }
+    const queue = this.queue(data.cluster);
+    await withTimeout(
+      queue.add(`${data.kind}:${data.verb}`, data, {
+        jobId,
+        // Transient failures (API server blip) retry; handled failures are marked unrecoverable by the worker.
+        attempts: data.kind === 'execute' ? 3 : 2,
+        backoff: { type: 'exponential', delay: 1000 },
+        removeOnComplete: { age: 7 * 86_400, count: 5000 },
+        removeOnFail: { age: 30 * 86_400 },
+      }),
+      timeout,
+      this.redisDown('queue the job'),
+    ).catch((err) => {
+      if (err instanceof UnavailableError) throw err;
+      throw this.redisDown('queue the job')();
+    });
+    // A duplicate id (the same request enqueued twice) is a no-op in BullMQ: exactly one job.
+    return { jobId };
+  }
+
+  async depth(cluster: string): Promise<{ waiting: number; active: number; delayed: number; failed: number }> {
+    const counts = await withTimeout(this.queue(cluster).getJobCounts('waiting', 'active', 'delayed', 'failed', 'prioritized'), this.options.redisTimeoutMs ?? 2000, this.redisDown('read the queue'));
+    return { waiting: (counts.waiting ?? 0) + (counts.prioritized ?? 0), active: counts.active ?? 0, delayed: counts.delayed ?? 0, failed: counts.failed ?? 0 };
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.queues.values()].map((q) => q.close().catch(() => {})));
+  }
+}

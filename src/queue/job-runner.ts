@@ -1,0 +1,202 @@
+import { hostname } from 'node:os';
+import { UnrecoverableError, WaitingError, Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { describeError, ErrorCode, isSitrepError, JobError } from '../core/errors.js';
+import { JobPayloadSchema, type JobPayload, type JobResult } from '../core/job.js';
+import { randomId } from '../core/ids.js';
+import type { JobContext, OperationJob, ReadJob } from '../../jobs/job-context.js';
+import { BackupStore } from './backup-store.js';
+import { CheckpointStore } from './checkpoint-store.js';
+import { JobEventWriter, type JobEventBody } from './job-events.js';
+import type { QueueKeys } from './keys.js';
+import { RedisClock } from './redis-clock.js';
+import { WorkerRegistry } from './worker-registry.js';
+
+export interface JobRunnerOptions {
+  cluster: string;
+  kube: JobContext['kube'];
+  /** A blocking-capable connection (maxRetriesPerRequest: null), used by BullMQ and for events. */
+  redis: Redis;
+  keys: QueueKeys;
+  readJobs: Record<string, ReadJob>;
+  operationJobs: Record<string, OperationJob>;
+  logger: Logger;
+  /** @defaultValue 4 */
+  concurrency?: number;
+  /** BullMQ lock; a worker that dies loses its jobs to others after this long.
+   * @defaultValue 30000 */
+  lockDurationMs?: number;
+  /** @defaultValue lockDurationMs */
+  stalledIntervalMs?: number;
+  /** @defaultValue 5000 */
+  heartbeatMs?: number;
+  workerId?: string;
+}
+
+/** Thrown inside a job when the worker is shutting down: the job goes back to the queue. */
+export class ShutdownError extends Error {
+  constructor() {
+    super('worker is shutting down');
+  }
+}
+
+/**
+ * Runs a cluster's queue: parses each payload, hands the job module a context (Kubernetes,
+ * progress, checkpoints, backups, a Redis-corrected clock) and reports every step as a job
+ * event. It never talks to Slack; the bot relays the events.
+ */
+export class JobRunner {
+  readonly workerId: string;
+  private worker?: Worker;
+  private readonly clock: RedisClock;
+  private readonly registry: WorkerRegistry;
+  private readonly events: JobEventWriter;
+  private readonly backups: BackupStore;
+  private heartbeat?: NodeJS.Timeout;
+  private readonly shutdown = new AbortController();
+  private readonly active = new Set<string>();
+
+  constructor(private readonly options: JobRunnerOptions) {
+    this.workerId = options.workerId ?? `${hostname()}-${process.pid}-${randomId('w').slice(2, 8)}`;
+    this.clock = new RedisClock(options.redis);
+    this.registry = new WorkerRegistry(options.redis, options.keys);
+    this.events = new JobEventWriter(options.redis, options.keys.events);
+    this.backups = new BackupStore(options.redis, (id) => options.keys.backups(id));
+  }
+
+  get activeJobs(): number {
+    return this.active.size;
+  }
+
+  async start(): Promise<void> {
+    await this.clock.start();
+    const beat = () => this.registry.heartbeat(this.options.cluster, this.workerId, this.clock.now()).catch((err) => this.options.logger.warn({ err }, 'heartbeat failed'));
+    await beat();
+    this.heartbeat = setInterval(beat, this.options.heartbeatMs ?? 5000);
+    this.heartbeat.unref();
+    const lockDuration = this.options.lockDurationMs ?? 30_000;
+    this.worker = new Worker(this.options.keys.queueName(this.options.cluster), (job, token) => this.process(job, token), {
+      connection: this.options.redis,
+      prefix: this.options.keys.prefix,
+      concurrency: this.options.concurrency ?? 4,
+      lockDuration,
+      stalledInterval: this.options.stalledIntervalMs ?? lockDuration,
+      maxStalledCount: 3,
+    });
+    this.worker.on('error', (err) => this.options.logger.error({ err }, 'worker error'));
+    await this.worker.waitUntilReady();
+    this.options.logger.info({ cluster: this.options.cluster, workerId: this.workerId }, 'worker started');
+  }
+
+  private async emit(job: Job, payload: JobPayload, body: JobEventBody): Promise<void> {
+    const seq = await this.options.redis.incr(this.options.keys.sequence(job.id!));
+    await this.options.redis.expire(this.options.keys.sequence(job.id!), 7 * 86_400);
+    await this.events.write({
+      requestId: payload.requestId,
+      jobId: job.id!,
+      jobKind: payload.kind,
+      verb: payload.verb,
+      cluster: payload.cluster,
+      seq,
+      at: this.clock.now(),
+      body,
+    });
+  }
+
+  private async process(job: Job, token?: string): Promise<JobResult> {
+    const parsed = JobPayloadSchema.safeParse(job.data);
+    if (!parsed.success) {
+      // A payload this worker cannot read is never retried: a newer bot wrote it, or it is corrupt.
+      throw new UnrecoverableError(`unreadable job payload: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
+    }
+    const payload = parsed.data;
+    const log = this.options.logger.child({ jobId: job.id, requestId: payload.requestId, verb: payload.verb, kind: payload.kind });
+    const started = this.clock.now();
+    const signal = this.shutdown.signal;
+    this.active.add(job.id!);
+    const ctx: JobContext = {
+      cluster: this.options.cluster,
+      kube: this.options.kube,
+      signal,
+      clock: this.clock,
+      log,
+      progress: async (p) => {
+        if (signal.aborted) throw new ShutdownError();
+        await this.emit(job, payload, { type: 'progress', progress: { ...p, blocked: p.blocked ?? [], elapsedMs: p.elapsedMs ?? this.clock.now() - started } });
+      },
+      event: async (e) => {
+        await this.emit(job, payload, { type: 'note', kind: e.kind, key: `${payload.requestId}:${e.key}`, text: e.text, data: e.data });
+      },
+      checkpoints: new CheckpointStore(this.options.redis, this.options.keys.checkpoints(job.id!)),
+      backup: async (name, objects) => {
+        await this.backups.save(payload.requestId, { name, savedAt: this.clock.now(), objects });
+        await ctx.event({ kind: 'job.backup', key: `backup:${name}`, text: `Saved ${objects.length} manifest(s) as backup "${name}"`, data: { name, objects: objects.length } });
+      },
+    };
+    try {
+      await this.emit(job, payload, { type: 'started', workerId: this.workerId, attempt: job.attemptsMade + 1 });
+      const result = await this.runJob(payload, ctx);
+      await this.emit(job, payload, { type: 'result', result });
+      log.info({ ok: result.ok, ms: this.clock.now() - started }, 'job finished');
+      return result;
+    } catch (err) {
+      if (err instanceof ShutdownError || (signal.aborted && !isSitrepError(err))) {
+        // Hand the job back untouched; its checkpoints let the next worker continue where this one stopped.
+        log.info('job handed back to the queue for another worker');
+        await job.moveToWait(token);
+        throw new WaitingError();
+      }
+      const final = isSitrepError(err) || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+      if (final) {
+        const d = describeError(err);
+        log.warn({ err, code: d.code }, 'job failed');
+        await this.emit(job, payload, { type: 'failed', code: d.code, message: d.message, ...(d.hint ? { hint: d.hint } : {}) });
+        throw new UnrecoverableError(d.message);
+      }
+      log.warn({ err }, 'job attempt failed; will retry');
+      throw err;
+    } finally {
+      this.active.delete(job.id!);
+    }
+  }
+
+  private async runJob(payload: JobPayload, ctx: JobContext): Promise<JobResult> {
+    if (payload.cluster !== this.options.cluster) {
+      throw new JobError(ErrorCode.Internal, `job for cluster ${payload.cluster} reached the worker of ${this.options.cluster}`);
+    }
+    if (payload.kind === 'read') {
+      const job = this.options.readJobs[payload.verb];
+      if (!job) throw new JobError(ErrorCode.UnknownVerb, `This worker cannot run "${payload.verb}"; it may be older than the bot.`);
+      return job.run(payload.args, ctx);
+    }
+    const job = this.options.operationJobs[payload.verb];
+    if (!job) throw new JobError(ErrorCode.UnknownVerb, `This worker cannot run "${payload.verb}"; it may be older than the bot.`);
+    if (payload.kind === 'plan') {
+      const plan = await job.plan(payload.args, ctx);
+      return { ok: true, title: plan.summary, text: '', plan, changed: [], unchanged: [] };
+    }
+    if (!payload.approvedPlan) throw new JobError(ErrorCode.Internal, 'execute job without an approved plan');
+    return job.execute(payload.args, payload.approvedPlan, ctx);
+  }
+
+  /**
+   * Stops taking work and asks running jobs to stop at their next checkpoint, where they hand
+   * themselves back to the queue; after `timeoutMs` the worker closes regardless, and BullMQ's
+   * stalled-job check gives whatever was still running to another worker.
+   */
+  async stop(timeoutMs = 30_000): Promise<void> {
+    clearInterval(this.heartbeat);
+    const worker = this.worker;
+    if (!worker) return;
+    void worker.pause(true).catch(() => {});
+    // Jobs see the abort at their next checkpoint and hand themselves back to the queue.
+    this.shutdown.abort();
+    const deadline = Date.now() + timeoutMs;
+    while (this.active.size && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    await worker.close(this.active.size > 0).catch(() => {});
+    await this.registry.remove(this.options.cluster, this.workerId).catch(() => {});
+    this.clock.stop();
+    this.options.logger.info({ workerId: this.workerId }, 'worker stopped');
+  }
+}

@@ -1,0 +1,40 @@
+/**
+ * Every Redis key and queue name sitrep's queue layer uses, from one prefix, so two installations
+ * can share a Redis and a test can use its own prefix.
+ */
+export class QueueKeys {
+  constructor(readonly prefix: string = 'sitrep') {}
+
+  /** BullMQ queue name of a cluster (BullMQ adds its own `prefix:` in front). */
+  queueName(cluster: string): string {
+    return `k8s-${cluster}`;
+  }
+
+  /** The stream workers write job events to and the bot relays from. */
+  get events(): string {
+    return `${this.prefix}:job-events`;
+  }
+
+  /** Sorted set of live workers of a cluster, scored by last heartbeat (ms, Redis time). */
+  workers(cluster: string): string {
+    return `${this.prefix}:workers:${cluster}`;
+  }
+
+  /** Set of clusters that have ever had a worker. */
+  get clusters(): string {
+    return `${this.prefix}:clusters`;
+  }
+
+  checkpoints(jobId: string): string {
+    return `${this.prefix}:checkpoint:${jobId}`;
+  }
+
+  backups(requestId: string): string {
+    return `${this.prefix}:backup:${requestId}`;
+  }
+
+  /** Per-job sequence counter for events, so relays can drop stale progress. */
+  sequence(jobId: string): string {
+    return `${this.prefix}:seq:${jobId}`;
+  }
+}

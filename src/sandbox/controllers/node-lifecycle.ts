@@ -1,0 +1,81 @@
+import { isDeepStrictEqual } from 'node:util';
+import type { KObject, StoreEvent } from '../store.js';
+import type { Controller, ControllerContext } from './context.js';
+import { condition, isPodReady, nodeReadyStatus, rfc3339, setCondition, writable } from './pod-util.js';
+import type { Taint } from './selectors.js';
+
+/** Taints this controller owns, derived from node conditions and spec.unschedulable. */
+const MANAGED = new Set([
+  'node.kubernetes.io/not-ready',
+  'node.kubernetes.io/unreachable',
+  'node.kubernetes.io/memory-pressure',
+  'node.kubernetes.io/disk-pressure',
+  'node.kubernetes.io/pid-pressure',
+  'node.kubernetes.io/unschedulable',
+]);
+
+/** The taints a node's conditions call for (TaintNodesByCondition and taint-based eviction's NoExecute). */
+export function conditionTaints(node: KObject): Taint[] {
+  const out: Taint[] = [];
+  const ready = nodeReadyStatus(node);
+  if (ready === 'False') out.push({ key: 'node.kubernetes.io/not-ready', effect: 'NoSchedule' }, { key: 'node.kubernetes.io/not-ready', effect: 'NoExecute' });
+  if (ready === 'Unknown') out.push({ key: 'node.kubernetes.io/unreachable', effect: 'NoSchedule' }, { key: 'node.kubernetes.io/unreachable', effect: 'NoExecute' });
+  if (condition(node, 'MemoryPressure')?.status === 'True') out.push({ key: 'node.kubernetes.io/memory-pressure', effect: 'NoSchedule' });
+  if (condition(node, 'DiskPressure')?.status === 'True') out.push({ key: 'node.kubernetes.io/disk-pressure', effect: 'NoSchedule' });
+  if (condition(node, 'PIDPressure')?.status === 'True') out.push({ key: 'node.kubernetes.io/pid-pressure', effect: 'NoSchedule' });
+  if (node.spec?.unschedulable) out.push({ key: 'node.kubernetes.io/unschedulable', effect: 'NoSchedule' });
+  return out;
+}
+
+/**
+ * The node lifecycle controller: keeps condition taints in step with node conditions and marks
+ * the pods of a node that stopped reporting Ready=False. It does not evict them after five
+ * minutes as the real one would; pods stay on the dead node, which is the situation an
+ * operator has to resolve by hand.
+ */
+export function createNodeLifecycle(ctx: ControllerContext): Controller {
+  const self: Controller = {
+    name: 'node-lifecycle',
+    resync() {
+      for (const n of ctx.cache.all('nodes')) ctx.loop.enqueue(self, n.metadata.name);
+    },
+    onEvent(e: StoreEvent) {
+      if (e.key === 'nodes' && e.type !== 'DELETED') ctx.loop.enqueue(self, e.object.metadata.name);
+      else if (e.key === 'pods' && e.type !== 'DELETED' && e.object.spec?.nodeName && isPodReady(e.object)) {
+        const node = ctx.cache.get('nodes', e.object.spec.nodeName);
+        if (node && nodeReadyStatus(node) !== 'True') ctx.loop.enqueue(self, node.metadata.name);
+      }
+    },
+    sync(ids: string[]) {
+      for (const name of ids) reconcile(name);
+    },
+  };
+
+  function reconcile(name: string): void {
+    const node = ctx.cache.get('nodes', name);
+    if (!node) return;
+    const want = conditionTaints(node);
+    const current: Taint[] = node.spec?.taints ?? [];
+    const now = rfc3339();
+    const next: Taint[] = current.filter((t) => !MANAGED.has(t.key) || want.some((w) => w.key === t.key && w.effect === t.effect));
+    for (const w of want) {
+      if (!next.some((t) => t.key === w.key && t.effect === w.effect)) next.push(w.effect === 'NoExecute' ? { ...w, timeAdded: now } : w);
+    }
+    if (!isDeepStrictEqual(next, current)) {
+      ctx.store.mutate('nodes', undefined, name, (n) => {
+        n.spec ??= {};
+        if (next.length) n.spec.taints = next;
+        else delete n.spec.taints;
+      });
+    }
+    if (nodeReadyStatus(node) === 'True') return;
+    for (const pod of ctx.cache.podsOnNode(name)) {
+      if (!isPodReady(pod)) continue;
+      const p = writable(pod);
+      setCondition(p, { type: 'Ready', status: 'False' }, now);
+      ctx.store.update('pods', p);
+    }
+  }
+
+  return self;
+}

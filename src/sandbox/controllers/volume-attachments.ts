@@ -1,0 +1,133 @@
+import { createHash } from 'node:crypto';
+import type { KObject, StoreEvent } from '../store.js';
+import type { Controller, ControllerContext } from './context.js';
+import { EventType } from './events.js';
+import { isNodeReady, isTerminal } from './pod-util.js';
+import { isExclusiveAttachable, podClaimNames } from './storage-util.js';
+
+const COMPONENT = 'attachdetach-controller';
+const VA_KEY = 'storage.k8s.io/volumeattachments';
+
+/** `csi-<sha256(volume + attacher + node)>`, the name the CSI attacher gives VolumeAttachments. */
+export function attachmentName(pvName: string, driver: string, nodeName: string): string {
+  return `csi-${createHash('sha256').update(`${pvName}${driver}${nodeName}`).digest('hex')}`;
+}
+
+/**
+ * The attach/detach controller plus a CSI attacher, for ReadWriteOnce network volumes. A volume
+ * is attached to the node of the first pod that needs it; a pod on another node waits in
+ * ContainerCreating with a Multi-Attach warning. Detach happens only from a Ready node: from a
+ * NotReady one nobody can confirm the unmount, so the attachment stays — the hazard the
+ * notready-rwo scenario is about.
+ */
+export function createVolumeAttachmentController(ctx: ControllerContext): Controller {
+  const lastWarning = new Map<string, string>();
+
+  const self: Controller = {
+    name: 'attachdetach',
+    resync() {
+      for (const pv of ctx.cache.all('persistentvolumes')) if (isExclusiveAttachable(pv)) ctx.loop.enqueue(self, pv.metadata.name);
+      for (const va of ctx.cache.all(VA_KEY)) enqueuePv(va.spec?.source?.persistentVolumeName);
+    },
+    onEvent(e: StoreEvent) {
+      switch (e.key) {
+        case 'pods':
+          if (e.type === 'DELETED') lastWarning.delete(e.object.metadata.uid!);
+          for (const p of [e.object, e.previous]) if (p) for (const pv of podVolumes(p)) enqueuePv(pv);
+          break;
+        case VA_KEY:
+          enqueuePv(e.object.spec?.source?.persistentVolumeName);
+          break;
+        case 'persistentvolumes':
+          enqueuePv(e.object.metadata.name);
+          break;
+        case 'persistentvolumeclaims':
+          enqueuePv(e.object.spec?.volumeName);
+          break;
+        case 'nodes':
+          if (e.type === 'MODIFIED' && isNodeReady(e.previous) === isNodeReady(e.object)) return;
+          for (const va of ctx.cache.all(VA_KEY)) if (va.spec?.nodeName === e.object.metadata.name) enqueuePv(va.spec?.source?.persistentVolumeName);
+          break;
+        default:
+      }
+    },
+    sync(ids: string[]) {
+      for (const pv of ids) reconcile(pv);
+    },
+  };
+
+  function enqueuePv(name: string | undefined): void {
+    if (name) ctx.loop.enqueue(self, name);
+  }
+
+  function podVolumes(pod: KObject): string[] {
+    const out: string[] = [];
+    for (const claim of podClaimNames(pod)) {
+      const pvc = ctx.cache.getNs('persistentvolumeclaims', pod.metadata.namespace, claim);
+      if (pvc?.spec?.volumeName) out.push(pvc.spec.volumeName);
+    }
+    return out;
+  }
+
+  function reconcile(pvName: string): void {
+    const pv = ctx.cache.get('persistentvolumes', pvName);
+    const attachments = [...ctx.cache.all(VA_KEY)].filter((va) => va.spec?.source?.persistentVolumeName === pvName);
+    const users = pv ? podsUsing(pv) : [];
+    const userNodes = new Set(users.map((p) => p.spec.nodeName as string));
+
+    // Detach where no pod needs the volume any more and the node can confirm it.
+    for (const va of attachments) {
+      const nodeName = va.spec?.nodeName;
+      if (userNodes.has(nodeName)) continue;
+      const node = ctx.cache.get('nodes', nodeName);
+      if (node && !isNodeReady(node)) continue;
+      ctx.store.remove(VA_KEY, undefined, va.metadata.name);
+    }
+    if (!pv || !isExclusiveAttachable(pv)) return;
+    const driver: string = pv.spec.csi.driver;
+    let attachedTo = [...ctx.cache.all(VA_KEY)].filter((va) => va.spec?.source?.persistentVolumeName === pvName).map((va) => va.spec.nodeName as string);
+
+    // Oldest pod first: it got the volume first on a real cluster too.
+    users.sort((a, b) => (a.metadata.creationTimestamp ?? '').localeCompare(b.metadata.creationTimestamp ?? '') || a.metadata.name.localeCompare(b.metadata.name));
+    for (const pod of users) {
+      const nodeName: string = pod.spec.nodeName;
+      if (attachedTo.includes(nodeName)) continue;
+      if (attachedTo.length === 0) {
+        const node = ctx.cache.get('nodes', nodeName);
+        if (!node || !isNodeReady(node)) continue;
+        ctx.store.create(VA_KEY, {
+          metadata: { name: attachmentName(pvName, driver, nodeName), annotations: { 'csi.alpha.kubernetes.io/node-id': nodeName }, finalizers: [`external-attacher/${driver.replaceAll('.', '-')}`] },
+          spec: { attacher: driver, nodeName, source: { persistentVolumeName: pvName } },
+          status: { attached: true },
+        });
+        attachedTo = [nodeName];
+        ctx.events.record(COMPONENT, pod, EventType.Normal, 'SuccessfulAttachVolume', `AttachVolume.Attach succeeded for volume "${pvName}"`);
+        continue;
+      }
+      if (pod.status?.phase === 'Running' || pod.metadata.deletionTimestamp) continue;
+      const others = users.filter((p) => p.spec.nodeName !== nodeName && p.metadata.namespace === pod.metadata.namespace).map((p) => p.metadata.name);
+      const why = others.length
+        ? `Volume is already used by pod(s) ${others.join(', ')}`
+        : "Volume is already exclusively attached to one node and can't be attached to another";
+      const message = `Multi-Attach error for volume "${pvName}" ${why}`;
+      if (lastWarning.get(pod.metadata.uid!) === message) continue;
+      lastWarning.set(pod.metadata.uid!, message);
+      ctx.events.record(COMPONENT, pod, EventType.Warning, 'FailedAttachVolume', message);
+    }
+  }
+
+  /** Pods placed on a node that mount this volume and have not finished. */
+  function podsUsing(pv: KObject): KObject[] {
+    const ref = pv.spec?.claimRef;
+    if (!ref?.name) return [];
+    const out: KObject[] = [];
+    for (const p of ctx.cache.all('pods')) {
+      if (p.metadata.namespace !== ref.namespace || !p.spec?.nodeName || isTerminal(p)) continue;
+      if (podClaimNames(p).includes(ref.name)) out.push(p);
+    }
+    return out;
+  }
+
+  return self;
+}
+

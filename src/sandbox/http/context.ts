@@ -1,0 +1,40 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
+import { ApiError } from '../api-error.js';
+import { resourceKey } from '../resources.js';
+import type { Store } from '../store.js';
+import type { ResourceRoute } from './route.js';
+
+/** Everything a resource handler needs for one request. */
+export interface RequestContext {
+  req: IncomingMessage;
+  res: ServerResponse;
+  url: URL;
+  route: ResourceRoute;
+  /** Store key of the route's resource (`pods`, `apps/deployments`). */
+  key: string;
+  store: Store;
+  now: () => number;
+  logger?: Logger;
+  /** Called for each open watch so the server can end them on close. */
+  trackWatch: (end: () => void) => () => void;
+  bookmarkIntervalMs: number;
+}
+
+export function contextKey(route: ResourceRoute): string {
+  return resourceKey(route.type);
+}
+
+/** `?dryRun=All` (the only value the API accepts); anything else is a 400 as on a real server. */
+export function isDryRun(url: URL, fromBody?: string[]): boolean {
+  const values = [...url.searchParams.getAll('dryRun'), ...(fromBody ?? [])];
+  for (const v of values) {
+    if (v !== 'All') throw new ApiError(400, 'BadRequest', `dryRun: Unsupported value: "${v}": supported values: "All"`);
+  }
+  return values.length > 0;
+}
+
+/** The namespace must exist before anything is created in it. */
+export function requireNamespace(store: Store, namespace: string): void {
+  if (!store.get('namespaces', undefined, namespace)) throw ApiError.notFound('namespaces', namespace);
+}

@@ -1,0 +1,35 @@
+import { ApiError } from '../api-error.js';
+import { mediaType, parseJson } from './body.js';
+import { jsonPatch, mergePatch } from './json-patch.js';
+import { strategicMergePatch } from './strategic-merge.js';
+
+export const PatchType = {
+  Strategic: 'application/strategic-merge-patch+json',
+  Merge: 'application/merge-patch+json',
+  Json: 'application/json-patch+json',
+} as const;
+export type PatchType = (typeof PatchType)[keyof typeof PatchType];
+
+/** The patch type of a request, or 415 as the real server answers for anything else (apply included). */
+export function patchTypeOf(contentType: string | undefined): PatchType {
+  const t = mediaType(contentType);
+  if (t === PatchType.Strategic || t === PatchType.Merge || t === PatchType.Json) return t;
+  throw ApiError.unsupportedMediaType(t);
+}
+
+/** Applies a patch body to a copy of `original` (which the caller owns and may hand over). */
+export function applyPatch<T>(type: PatchType, original: T, body: Buffer): T {
+  const patch = parseJson(body, 'patch');
+  switch (type) {
+    case PatchType.Strategic:
+      return strategicMergePatch(original, patch);
+    case PatchType.Merge: {
+      if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) {
+        throw ApiError.badRequest(`json: cannot unmarshal ${Array.isArray(patch) ? 'array' : typeof patch} into Go value of type map[string]interface {}`);
+      }
+      return mergePatch(original, patch) as T;
+    }
+    case PatchType.Json:
+      return jsonPatch(original, patch) as T;
+  }
+}

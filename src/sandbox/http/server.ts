@@ -1,0 +1,209 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from 'pino';
+import { ApiError } from '../api-error.js';
+import { resourceKey } from '../resources.js';
+import type { Store } from '../store.js';
+import type { RequestContext } from './context.js';
+import { handleDelete } from './delete.js';
+import { apiGroup, apiGroupList, apiResourceList, apiVersions, SERVER_VERSION } from './discovery.js';
+import { handleEviction } from './eviction.js';
+import { handleList, handleWatch } from './list-watch.js';
+import { handleCreate, handleGet, handlePatch, handleUpdate } from './object-handlers.js';
+import { handlePodLog } from './pod-log.js';
+import { kubeVerb, RequestCounter, type RequestCounts } from './request-counter.js';
+import { sendError, sendJson, sendText } from './respond.js';
+import { parseRoute, type ResourceRoute } from './route.js';
+import { handleScale } from './scale.js';
+import { openApiV3Doc, openApiV3Root } from './openapi.js';
+
+export interface ApiServerOptions {
+  store: Store;
+  /** The sandbox clock (ages in tables, deletion timestamps).
+   * @defaultValue Date.now */
+  now?: () => number;
+  logger?: Logger;
+  /** How often watches with allowWatchBookmarks get a BOOKMARK event.
+   * @defaultValue 10000 */
+  bookmarkIntervalMs?: number;
+}
+
+export interface ApiServer {
+  readonly server: Server;
+  /** Listens and resolves with the bound port. */
+  listen(port: number, host: string): Promise<number>;
+  requests(): RequestCounts;
+  resetRequests(): void;
+  /** Ends open watches and closes the server and its connections. */
+  close(): Promise<void>;
+}
+
+const METHOD_NOT_ALLOWED = () => ApiError.methodNotAllowed();
+
+/** The simulated kube-apiserver over Node's http module: routing, discovery, verbs, subresources. */
+export function createApiServer(options: ApiServerOptions): ApiServer {
+  const { store, logger } = options;
+  const now = options.now ?? Date.now;
+  const bookmarkIntervalMs = options.bookmarkIntervalMs ?? 10_000;
+  const counter = new RequestCounter();
+  const watches = new Set<() => void>();
+  let serverAddress = '127.0.0.1:0';
+
+  const trackWatch = (end: () => void) => {
+    watches.add(end);
+    return () => { watches.delete(end); };
+  };
+
+  async function dispatch(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://sandbox');
+    const route = parseRoute(url.pathname);
+    const method = req.method ?? 'GET';
+    switch (route.kind) {
+      case 'health':
+        counter.other();
+        return sendText(res, 200, 'ok');
+      case 'debug-requests':
+        counter.other();
+        if (method === 'DELETE' || method === 'POST') counter.reset();
+        return sendJson(res, 200, counter.snapshot());
+      case 'version':
+        counter.discovery();
+        return sendJson(res, 200, SERVER_VERSION);
+      case 'api-versions':
+        counter.discovery();
+        return sendJson(res, 200, apiVersions(serverAddress));
+      case 'api-groups':
+        counter.discovery();
+        return sendJson(res, 200, apiGroupList());
+      case 'api-group':
+        counter.discovery();
+        return sendJson(res, 200, apiGroup(route.group, route.version));
+      case 'resource-list':
+        counter.discovery();
+        return sendJson(res, 200, apiResourceList(route.group, route.version));
+      case 'openapi':
+        counter.discovery();
+        return pageNotFound(res);
+      case 'openapi-v3': {
+        counter.discovery();
+        const doc = route.path === '' ? openApiV3Root() : openApiV3Doc(route.path);
+        return doc ? sendJson(res, 200, doc) : pageNotFound(res);
+      }
+      case 'page-not-found':
+        counter.other();
+        return pageNotFound(res);
+      case 'unknown-resource':
+        counter.other();
+        return sendJson(res, 404, {
+          kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure',
+          message: 'the server could not find the requested resource', reason: 'NotFound', details: {}, code: 404,
+        });
+      case 'resource':
+        return resource(req, res, url, route, method);
+    }
+  }
+
+  async function resource(req: IncomingMessage, res: ServerResponse, url: URL, route: ResourceRoute, method: string): Promise<void> {
+    const watchParam = url.searchParams.get('watch');
+    const watch = route.legacyWatch || watchParam === 'true' || watchParam === '1';
+    if (watch && route.name && !route.subresource) {
+      // A watch on one object is a collection watch on its name, as the real handler does it.
+      url.searchParams.set('fieldSelector', [url.searchParams.get('fieldSelector'), `metadata.name=${route.name}`].filter(Boolean).join(','));
+      route = { ...route, name: undefined };
+    }
+    const t = route.type;
+    const verb = kubeVerb(method, route.name !== undefined, watch && method === 'GET');
+    counter.resource(verb, route.subresource ? `${t.resource}/${route.subresource}` : t.resource);
+    const ctx: RequestContext = { req, res, url, route, key: resourceKey(t), store, now, logger, trackWatch, bookmarkIntervalMs };
+
+    if (route.subresource) {
+      const sub = t.subresources.find((s) => s.name === route.subresource)!;
+      if (!sub.verbs.includes(verb)) throw METHOD_NOT_ALLOWED();
+      switch (route.subresource) {
+        case 'eviction':
+          return handleEviction(ctx);
+        case 'log':
+          return handlePodLog(ctx);
+        case 'scale':
+          return handleScale(ctx);
+        case 'status':
+          if (verb === 'get') return handleGet(ctx);
+          if (verb === 'update') return handleUpdate(ctx);
+          return handlePatch(ctx);
+      }
+      throw METHOD_NOT_ALLOWED();
+    }
+    if (!t.verbs.includes(verb)) throw METHOD_NOT_ALLOWED();
+    if (route.name === undefined) {
+      if (verb === 'watch') return handleWatch(ctx);
+      if (verb === 'list') return handleList(ctx);
+      // Objects of a namespaced kind are created inside their namespace's path only.
+      if (verb === 'create' && (!t.namespaced || route.namespace !== undefined)) return handleCreate(ctx);
+      throw METHOD_NOT_ALLOWED();
+    }
+    switch (verb) {
+      case 'get':
+        return handleGet(ctx);
+      case 'update':
+        return handleUpdate(ctx);
+      case 'patch':
+        return handlePatch(ctx);
+      case 'delete':
+        return handleDelete(ctx);
+    }
+    throw METHOD_NOT_ALLOWED();
+  }
+
+  const server = createServer((req, res) => {
+    const started = performance.now();
+    dispatch(req, res)
+      .catch((err: unknown) => {
+        if (res.headersSent) {
+          res.end();
+          return;
+        }
+        if (err instanceof ApiError) return sendError(res, err);
+        logger?.error({ err, method: req.method, url: req.url }, 'sandbox API: handler failed');
+        sendError(res, ApiError.internal(`Internal error occurred: ${(err as Error)?.message ?? String(err)}`));
+      })
+      .catch(() => res.destroy())
+      .finally(() => {
+        logger?.debug({ method: req.method, url: req.url, status: res.statusCode, ms: Math.round(performance.now() - started) }, 'sandbox API request');
+      });
+  });
+  // Watches stay open for as long as clients want them.
+  server.requestTimeout = 0;
+  server.on('clientError', (_err, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+    else socket.destroy();
+  });
+
+  return {
+    server,
+    listen(port, host) {
+      return new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, host, () => {
+          server.off('error', reject);
+          const bound = (server.address() as AddressInfo).port;
+          serverAddress = `${host}:${bound}`;
+          resolve(bound);
+        });
+      });
+    },
+    requests: () => counter.snapshot(),
+    resetRequests: () => counter.reset(),
+    close() {
+      for (const end of [...watches]) end();
+      return new Promise((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+    },
+  };
+}
+
+function pageNotFound(res: ServerResponse): void {
+  res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff' });
+  res.end('404 page not found\n');
+}

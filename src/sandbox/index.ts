@@ -1,0 +1,9 @@
+// Public entry of the sandbox cluster: what the CLI, the demo, tests and benchmarks use.
+export { startSandbox, type Sandbox, type SandboxOptions } from './start-sandbox.js';
+export { runSandboxCli, type SandboxCliIo } from './cli.js';
+export { kubeconfigYaml, writeKubeconfig } from './kubeconfig.js';
+export type { RequestCounts } from './http/request-counter.js';
+export { createApiServer, type ApiServer, type ApiServerOptions } from './http/server.js';
+export { Store, type KObject, type StoreEvent } from './store.js';
+export { ApiError } from './api-error.js';
+export { SCENARIOS, type Scenario } from './scenarios/index.js';

@@ -1,0 +1,297 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Redis } from 'ioredis';
+import { BadArgsError } from '../../src/core/errors.js';
+import { EventKind, type TimelineEvent } from '../../src/core/timeline-event.js';
+import { IncidentStatus, IncidentStore, type Incident } from '../../src/incident/incident-store.js';
+import { Timeline } from '../../src/incident/timeline.js';
+import { buildPostmortem, type Postmortem } from '../../src/incident/postmortem-model.js';
+import { renderPostmortem } from '../../src/incident/postmortem.js';
+import { summarizeForSlack } from '../../src/incident/postmortem-slack.js';
+import { renderTimeline } from '../../src/incident/timeline-text.js';
+import { startTestRedis, type TestRedis } from '../support/redis-server.js';
+
+const T = Date.UTC(2026, 10, 23, 14, 3, 0); // 14:03 UTC, 22:03 in Shanghai
+const S = 1000;
+const M = 60_000;
+
+let server: TestRedis;
+let redis: Redis;
+let incident: Incident;
+let events: TimelineEvent[];
+
+/** A Markdown table's rows after the header line that starts with `headerStart`, split into cells. */
+function tableAfter(md: string, headerStart: string): string[][] {
+  const lines = md.split('\n');
+  const start = lines.findIndex((l) => l.startsWith(headerStart));
+  expect(start, `table ${headerStart}`).toBeGreaterThanOrEqual(0);
+  const rows: string[][] = [];
+  for (let i = start + 2; i < lines.length && lines[i]!.startsWith('|'); i++) {
+    rows.push(lines[i]!.slice(1, -1).split(/(?<!\\)\|/).map((c) => c.trim()));
+  }
+  return rows;
+}
+
+/** Parses a table time back to an instant, given the offset the header names. */
+function instant(local: string, offset: string): number {
+  return Date.parse(`${local.replace(' ', 'T')}${offset}`);
+}
+
+/**
+ * The scripted incident, through the real store and timeline: start, a drain with plan
+ * warnings approved by a second person, blocked twice by a PDB, a backup, a note, a second
+ * command rejected, monitoring, resolve.
+ */
+async function scriptedIncident(): Promise<{ incident: Incident; events: TimelineEvent[] }> {
+  let now = T;
+  const store = new IncidentStore(redis, { prefix: 'pm', clock: { now: () => now } });
+  const timeline = new Timeline(redis, { prefix: 'pm' });
+  const inc = await store.start({ channelId: 'C1', title: 'API down', severity: 2, startedBy: 'U1' });
+  const r1 = { requestId: 'req-drain', cluster: 'prod' };
+  const r2 = { requestId: 'req-scale', cluster: 'prod' };
+  const add = (key: string, kind: string, at: number, actor: string, text: string, extra: Partial<TimelineEvent> = {}) =>
+    timeline.append(inc.id, { v: 1, key, kind, at, actor, text, ...extra });
+
+  await add('c1', EventKind.Command, T + 2 * M, 'U1', '/k8s drain node02', { ...r1, data: { text: '/k8s drain node02' } });
+  await add('p1', EventKind.Plan, T + 2 * M + 3 * S, 'sitrep', 'Plan: cordon node02, evict 4 pods (2 warnings)', {
+    ...r1,
+    data: {
+      summary: 'Cordon node02 and evict 4 pods',
+      warnings: [
+        { code: 'local-data', severity: 'danger', message: 'pod shop/cache-0 uses emptyDir: its data is lost on eviction', objects: ['pod/shop/cache-0'] },
+        { code: 'single-replica', severity: 'warning', message: 'deployment shop/checkout has 1 replica: it is down until rescheduled', objects: ['deployment/shop/checkout'] },
+      ],
+    },
+  });
+  await add('ar1', EventKind.ApprovalRequested, T + 2 * M + 4 * S, 'sitrep', 'Approval requested (1 of U2, U3)', { ...r1, data: { approvalId: 'a1', needed: 1, approvers: ['U2', 'U3'] } });
+  await add('ok1', EventKind.Approved, T + 4 * M, 'U2', 'Approved', { ...r1, data: { approvalId: 'a1', needed: 1, approvers: ['U2'] } });
+  await add('js1', EventKind.JobStarted, T + 4 * M + 1 * S, 'worker:w1', 'Drain of node02 started', { ...r1, data: { verb: 'drain', target: 'node/node02' } });
+  await add('jk1', EventKind.JobBackup, T + 4 * M + 2 * S, 'worker:w1', 'Saved backup-node02 (12 objects)', { ...r1, data: { name: 'backup-node02', objects: 12 } });
+  const pdb = { target: 'pod/shop/web-1', reason: 'PodDisruptionBudget web-pdb allows 0 disruptions' };
+  await add('jb1', EventKind.JobBlocked, T + 5 * M, 'worker:w1', 'Eviction of shop/web-1 refused by PDB web-pdb', { ...r1, data: pdb });
+  await add('jb2', EventKind.JobBlocked, T + 10 * M, 'worker:w1', 'Eviction of shop/web-1 still refused by PDB web-pdb', { ...r1, data: pdb });
+  await add('jf1', EventKind.JobFinished, T + 15 * M, 'worker:w1', 'node02 drained: 4 pods evicted', {
+    ...r1,
+    data: { summary: 'node02 drained: 4 pods evicted', changed: ['node/node02 cordoned', 'pod/shop/web-1 evicted'], unchanged: [], durationMs: 10 * M + 59 * S, unavailable: [{ target: 'deployment/shop/checkout', ms: 40 * S }] },
+  });
+  await add('n1', EventKind.IncidentNote, T + 16 * M, 'U3', 'p99 back to normal | dashboards green\nwatching for 10m');
+  await add('c2', EventKind.Command, T + 20 * M, 'U3', '/k8s scale deploy/web 0', { ...r2, data: { text: '/k8s scale deploy/web 0' } });
+  await add('ar2', EventKind.ApprovalRequested, T + 20 * M + 2 * S, 'sitrep', 'Approval requested', { ...r2, data: { approvalId: 'a2', needed: 1, approvers: ['U1'] } });
+  await add('rj2', EventKind.Rejected, T + 21 * M, 'U1', 'Rejected: web is serving again', r2);
+  now = T + 25 * M;
+  await store.update(inc.id, { status: IncidentStatus.Monitoring }, 'U1');
+  now = T + 41 * M + 10 * S;
+  const resolved = await store.resolve(inc.id, 'U1', 'A node went bad; draining it moved the API pods to healthy nodes.');
+  return { incident: resolved, events: await timeline.read(inc.id) };
+}
+
+beforeAll(async () => {
+  server = await startTestRedis();
+  redis = server.client();
+  ({ incident, events } = await scriptedIncident());
+});
+afterAll(async () => {
+  await server?.stop();
+});
+
+describe('postmortem of a scripted incident', () => {
+  it('shows every event in order, with actors and UTC times', () => {
+    const md = renderPostmortem({ incident, events, format: 'md' });
+    expect(md).toContain('| Time (UTC) | Actor | What |');
+    const rows = tableAfter(md, '| Time (UTC)');
+    expect(events).toHaveLength(16);
+    expect(rows.map((r) => [r[0], r[1], r[2]])).toEqual([
+      ['2026-11-23 14:03:00', '<@U1>', 'Incident started: API down (SEV2)'],
+      ['2026-11-23 14:05:00', '<@U1>', '/k8s drain node02'],
+      ['2026-11-23 14:05:03', 'sitrep', 'Plan: cordon node02, evict 4 pods (2 warnings)'],
+      ['2026-11-23 14:05:04', 'sitrep', 'Approval requested (1 of U2, U3)'],
+      ['2026-11-23 14:07:00', '<@U2>', 'Approved'],
+      ['2026-11-23 14:07:01', 'worker:w1', 'Drain of node02 started'],
+      ['2026-11-23 14:07:02', 'worker:w1', 'Saved backup-node02 (12 objects)'],
+      ['2026-11-23 14:08:00', 'worker:w1', 'Eviction of shop/web-1 refused by PDB web-pdb'],
+      ['2026-11-23 14:13:00', 'worker:w1', 'Eviction of shop/web-1 still refused by PDB web-pdb'],
+      ['2026-11-23 14:18:00', 'worker:w1', 'node02 drained: 4 pods evicted'],
+      ['2026-11-23 14:19:00', '<@U3>', 'p99 back to normal \\| dashboards green<br>watching for 10m'],
+      ['2026-11-23 14:23:00', '<@U3>', '/k8s scale deploy/web 0'],
+      ['2026-11-23 14:23:02', 'sitrep', 'Approval requested'],
+      ['2026-11-23 14:24:00', '<@U1>', 'Rejected: web is serving again'],
+      ['2026-11-23 14:28:00', '<@U1>', 'Status investigating → monitoring'],
+      ['2026-11-23 14:44:10', '<@U1>', 'Incident resolved'],
+    ]);
+  });
+
+  it('computes key times and durations from the incident and its events', () => {
+    const md = renderPostmortem({ incident, events, format: 'md' });
+    expect(tableAfter(md, '| Moment |')).toEqual([
+      ['Started', '2026-11-23 14:03:00', '0s'],
+      ['First action', '2026-11-23 14:05:00', '2m'],
+      ['Mitigated', '2026-11-23 14:28:00', '25m'],
+      ['Resolved', '2026-11-23 14:44:10', '41m 10s'],
+    ]);
+    expect(md).toContain('Time to first action: 2m · time to mitigate: 25m · time to resolve: 41m 10s');
+    expect(md).toContain('Impact window (UTC): 2026-11-23 14:03:00 → 2026-11-23 14:28:00 (25m)');
+  });
+
+  it('lists the actions with who asked, who approved or rejected, the warnings and the outcome', () => {
+    const md = renderPostmortem({ incident, events, format: 'md' });
+    const drain = md.slice(md.indexOf('### 1. `/k8s drain node02`'), md.indexOf('### 2.'));
+    expect(drain).toContain('- Requested by: <@U1> at 2026-11-23 14:05:00 on cluster `prod`');
+    expect(drain).toContain('- Approved by: <@U2>');
+    expect(drain).toContain('  - danger `local-data`: pod shop/cache-0 uses emptyDir: its data is lost on eviction');
+    expect(drain).toContain('  - warning `single-replica`: deployment shop/checkout has 1 replica');
+    expect(drain).toContain('- Blocked: `pod/shop/web-1` 2 times from 2026-11-23 14:08:00 for 10m: PodDisruptionBudget web-pdb allows 0 disruptions');
+    expect(drain).toContain('- Outcome: **finished**: node02 drained: 4 pods evicted');
+    expect(drain).toContain('- Ran: 2026-11-23 14:07:01 → 2026-11-23 14:18:00 (10m 59s)');
+    const scale = md.slice(md.indexOf('### 2. `/k8s scale deploy/web 0`'), md.indexOf('## Backups'));
+    expect(scale).toContain('- Requested by: <@U3>');
+    expect(scale).toContain('- Approved by: —');
+    expect(scale).toContain('- Rejected by: <@U1>');
+    expect(scale).toContain('- Outcome: **rejected**: Rejected: web is serving again');
+    expect(md).toContain('- `backup-node02`: 12 objects, by `/k8s drain node02` (request `req-drain`)');
+  });
+
+  it('pre-fills blameless review prompts from what happened', () => {
+    const md = renderPostmortem({ incident, events, format: 'md' });
+    const review = md.slice(md.indexOf('## Review'));
+    expect(review).toContain('- The drain of node02 waited 10m on PodDisruptionBudget web-pdb (blocked 2 times): was the budget right?');
+    expect(review).toContain("- A plan warning was approved through: 'local-data: pod shop/cache-0 uses emptyDir: its data is lost on eviction' — was the data safe?");
+    expect(review).toContain('- checkout had a single replica and was down for ~40s during the drain of node02: should it run at least two?');
+    expect(review).toContain('- `/k8s scale deploy/web 0` was stopped at approval ("Rejected: web is serving again"): did the plan show enough to decide?');
+    expect(review).toContain('- 1 cluster action completed: `/k8s drain node02`. Which tools or runbooks made it quick?');
+    expect(review).toContain('- Impact was mitigated 25m after the incident started: what helped most?');
+    expect(review).not.toContain('How were we alerted'); // first action after 2m
+    for (const heading of ['### Root cause', '### What went well', '### What went wrong', '### Lessons', '### Follow-up actions']) expect(review).toContain(heading);
+  });
+
+  it('shows the same instants in UTC and Asia/Shanghai', () => {
+    const utc = renderPostmortem({ incident, events, format: 'md', timeZone: 'UTC' });
+    const sha = renderPostmortem({ incident, events, format: 'md', timeZone: 'Asia/Shanghai' });
+    expect(sha).toContain('| Time (Asia/Shanghai, UTC+08:00) | Actor | What |');
+    const u = tableAfter(utc, '| Time (UTC)');
+    const s = tableAfter(sha, '| Time (Asia/Shanghai');
+    expect(u[0]![0]).toBe('2026-11-23 14:03:00');
+    expect(s[0]![0]).toBe('2026-11-23 22:03:00');
+    expect(s.map((r) => instant(r[0]!, '+08:00'))).toEqual(u.map((r) => instant(r[0]!, 'Z')));
+    expect(u.map((r) => instant(r[0]!, 'Z'))).toEqual(events.map((e) => Math.floor(e.at / 1000) * 1000));
+    expect(s.map((r) => r.slice(1))).toEqual(u.map((r) => r.slice(1)));
+  });
+
+  it('marks each time with its offset when the zone changes offset during the incident', () => {
+    // US daylight saving ends 2026-11-01 at 06:00 UTC: an incident across it shows EDT then EST.
+    const start = Date.UTC(2026, 10, 1, 5, 30);
+    const inc: Incident = { ...incident, startedAt: start, mitigatedAt: start + 50 * M, resolvedAt: start + 60 * M };
+    const evs: TimelineEvent[] = [0, 20, 40, 60].map((m, i) => ({ v: 1, key: `e${i}`, kind: EventKind.IncidentNote, at: start + m * M, actor: 'U1', text: `note ${i}` }));
+    const md = renderPostmortem({ incident: inc, events: evs, format: 'md', timeZone: 'America/New_York' });
+    expect(md).toContain('| Time (America/New_York, EDT UTC-04:00 → EST UTC-05:00) | Actor | What |');
+    const rows = tableAfter(md, '| Time (America/New_York');
+    expect(rows.map((r) => r[0])).toEqual(['2026-11-01 01:30:00 UTC-04:00', '2026-11-01 01:50:00 UTC-04:00', '2026-11-01 01:10:00 UTC-05:00', '2026-11-01 01:30:00 UTC-05:00']);
+    expect(rows.map((r) => instant(r[0]!.slice(0, 19), r[0]!.slice(23)))).toEqual(evs.map((e) => e.at));
+  });
+
+  it('refuses an unknown time zone with the right form', () => {
+    expect(() => renderPostmortem({ incident, events, format: 'md', timeZone: 'Mars/Olympus' })).toThrow(BadArgsError);
+    expect(() => renderPostmortem({ incident, events, format: 'md', timeZone: 'Mars/Olympus' })).toThrow(/IANA name/);
+  });
+
+  it('renders JSON with the same facts as the Markdown', () => {
+    const md = renderPostmortem({ incident, events, format: 'md', timeZone: 'Asia/Shanghai' });
+    const pm = JSON.parse(renderPostmortem({ incident, events, format: 'json', timeZone: 'Asia/Shanghai' })) as Postmortem;
+    expect(pm.incident).toMatchObject({ id: incident.id, title: 'API down', severityLabel: 'SEV2', status: 'resolved' });
+    expect(pm.durations.toMitigate).toEqual({ ms: 25 * M, text: '25m' });
+    expect(pm.durations.toResolve).toEqual({ ms: 41 * M + 10 * S, text: '41m 10s' });
+    expect(pm.participants.map((p) => p.id)).toEqual(['U1', 'U2', 'U3']);
+    const rows = tableAfter(md, '| Time (Asia/Shanghai');
+    expect(pm.timeline.map((r) => [r.time, r.actorLabel])).toEqual(rows.map((r) => [r[0], r[1]]));
+    expect(pm.timeline.map((r) => r.what.replace(/\|/g, '\\|').replace(/\n/g, '<br>'))).toEqual(rows.map((r) => r[2]));
+    expect(pm.actions.map((a) => [a.command, a.outcome, a.requestedBy?.id, a.approvedBy.map((p) => p.id), a.rejectedBy.map((p) => p.id)])).toEqual([
+      ['/k8s drain node02', 'finished', 'U1', ['U2'], []],
+      ['/k8s scale deploy/web 0', 'rejected', 'U3', [], ['U1']],
+    ]);
+    for (const prompt of Object.values(pm.review).flat()) expect(md).toContain(`- ${prompt}`);
+    expect(md).toContain(`| Participants | ${pm.participants.map((p) => p.label).join(', ')} |`);
+  });
+
+  it('uses a name map when given and is deterministic', () => {
+    const names = { U1: 'alice', U2: 'bob' };
+    const a = renderPostmortem({ incident, events, format: 'md', names });
+    expect(a).toBe(renderPostmortem({ incident, events, format: 'md', names }));
+    expect(tableAfter(a, '| Time (UTC)')[4]!.slice(1, 2)).toEqual(['bob']);
+    expect(a).toContain('| Participants | alice, bob, <@U3> |');
+  });
+
+  it('summarises for Slack within its limits', () => {
+    const { text, blocks } = summarizeForSlack(buildPostmortem({ incident, events }));
+    expect(text).toContain("Postmortem for " + incident.id + " 'API down' (SEV2, resolved, resolved in 41m 10s)");
+    expect(blocks.length).toBeLessThanOrEqual(50);
+    const json = JSON.stringify(blocks);
+    expect(json).toContain('*Time to mitigate*\\n25m');
+    expect(json).toContain('/k8s drain node02');
+    expect(json).toContain('*finished* in 10m 59s, approved by <@U2>');
+  });
+
+  it('renders the /incident timeline as one mrkdwn line per event', () => {
+    const text = renderTimeline(events, { incident, timeZone: 'Asia/Shanghai' });
+    const lines = text.split('\n');
+    expect(lines[0]).toBe(`*${incident.id}: API down* · timeline, times in Asia/Shanghai, UTC+08:00`);
+    expect(lines[1]).toBe('*2026-11-23*');
+    expect(lines[2]).toBe('`22:03:00` <@U1> Incident started: API down (SEV2)');
+    expect(lines).toContain('`22:19:00` <@U3> p99 back to normal | dashboards green watching for 10m');
+    expect(lines).toHaveLength(2 + events.length);
+    const last3 = renderTimeline(events, { incident, limit: 3 }).split('\n');
+    expect(last3[1]).toBe(`_…${events.length - 3} earlier events; the postmortem has them all._`);
+    expect(last3.at(-1)).toBe('`14:44:10` <@U1> Incident resolved');
+  });
+});
+
+describe('postmortem edge cases', () => {
+  const base: Incident = {
+    id: 'inc-2026-11-23-beef', channelId: 'C9', title: 'Slow | weird\ntitle', severity: 3, commanderId: 'U1', startedBy: 'U1',
+    status: 'investigating', startedAt: T, channelOnly: false, participants: ['U1'],
+  };
+
+  it('asks how we were alerted after a slow first action, and why a job failed', () => {
+    const r = { requestId: 'r1' };
+    const evs: TimelineEvent[] = [
+      { v: 1, key: 'c', kind: EventKind.Command, at: T + 30 * M, actor: 'U1', text: '/k8s rollout restart deploy/api', ...r },
+      { v: 1, key: 's', kind: EventKind.JobStarted, at: T + 31 * M, actor: 'worker:w', text: 'Restart started', ...r, data: { verb: 'restart', target: 'deployment/shop/api' } },
+      { v: 1, key: 'f', kind: EventKind.JobFailed, at: T + 33 * M, actor: 'worker:w', text: 'Restart failed', ...r, data: { message: 'rollout did not finish in 2m', code: 'sitrep_timeout' } },
+    ];
+    const pm = buildPostmortem({ incident: base, events: evs });
+    expect(pm.review.wentWrong).toContain('The first action came 30m after the incident started: how were we alerted, and what did the first minutes go to?');
+    expect(pm.review.rootCause).toContain('Why did the restart of shop/api fail? It reported: "rollout did not finish in 2m" (sitrep_timeout).');
+    expect(pm.impact.ongoing).toBe(true);
+    expect(pm.durations.toMitigate).toBeUndefined();
+    const md = renderPostmortem({ incident: base, events: evs, format: 'md' });
+    expect(md).toContain('| Title | Slow \\| weird<br>title |');
+    expect(md).toContain('| Mitigated | — | — |');
+  });
+
+  it('renders 10,000 events correctly', () => {
+    const evs: TimelineEvent[] = [];
+    for (let i = 0; i < 10_000; i++) {
+      const req = `r${Math.floor(i / 10)}`;
+      const kinds = [EventKind.Command, EventKind.Plan, EventKind.ApprovalRequested, EventKind.Approved, EventKind.JobStarted, EventKind.JobProgress, EventKind.JobProgress, EventKind.JobBlocked, EventKind.JobProgress, EventKind.JobFinished];
+      const kind = kinds[i % 10]!;
+      evs.push({
+        v: 1, key: `k${i}`, kind, at: T + i * 1000, actor: i % 10 >= 4 ? 'worker:w1' : `U${i % 3}`, text: `event ${i} | step ${i % 10}`, requestId: req,
+        ...(kind === EventKind.Command ? { data: { text: `/k8s cordon node${i}` } } : {}),
+        ...(kind === EventKind.JobBlocked ? { data: { target: `pod/ns/p${i}`, reason: 'PodDisruptionBudget pdb-x allows 0 disruptions' } } : {}),
+        ...(kind === EventKind.JobStarted ? { data: { verb: 'cordon', target: `node/node${i}` } } : {}),
+      });
+    }
+    const inc: Incident = { ...base, status: 'resolved', resolvedAt: T + 10_000 * 1000, mitigatedAt: T + 9_000 * 1000 };
+    const md = renderPostmortem({ incident: inc, events: evs, format: 'md', timeZone: 'Asia/Shanghai' });
+    const rows = tableAfter(md, '| Time (Asia/Shanghai');
+    expect(rows).toHaveLength(10_000);
+    // One comparison for all rows: 20,000 separate expects cost seconds on a busy machine.
+    expect(rows.map((r) => (r.length === 3 ? r[2] : r.join('|')))).toEqual(evs.map((_, i) => `event ${i} \\| step ${i % 10}`));
+    expect(instant(rows[9_999]![0]!, '+08:00')).toBe(T + 9_999_000);
+    expect(md.match(/^### \d+\. /gm)).toHaveLength(1_000);
+    const pm = JSON.parse(renderPostmortem({ incident: inc, events: evs, format: 'json' })) as Postmortem;
+    expect(pm.timeline).toHaveLength(10_000);
+    expect(pm.actions).toHaveLength(1_000);
+    expect(pm.actions.every((a) => a.outcome === 'finished')).toBe(true);
+    const slack = summarizeForSlack(pm);
+    expect(slack.blocks.length).toBeLessThanOrEqual(50);
+    for (const b of slack.blocks as { text?: { text: string } }[]) expect((b.text?.text ?? '').length).toBeLessThanOrEqual(3000);
+  });
+});

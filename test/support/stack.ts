@@ -1,0 +1,128 @@
+import { randomBytes } from 'node:crypto';
+import pino from 'pino';
+import { Policy } from '../../src/approval/index.js';
+import { startBot, type Bot } from '../../src/chat/bot.js';
+import { LocalWorkspace, sendBlockAction, sendSlashCommand, startSlackApiServer, type SlackApiServer } from '../../src/console/index.js';
+import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
+import { startWorkerProcess } from '../../src/worker.js';
+import { startTestRedis, type TestRedis } from './redis-server.js';
+
+export const SIGNING_SECRET = 'test-signing-secret-0123456789abcdef';
+export const OPS = 'C0OPS00001';
+export const ALICE = 'U0ALICE001';
+export const BOB = 'U0BOB00001';
+export const CAROL = 'U0CAROL001';
+export const DAVE = 'U0DAVE0001';
+
+export interface StackOptions {
+  scenario?: string;
+  params?: Record<string, string | number>;
+  timeScale?: number;
+  policy?: Policy;
+  /** Start an in-process worker. @defaultValue true */
+  worker?: boolean;
+  editIntervalMs?: number;
+  lockDurationMs?: number;
+  aof?: boolean;
+}
+
+/**
+ * The whole of sitrep on loopback for one test file: a private redis-server, the sandbox
+ * cluster, the Slack Web API stand-in, the real Bolt bot over HTTP and a worker. Nothing mocked.
+ */
+export interface Stack {
+  redis: TestRedis;
+  sandbox: Sandbox;
+  slack: SlackApiServer;
+  bot: Bot;
+  prefix: string;
+  logger: pino.Logger;
+  workers: Awaited<ReturnType<typeof startWorkerProcess>>[];
+  startWorker(): Promise<Awaited<ReturnType<typeof startWorkerProcess>>>;
+  /** Sends `/k8s …` (or `/incident …`) as Slack would, from `user` in #ops. */
+  slash(text: string, options?: { user?: string; command?: '/k8s' | '/incident'; channel?: string; triggerId?: string; retryNum?: number }): ReturnType<typeof sendSlashCommand>;
+  click(actionId: string, value: string, options: { user: string; messageTs: string; channel?: string }): ReturnType<typeof sendBlockAction>;
+  /** Text of every message and block in a channel, for assertions. */
+  channelText(channel?: string): string;
+  stop(): Promise<void>;
+}
+
+export function messageText(m: { text?: string; blocks?: unknown[] }): string {
+  return `${m.text ?? ''}\n${JSON.stringify(m.blocks ?? [])}`;
+}
+
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
+  const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+  const prefix = `t${randomBytes(4).toString('hex')}`;
+  const redis = await startTestRedis({ aof: options.aof });
+  const sandbox = await startSandbox({ scenario: options.scenario ?? 'maintenance', params: options.params, timeScale: options.timeScale ?? 0.02 });
+  const slack = await startSlackApiServer();
+  const cluster = 'sandbox';
+  const workers: Stack['workers'] = [];
+  const startWorker = async () => {
+    const w = await startWorkerProcess({ cluster, kubeconfigPath: sandbox.kubeconfigPath, redisUrl: redis.url, prefix, logger, lockDurationMs: options.lockDurationMs ?? 5000 });
+    workers.push(w);
+    return w;
+  };
+  if (options.worker !== false) await startWorker();
+  const bot = await startBot({
+    signingSecret: SIGNING_SECRET,
+    botToken: LocalWorkspace.botToken,
+    slackApiUrl: slack.url,
+    redisUrl: redis.url,
+    prefix,
+    port: 0,
+    host: '127.0.0.1',
+    policy: options.policy ?? Policy.default(),
+    defaultCluster: cluster,
+    logger,
+    editIntervalMs: options.editIntervalMs ?? 200,
+    expirySweepMs: 200,
+  });
+  return {
+    redis,
+    sandbox,
+    slack,
+    bot,
+    prefix,
+    logger,
+    workers,
+    startWorker,
+    slash(text, o = {}) {
+      const channel = o.channel ?? OPS;
+      const user = o.user ?? ALICE;
+      return sendSlashCommand(bot.url, SIGNING_SECRET, {
+        command: o.command ?? '/k8s',
+        text,
+        userId: user,
+        channelId: channel,
+        responseUrl: slack.responseUrlFor(channel, user),
+        ...(o.triggerId ? { triggerId: o.triggerId } : {}),
+        ...(o.retryNum ? { retryNum: o.retryNum } : {}),
+      });
+    },
+    click(actionId, value, o) {
+      const channel = o.channel ?? OPS;
+      const message = slack.workspace.message(channel, o.messageTs);
+      return sendBlockAction(bot.url, SIGNING_SECRET, {
+        userId: o.user,
+        channelId: channel,
+        messageTs: o.messageTs,
+        actionId,
+        value,
+        ...(message ? { message } : {}),
+        responseUrl: slack.responseUrlFor(channel, o.user, { messageTs: o.messageTs }),
+      });
+    },
+    channelText(channel = OPS) {
+      return slack.workspace.messages(channel).map(messageText).join('\n');
+    },
+    async stop() {
+      await bot.stop().catch(() => {});
+      for (const w of workers) await w.stop(1000).catch(() => {});
+      await slack.close().catch(() => {});
+      await sandbox.close().catch(() => {});
+      await redis.stop();
+    },
+  };
+}
