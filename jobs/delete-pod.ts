@@ -11,7 +11,7 @@ import { workloadLabel, workloadOf } from '../src/k8s/owners.js';
 import { barePodsWarning, downtimeWarning, localDataWarning, nodeNotReadyWarning, rwoMultiAttachWarning } from '../src/k8s/plan-warnings.js';
 import { podClaims } from '../src/k8s/storage-facts.js';
 import type { JobContext, OperationJob } from './job-context.js';
-import { assertNoDrift, buildPlan, markStarted, rethrow } from './support/operation.js';
+import { assertNoDrift, buildPlan, readStart, rethrow } from './support/operation.js';
 import { NameArg, NamespaceArg } from './support/read-args.js';
 
 const DeleteArgs = z.object({
@@ -87,7 +87,7 @@ export const deletePodJob: OperationJob = {
     const args = DeleteArgs.parse(raw);
     const ns = args.namespace ?? 'default';
     const ref = objectRef('pod', args.name, ns);
-    const { resumed } = await markStarted(ctx);
+    const start = await readStart(ctx);
     const uid = approved.actions.find((a) => a.kind === 'delete' && a.target === ref)?.uid;
     try {
       if (await ctx.checkpoints.get<boolean>('deleted')) {
@@ -97,8 +97,9 @@ export const deletePodJob: OperationJob = {
         return { ok: true, title: `Pod ${ns}/${args.name} did not exist when planned: nothing deleted`, text: '', changed: [], unchanged: [`${ref} not found`] };
       }
       const a = await planDelete(ctx, args);
-      assertNoDrift(approved, a.plan, { resumed });
+      assertNoDrift(approved, a.plan, { resumed: start.resumed });
       if (!a.pod) return { ok: true, title: `Pod ${ns}/${args.name} is already gone: nothing deleted`, text: '', changed: [], unchanged: [`${ref} was already gone`] };
+      await start.begin();
       const same = a.pod.metadata?.uid === uid;
       if (same && !(await ctx.checkpoints.get<boolean>('backup'))) {
         const objects: unknown[] = [toManifest(a.pod, 'Pod', 'v1')];

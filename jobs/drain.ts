@@ -5,6 +5,7 @@ import { formatDuration } from '../src/core/duration.js';
 import { ErrorCode, JobError } from '../src/core/errors.js';
 import type { JobResult } from '../src/core/job.js';
 import type { Plan } from '../src/core/plan.js';
+import { kubeStatusOf } from '../src/k8s/api-errors.js';
 import { terminatingLongerThan } from '../src/k8s/drain-filters.js';
 import { deletePodOnce, evictPod, type RemovalOutcome } from '../src/k8s/evict.js';
 import { toManifest } from '../src/k8s/manifest.js';
@@ -15,7 +16,7 @@ import { NodePodWatch } from '../src/k8s/pod-watch.js';
 import { podClaims } from '../src/k8s/storage-facts.js';
 import type { JobContext, OperationJob } from './job-context.js';
 import { analyzeDrain, podTarget, type DrainAnalysis, type DrainFlags } from './support/drain-analysis.js';
-import { assertNoDrift, markStarted, ProgressReporter, rethrow } from './support/operation.js';
+import { assertNoDrift, ProgressReporter, readStart, rethrow } from './support/operation.js';
 import { NameArg } from './support/read-args.js';
 
 /**
@@ -66,6 +67,9 @@ interface Track {
 
 const evictedKey = (uid: string) => `evicted:${uid}`;
 
+/** Longest one eviction or delete request may take. */
+const REQUEST_TIMEOUT_MS = 30_000;
+
 /** A tiny semaphore: at most `n` calls of `run` at once. */
 function limiter(n: number): <T>(fn: () => Promise<T>) => Promise<T> {
   let active = 0;
@@ -84,7 +88,7 @@ function limiter(n: number): <T>(fn: () => Promise<T>) => Promise<T> {
 
 export function createDrainJob(options: DrainJobOptions = {}): OperationJob {
   const retryIntervalMs = options.retryIntervalMs ?? 5000;
-  const limit = limiter(options.maxInFlight ?? 32);
+  const maxInFlight = options.maxInFlight ?? 32;
 
   return {
     verb: 'drain',
@@ -100,7 +104,7 @@ export function createDrainJob(options: DrainJobOptions = {}): OperationJob {
 
     async execute(raw, approved, ctx) {
       const flags = DrainArgs.parse(raw);
-      const { resumed, startedAt } = await markStarted(ctx);
+      const start = await readStart(ctx);
       let a: DrainAnalysis;
       try {
         a = await analyzeDrain(ctx, flags);
@@ -114,9 +118,10 @@ export function createDrainJob(options: DrainJobOptions = {}): OperationJob {
           hint: `Add ${a.plan.refusal.flag} if that is what you want, and ask again.`,
         });
       }
-      assertNoDrift(approved, a.plan, { resumed });
+      assertNoDrift(approved, a.plan, { resumed: start.resumed });
       if (flags.dryRun) return dryRunResult(a, flags);
-      return runDrain(ctx, flags, a, approved, { startedAt, retryIntervalMs, limit, progressIntervalMs: options.progressIntervalMs ?? 250 });
+      await start.begin();
+      return runDrain(ctx, flags, a, approved, { startedAt: start.startedAt, retryIntervalMs, limit: limiter(maxInFlight), progressIntervalMs: options.progressIntervalMs ?? 250 });
     },
   };
 }
@@ -261,14 +266,21 @@ async function runDrain(
         }
         if (ctx.clock.now() >= deadline) return;
         const target = { namespace: t.namespace, name: t.name, uid: t.uid };
-        const req = { gracePeriodSeconds: flags.gracePeriod, signal: run.signal };
+        // In-flight requests are not cut off when the run stops: each one finishes and is
+        // checkpointed, so the job that resumes knows exactly which pods were asked. Bounded
+        // by its own timeout instead.
+        const req = { gracePeriodSeconds: flags.gracePeriod, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) };
         let outcome: RemovalOutcome;
         try {
-          outcome = await o.limit(() => (flags.disableEviction ? deletePodOnce(ctx.kube, target, req) : evictPod(ctx.kube, target, req)));
+          outcome = await o.limit(() => {
+            // A slot may free up after the run was stopped: never start a new eviction then.
+            run.signal.throwIfAborted();
+            return flags.disableEviction ? deletePodOnce(ctx.kube, target, req) : evictPod(ctx.kube, target, req);
+          });
         } catch (err) {
           if (run.signal.aborted) throw err;
           t.state = 'failed';
-          t.note = (err as Error).message;
+          t.note = kubeStatusOf(err)?.message ?? (err as Error).message;
           ctx.log.warn({ err, pod: t.ref }, 'eviction failed');
           report('evicting');
           return;
@@ -300,7 +312,12 @@ async function runDrain(
         await w.waitUntil(() => !w.has(t.uid), { signal: run.signal, deadline: Math.min(deadline, ctx.clock.now() + o.retryIntervalMs), now: () => ctx.clock.now() });
       }
     };
-    await Promise.all(tracks.map(removeOne));
+    // Settle every pod's step before giving up on any, so nothing is still in flight when this
+    // run reports it stopped (a resumed run must not race a late eviction of this one).
+    const settled = await Promise.allSettled(tracks.map(removeOne));
+    run.signal.throwIfAborted();
+    const broken = settled.find((r) => r.status === 'rejected');
+    if (broken) throw broken.reason;
 
     // Step 4: wait until every evicted pod is gone (a replacement has a new UID, so it does not count).
     const skipNow = (t: Track) => {
@@ -324,6 +341,8 @@ async function runDrain(
   } catch (err) {
     reporter.stop();
     if (failure) throw failure;
+    // Stopped from outside (worker shutting down): surface why, unwrapped, so the job is requeued.
+    if (ctx.signal.aborted) throw ctx.signal.reason ?? err;
     rethrow(err, ctx, `draining ${node}`);
   } finally {
     ctx.signal.removeEventListener('abort', onAbort);

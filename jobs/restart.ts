@@ -8,7 +8,7 @@ import { toManifest } from '../src/k8s/manifest.js';
 import { objectRef } from '../src/k8s/object-ref.js';
 import { patchWorkload, readWorkload, WORKLOAD_API, WorkloadKind, type WorkloadObject } from '../src/k8s/workloads.js';
 import type { JobContext, OperationJob } from './job-context.js';
-import { assertNoDrift, buildPlan, markStarted, rethrow } from './support/operation.js';
+import { assertNoDrift, buildPlan, readStart, rethrow } from './support/operation.js';
 import { NameArg, NamespaceArg } from './support/read-args.js';
 
 const RestartArgs = z.object({
@@ -96,17 +96,18 @@ export const restartJob: OperationJob = {
     const ns = args.namespace ?? 'default';
     const label = `${args.kind} ${ns}/${args.name}`;
     const ref = objectRef(args.kind, args.name, ns);
-    const { resumed } = await markStarted(ctx);
+    const start = await readStart(ctx);
     try {
       const { plan, workload } = await planRestart(ctx, args);
       if (plan.refusal) throw new JobError(ErrorCode.Conflict, `Restart refused, nothing changed: ${plan.refusal.message}`, { hint: 'Resume the rollout first.' });
-      assertNoDrift(approved, plan, { resumed });
+      assertNoDrift(approved, plan, { resumed: start.resumed });
       const restartedAt = typeof approved.fixed.restartedAt === 'string' ? approved.fixed.restartedAt : String(plan.fixed.restartedAt);
       await ctx.progress({ phase: 'restart', done: 0, total: 1, message: `Restarting ${label}`, blocked: [] });
       if (currentRestartedAt(workload) === restartedAt) {
         // Already written by this job (before a worker died): writing it again would change nothing anyway.
         return { ok: true, title: `Rolling restart of ${label} already started (restartedAt ${restartedAt})`, text: '', changed: [`${ref} restarted (restartedAt ${restartedAt})`], unchanged: [] };
       }
+      await start.begin();
       if (!(await ctx.checkpoints.get<boolean>('backup'))) {
         await ctx.backup(`restart-${args.kind}-${args.name}`, [toManifest(workload, WORKLOAD_API[args.kind].kind, WORKLOAD_API[args.kind].apiVersion)]);
         await ctx.checkpoints.set('backup', true);

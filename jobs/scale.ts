@@ -12,7 +12,7 @@ import { capacityWarnings } from '../src/k8s/plan-warnings.js';
 import { callOptions } from '../src/k8s/request-options.js';
 import { readWorkload, setReplicas, WORKLOAD_API, WorkloadKind, type WorkloadObject } from '../src/k8s/workloads.js';
 import type { JobContext, OperationJob } from './job-context.js';
-import { assertNoDrift, buildPlan, markStarted, rethrow } from './support/operation.js';
+import { assertNoDrift, buildPlan, readStart, rethrow } from './support/operation.js';
 import { NameArg, NamespaceArg } from './support/read-args.js';
 
 const ScaleArgs = z.object({
@@ -104,10 +104,10 @@ export const scaleJob: OperationJob = {
     const ns = args.namespace ?? 'default';
     const label = `${args.kind} ${ns}/${args.name}`;
     const ref = objectRef(args.kind, args.name, ns);
-    const { resumed } = await markStarted(ctx);
+    const start = await readStart(ctx);
     try {
       const { plan, workload, current } = await planScale(ctx, args);
-      assertNoDrift(approved, plan, { resumed });
+      assertNoDrift(approved, plan, { resumed: start.resumed });
       // The approved number, never a delta: a resumed job sets the same count again.
       const replicas = typeof approved.fixed.replicas === 'number' ? approved.fixed.replicas : args.replicas;
       const from = typeof approved.fixed.from === 'number' ? approved.fixed.from : current;
@@ -117,6 +117,7 @@ export const scaleJob: OperationJob = {
           ? { ok: true, title: `Scaled ${label} to ${replicas}`, text: '', changed: [`${ref} replicas ${from} -> ${replicas}`], unchanged: [] }
           : { ok: true, title: `${label} already has ${replicas} replicas: nothing changed`, text: '', changed: [], unchanged: [`${ref} already at ${replicas} replicas`] };
       }
+      await start.begin();
       if (!(await ctx.checkpoints.get<boolean>('backup'))) {
         await ctx.backup(`scale-${args.kind}-${args.name}`, [toManifest(workload, WORKLOAD_API[args.kind].kind, WORKLOAD_API[args.kind].apiVersion)]);
         await ctx.checkpoints.set('backup', true);

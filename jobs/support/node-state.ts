@@ -7,7 +7,7 @@ import { isCordoned, setUnschedulable } from '../../src/k8s/node-schedulable.js'
 import { objectRef } from '../../src/k8s/object-ref.js';
 import { callOptions } from '../../src/k8s/request-options.js';
 import type { JobContext, OperationJob } from '../job-context.js';
-import { assertNoDrift, buildPlan, markStarted, rethrow } from './operation.js';
+import { assertNoDrift, buildPlan, readStart, rethrow } from './operation.js';
 import { NameArg } from './read-args.js';
 import { z } from 'zod';
 
@@ -61,10 +61,10 @@ export function createNodeStateJob(v: NodeStateVerb): OperationJob {
     },
     async execute(raw, approved, ctx): Promise<JobResult> {
       const { node: name } = NodeArgs.parse(raw);
-      const { resumed } = await markStarted(ctx);
+      const start = await readStart(ctx);
       try {
         const { plan, node } = await planFor(ctx, name);
-        assertNoDrift(approved, plan, { resumed });
+        assertNoDrift(approved, plan, { resumed: start.resumed });
         if (isCordoned(node) === v.unschedulable) {
           const byUs = await ctx.checkpoints.get<boolean>(v.verb);
           return {
@@ -75,6 +75,7 @@ export function createNodeStateJob(v: NodeStateVerb): OperationJob {
             unchanged: byUs ? [] : [`node/${name} was already ${state}`],
           };
         }
+        await start.begin();
         await setUnschedulable(ctx.kube, name, v.unschedulable, ctx.signal);
         await ctx.checkpoints.set(v.verb, true);
         return {

@@ -12,16 +12,32 @@ export function buildPlan(ctx: JobContext, draft: PlanDraft): Plan {
   return { v: 1, cluster: ctx.cluster, ...body, createdAt: ctx.clock.now(), fingerprint: fingerprintPlan(body) };
 }
 
-/** Checkpoint that marks a job as started: a second execute of the same job is a resume. */
+/** Checkpoint that marks a job's first change: a later execute of the same job is a resume. */
 const STARTED = 'started';
 
-/** Records the first start and tells whether this run resumes an earlier one. */
-export async function markStarted(ctx: JobContext): Promise<{ resumed: boolean; startedAt: number }> {
+export interface RunStart {
+  /** An earlier run of this job already began changing the cluster. */
+  resumed: boolean;
+  /** When the job first began (this run's start when it is the first). */
+  startedAt: number;
+  /** Records the first change; call after the drift check, before the first write. */
+  begin(): Promise<void>;
+}
+
+/**
+ * Whether this run resumes one that had begun. Only a run that got past its checks counts: a run
+ * that failed before changing anything (drift, cluster unreachable) leaves the next one a fresh start.
+ */
+export async function readStart(ctx: JobContext): Promise<RunStart> {
   const before = await ctx.checkpoints.get<number>(STARTED);
-  if (before !== undefined) return { resumed: true, startedAt: before };
-  const now = ctx.clock.now();
-  await ctx.checkpoints.set(STARTED, now);
-  return { resumed: false, startedAt: now };
+  const startedAt = before ?? ctx.clock.now();
+  return {
+    resumed: before !== undefined,
+    startedAt,
+    begin: async () => {
+      if (before === undefined) await ctx.checkpoints.set(STARTED, startedAt);
+    },
+  };
 }
 
 /**

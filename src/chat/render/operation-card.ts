@@ -35,6 +35,9 @@ export function renderOperationCard(record: RequestRecord, approval: ApprovalRec
   if (!plan && !record.failure) {
     text = `Planning ${what}…`;
     blocks.push(section(`:mag: *Planning* \`${escapeMrkdwn(what)}\`: reading the cluster (nothing changes yet)…`));
+  } else if (plan?.refusal) {
+    text = `Refused: ${plan.refusal.message}`;
+    blocks.push(section(`:no_entry: *Refused* · \`${escapeMrkdwn(what)}\` would not run as asked; nothing was changed.`));
   } else if (record.result) {
     const res = record.result;
     text = `${res.ok ? 'Done' : 'Failed'}: ${res.title}`;
@@ -44,9 +47,6 @@ export function renderOperationCard(record: RequestRecord, approval: ApprovalRec
     text = `Failed: ${record.failure.message}`;
     blocks.push(section(`:x: *Failed*: ${escapeMrkdwn(record.failure.message)}`));
     if (record.failure.hint) blocks.push(context(`:point_right: ${escapeMrkdwn(record.failure.hint)}`));
-  } else if (plan?.refusal) {
-    text = `Refused: ${plan.refusal.message}`;
-    blocks.push(section(`:no_entry: *Refused* · \`${escapeMrkdwn(what)}\` would not run as asked; nothing was changed.`));
   } else if (pending) {
     const left = Math.max(0, approval.expiresAt - now);
     text = `Approval needed: ${what}`;
@@ -89,7 +89,7 @@ export function renderOperationCard(record: RequestRecord, approval: ApprovalRec
 
   if (plan) {
     blocks.push(divider());
-    blocks.push(...planBlocks(plan, { drift: record.drift }));
+    blocks.push(...planBlocks(plan, { drift: record.drift, ran: Boolean(record.result) }));
   }
 
   if (pending && approval) {

@@ -14,7 +14,7 @@ function listed(items: string[], max = 12): string {
  * A plan as an on-call engineer reads it: the summary, the warnings first (worst first), what
  * will change grouped by owner, and what is deliberately left alone.
  */
-export function planBlocks(plan: Plan, options: { drift?: { added: string[]; removed: string[] } } = {}): Block[] {
+export function planBlocks(plan: Plan, options: { drift?: { added: string[]; removed: string[] }; /** The job ran: its own lists say what changed, so only the warnings remain. */ ran?: boolean } = {}): Block[] {
   const blocks: Block[] = [section(`*Plan:* ${escapeMrkdwn(plan.summary)}`)];
   if (options.drift) {
     const lines = [
@@ -33,6 +33,7 @@ export function planBlocks(plan: Plan, options: { drift?: { added: string[]; rem
     const text = warnings.map((w) => `${SEVERITY_ICON[w.severity]} ${escapeMrkdwn(w.message)}${w.objects.length ? `\n      ${listed(w.objects, 6)}` : ''}`).join('\n');
     blocks.push(section(`*Warnings (${warnings.length})*\n${text}`));
   }
+  if (options.ran) return blocks;
   if (plan.actions.length) {
     const byGroup = new Map<string, string[]>();
     for (const a of plan.actions) {
@@ -41,7 +42,7 @@ export function planBlocks(plan: Plan, options: { drift?: { added: string[]; rem
     }
     const lines = [...byGroup].slice(0, 20).map(([group, targets]) => `• *${escapeMrkdwn(group)}* (${targets.length}): ${listed(targets, 8)}`);
     if (byGroup.size > 20) lines.push(`…and ${byGroup.size - 20} more groups`);
-    blocks.push(section(`*Will change (${plan.actions.length})*\n${lines.join('\n')}`));
+    blocks.push(section(`*${plan.refusal ? 'Would change, if overridden' : 'Will change'} (${plan.actions.length})*\n${lines.join('\n')}`));
   } else if (!plan.refusal) {
     blocks.push(section('*Will change:* nothing; the cluster is already as asked.'));
   }

@@ -51,4 +51,3 @@ export function deletePod(ctx: ControllerContext, pod: KObject, grace = podGrace
   ctx.store.update('pods', next);
 }
 
-export type { Reconciler };

@@ -280,4 +280,3 @@ function failureMessage(nodes: number, pre: string | undefined, v: Verdict): str
   return `${msg} preemption: ${head}: ${preemption.join(', ')}.`;
 }
 
-export const __test = { failureMessage, leastAllocatedScore };

@@ -1,0 +1,149 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Queue } from 'bullmq';
+import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { Policy } from '../../src/approval/index.js';
+import { sendBlockAction } from '../../src/console/index.js';
+import { CardAction } from '../../src/chat/render/operation-card.js';
+import { buttonValue, current, waitForEphemeral, waitForMessage, waitForUpdate } from '../support/cards.js';
+import { ALICE, BOB, CAROL, DAVE, messageText, OPS, startStack, type Stack } from '../support/stack.js';
+
+const POLICY = `
+groups:
+  oncall: [U0ALICE001, U0BOB00001, U0CAROL001]
+rules:
+  - verbs: [get, describe, logs, top, jobs, status, help, audit]
+    allow: ["*"]
+  - verbs: [cordon, uncordon]
+    allow: [oncall]
+  - verbs: [drain, delete, scale, restart]
+    allow: [oncall]
+    approvals: 1
+    approvers: [oncall]
+approvalTtl: 15m
+`;
+
+let stack: Stack;
+let core: CoreV1Api;
+beforeAll(async () => {
+  stack = await startStack({ scenario: 'maintenance', policy: Policy.fromText(POLICY, 'test-policy.yaml') });
+  const kc = new KubeConfig();
+  kc.loadFromFile(stack.sandbox.kubeconfigPath);
+  core = kc.makeApiClient(CoreV1Api);
+});
+afterAll(async () => {
+  await stack?.stop();
+});
+
+async function podsOn(node: string) {
+  const pods = await core.listPodForAllNamespaces({ fieldSelector: `spec.nodeName=${node}` });
+  return pods.items;
+}
+
+async function executeJobsFor(requestId: string): Promise<number> {
+  const queue = new Queue('k8s-sandbox', { connection: stack.redis.client(), prefix: stack.prefix });
+  const jobs = await queue.getJobs(['completed', 'active', 'waiting', 'failed', 'delayed']);
+  await queue.close();
+  return jobs.filter((j) => j.data.requestId === requestId && j.data.kind === 'execute').length;
+}
+
+describe('two-person approval end to end', () => {
+  it('Alice requests a drain, cannot approve it herself, Bob approves, node02 drains, the card shows each step', async () => {
+    const before = await podsOn('node02');
+    expect(before.some((p) => !p.metadata?.ownerReferences?.some((o) => o.kind === 'DaemonSet') && !p.metadata?.annotations?.['kubernetes.io/config.mirror'])).toBe(true);
+
+    await stack.slash('drain node02 --delete-emptydir-data --force', { user: ALICE });
+    const card = await waitForMessage(stack, (m) => /Approval needed/.test(m.text ?? '') && /drain node02/.test(messageText(m)));
+    const text = messageText(card);
+    expect(text).toContain('Warnings');
+    expect(text).toMatch(/approval from/i);
+    const approvalId = buttonValue(card, CardAction.Approve)!;
+    expect(approvalId).toMatch(/^apr_/);
+
+    // The requester never counts as an approver.
+    await stack.click(CardAction.Approve, approvalId, { user: ALICE, messageTs: card.ts });
+    await waitForEphemeral(stack, ALICE, /cannot approve your own request/i);
+    // Someone outside the approvers is told who can approve.
+    await stack.click(CardAction.Approve, approvalId, { user: DAVE, messageTs: card.ts });
+    const refusal = await waitForEphemeral(stack, DAVE, /oncall|approve/i);
+    expect(messageText(refusal)).toMatch(/oncall/);
+    expect(messageText(current(stack, card.ts))).toMatch(/Approval needed/);
+
+    await stack.click(CardAction.Approve, approvalId, { user: BOB, messageTs: card.ts });
+    const done = await waitForUpdate(stack, card.ts, /Done/, 60_000);
+    const doneText = messageText(done);
+    expect(doneText).toContain(`approved by <@${BOB}>`);
+    expect(doneText).toMatch(/Changed/);
+
+    const after = await podsOn('node02');
+    const leftover = after.filter((p) => !p.metadata?.ownerReferences?.some((o) => o.kind === 'DaemonSet') && !p.metadata?.annotations?.['kubernetes.io/config.mirror']);
+    expect(leftover.map((p) => p.metadata?.name)).toEqual([]);
+    const node = await core.readNode({ name: 'node02' });
+    expect(node.spec?.unschedulable).toBe(true);
+
+    // A late click gets "already ended" and changes nothing.
+    await stack.click(CardAction.Approve, approvalId, { user: CAROL, messageTs: card.ts });
+    await waitForEphemeral(stack, CAROL, /already ended/i);
+  });
+
+  it('Reject ends the request; the card says who rejected and nothing changes', async () => {
+    await stack.slash('restart deployment/web -n shop', { user: ALICE });
+    const card = await waitForMessage(stack, (m) => /Approval needed/.test(m.text ?? '') && /restart deployment\/web/.test(messageText(m)));
+    const approvalId = buttonValue(card, CardAction.Reject)!;
+    await stack.click(CardAction.Reject, approvalId, { user: BOB, messageTs: card.ts });
+    const ended = await waitForUpdate(stack, card.ts, /Rejected/);
+    expect(messageText(ended)).toContain(`<@${BOB}>`);
+    expect(buttonValue(ended, CardAction.Approve)).toBeUndefined();
+  });
+
+  it('a forged click (bad signature) or an unknown id changes nothing', async () => {
+    await stack.slash('scale deployment/web -n shop --replicas 4', { user: ALICE });
+    const card = await waitForMessage(stack, (m) => /Approval needed/.test(m.text ?? '') && /scale deployment\/web/.test(messageText(m)));
+    const approvalId = buttonValue(card, CardAction.Approve)!;
+    const forged = await sendBlockAction(stack.bot.url, 'wrong-secret', {
+      userId: BOB,
+      channelId: OPS,
+      messageTs: card.ts,
+      actionId: CardAction.Approve,
+      value: approvalId,
+      responseUrl: stack.slack.responseUrlFor(OPS, BOB, { messageTs: card.ts }),
+    });
+    expect(forged.status).toBe(401);
+    await stack.click(CardAction.Approve, 'apr_AAAAAAAAAAAAAAAA', { user: BOB, messageTs: card.ts });
+    await waitForEphemeral(stack, BOB, /unknown|no longer|not found/i);
+    expect(messageText(current(stack, card.ts))).toMatch(/Approval needed/);
+    const requestId = (await stack.redis.client().hget(`${stack.prefix}:approval:${approvalId}`, 'requestId'))!;
+    expect(await executeJobsFor(requestId)).toBe(0);
+  });
+
+  it('50 concurrent approve clicks from different approvers and repeats enqueue the job exactly once', async () => {
+    await stack.slash('scale deployment/web -n shop --replicas 5', { user: ALICE });
+    const card = await waitForMessage(stack, (m) => /Approval needed/.test(m.text ?? '') && /--replicas 5/.test(messageText(m)));
+    const approvalId = buttonValue(card, CardAction.Approve)!;
+    const clickers = [BOB, CAROL, ALICE, DAVE];
+    const results = await Promise.all(Array.from({ length: 50 }, (_, i) => stack.click(CardAction.Approve, approvalId, { user: clickers[i % clickers.length], messageTs: card.ts })));
+    expect(results.every((r) => r.status === 200)).toBe(true);
+    await waitForUpdate(stack, card.ts, /Done/, 60_000);
+    const requestId = (await stack.redis.client().hget(`${stack.prefix}:approval:${approvalId}`, 'requestId'))!;
+    expect(await executeJobsFor(requestId)).toBe(1);
+  });
+
+  it('a verb that needs no approval waits for its requester to press Run; others cannot', async () => {
+    await stack.slash('cordon node03', { user: ALICE });
+    const card = await waitForMessage(stack, (m) => /Confirm to run/.test(messageText(m)) && /cordon node03/.test(messageText(m)));
+    const requestId = buttonValue(card, CardAction.Confirm)!;
+    await stack.click(CardAction.Confirm, requestId, { user: BOB, messageTs: card.ts });
+    await waitForEphemeral(stack, BOB, /Only <@U0ALICE001>/);
+    expect((await core.readNode({ name: 'node03' })).spec?.unschedulable).toBeFalsy();
+    await stack.click(CardAction.Confirm, requestId, { user: ALICE, messageTs: card.ts });
+    await waitForUpdate(stack, card.ts, /Done/);
+    expect((await core.readNode({ name: 'node03' })).spec?.unschedulable).toBe(true);
+  });
+
+  it('someone outside the policy cannot even request a drain', async () => {
+    const res = await stack.slash('drain node01', { user: DAVE });
+    expect(res.status).toBe(200);
+    await waitForEphemeral(stack, DAVE, /drain/);
+    const msgs = stack.slack.workspace.messages(OPS).filter((m) => /drain node01/.test(messageText(m)));
+    expect(msgs).toHaveLength(0);
+  });
+});

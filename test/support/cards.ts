@@ -1,0 +1,39 @@
+import type { SlackMessage } from '../../src/console/index.js';
+import type { Stack } from './stack.js';
+import { messageText, OPS } from './stack.js';
+
+/** The value of a button with this action id in a message's blocks, if there is one. */
+export function buttonValue(message: { blocks?: unknown[] }, actionId: string): string | undefined {
+  for (const block of (message.blocks ?? []) as { type: string; elements?: { action_id?: string; value?: string }[] }[]) {
+    if (block.type !== 'actions') continue;
+    const b = block.elements?.find((e) => e.action_id === actionId);
+    if (b) return b.value;
+  }
+  return undefined;
+}
+
+/** Waits for a message in #ops whose text and blocks match. */
+export function waitForMessage(stack: Stack, match: RegExp | ((m: SlackMessage) => boolean), timeoutMs = 30_000, channel = OPS): Promise<SlackMessage> {
+  const test = typeof match === 'function' ? match : (m: SlackMessage) => match.test(messageText(m));
+  return stack.slack.waitFor(() => stack.slack.workspace.messages(channel).find(test), { timeoutMs });
+}
+
+/** The current state of one message (it is edited in place). */
+export function current(stack: Stack, ts: string, channel = OPS): SlackMessage {
+  const m = stack.slack.workspace.message(channel, ts);
+  if (!m) throw new Error(`message ${ts} is gone`);
+  return m;
+}
+
+/** Waits until the message with this ts matches. */
+export function waitForUpdate(stack: Stack, ts: string, match: RegExp, timeoutMs = 30_000, channel = OPS): Promise<SlackMessage> {
+  return stack.slack.waitFor(() => {
+    const m = stack.slack.workspace.message(channel, ts);
+    return m && match.test(messageText(m)) ? m : undefined;
+  }, { timeoutMs });
+}
+
+/** Waits for an ephemeral message to a user that matches. */
+export function waitForEphemeral(stack: Stack, user: string, match: RegExp, timeoutMs = 15_000, channel = OPS) {
+  return stack.slack.waitFor(() => stack.slack.workspace.ephemerals(channel, user).find((e) => match.test(messageText(e))), { timeoutMs });
+}
