@@ -5,6 +5,9 @@ import { configTable, loadConfig, parseClusters, type Config, type Role } from '
 import { describeError } from './core/errors.js';
 import { createLogger, type Logger } from './log.js';
 import { healthRoutes } from './ops/ops-server.js';
+import { countApprovals } from './ops/approval-metrics.js';
+import { Metrics } from './ops/metrics.js';
+import { countingFetch } from './ops/slack-metrics.js';
 import { createRedis } from './queue/redis-connection.js';
 import { runSandboxCli } from './sandbox/index.js';
 import { startWorkerProcess } from './worker.js';
@@ -48,7 +51,7 @@ function defaultCluster(config: Config): string {
   return config.SITREP_DEFAULT_CLUSTER ?? [...clusterMap(config).keys()][0];
 }
 
-async function runWorker(config: Config, argv: string[], logger: Logger, opsPort: number | undefined) {
+async function runWorker(config: Config, argv: string[], logger: Logger, opsPort: number | undefined, metrics: Metrics) {
   const clusters = clusterMap(config);
   const cluster = flag(argv, '--cluster') ?? defaultCluster(config);
   if (!clusters.has(cluster) && parseClusters(config.SITREP_CLUSTERS).size) {
@@ -62,10 +65,11 @@ async function runWorker(config: Config, argv: string[], logger: Logger, opsPort
     prefix: config.SITREP_PREFIX,
     logger,
     opsPort,
+    metrics,
   });
 }
 
-async function runBot(config: Config, logger: Logger) {
+async function runBot(config: Config, logger: Logger, metrics: Metrics) {
   const policy = config.SITREP_POLICY ? Policy.fromFile(config.SITREP_POLICY) : Policy.default();
   const redis = createRedis(config.REDIS_URL, { name: 'sitrep-bot-health', failFast: true });
   const bot = await startBot({
@@ -80,11 +84,17 @@ async function runBot(config: Config, logger: Logger) {
     defaultCluster: defaultCluster(config),
     pinEmoji: config.SITREP_PIN_EMOJI,
     logger,
-    routes: healthRoutes([
-      { name: 'redis', check: async () => void (await redis.ping()) },
-      { name: 'slack', check: async () => void (await bot.app.client.auth.test()) },
-    ]),
+    onAck: metrics.observeAck,
+    slackFetch: countingFetch(metrics.observeSlack),
+    routes: healthRoutes(
+      [
+        { name: 'redis', check: async () => void (await redis.ping()) },
+        { name: 'slack', check: async () => void (await bot.app.client.auth.test()) },
+      ],
+      [metrics.route()],
+    ),
   });
+  countApprovals(bot.services.approvals, metrics.observeApproval);
   return { bot, async stop() { await bot.stop(); redis.disconnect(); } };
 }
 
@@ -132,16 +142,18 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
     return 2;
   }
   const logger = createLogger({ level: config.LOG_LEVEL });
+  // One registry per process: in `sitrep all` the bot and the worker report to the same /metrics.
+  const metrics = new Metrics({ defaultLabels: { role } });
   try {
     if (role === 'bot') {
-      const b = await runBot(config, logger);
+      const b = await runBot(config, logger, metrics);
       await untilSignal(logger, () => b.stop());
     } else if (role === 'worker') {
-      const w = await runWorker(config, rest, logger, config.SITREP_OPS_PORT);
+      const w = await runWorker(config, rest, logger, config.SITREP_OPS_PORT, metrics);
       await untilSignal(logger, () => w.stop(config.SITREP_SHUTDOWN_TIMEOUT));
     } else {
-      const w = await runWorker(config, rest, logger, undefined);
-      const b = await runBot(config, logger);
+      const w = await runWorker(config, rest, logger, undefined, metrics);
+      const b = await runBot(config, logger, metrics);
       await untilSignal(logger, async () => {
         await w.stop(config.SITREP_SHUTDOWN_TIMEOUT);
         await b.stop();

@@ -1,8 +1,11 @@
 import type { Logger } from 'pino';
 import { VersionApi } from '@kubernetes/client-node';
+import { Queue } from 'bullmq';
 import { OPERATION_JOBS, READ_JOBS } from '../jobs/registry.js';
 import { createKubeClients, loadKubeConfig } from './k8s/kube-clients.js';
 import { healthRoutes, startOpsServer, type OpsRoute } from './ops/ops-server.js';
+import { instrumentKubeConfig } from './ops/kube-metrics.js';
+import type { Metrics } from './ops/metrics.js';
 import { JobRunner } from './queue/job-runner.js';
 import { QueueKeys } from './queue/keys.js';
 import { createRedis } from './queue/redis-connection.js';
@@ -19,11 +22,14 @@ export interface WorkerProcessOptions {
   lockDurationMs?: number;
   concurrency?: number;
   extraRoutes?: OpsRoute[];
+  /** The process's metrics: Kubernetes calls, jobs, queue depth, and /metrics on the ops server. */
+  metrics?: Metrics;
 }
 
 /** A worker for one cluster: its queue, its Kubernetes clients, its health endpoints. */
 export async function startWorkerProcess(options: WorkerProcessOptions): Promise<{ runner: JobRunner; opsPort?: number; stop(timeoutMs?: number): Promise<void> }> {
   const kc = loadKubeConfig({ kubeconfigPath: options.kubeconfigPath, context: options.context });
+  if (options.metrics) instrumentKubeConfig(kc, options.metrics.observeKube);
   const kube = createKubeClients(options.cluster, kc);
   const redis = createRedis(options.redisUrl, { name: `sitrep-worker-${options.cluster}` });
   const runner = new JobRunner({
@@ -36,8 +42,11 @@ export async function startWorkerProcess(options: WorkerProcessOptions): Promise
     logger: options.logger.child({ component: 'worker', cluster: options.cluster }),
     lockDurationMs: options.lockDurationMs,
     concurrency: options.concurrency,
+    onJobDone: options.metrics?.observeJob,
   });
   await runner.start();
+  const depth = options.metrics && new Queue(new QueueKeys(options.prefix).queueName(options.cluster), { connection: redis, prefix: options.prefix });
+  const unwatch = depth && options.metrics?.watchQueue(options.cluster, () => depth.getJobCounts('waiting', 'active', 'delayed', 'failed', 'prioritized'));
   const version = kc.makeApiClient(VersionApi);
   const ops =
     options.opsPort === undefined
@@ -48,7 +57,7 @@ export async function startWorkerProcess(options: WorkerProcessOptions): Promise
               { name: 'redis', check: async () => void (await redis.ping()) },
               { name: `cluster ${options.cluster}`, check: async () => void (await version.getCode()) },
             ],
-            options.extraRoutes,
+            [...(options.extraRoutes ?? []), ...(options.metrics ? [options.metrics.route()] : [])],
           ),
           options.opsPort,
         );
@@ -57,6 +66,8 @@ export async function startWorkerProcess(options: WorkerProcessOptions): Promise
     opsPort: ops?.port,
     async stop(timeoutMs = 30_000) {
       await runner.stop(timeoutMs);
+      unwatch?.();
+      await depth?.close().catch(() => {});
       await ops?.close();
       redis.disconnect();
     },

@@ -58,6 +58,8 @@ export interface BotOptions {
   routes?: { path: string; method: string; handler: (req: IncomingMessage, res: ServerResponse) => void }[];
   /** Hook for metrics: called once per slash command with its ack latency. */
   onAck?: (info: { command: string; verb: string; outcome: string; ms: number }) => void;
+  /** Hook for metrics: the `fetch` the Slack Web API client sends every request through. @defaultValue globalThis.fetch */
+  slackFetch?: (url: string | URL, init?: RequestInit) => Promise<Response>;
 }
 
 export interface Bot {
@@ -101,7 +103,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     ...(options.appToken ? { appToken: options.appToken, socketMode: true, signingSecret: options.signingSecret } : { receiver }),
     logger: boltLogger(logger),
     logLevel: LogLevel.INFO,
-    clientOptions: { slackApiUrl: options.slackApiUrl ?? 'https://slack.com/api/', retryConfig: { retries: 5, factor: 2, minTimeout: 200, maxTimeout: 5000 } },
+    clientOptions: { slackApiUrl: options.slackApiUrl ?? 'https://slack.com/api/', retryConfig: { retries: 5, factor: 2, minTimeout: 200, maxTimeout: 5000 }, ...(options.slackFetch ? { fetch: options.slackFetch } : {}) },
   });
 
   const requests = new RequestStore(redis, keys.prefix);

@@ -32,6 +32,8 @@ export interface JobRunnerOptions {
   /** @defaultValue 5000 */
   heartbeatMs?: number;
   workerId?: string;
+  /** Hook for metrics: called once per job attempt that ends, with how it ended. */
+  onJobDone?: (info: { kind: string; verb: string; outcome: 'ok' | 'not_ok' | 'failed' | 'retry' | 'handed_back'; ms: number }) => void;
 }
 
 /** Thrown inside a job when the worker is shutting down: the job goes back to the queue. */
@@ -113,6 +115,7 @@ export class JobRunner {
     const payload = parsed.data;
     const log = this.options.logger.child({ jobId: job.id, requestId: payload.requestId, verb: payload.verb, kind: payload.kind });
     const started = this.clock.now();
+    const done = (outcome: 'ok' | 'not_ok' | 'failed' | 'retry' | 'handed_back') => this.options.onJobDone?.({ kind: payload.kind, verb: payload.verb, outcome, ms: this.clock.now() - started });
     const signal = this.shutdown.signal;
     this.active.add(job.id!);
     const ctx: JobContext = {
@@ -139,12 +142,14 @@ export class JobRunner {
       const result = await this.runJob(payload, ctx);
       await this.emit(job, payload, { type: 'result', result });
       log.info({ ok: result.ok, ms: this.clock.now() - started }, 'job finished');
+      done(result.ok ? 'ok' : 'not_ok');
       return result;
     } catch (err) {
       if (err instanceof ShutdownError || (signal.aborted && !isSitrepError(err))) {
         // Hand the job back untouched; its checkpoints let the next worker continue where this one stopped.
         log.info('job handed back to the queue for another worker');
         await job.moveToWait(token);
+        done('handed_back');
         throw new WaitingError();
       }
       const final = isSitrepError(err) || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
@@ -152,9 +157,11 @@ export class JobRunner {
         const d = describeError(err);
         log.warn({ err, code: d.code }, 'job failed');
         await this.emit(job, payload, { type: 'failed', code: d.code, message: d.message, ...(d.hint ? { hint: d.hint } : {}) });
+        done('failed');
         throw new UnrecoverableError(d.message);
       }
       log.warn({ err }, 'job attempt failed; will retry');
+      done('retry');
       throw err;
     } finally {
       this.active.delete(job.id!);

@@ -1,0 +1,92 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CardAction } from '../../src/chat/render/operation-card.js';
+import { buttonValue, waitForEphemeral, waitForMessage, waitForUpdate } from '../support/cards.js';
+import { ALICE, BOB, CAROL, messageText, OPS, startStack, type Stack } from '../support/stack.js';
+
+let stack: Stack;
+beforeAll(async () => {
+  stack = await startStack({ scenario: 'maintenance' });
+});
+afterAll(async () => {
+  await stack?.stop();
+});
+
+async function uploaded(name: RegExp): Promise<string> {
+  const file = await stack.slack.waitFor(() => {
+    const f = stack.slack.workspace.allFiles().find((x) => name.test(x.name ?? ''));
+    return f && stack.slack.workspace.file(f.id)?.content ? stack.slack.workspace.file(f.id) : undefined;
+  }, { timeoutMs: 20_000 });
+  return file.content!.toString('utf8');
+}
+
+describe('an incident, recorded as it happens', () => {
+  it('start, drain requested/approved/run, note, resolve, postmortem: every event in order, actors and durations right', async () => {
+    const t0 = Date.now();
+    await stack.slash('start "node02 kernel memory leak" --sev 2', { command: '/incident', user: CAROL });
+    const card = await waitForMessage(stack, (m) => /SEV2/.test(messageText(m)) && /node02 kernel memory leak/.test(messageText(m)));
+    await stack.slack.waitFor(() => stack.slack.workspace.pins(OPS).find((m) => m.ts === card.ts), { timeoutMs: 10_000 });
+
+    await stack.slash('drain node02 --delete-emptydir-data --force', { user: ALICE });
+    const approval = await waitForMessage(stack, (m) => /Approval needed/.test(m.text ?? '') && /drain node02/.test(messageText(m)));
+    await stack.click(CardAction.Approve, buttonValue(approval, CardAction.Approve)!, { user: BOB, messageTs: approval.ts });
+    await waitForUpdate(stack, approval.ts, /^Done/, 60_000);
+
+    await stack.slash('note "drained node02; rebooting it to clear the kmem leak"', { command: '/incident', user: ALICE });
+    await waitForEphemeral(stack, ALICE, /Noted/);
+    await stack.slash('status monitoring', { command: '/incident', user: CAROL });
+    await stack.slash('resolve "node02 rebooted, workloads healthy"', { command: '/incident', user: CAROL });
+    await waitForUpdate(stack, card.ts, /resolved/);
+
+    await stack.slash('postmortem --format md', { command: '/incident', user: CAROL });
+    const md = await uploaded(/^postmortem-.*\.md$/);
+    const t1 = Date.now();
+
+    // Every event, in the order it happened, with who did it.
+    const order = [
+      /Incident (started|opened)|started/i,
+      /\/k8s drain node02/,
+      /Plan/,
+      /Approval requested/i,
+      /Approved by/i,
+      /Started drain/i,
+      /Finished|Drained node02/i,
+      /drained node02; rebooting/,
+      /monitoring/,
+      /resolved/i,
+    ];
+    const timelineSection = md.slice(md.search(/## Timeline/i));
+    let cursor = 0;
+    for (const re of order) {
+      const rest = timelineSection.slice(cursor);
+      const at = rest.search(re);
+      expect(at, `expected ${re} after position ${cursor} in the timeline:\n${timelineSection.slice(0, 4000)}`).toBeGreaterThanOrEqual(0);
+      cursor += at + 1;
+    }
+    expect(md).toMatch(/Commander/);
+    for (const who of [ALICE, BOB, CAROL]) expect(md).toContain(who);
+
+    // Key times fall inside the run of this test; durations are consistent with them.
+    const json = JSON.parse(await (async () => {
+      await stack.slash('postmortem --format json --tz Asia/Shanghai', { command: '/incident', user: CAROL });
+      return uploaded(/^postmortem-.*\.json$/);
+    })());
+    const started = json.keyTimes.started.at as number;
+    const resolved = json.keyTimes.resolved.at as number;
+    expect(started).toBeGreaterThanOrEqual(t0 - 1000);
+    expect(resolved).toBeLessThanOrEqual(t1 + 1000);
+    expect(json.durations.toResolve.ms).toBe(resolved - started);
+    expect(json.durations.toMitigate.ms).toBeLessThanOrEqual(json.durations.toResolve.ms);
+    expect(json.actions.length).toBeGreaterThanOrEqual(1);
+  });
+
+  it('a second start in the same channel says which incident is open; bad arguments get a clear message', async () => {
+    await stack.slash('start "api errors" --sev 3', { command: '/incident', user: ALICE });
+    await waitForMessage(stack, (m) => /api errors/.test(messageText(m)));
+    await stack.slash('start "another one"', { command: '/incident', user: BOB });
+    const e = await waitForEphemeral(stack, BOB, /already open/);
+    expect(messageText(e)).toContain('api errors');
+    const bad = await stack.slash('sev 7', { command: '/incident', user: BOB });
+    expect((bad.json as { text: string }).text).toMatch(/sev|severity/i);
+    await stack.slash('resolve', { command: '/incident', user: ALICE });
+  });
+});
