@@ -1,5 +1,286 @@
-/** `sitrep demo`: filled in by the demo issue; until then it says so plainly. */
-export async function runDemo(_argv: string[]): Promise<number> {
-  console.error('sitrep demo is not built yet. Start the simulated cluster with: npx sitrep sandbox --scenario maintenance');
-  return 2;
+import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
+import pino from 'pino';
+import { startBot } from './chat/bot.js';
+import { startConsoleServer, LocalWorkspace, startSlackApiServer, type SlackApiServer } from './console/index.js';
+import { BadArgsError, ConfigError, describeError } from './core/errors.js';
+import { sandboxClusterView } from './demo-cluster-view.js';
+import { demoPolicy } from './demo-policy.js';
+import { startThrowawayRedis } from './demo-redis.js';
+import { createLogger, type Logger } from './log.js';
+import { createRedis } from './queue/redis-connection.js';
+import { SCENARIOS, startSandbox, type Sandbox } from './sandbox/index.js';
+import { startWorkerProcess } from './worker.js';
+
+/** The cluster name the demo's worker serves and the bot defaults to. */
+export const DEMO_CLUSTER = 'sandbox';
+
+export interface DemoOptions {
+  /** Port of the console web page; 0 picks a free one.
+   * @defaultValue 3000 */
+  port?: number;
+  /** Address every demo server listens on.
+   * @defaultValue '127.0.0.1' */
+  host?: string;
+  /** Sandbox scenario (see `sitrep sandbox --help`).
+   * @defaultValue 'maintenance' */
+  scenario?: string;
+  /** Multiplies simulated durations: 0.1 turns a 30 s graceful termination into 3 s, quick but
+   * still visible in the console.
+   * @defaultValue 0.1 */
+  timeScale?: number;
+  /** A Redis to use; the demo keeps its keys under a fresh prefix and deletes them on stop.
+   * @defaultValue a throwaway redis-server from PATH */
+  redisUrl?: string;
+  logger?: Logger;
+  /** Minimum time between two edits of a progress message.
+   * @defaultValue 500 */
+  editIntervalMs?: number;
+}
+
+export interface Demo {
+  /** `http://localhost:PORT`: open it in a browser. */
+  consoleUrl: string;
+  /** Where the console (as Slack) sends commands and clicks. */
+  botUrl: string;
+  sandbox: Sandbox;
+  slack: SlackApiServer;
+  redis: { url: string; throwaway: boolean; pid?: number; port?: number };
+  prefix: string;
+  /** Stops everything that was started, last first. Safe to call twice. */
+  stop(): Promise<void>;
+}
+
+export const DEMO_USAGE = `Usage: sitrep demo [--port 3000] [--scenario maintenance] [--time-scale 0.1]
+
+  --port N          port of the console web page (0 picks a free one)       default 3000
+  --scenario NAME   sandbox cluster to start: ${Object.keys(SCENARIOS).join(', ')}   default maintenance
+  --time-scale X    multiplies simulated durations (grace periods, starts)   default 0.1
+
+Redis: REDIS_URL if set, else a throwaway redis-server from PATH.`;
+
+/** Fails fast, before anything starts, when the console's port is taken. */
+function checkPortFree(port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', (err: NodeJS.ErrnoException) => {
+      reject(
+        err.code === 'EADDRINUSE'
+          ? new ConfigError(`Port ${port} is in use, so the console cannot start.`, { cause: err, hint: `Pick another port: npm start -- --port ${port + 1}   (or --port 0 for any free one)` })
+          : err,
+      );
+    });
+    probe.listen(port, host, () => probe.close(() => resolve()));
+  });
+}
+
+/** Deletes the demo's keys from a Redis it did not start, so repeated demos leave nothing behind. */
+async function deletePrefix(url: string, prefix: string): Promise<void> {
+  const redis = createRedis(url, { name: 'sitrep-demo-cleanup', failFast: true });
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
+      cursor = next;
+      if (keys.length) await redis.unlink(...keys);
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+}
+
+/**
+ * Everything sitrep needs, on loopback, wired as in production but with local stand-ins: Redis,
+ * the sandbox cluster, the Slack Web API stand-in, the real Bolt bot over HTTP, one worker, and
+ * the console page that plays Slack. The bot's signing secret is new for every run and known
+ * only to the bot and the console.
+ */
+export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
+  const host = options.host ?? '127.0.0.1';
+  const port = options.port ?? 3000;
+  const scenario = options.scenario ?? 'maintenance';
+  const timeScale = options.timeScale ?? 0.1;
+  const logger = options.logger ?? createLogger({ level: 'warn' });
+  if (!Object.hasOwn(SCENARIOS, scenario)) {
+    throw new BadArgsError(`Unknown scenario "${scenario}".`, { hint: `Pick one of: ${Object.keys(SCENARIOS).join(', ')}.` });
+  }
+  if (!(timeScale > 0 && timeScale <= 10)) throw new BadArgsError(`--time-scale must be a number above 0 and at most 10, got ${timeScale}.`);
+  if (port !== 0) await checkPortFree(port, host);
+
+  const stops: { name: string; stop: () => Promise<void> }[] = [];
+  const stopAll = async () => {
+    while (stops.length) {
+      const { name, stop } = stops.pop()!;
+      await stop().catch((err: unknown) => logger.warn({ err, part: name }, 'demo: stopping a part failed'));
+    }
+  };
+  const prefix = `sitrep-demo-${randomBytes(4).toString('hex')}`;
+  const signingSecret = randomBytes(32).toString('hex');
+  try {
+    let redis: Demo['redis'];
+    if (options.redisUrl) {
+      const url = options.redisUrl;
+      redis = { url, throwaway: false };
+      stops.push({ name: 'redis keys', stop: () => deletePrefix(url, prefix) });
+    } else {
+      const r = await startThrowawayRedis();
+      redis = { url: r.url, throwaway: true, pid: r.pid, port: r.port };
+      stops.push({ name: 'redis-server', stop: () => r.stop() });
+    }
+
+    const sandbox = await startSandbox({ scenario, timeScale, host, logger: logger.child({ component: 'sandbox' }) });
+    stops.push({ name: 'sandbox', stop: () => sandbox.close() });
+
+    const slack = await startSlackApiServer({ host, logger: logger.child({ component: 'slack-standin' }) });
+    stops.push({ name: 'slack stand-in', stop: () => slack.close() });
+
+    const worker = await startWorkerProcess({ cluster: DEMO_CLUSTER, kubeconfigPath: sandbox.kubeconfigPath, redisUrl: redis.url, prefix, logger });
+    stops.push({ name: 'worker', stop: () => worker.stop(3000) });
+
+    const bot = await startBot({
+      signingSecret,
+      botToken: LocalWorkspace.botToken,
+      slackApiUrl: slack.url,
+      redisUrl: redis.url,
+      prefix,
+      port: 0,
+      host,
+      policy: demoPolicy(),
+      defaultCluster: DEMO_CLUSTER,
+      logger,
+      editIntervalMs: options.editIntervalMs ?? 500,
+    });
+    stops.push({ name: 'bot', stop: () => bot.stop() });
+
+    const consoleServer = await startConsoleServer({
+      slack,
+      botUrl: bot.url,
+      signingSecret,
+      port,
+      host,
+      clusterView: sandboxClusterView(sandbox.store, DEMO_CLUSTER),
+      logger: logger.child({ component: 'console' }),
+    });
+    stops.push({ name: 'console', stop: () => consoleServer.close() });
+
+    let stopping: Promise<void> | undefined;
+    return {
+      consoleUrl: consoleServer.url,
+      botUrl: bot.url,
+      sandbox,
+      slack,
+      redis,
+      prefix,
+      stop: () => (stopping ??= stopAll()),
+    };
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+}
+
+function parseArgs(argv: string[]): { port: number; scenario: string; timeScale: number } | { help: true } {
+  const out = { port: 3000, scenario: 'maintenance', timeScale: 0.1 };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === '--help' || arg === '-h') return { help: true };
+    const eq = arg.indexOf('=');
+    const name = eq > 0 ? arg.slice(0, eq) : arg;
+    if (!['--port', '--scenario', '--time-scale'].includes(name)) throw new BadArgsError(`Unknown option "${arg}".`, { hint: DEMO_USAGE });
+    const value = eq > 0 ? arg.slice(eq + 1) : argv[++i];
+    if (value === undefined || value === '') throw new BadArgsError(`${name} needs a value.`, { hint: DEMO_USAGE });
+    if (name === '--port') {
+      const n = Number(value);
+      if (!Number.isInteger(n) || n < 0 || n > 65535) throw new BadArgsError(`--port must be a port number (0-65535), got "${value}".`, { hint: DEMO_USAGE });
+      out.port = n;
+    } else if (name === '--scenario') {
+      out.scenario = value;
+    } else {
+      const x = Number(value);
+      if (!(x > 0 && x <= 10)) throw new BadArgsError(`--time-scale must be a number above 0 and at most 10, got "${value}".`, { hint: DEMO_USAGE });
+      out.timeScale = x;
+    }
+  }
+  return out;
+}
+
+function banner(demo: Demo, scenario: string, timeScale: number): string {
+  const redis = demo.redis.throwaway
+    ? `throwaway redis-server on 127.0.0.1:${demo.redis.port} (pid ${demo.redis.pid}), gone when the demo stops`
+    : `REDIS_URL, keys under ${demo.prefix}:* (deleted when the demo stops)`;
+  return `
+  sitrep demo is running.
+
+  Open ${demo.consoleUrl} in your browser.
+
+  You are Alice, on call, in #ops. Type:
+      /k8s drain node02 --delete-emptydir-data --force
+  Read the plan, then switch to Bob (top left) and approve it.
+  Watch node02 empty in the cluster panel on the right.
+  Then: /incident start Checkout errors --sev 2  ·  /incident resolve  ·  /incident postmortem
+
+  Cluster   sandbox, scenario ${scenario}, time x${timeScale}
+            kubectl --kubeconfig ${demo.sandbox.kubeconfigPath} get nodes
+  Redis     ${redis}
+  Bot       ${demo.botUrl}
+  Policy    Alice and Bob on call; Carol and Dave may only read (src/demo-policy.ts)
+
+  Ctrl-C stops everything.
+`;
+}
+
+/**
+ * `sitrep demo` (what `npm start` runs): starts the demo, prints where to go and what to type,
+ * and stops everything on Ctrl-C or SIGTERM. Exit codes: 0 stopped cleanly, 1 could not start,
+ * 2 bad usage or a missing prerequisite.
+ */
+export async function runDemo(argv: string[]): Promise<number> {
+  let args: ReturnType<typeof parseArgs>;
+  try {
+    args = parseArgs(argv);
+  } catch (err) {
+    const d = describeError(err);
+    console.error(`sitrep demo: ${d.message}\n\n${d.hint ?? DEMO_USAGE}`);
+    return 2;
+  }
+  if ('help' in args) {
+    console.log(DEMO_USAGE);
+    return 0;
+  }
+  // Logs go to stderr and only warnings, so the banner stays readable; LOG_LEVEL=info shows more.
+  const logger = createLogger({ level: process.env.LOG_LEVEL ?? 'warn', destination: pino.destination({ fd: 2, sync: true }) });
+
+  // Ctrl-C during start-up still stops what has started.
+  const abort = new AbortController();
+  const onSignal = () => abort.abort();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  let demo: Demo;
+  try {
+    demo = await startDemo({ port: args.port, scenario: args.scenario, timeScale: args.timeScale, redisUrl: process.env.REDIS_URL || undefined, logger });
+  } catch (err) {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    const d = describeError(err);
+    console.error(`sitrep demo: ${d.message}${d.hint ? `\n${d.hint}` : ''}`);
+    return err instanceof ConfigError || err instanceof BadArgsError ? 2 : 1;
+  }
+  if (abort.signal.aborted) {
+    await demo.stop();
+    return 0;
+  }
+  console.log(banner(demo, args.scenario, args.timeScale));
+  await new Promise<void>((resolve) => abort.signal.addEventListener('abort', () => resolve(), { once: true }));
+  process.off('SIGINT', onSignal);
+  process.off('SIGTERM', onSignal);
+  // A second Ctrl-C while stopping means "now".
+  const force = () => process.exit(130);
+  process.once('SIGINT', force);
+  console.log('\n  Stopping the demo…');
+  await demo.stop();
+  process.off('SIGINT', force);
+  console.log('  Stopped.');
+  // Everything is closed; a handle left open by a library must not keep the process alive.
+  setTimeout(() => process.exit(0), 2000).unref();
+  return 0;
 }

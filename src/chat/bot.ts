@@ -246,7 +246,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
       await services.poster.idle(5000);
       services.poster.stop();
       await app.stop().catch(() => {});
-      await services.producer.close();
+      await Promise.race([services.producer.close(), new Promise((r) => setTimeout(r, 3000).unref())]);
       redis.disconnect();
       blocking.disconnect();
     },

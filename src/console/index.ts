@@ -15,3 +15,7 @@ export { BlockLimits } from './block-kit-validation.js';
 export { MaxMessageText } from './message-content.js';
 export { compareTs } from './message-ts.js';
 export type { WaitForOptions } from './wait-for.js';
+export { type ConsoleServer, type ConsoleServerOptions, startConsoleServer } from './console-server.js';
+export type { ClusterNodeView, ClusterPodView, ClusterSnapshot } from './cluster-snapshot.js';
+export { type ConsoleState, type FeedEvent } from './console-feed.js';
+export { type ActionOutcome, type BotEndpoint, REGISTERED_COMMANDS, SLACK_ACK_TIMEOUT_MS } from './console-actions.js';

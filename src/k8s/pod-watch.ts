@@ -150,6 +150,8 @@ export class NodePodWatch {
         if (type === 'ERROR') {
           // A 410 arrives as an ERROR event on an open stream: our resourceVersion is too old.
           if (obj.code === 410) expired = true;
+          // Whatever the error, this stream is done: close it so the reconnect path takes over.
+          this.controller?.abort();
           return;
         }
         const rv = obj.metadata?.resourceVersion;

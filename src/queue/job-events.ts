@@ -127,8 +127,11 @@ export class JobEventReader {
     }
   }
 
-  async stop(): Promise<void> {
+  /** Stops reading. Bounded: with Redis gone, a blocked read would otherwise never return. */
+  async stop(timeoutMs = 3000): Promise<void> {
     this.running = false;
-    await this.loop;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.loop, new Promise((r) => (timer = setTimeout(r, timeoutMs)))]);
+    clearTimeout(timer);
   }
 }

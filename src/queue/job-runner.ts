@@ -201,8 +201,10 @@ export class JobRunner {
     this.shutdown.abort();
     const deadline = Date.now() + timeoutMs;
     while (this.active.size && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-    await worker.close(this.active.size > 0).catch(() => {});
-    await this.registry.remove(this.options.cluster, this.workerId).catch(() => {});
+    // Bounded too: BullMQ's close waits on Redis, which may be the reason we are stopping.
+    const bounded = <T>(p: Promise<T>) => Promise.race([p.catch(() => undefined), new Promise((r) => setTimeout(r, 3000).unref())]);
+    await bounded(worker.close(this.active.size > 0));
+    await bounded(this.registry.remove(this.options.cluster, this.workerId));
     this.clock.stop();
     this.options.logger.info({ workerId: this.workerId }, 'worker stopped');
   }

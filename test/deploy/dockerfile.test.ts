@@ -1,0 +1,127 @@
+import { execFile } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+
+const root = join(import.meta.dirname, '..', '..');
+const DOCKERFILE = join(root, 'deploy', 'Dockerfile');
+
+interface Instruction {
+  line: number;
+  op: string;
+  args: string;
+}
+interface Stage {
+  image: string;
+  name?: string;
+  instructions: Instruction[];
+}
+
+/** Instructions with line continuations joined and comments dropped, grouped by stage. */
+function parseDockerfile(text: string): Stage[] {
+  const stages: Stage[] = [];
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const start = i + 1;
+    let line = lines[i].trim();
+    if (!line || line.startsWith('#')) continue;
+    while (line.endsWith('\\') && i + 1 < lines.length) line = `${line.slice(0, -1).trim()} ${lines[++i].trim()}`;
+    const [, op = '', args = ''] = /^(\S+)\s*(.*)$/.exec(line) ?? [];
+    const ins = { line: start, op: op.toUpperCase(), args };
+    if (ins.op === 'FROM') {
+      const [image, as, name] = args.split(/\s+/);
+      stages.push({ image, ...(as?.toUpperCase() === 'AS' ? { name } : {}), instructions: [] });
+    } else {
+      stages.at(-1)?.instructions.push(ins);
+    }
+  }
+  return stages;
+}
+
+/** sitrep's own rules for its image, beyond dockerfilelint's. Empty: all kept. */
+function ourProblems(text: string): string[] {
+  const problems: string[] = [];
+  const stages = parseDockerfile(text);
+  const names = new Set(stages.map((s) => s.name).filter(Boolean));
+  if (stages.length < 2) problems.push('not multi-stage: build tools must stay out of the runtime image');
+  for (const s of stages) {
+    if (names.has(s.image)) continue; // FROM an earlier stage
+    const [ref, digest] = s.image.split('@');
+    const tag = ref.includes(':') ? ref.slice(ref.lastIndexOf(':') + 1) : undefined;
+    if (!digest && (!tag || tag === 'latest')) problems.push(`FROM ${s.image}: pin a tag (not latest) or a digest`);
+  }
+  const final = stages.at(-1);
+  if (!final) return ['no FROM'];
+  const users = final.instructions.filter((i) => i.op === 'USER');
+  const user = users.at(-1)?.args.split(':')[0];
+  if (!user) problems.push('runtime stage has no USER: it would run as root');
+  else if (user === 'root' || user === '0') problems.push(`runtime stage runs as ${user}`);
+  else if (!/^\d+$/.test(user)) problems.push(`USER ${user}: use a numeric uid so Kubernetes can check runAsNonRoot`);
+  const entry = final.instructions.filter((i) => i.op === 'ENTRYPOINT').at(-1);
+  if (!entry || JSON.stringify(JSON.parse(entry.args)) !== JSON.stringify(['node', '/app/bin/sitrep.js'])) problems.push('ENTRYPOINT must be ["node", "/app/bin/sitrep.js"]');
+  // Production dependencies only: node_modules in the runtime stage come from a stage that ran `npm ci --omit=dev`.
+  const modules = final.instructions.find((i) => i.op === 'COPY' && /node_modules/.test(i.args));
+  const from = modules && /--from=(\S+)/.exec(modules.args)?.[1];
+  const source = stages.find((s) => s.name === from);
+  if (!source?.instructions.some((i) => i.op === 'RUN' && /npm ci\b.*--omit=dev/.test(i.args))) problems.push('runtime node_modules must come from `npm ci --omit=dev`');
+  if (final.instructions.some((i) => i.op === 'RUN' && /npm (ci|install)\b(?!.*--omit=dev)/.test(i.args))) problems.push('runtime stage installs dev dependencies');
+  const built = stages.find((s) => s.instructions.some((i) => i.op === 'RUN' && /npm run build/.test(i.args)));
+  if (!built || built === final) problems.push('no separate build stage running `npm run build`');
+  else if (!final.instructions.some((i) => i.op === 'COPY' && i.args.includes(`--from=${built.name}`) && /dist/.test(i.args))) problems.push('runtime stage does not copy dist/ from the build stage');
+  return problems;
+}
+
+describe('deploy/Dockerfile', () => {
+  const text = readFileSync(DOCKERFILE, 'utf8');
+
+  it('passes dockerfilelint', async () => {
+    const bin = join(root, 'node_modules', '.bin', 'dockerfilelint');
+    const { stdout } = await promisify(execFile)(bin, ['-j', DOCKERFILE], { cwd: root }).catch((err: { stdout?: string }) => ({ stdout: err.stdout ?? '' }));
+    const report = JSON.parse(stdout) as { totalIssues: number; files: { issues: { line: string; title: string }[] }[] };
+    expect(report.files[0].issues.map((i) => `line ${i.line}: ${i.title}`)).toEqual([]);
+    expect(report.totalIssues).toBe(0);
+  });
+
+  it('keeps our rules: multi-stage, non-root numeric USER, no latest, production deps only, the entrypoint', () => {
+    expect(ourProblems(text)).toEqual([]);
+  });
+
+  it('the rules catch a Dockerfile that breaks them', () => {
+    const bad = 'FROM node:latest\nWORKDIR /app\nCOPY . .\nRUN npm install && npm run build\nENTRYPOINT ["npm", "start"]\n';
+    const problems = ourProblems(bad);
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        expect.stringContaining('not multi-stage'),
+        expect.stringContaining('FROM node:latest'),
+        expect.stringContaining('no USER'),
+        expect.stringContaining('ENTRYPOINT'),
+        expect.stringContaining('--omit=dev'),
+      ]),
+    );
+    expect(ourProblems(text.replace('USER 1000:1000', 'USER node'))).toEqual([expect.stringContaining('numeric uid')]);
+    expect(ourProblems(text.replace(/FROM node:20-bookworm-slim AS deps/, 'FROM node AS deps'))).toEqual([expect.stringContaining('FROM node:')]);
+  });
+
+  it('copies only files that exist and that .dockerignore lets through, and runs what the build writes', () => {
+    const ignore = readFileSync(join(root, '.dockerignore'), 'utf8').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+    for (const needed of ['node_modules', 'dist', '.git', 'test']) expect(ignore).toContain(needed);
+    for (const stage of parseDockerfile(text)) {
+      for (const ins of stage.instructions.filter((i) => i.op === 'COPY' && !i.args.includes('--from='))) {
+        const sources = ins.args.split(/\s+/).filter((a) => !a.startsWith('--')).slice(0, -1);
+        for (const src of sources) {
+          expect(existsSync(join(root, src)), `COPY ${src} (line ${ins.line})`).toBe(true);
+          expect(ignore.some((pattern) => src === pattern || src.startsWith(`${pattern}/`)), `${src} is in .dockerignore`).toBe(false);
+        }
+      }
+    }
+    // tsc writes dist/<rootDir-relative path>; bin/sitrep.js must run the built main from there.
+    const build = JSON.parse(readFileSync(join(root, 'tsconfig.build.json'), 'utf8')) as { include: string[] };
+    const base = JSON.parse(readFileSync(join(root, 'tsconfig.json'), 'utf8')) as { compilerOptions: { outDir: string; rootDir: string } };
+    expect(base.compilerOptions).toMatchObject({ outDir: 'dist', rootDir: '.' });
+    expect(build.include).toEqual(expect.arrayContaining(['src', 'commands', 'jobs']));
+    expect(readFileSync(join(root, 'bin', 'sitrep.js'), 'utf8')).toContain("join(root, 'dist', 'src', 'main.js')");
+    const copied = parseDockerfile(text).find((s) => s.name === 'build')!.instructions.filter((i) => i.op === 'COPY').map((i) => i.args.split(/\s+/)[0]);
+    expect(copied).toEqual(expect.arrayContaining(build.include));
+  });
+});
