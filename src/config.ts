@@ -34,7 +34,19 @@ export const ConfigSchema = z.object({
   SITREP_PREFIX: z.string().regex(/^[a-zA-Z0-9_-]+$/).default('sitrep').describe('Prefix of every Redis key and queue, so several installations can share a Redis.'),
   SITREP_PIN_EMOJI: z.string().regex(/^[a-z0-9_+-]+$/).default('pushpin').describe('Reaction that adds a channel message to the open incident\'s timeline.'),
   SITREP_SHUTDOWN_TIMEOUT: duration('30s').describe('How long a worker waits on SIGTERM for running jobs to reach a checkpoint.'),
-  SITREP_TIMELINE_RETENTION: z.string().optional().describe('How long resolved incidents\' timelines are kept (e.g. `90d`). Unset: forever.'),
+  SITREP_TIMELINE_RETENTION: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined) return undefined;
+      const ms = parseDuration(v);
+      if (ms === undefined) {
+        ctx.addIssue({ code: 'custom', message: `"${v}" is not a duration; use e.g. 90d` });
+        return z.NEVER;
+      }
+      return ms;
+    })
+    .describe('How long resolved incidents\' timelines are kept (e.g. `90d`). Unset: forever.'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('pino log level.'),
 });
 

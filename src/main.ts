@@ -83,6 +83,7 @@ async function runBot(config: Config, logger: Logger, metrics: Metrics) {
     policy,
     defaultCluster: defaultCluster(config),
     pinEmoji: config.SITREP_PIN_EMOJI,
+    timelineRetentionMs: config.SITREP_TIMELINE_RETENTION,
     logger,
     onAck: metrics.observeAck,
     slackFetch: countingFetch(metrics.observeSlack),

@@ -11,6 +11,9 @@ import { RequestState, type RequestRecord } from './request-store.js';
 /** What a button handler tells the clicker privately; undefined means the card says it all. */
 export type ClickReply = string | undefined;
 
+/** `--dry-run` (any form but false): show the plan, ask no one, change nothing. */
+const isDryRun = (record: RequestRecord) => Boolean(record.request.args.dryRun);
+
 const warningData = (plan: Plan) => plan.warnings.map((w) => ({ code: w.code, severity: w.severity, message: w.message }));
 
 /**
@@ -44,6 +47,10 @@ export class ApprovalFlow {
     });
     if (plan.refusal) {
       await requests.update(id, { state: RequestState.Refused, failure: { code: ErrorCode.DrainRefused, message: plan.refusal.message, ...(plan.refusal.flag ? { hint: `Add ${plan.refusal.flag} to override, if you are sure.` } : {}) } });
+      return;
+    }
+    if (isDryRun(record)) {
+      await requests.update(id, { state: RequestState.Done, result: { ok: true, title: 'Dry run: nothing was changed', text: `This is what \`${record.request.verb}\` would do: ${plan.summary}`, changed: [], unchanged: [] } });
       return;
     }
     if (plan.actions.length === 0) {

@@ -48,6 +48,8 @@ export interface BotOptions {
   defaultCluster: string;
   /** @defaultValue 'pushpin' */
   pinEmoji?: string;
+  /** How long a resolved incident and its timeline are kept. @defaultValue undefined (forever) */
+  timelineRetentionMs?: number;
   logger: Logger;
   clock?: Clock;
   /** Minimum time between two edits of one message. @defaultValue 1000 */
@@ -119,7 +121,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     requests,
     approvals,
     policy: options.policy,
-    incidents: new IncidentStore(redis, { prefix: keys.prefix, clock }),
+    incidents: new IncidentStore(redis, { prefix: keys.prefix, clock, retentionMs: options.timelineRetentionMs }),
     timeline: new Timeline(redis, { prefix: keys.prefix }),
     backups: new BackupStore(redis, (id) => keys.backups(id)),
     poster: undefined as unknown as MessagePoster, // set just below; it needs `services` to render

@@ -21,13 +21,14 @@ export class Relay {
     const id = e.requestId;
     const note = (kind: string, key: string, text: string, data?: Record<string, unknown>, actor = `worker:${e.cluster}`) =>
       recordOnIncident(this.services, record.request, { key: `${id}:${key}`, kind, at: e.at, actor, text, data }).catch((err) => logger.warn({ err }, 'timeline append failed'));
-    const target = `${record.request.verb} ${record.request.text.split(/\s+/).slice(1).join(' ')}`.trim();
+    // The object the job acts on (`node/node02`), as the plan named it; the text as a fallback.
+    const target = record.plan?.target ?? record.request.text.split(/\s+/).slice(1).join(' ');
     const body = e.body;
     switch (body.type) {
       case 'started':
         if (e.jobKind !== 'plan') {
           await requests.update(id, { state: RequestState.Running, workerId: body.workerId, ...(record.startedAt ? {} : { startedAt: e.at }) });
-          if (e.jobKind === 'execute') await note(EventKind.JobStarted, `${e.jobKind}:started`, `Started ${target} on worker ${body.workerId}`, { verb: e.verb, target });
+          if (e.jobKind === 'execute') await note(EventKind.JobStarted, `${e.jobKind}:started`, `Started ${record.request.verb} of ${target} on worker ${body.workerId}`, { verb: e.verb, target });
         }
         break;
       case 'progress':

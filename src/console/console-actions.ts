@@ -34,7 +34,7 @@ export async function runSlashCommand(slack: SlackApiServer, bot: BotEndpoint, i
   const ws = slack.workspace;
   const trimmed = input.text.trim();
   const space = trimmed.search(/\s/);
-  const command = space < 0 ? trimmed : trimmed.slice(0, space);
+  const command = (space < 0 ? trimmed : trimmed.slice(0, space)) as `/${string}`;
   const rest = space < 0 ? '' : trimmed.slice(space + 1).trim();
   if (!(REGISTERED_COMMANDS as readonly string[]).includes(command)) {
     ws.postEphemeral({

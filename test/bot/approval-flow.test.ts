@@ -139,11 +139,22 @@ describe('two-person approval end to end', () => {
     expect((await core.readNode({ name: 'node03' })).spec?.unschedulable).toBe(true);
   });
 
+  it('--dry-run shows the plan, asks nobody and writes nothing to the cluster', async () => {
+    stack.sandbox.resetRequests();
+    await stack.slash('drain node01 --delete-emptydir-data --force --dry-run', { user: ALICE });
+    const card = await waitForMessage(stack, (m) => /Dry run/.test(m.text ?? '') && /drain node01/.test(messageText(m)));
+    expect(buttonValue(card, CardAction.Approve)).toBeUndefined();
+    expect(messageText(card)).toMatch(/Plan:/);
+    const writes = Object.entries(stack.sandbox.requests().byVerb).filter(([k]) => /^(create|update|patch|delete)/.test(k));
+    expect(writes).toEqual([]);
+    expect((await core.readNode({ name: 'node01' })).spec?.unschedulable).toBeFalsy();
+  });
+
   it('someone outside the policy cannot even request a drain', async () => {
-    const res = await stack.slash('drain node01', { user: DAVE });
+    const res = await stack.slash('drain node01 --timeout 5m', { user: DAVE });
     expect(res.status).toBe(200);
     await waitForEphemeral(stack, DAVE, /drain/);
-    const msgs = stack.slack.workspace.messages(OPS).filter((m) => /drain node01/.test(messageText(m)));
+    const msgs = stack.slack.workspace.messages(OPS).filter((m) => /drain node01 --timeout 5m/.test(messageText(m)));
     expect(msgs).toHaveLength(0);
   });
 });

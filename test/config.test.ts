@@ -1,0 +1,37 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../src/core/errors.js';
+import { loadConfig, parseClusters } from '../src/config.js';
+import { withConfigTable } from '../scripts/readme-config.js';
+
+describe('configuration', () => {
+  it('names every missing or malformed variable in one start-up error', () => {
+    let err: unknown;
+    try {
+      loadConfig({ PORT: 'eighty', SLACK_BOT_TOKEN: 'xoxp-user-token', REDIS_URL: 'not a url' }, 'bot');
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(ConfigError);
+    const message = (err as Error).message;
+    for (const name of ['PORT', 'SLACK_BOT_TOKEN', 'REDIS_URL', 'SLACK_SIGNING_SECRET']) expect(message).toContain(name);
+    expect((err as ConfigError).hint).toMatch(/README/);
+  });
+
+  it('a worker needs no Slack settings; durations are read as durations', () => {
+    const c = loadConfig({ SITREP_SHUTDOWN_TIMEOUT: '45s', SITREP_TIMELINE_RETENTION: '90d' }, 'worker');
+    expect(c.SITREP_SHUTDOWN_TIMEOUT).toBe(45_000);
+    expect(c.SITREP_TIMELINE_RETENTION).toBe(90 * 86_400_000);
+    expect(c.REDIS_URL).toBe('redis://127.0.0.1:6379');
+  });
+
+  it('parses SITREP_CLUSTERS and refuses bad names', () => {
+    expect([...parseClusters('prod=prod-admin, staging')]).toEqual([['prod', 'prod-admin'], ['staging', 'staging']]);
+    expect(() => parseClusters('Prod_1=x')).toThrow(/invalid cluster name/);
+  });
+
+  it("README.md's configuration table is the one the schema writes", () => {
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    expect(readme, 'README.md is stale: run npm run docs:config').toBe(withConfigTable(readme));
+  });
+});
