@@ -18,7 +18,7 @@ import {
 import { APPROVAL_ID, ApprovalHashSchema, AuditEntrySchema, type ApprovalRecord, type AuditEntry, type EndedState } from './approval-record.js';
 import { APPROVE_SCRIPT, CREATE_SCRIPT, END_SCRIPT, EXPIRE_SCRIPT, SET_MESSAGE_SCRIPT } from './approval-scripts.js';
 import type { ApproverSpec } from './approver-spec.js';
-import { LuaScript } from './lua-runner.js';
+import { RedisScript } from '../core/redis-script.js';
 
 export interface ApprovalStoreOptions {
   /**
@@ -112,11 +112,11 @@ const CreateReply = z.tuple([z.enum(['created', 'exists']), z.string()]);
 const ExpireReply = z.tuple([z.number(), z.array(z.array(z.string()))]);
 const AuditReply = z.array(z.tuple([z.string(), z.array(z.string())]));
 
-const create = new LuaScript(CREATE_SCRIPT);
-const approveScript = new LuaScript(APPROVE_SCRIPT);
-const endScript = new LuaScript(END_SCRIPT);
-const expireScript = new LuaScript(EXPIRE_SCRIPT);
-const setMessageScript = new LuaScript(SET_MESSAGE_SCRIPT);
+const create = new RedisScript(CREATE_SCRIPT);
+const approveScript = new RedisScript(APPROVE_SCRIPT);
+const endScript = new RedisScript(END_SCRIPT);
+const expireScript = new RedisScript(EXPIRE_SCRIPT);
+const setMessageScript = new RedisScript(SET_MESSAGE_SCRIPT);
 
 const EXPIRE_BATCH = 100;
 

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { CommandRequestSchema, type CommandRequest } from '../core/request.js';
 import { JobProgressSchema, JobResultSchema, type JobProgress, type JobResult } from '../core/job.js';
 import { PlanSchema, type Plan } from '../core/plan.js';
+import { RedisScript } from '../core/redis-script.js';
 
 export const RequestState = {
   Queued: 'queued',
@@ -48,13 +49,13 @@ export interface RequestRecord {
 
 // Stores a progress update only if its sequence number is newer than the one stored, so two bot
 // replicas relaying events out of order never move the card backwards.
-const SET_PROGRESS = `
+const SET_PROGRESS = new RedisScript(`
 local cur = tonumber(redis.call('HGET', KEYS[1], 'progressSeq') or '0')
 if tonumber(ARGV[1]) > cur then
   redis.call('HSET', KEYS[1], 'progressSeq', ARGV[1], 'progress', ARGV[2])
   return 1
 end
-return 0`;
+return 0`);
 
 /**
  * The bot's record of each request in Redis: what was asked, where its message is, and the
@@ -133,7 +134,7 @@ export class RequestStore {
   }
 
   async setProgress(id: string, seq: number, progress: JobProgress): Promise<boolean> {
-    return (await this.redis.eval(SET_PROGRESS, 1, this.key(id), String(seq), JSON.stringify(progress))) === 1;
+    return (await SET_PROGRESS.run(this.redis, [this.key(id)], [seq, JSON.stringify(progress)])) === 1;
   }
 
   /** True for exactly one caller: the requester's own confirmation of a no-approval plan. */

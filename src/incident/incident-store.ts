@@ -14,7 +14,7 @@ import {
 } from './incident.js';
 import { isPerson } from './people.js';
 import { redactText } from './redact.js';
-import { RedisScript } from './redis-script.js';
+import { RedisScript } from '../core/redis-script.js';
 import { APPEND_LUA_FUNCTION, prepareEvent, redisDown, timelineKeys } from './timeline.js';
 import { ZonedTime } from './zoned-time.js';
 

@@ -4,7 +4,7 @@ import { BadArgsError, SitrepError, UnavailableError, ErrorCode } from '../core/
 import { TimelineEventSchema, type TimelineEvent } from '../core/timeline-event.js';
 import { orderTimeline } from './causal-order.js';
 import { redactText, redactValue } from './redact.js';
-import { RedisScript } from './redis-script.js';
+import { RedisScript } from '../core/redis-script.js';
 
 /** Where one incident's timeline lives. */
 export function timelineKeys(prefix: string, incidentId: string): { stream: string; seen: string } {
