@@ -53,6 +53,14 @@ export const getJob: ReadJob = {
 
 type Query = { ns?: string; node?: string; selector?: string; now: number };
 
+/** A table of namespaced objects: across all namespaces it gains kubectl's NAMESPACE column. */
+function namespacedTable<T extends { metadata?: { namespace?: string } }>(q: Query, columns: string[], items: T[], row: (item: T) => string[]): Table {
+  return {
+    columns: q.ns ? columns : ['NAMESPACE', ...columns],
+    rows: items.map((item) => (q.ns ? row(item) : [item.metadata?.namespace ?? '', ...row(item)])),
+  };
+}
+
 const TABLES: Record<'nodes' | 'pods' | 'deployments' | 'pdb' | 'events', (ctx: JobContext, q: Query) => Promise<Table>> = {
   async nodes(ctx, q) {
     const { items } = await listAll((cont, limit) => ctx.kube.core.listNode({ _continue: cont, limit, labelSelector: q.selector }), { signal: ctx.signal });
@@ -70,17 +78,12 @@ const TABLES: Record<'nodes' | 'pods' | 'deployments' | 'pdb' | 'events', (ctx: 
           : ctx.kube.core.listPodForAllNamespaces({ _continue: cont, limit, fieldSelector, labelSelector: q.selector }),
       { signal: ctx.signal },
     );
-    const cols = ['NAME', 'READY', 'STATUS', 'RESTARTS', 'AGE', 'NODE'];
-    return {
-      columns: q.ns ? cols : ['NAMESPACE', ...cols],
-      rows: items.map((p: V1Pod) => {
-        const statuses = p.status?.containerStatuses ?? [];
-        const ready = `${statuses.filter((s) => s.ready).length}/${p.spec?.containers.length ?? 0}`;
-        const restarts = String(statuses.reduce((n, s) => n + (s.restartCount ?? 0), 0));
-        const row = [p.metadata?.name ?? '', ready, podStatusText(p), restarts, age(p.metadata?.creationTimestamp, q.now), p.spec?.nodeName ?? '<none>'];
-        return q.ns ? row : [p.metadata?.namespace ?? '', ...row];
-      }),
-    };
+    return namespacedTable(q, ['NAME', 'READY', 'STATUS', 'RESTARTS', 'AGE', 'NODE'], items, (p: V1Pod) => {
+      const statuses = p.status?.containerStatuses ?? [];
+      const ready = `${statuses.filter((s) => s.ready).length}/${p.spec?.containers.length ?? 0}`;
+      const restarts = String(statuses.reduce((n, s) => n + (s.restartCount ?? 0), 0));
+      return [p.metadata?.name ?? '', ready, podStatusText(p), restarts, age(p.metadata?.creationTimestamp, q.now), p.spec?.nodeName ?? '<none>'];
+    });
   },
   async deployments(ctx, q) {
     const { items } = await listAll(
@@ -90,20 +93,13 @@ const TABLES: Record<'nodes' | 'pods' | 'deployments' | 'pdb' | 'events', (ctx: 
           : ctx.kube.apps.listDeploymentForAllNamespaces({ _continue: cont, limit, labelSelector: q.selector }),
       { signal: ctx.signal },
     );
-    const cols = ['NAME', 'READY', 'UP-TO-DATE', 'AVAILABLE', 'AGE'];
-    return {
-      columns: q.ns ? cols : ['NAMESPACE', ...cols],
-      rows: items.map((d) => {
-        const row = [
-          d.metadata?.name ?? '',
-          `${d.status?.readyReplicas ?? 0}/${d.spec?.replicas ?? 1}`,
-          String(d.status?.updatedReplicas ?? 0),
-          String(d.status?.availableReplicas ?? 0),
-          age(d.metadata?.creationTimestamp, q.now),
-        ];
-        return q.ns ? row : [d.metadata?.namespace ?? '', ...row];
-      }),
-    };
+    return namespacedTable(q, ['NAME', 'READY', 'UP-TO-DATE', 'AVAILABLE', 'AGE'], items, (d) => [
+      d.metadata?.name ?? '',
+      `${d.status?.readyReplicas ?? 0}/${d.spec?.replicas ?? 1}`,
+      String(d.status?.updatedReplicas ?? 0),
+      String(d.status?.availableReplicas ?? 0),
+      age(d.metadata?.creationTimestamp, q.now),
+    ]);
   },
   async pdb(ctx, q) {
     const { items } = await listAll(
@@ -113,20 +109,13 @@ const TABLES: Record<'nodes' | 'pods' | 'deployments' | 'pdb' | 'events', (ctx: 
           : ctx.kube.policy.listPodDisruptionBudgetForAllNamespaces({ _continue: cont, limit, labelSelector: q.selector }),
       { signal: ctx.signal },
     );
-    const cols = ['NAME', 'MIN AVAILABLE', 'MAX UNAVAILABLE', 'ALLOWED DISRUPTIONS', 'AGE'];
-    return {
-      columns: q.ns ? cols : ['NAMESPACE', ...cols],
-      rows: items.map((p) => {
-        const row = [
-          p.metadata?.name ?? '',
-          p.spec?.minAvailable === undefined ? 'N/A' : String(p.spec.minAvailable),
-          p.spec?.maxUnavailable === undefined ? 'N/A' : String(p.spec.maxUnavailable),
-          String(p.status?.disruptionsAllowed ?? 0),
-          age(p.metadata?.creationTimestamp, q.now),
-        ];
-        return q.ns ? row : [p.metadata?.namespace ?? '', ...row];
-      }),
-    };
+    return namespacedTable(q, ['NAME', 'MIN AVAILABLE', 'MAX UNAVAILABLE', 'ALLOWED DISRUPTIONS', 'AGE'], items, (p) => [
+      p.metadata?.name ?? '',
+      p.spec?.minAvailable === undefined ? 'N/A' : String(p.spec.minAvailable),
+      p.spec?.maxUnavailable === undefined ? 'N/A' : String(p.spec.maxUnavailable),
+      String(p.status?.disruptionsAllowed ?? 0),
+      age(p.metadata?.creationTimestamp, q.now),
+    ]);
   },
   async events(ctx, q) {
     const fieldSelector = q.node ? `involvedObject.name=${q.node}` : undefined;
@@ -139,19 +128,12 @@ const TABLES: Record<'nodes' | 'pods' | 'deployments' | 'pdb' | 'events', (ctx: 
     );
     const when = (e: (typeof items)[number]) => new Date(e.lastTimestamp ?? e.eventTime ?? e.firstTimestamp ?? e.metadata?.creationTimestamp ?? 0).getTime();
     items.sort((a, b) => when(a) - when(b));
-    const cols = ['LAST SEEN', 'TYPE', 'REASON', 'OBJECT', 'MESSAGE'];
-    return {
-      columns: q.ns ? cols : ['NAMESPACE', ...cols],
-      rows: items.map((e) => {
-        const row = [
-          age(new Date(when(e)), q.now),
-          e.type ?? '',
-          e.reason ?? '',
-          `${(e.involvedObject?.kind ?? '').toLowerCase()}/${e.involvedObject?.name ?? ''}`,
-          (e.message ?? '').replace(/\s+/g, ' '),
-        ];
-        return q.ns ? row : [e.metadata?.namespace ?? '', ...row];
-      }),
-    };
+    return namespacedTable(q, ['LAST SEEN', 'TYPE', 'REASON', 'OBJECT', 'MESSAGE'], items, (e) => [
+      age(new Date(when(e)), q.now),
+      e.type ?? '',
+      e.reason ?? '',
+      `${(e.involvedObject?.kind ?? '').toLowerCase()}/${e.involvedObject?.name ?? ''}`,
+      (e.message ?? '').replace(/\s+/g, ' '),
+    ]);
   },
 };
