@@ -150,6 +150,21 @@ describe('two-person approval end to end', () => {
     expect((await core.readNode({ name: 'node01' })).spec?.unschedulable).toBeFalsy();
   });
 
+  it('a pending approval survives a restart of the bot; the audit trail shows every step', async () => {
+    await stack.slash('restart deployment/checkout -n shop', { user: ALICE });
+    const card = await waitForMessage(stack, (m) => /Approval needed/.test(m.text ?? '') && /restart deployment\/checkout/.test(messageText(m)));
+    const approvalId = buttonValue(card, CardAction.Approve)!;
+    await stack.restartBot();
+    await stack.click(CardAction.Approve, approvalId, { user: BOB, messageTs: card.ts });
+    await waitForUpdate(stack, card.ts, /Done/, 60_000);
+
+    await stack.slash('audit --since 1h', { user: CAROL });
+    const audit = await stack.slack.waitFor(() => stack.slack.calls('response_url').find((c) => /Audit/.test(JSON.stringify(c.args))), { timeoutMs: 15_000 });
+    const text = JSON.stringify(audit.args);
+    for (const action of ['requested', 'approved', 'refused', 'rejected']) expect(text).toContain(action);
+    expect(text).toContain(BOB);
+  });
+
   it('someone outside the policy cannot even request a drain', async () => {
     const res = await stack.slash('drain node01 --timeout 5m', { user: DAVE });
     expect(res.status).toBe(200);

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CardAction } from '../../src/chat/render/operation-card.js';
 import { buttonValue, waitForEphemeral, waitForMessage, waitForUpdate } from '../support/cards.js';
-import { ALICE, BOB, CAROL, messageText, OPS, startStack, type Stack } from '../support/stack.js';
+import { sendEvent } from '../../src/console/index.js';
+import { ALICE, BOB, CAROL, messageText, OPS, SIGNING_SECRET, startStack, type Stack } from '../support/stack.js';
 
 let stack: Stack;
 beforeAll(async () => {
@@ -88,5 +89,27 @@ describe('an incident, recorded as it happens', () => {
     const bad = await stack.slash('sev 7', { command: '/incident', user: BOB });
     expect((bad.json as { text: string }).text).toMatch(/sev|severity/i);
     await stack.slash('resolve', { command: '/incident', user: ALICE });
+    // Wait for this resolve (the second of the file) to finish before the next test starts one.
+    const resolves = () => stack.slack.calls('response_url').filter((c) => /resolved after/.test(JSON.stringify(c.args))).length;
+    await stack.slack.waitFor(() => (resolves() >= 2 ? true : undefined), { timeoutMs: 15_000 });
+  });
+
+  it('a :pushpin: reaction adds a channel message to the timeline, stamped with the message\'s own time', async () => {
+    await stack.slash('start "disk pressure on node03" --sev 3', { command: '/incident', user: ALICE });
+    await waitForMessage(stack, (m) => /disk pressure on node03/.test(messageText(m)));
+    const said = stack.slack.workspace.postMessage({ channel: OPS, user: BOB, text: 'node03 /var is at 97%, image GC is not keeping up' }).message;
+    await new Promise((r) => setTimeout(r, 20)); // the pin comes later than the message
+    const res = await sendEvent(stack.bot.url, SIGNING_SECRET, { type: 'reaction_added', user: CAROL, reaction: 'pushpin', item: { type: 'message', channel: OPS, ts: said.ts }, item_user: BOB });
+    expect(res.status).toBe(200);
+    await stack.slash('timeline', { command: '/incident', user: ALICE });
+    const timeline = await stack.slack.waitFor(() => stack.slack.calls('response_url').find((c) => /image GC is not keeping up/.test(JSON.stringify(c.args))), { timeoutMs: 15_000 });
+    expect(JSON.stringify(timeline.args)).toContain(BOB);
+    const incident = await stack.bot.services.incidents.openIn(OPS);
+    const events = await stack.bot.services.timeline.read(incident!.id);
+    const pinned = events.find((e) => /image GC/.test(e.text))!;
+    expect(pinned.at).toBe(Math.round(Number(said.ts) * 1000));
+    expect(pinned.actor).toBe(BOB);
+    await stack.slash('resolve', { command: '/incident', user: ALICE });
   });
 });
+

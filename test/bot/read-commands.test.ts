@@ -98,4 +98,17 @@ describe('read-only commands end to end', () => {
     const card = await stack.slack.waitFor(() => stack.slack.workspace.messages(OPS).find((m) => /nope-not-here/.test(messageText(m)) && /Failed/.test(m.text ?? '')), { timeoutMs: 20_000 });
     expect(messageText(card)).toMatch(/not found/);
   });
+
+  it('long output (logs) goes up as a file in the request message\'s thread', async () => {
+    await stack.slash('get pods -n shop -l app=web');
+    const list = await stack.slack.waitFor(() => stack.slack.workspace.messages(OPS).find((m) => /^Done/.test(m.text ?? '') && /app=web/.test(messageText(m))), { timeoutMs: 20_000 });
+    const pod = /web-[a-z0-9]+-[a-z0-9]+/.exec(messageText(list))![0];
+    await stack.slash(`logs ${pod} -n shop --tail 200`);
+    const card = await stack.slack.waitFor(() => stack.slack.workspace.messages(OPS).find((m) => /^Done/.test(m.text ?? '') && m.text!.includes(`logs shop/${pod}`)), { timeoutMs: 20_000 });
+    const file = await stack.slack.waitFor(() => stack.slack.workspace.allFiles().find((f) => f.name === `${pod}.log`), { timeoutMs: 20_000 });
+    const reply = await stack.slack.waitFor(() => stack.slack.workspace.replies(OPS, card.ts).find((m) => JSON.stringify(m).includes(file.id)), { timeoutMs: 20_000 });
+    expect(reply).toBeTruthy();
+    expect(messageText(card)).toMatch(/full log is in the thread/);
+  });
 });
+

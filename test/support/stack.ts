@@ -39,6 +39,8 @@ export interface Stack {
   logger: pino.Logger;
   workers: Awaited<ReturnType<typeof startWorkerProcess>>[];
   startWorker(): Promise<Awaited<ReturnType<typeof startWorkerProcess>>>;
+  /** Stops the bot and starts a fresh one on the same Redis: nothing may live only in its memory. */
+  restartBot(): Promise<Bot>;
   /** Sends `/k8s …` (or `/incident …`) as Slack would, from `user` in #ops. */
   slash(text: string, options?: { user?: string; command?: '/k8s' | '/incident'; channel?: string; triggerId?: string; retryNum?: number }): ReturnType<typeof sendSlashCommand>;
   click(actionId: string, value: string, options: { user: string; messageTs: string; channel?: string }): ReturnType<typeof sendBlockAction>;
@@ -65,29 +67,38 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     return w;
   };
   if (options.worker !== false) await startWorker();
-  const bot = await startBot({
-    signingSecret: SIGNING_SECRET,
-    botToken: LocalWorkspace.botToken,
-    slackApiUrl: slack.url,
-    redisUrl: redis.url,
-    prefix,
-    port: 0,
-    host: '127.0.0.1',
-    policy: options.policy ?? Policy.default(),
-    defaultCluster: cluster,
-    logger,
-    editIntervalMs: options.editIntervalMs ?? 200,
-    expirySweepMs: 200,
-  });
-  return {
+  const launchBot = () =>
+    startBot({
+      signingSecret: SIGNING_SECRET,
+      botToken: LocalWorkspace.botToken,
+      slackApiUrl: slack.url,
+      redisUrl: redis.url,
+      prefix,
+      port: 0,
+      host: '127.0.0.1',
+      policy: options.policy ?? Policy.default(),
+      defaultCluster: cluster,
+      logger,
+      editIntervalMs: options.editIntervalMs ?? 200,
+      expirySweepMs: 200,
+    });
+  let bot = await launchBot();
+  const stack: Stack = {
     redis,
     sandbox,
     slack,
-    bot,
+    get bot() {
+      return bot;
+    },
     prefix,
     logger,
     workers,
     startWorker,
+    async restartBot() {
+      await bot.stop();
+      bot = await launchBot();
+      return bot;
+    },
     slash(text, o = {}) {
       const channel = o.channel ?? OPS;
       const user = o.user ?? ALICE;
@@ -125,4 +136,5 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       await redis.stop();
     },
   };
+  return stack;
 }
