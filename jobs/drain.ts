@@ -228,113 +228,116 @@ async function runDrain(
       changed.push(`node/${node} cordoned`);
     }
 
-    // Step 2: one watch on the node's pods, from the list the plan was made from.
-    watch = await NodePodWatch.start(ctx.kube, node, {
-      initial: podsOnNode(a.view, node),
-      resourceVersion: a.view.podsResourceVersion,
-      signal: run.signal,
-      onRecover: (what, err) => ctx.log.warn({ err }, what),
-    });
-    const w = watch;
-    w.onChange(() => {
-      let moved = false;
-      for (const t of tracks) {
-        if (t.state !== 'gone' && t.state !== 'failed' && !w.has(t.uid)) {
-          t.state = 'gone';
-          moved = true;
+    // Nothing to evict (all gone, or only DaemonSet and static pods): no watch needed.
+    if (tracks.length > 0) {
+      // Step 2: one watch on the node's pods, from the list the plan was made from.
+      watch = await NodePodWatch.start(ctx.kube, node, {
+        initial: podsOnNode(a.view, node),
+        resourceVersion: a.view.podsResourceVersion,
+        signal: run.signal,
+        onRecover: (what, err) => ctx.log.warn({ err }, what),
+      });
+      const w = watch;
+      w.onChange(() => {
+        let moved = false;
+        for (const t of tracks) {
+          if (t.state !== 'gone' && t.state !== 'failed' && !w.has(t.uid)) {
+            t.state = 'gone';
+            moved = true;
+          }
         }
-      }
-      if (moved) report('evicting');
-    });
-    for (const t of tracks) if (!w.has(t.uid)) t.state = 'gone';
-    report('evicting');
+        if (moved) report('evicting');
+      });
+      for (const t of tracks) if (!w.has(t.uid)) t.state = 'gone';
+      report('evicting');
 
-    // Step 3: evict (or delete) every pod in parallel; each retries its own 429s.
-    const removeOne = async (t: Track): Promise<void> => {
-      if (t.state === 'gone') return;
-      const already = t.pod.metadata?.deletionTimestamp || (await ctx.checkpoints.get(evictedKey(t.uid)));
-      if (already) {
-        // Evicted by an earlier run of this job (or terminating anyway): never ask twice.
-        if (t.state === 'pending') t.state = 'requested';
-        return;
-      }
-      for (;;) {
-        run.signal.throwIfAborted();
-        if (!w.has(t.uid)) {
-          t.state = 'gone';
+      // Step 3: evict (or delete) every pod in parallel; each retries its own 429s.
+      const removeOne = async (t: Track): Promise<void> => {
+        if (t.state === 'gone') return;
+        const already = t.pod.metadata?.deletionTimestamp || (await ctx.checkpoints.get(evictedKey(t.uid)));
+        if (already) {
+          // Evicted by an earlier run of this job (or terminating anyway): never ask twice.
+          if (t.state === 'pending') t.state = 'requested';
           return;
         }
-        if (ctx.clock.now() >= deadline) return;
-        const target = { namespace: t.namespace, name: t.name, uid: t.uid };
-        // In-flight requests are not cut off when the run stops: each one finishes and is
-        // checkpointed, so the job that resumes knows exactly which pods were asked. Bounded
-        // by its own timeout instead.
-        const req = { gracePeriodSeconds: flags.gracePeriod, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) };
-        let outcome: RemovalOutcome;
-        try {
-          outcome = await o.limit(() => {
-            // A slot may free up after the run was stopped: never start a new eviction then.
-            run.signal.throwIfAborted();
-            return flags.disableEviction ? deletePodOnce(ctx.kube, target, req) : evictPod(ctx.kube, target, req);
-          });
-        } catch (err) {
-          if (run.signal.aborted) throw err;
-          t.state = 'failed';
-          t.note = kubeStatusOf(err)?.message ?? (err as Error).message;
-          ctx.log.warn({ err, pod: t.ref }, 'eviction failed');
+        for (;;) {
+          run.signal.throwIfAborted();
+          if (!w.has(t.uid)) {
+            t.state = 'gone';
+            return;
+          }
+          if (ctx.clock.now() >= deadline) return;
+          const target = { namespace: t.namespace, name: t.name, uid: t.uid };
+          // In-flight requests are not cut off when the run stops: each one finishes and is
+          // checkpointed, so the job that resumes knows exactly which pods were asked. Bounded
+          // by its own timeout instead.
+          const req = { gracePeriodSeconds: flags.gracePeriod, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) };
+          let outcome: RemovalOutcome;
+          try {
+            outcome = await o.limit(() => {
+              // A slot may free up after the run was stopped: never start a new eviction then.
+              run.signal.throwIfAborted();
+              return flags.disableEviction ? deletePodOnce(ctx.kube, target, req) : evictPod(ctx.kube, target, req);
+            });
+          } catch (err) {
+            if (run.signal.aborted) throw err;
+            t.state = 'failed';
+            t.note = kubeStatusOf(err)?.message ?? (err as Error).message;
+            ctx.log.warn({ err, pod: t.ref }, 'eviction failed');
+            report('evicting');
+            return;
+          }
+          if (outcome.kind === 'accepted') {
+            await ctx.checkpoints.set(evictedKey(t.uid), ctx.clock.now());
+            t.removedHere = true;
+            t.blocked = undefined;
+            if (t.state === 'pending') t.state = w.has(t.uid) ? 'requested' : 'gone';
+            report('evicting');
+            return;
+          }
+          if (outcome.kind === 'gone') {
+            t.state = 'gone';
+            if (outcome.replaced) t.note = 'a new pod has its name';
+            report('evicting');
+            return;
+          }
+          if (!t.blocked) {
+            await ctx.event({
+              kind: 'job.blocked',
+              key: `blocked:${t.uid}`,
+              text: `Eviction of ${nsName(t.namespace, t.name)} blocked: ${outcome.reason}. Retrying every ${formatDuration(o.retryIntervalMs)}.`,
+              data: { pod: t.ref, uid: t.uid, reason: outcome.reason },
+            });
+          }
+          t.blocked = outcome.reason;
           report('evicting');
-          return;
+          await w.waitUntil(() => !w.has(t.uid), { signal: run.signal, deadline: Math.min(deadline, ctx.clock.now() + o.retryIntervalMs), now: () => ctx.clock.now() });
         }
-        if (outcome.kind === 'accepted') {
-          await ctx.checkpoints.set(evictedKey(t.uid), ctx.clock.now());
-          t.removedHere = true;
-          t.blocked = undefined;
-          if (t.state === 'pending') t.state = w.has(t.uid) ? 'requested' : 'gone';
-          report('evicting');
-          return;
-        }
-        if (outcome.kind === 'gone') {
-          t.state = 'gone';
-          if (outcome.replaced) t.note = 'a new pod has its name';
-          report('evicting');
-          return;
-        }
-        if (!t.blocked) {
-          await ctx.event({
-            kind: 'job.blocked',
-            key: `blocked:${t.uid}`,
-            text: `Eviction of ${nsName(t.namespace, t.name)} blocked: ${outcome.reason}. Retrying every ${formatDuration(o.retryIntervalMs)}.`,
-            data: { pod: t.ref, uid: t.uid, reason: outcome.reason },
-          });
-        }
-        t.blocked = outcome.reason;
-        report('evicting');
-        await w.waitUntil(() => !w.has(t.uid), { signal: run.signal, deadline: Math.min(deadline, ctx.clock.now() + o.retryIntervalMs), now: () => ctx.clock.now() });
-      }
-    };
-    // Settle every pod's step before giving up on any, so nothing is still in flight when this
-    // run reports it stopped (a resumed run must not race a late eviction of this one).
-    const settled = await Promise.allSettled(tracks.map(removeOne));
-    run.signal.throwIfAborted();
-    const broken = settled.find((r) => r.status === 'rejected');
-    if (broken) throw broken.reason;
+      };
+      // Settle every pod's step before giving up on any, so nothing is still in flight when this
+      // run reports it stopped (a resumed run must not race a late eviction of this one).
+      const settled = await Promise.allSettled(tracks.map(removeOne));
+      run.signal.throwIfAborted();
+      const broken = settled.find((r) => r.status === 'rejected');
+      if (broken) throw broken.reason;
 
-    // Step 4: wait until every evicted pod is gone (a replacement has a new UID, so it does not count).
-    const skipNow = (t: Track) => {
-      const cur = w.get(t.uid);
-      if (!cur || !terminatingLongerThan({ metadata: cur }, flags.skipWaitForDeleteTimeoutSeconds, ctx.clock.now())) return false;
-      t.state = 'skipped';
-      t.note = `still terminating after ${flags.skipWaitForDeleteTimeoutSeconds}s (--skip-wait-for-delete-timeout)`;
-      return true;
-    };
-    report('waiting');
-    await w.waitUntil(() => tracks.every((t) => t.state !== 'requested' || !w.has(t.uid) || skipNow(t)), {
-      signal: run.signal,
-      deadline,
-      tickMs: 1000,
-      now: () => ctx.clock.now(),
-    });
-    for (const t of tracks) if (t.state === 'requested' && !w.has(t.uid)) t.state = 'gone';
+      // Step 4: wait until every evicted pod is gone (a replacement has a new UID, so it does not count).
+      const skipNow = (t: Track) => {
+        const cur = w.get(t.uid);
+        if (!cur || !terminatingLongerThan({ metadata: cur }, flags.skipWaitForDeleteTimeoutSeconds, ctx.clock.now())) return false;
+        t.state = 'skipped';
+        t.note = `still terminating after ${flags.skipWaitForDeleteTimeoutSeconds}s (--skip-wait-for-delete-timeout)`;
+        return true;
+      };
+      report('waiting');
+      await w.waitUntil(() => tracks.every((t) => t.state !== 'requested' || !w.has(t.uid) || skipNow(t)), {
+        signal: run.signal,
+        deadline,
+        tickMs: 1000,
+        now: () => ctx.clock.now(),
+      });
+      for (const t of tracks) if (t.state === 'requested' && !w.has(t.uid)) t.state = 'gone';
+    }
     report('done');
     await reporter.flush();
     if (failure) throw failure;

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CardAction } from '../../src/chat/render/operation-card.js';
 import { buttonValue, waitForEphemeral, waitForMessage, waitForUpdate } from '../support/cards.js';
 import { sendEvent } from '../../src/console/index.js';
+import { eventually } from '../support/eventually.js';
 import { ALICE, BOB, CAROL, messageText, OPS, SIGNING_SECRET, startStack, type Stack } from '../support/stack.js';
 
 let stack: Stack;
@@ -101,14 +102,14 @@ describe('an incident, recorded as it happens', () => {
     await new Promise((r) => setTimeout(r, 20)); // the pin comes later than the message
     const res = await sendEvent(stack.bot.url, SIGNING_SECRET, { type: 'reaction_added', user: CAROL, reaction: 'pushpin', item: { type: 'message', channel: OPS, ts: said.ts }, item_user: BOB });
     expect(res.status).toBe(200);
+    // Bolt acks an event before its handler runs: wait for the entry itself.
+    const incident = await stack.bot.services.incidents.openIn(OPS);
+    const pinned = await eventually(async () => (await stack.bot.services.timeline.read(incident!.id)).find((e) => /image GC/.test(e.text)), { what: 'the pinned message on the timeline' });
+    expect(pinned.at).toBe(Math.round(Number(said.ts) * 1000));
+    expect(pinned.actor).toBe(BOB);
     await stack.slash('timeline', { command: '/incident', user: ALICE });
     const timeline = await stack.slack.waitFor(() => stack.slack.calls('response_url').find((c) => /image GC is not keeping up/.test(JSON.stringify(c.args))), { timeoutMs: 15_000 });
     expect(JSON.stringify(timeline.args)).toContain(BOB);
-    const incident = await stack.bot.services.incidents.openIn(OPS);
-    const events = await stack.bot.services.timeline.read(incident!.id);
-    const pinned = events.find((e) => /image GC/.test(e.text))!;
-    expect(pinned.at).toBe(Math.round(Number(said.ts) * 1000));
-    expect(pinned.actor).toBe(BOB);
     await stack.slash('resolve', { command: '/incident', user: ALICE });
   });
 });

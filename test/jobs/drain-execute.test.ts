@@ -184,6 +184,21 @@ describe('drain execute', () => {
     expect(ctx.events.filter((e) => e.kind === 'job.blocked')).toHaveLength(1);
   });
 
+  it('NotReady node: --skip-wait-for-delete-timeout leaves pods stuck Terminating and finishes', async () => {
+    f = await startJobFixture('notready-rwo');
+    const ctx = f.ctx('d7');
+    const args = drainArgs('node03', { ...FULL, skipWaitForDeleteTimeoutSeconds: 60 });
+    const plan = await drainJob.plan(args, ctx);
+    // Stuck for ten minutes: skipped before any other filter, as kubectl does.
+    expect(plan.actions.filter((a) => a.kind === 'evict')).toEqual([]);
+    expect(plan.skipped.find((s) => s.target === 'pod/db/postgres-0')?.reason).toBe('terminating for more than 60s (--skip-wait-for-delete-timeout)');
+    f.sandbox.resetRequests();
+    const result = await drainJob.execute(args, plan, ctx);
+    expect(result.ok).toBe(true);
+    expect(result.changed).toEqual(['node/node03 cordoned']);
+    expect(writes(f.sandbox.requests().byVerb)).toEqual({ 'patch nodes': 1 });
+  });
+
   for (const how of ['abort', 'progress-throws'] as const) {
     it(`a worker killed mid-drain (${how}): the resumed job evicts no pod twice and misses none`, async () => {
       f = await startJobFixture('maintenance');
