@@ -4,7 +4,7 @@ import { startBot } from './chat/bot.js';
 import { configTable, loadConfig, parseClusters, type Config, type Role } from './config.js';
 import { describeError } from './core/errors.js';
 import { createLogger, type Logger } from './log.js';
-import { healthRoutes } from './ops/ops-server.js';
+import { healthRoutes, startOpsServer } from './ops/ops-server.js';
 import { countApprovals } from './ops/approval-metrics.js';
 import { Metrics } from './ops/metrics.js';
 import { countingFetch } from './ops/slack-metrics.js';
@@ -72,6 +72,13 @@ async function runWorker(config: Config, argv: string[], logger: Logger, opsPort
 async function runBot(config: Config, logger: Logger, metrics: Metrics) {
   const policy = config.SITREP_POLICY ? Policy.fromFile(config.SITREP_POLICY) : Policy.default();
   const redis = createRedis(config.REDIS_URL, { name: 'sitrep-bot-health', failFast: true });
+  const routes = healthRoutes(
+    [
+      { name: 'redis', check: async () => void (await redis.ping()) },
+      { name: 'slack', check: async () => void (await bot.app.client.auth.test()) },
+    ],
+    [metrics.route()],
+  );
   const bot = await startBot({
     signingSecret: config.SLACK_SIGNING_SECRET!,
     botToken: config.SLACK_BOT_TOKEN!,
@@ -87,16 +94,19 @@ async function runBot(config: Config, logger: Logger, metrics: Metrics) {
     logger,
     onAck: metrics.observeAck,
     slackFetch: countingFetch(metrics.observeSlack),
-    routes: healthRoutes(
-      [
-        { name: 'redis', check: async () => void (await redis.ping()) },
-        { name: 'slack', check: async () => void (await bot.app.client.auth.test()) },
-      ],
-      [metrics.route()],
-    ),
+    routes,
   });
   countApprovals(bot.services.approvals, metrics.observeApproval);
-  return { bot, async stop() { await bot.stop(); redis.disconnect(); } };
+  // In Socket Mode Bolt serves no HTTP, but probes and scrapes still need /healthz, /readyz, /metrics.
+  const ops = config.SLACK_APP_TOKEN ? await startOpsServer(routes, config.PORT) : undefined;
+  return {
+    bot,
+    async stop() {
+      await bot.stop();
+      await ops?.close();
+      redis.disconnect();
+    },
+  };
 }
 
 /** Runs until SIGINT/SIGTERM, then stops what was started, in order, within the timeout. */

@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { hostname } from 'node:os';
-import { App, HTTPReceiver, LogLevel, type BlockAction, type ButtonAction } from '@slack/bolt';
+import { App, HTTPReceiver, LogLevel, SocketModeReceiver, type BlockAction, type ButtonAction } from '@slack/bolt';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { helpText } from '../../commands/help.js';
@@ -100,12 +100,16 @@ export async function startBot(options: BotOptions): Promise<Bot> {
         // Slack retries after 3 s; every handler acks long before, so waiting longer only hides bugs.
         unhandledRequestTimeoutMillis: 2900,
       });
+  const clientOptions = { slackApiUrl: options.slackApiUrl ?? 'https://slack.com/api/', retryConfig: { retries: 5, factor: 2, minTimeout: 200, maxTimeout: 5000 }, ...(options.slackFetch ? { fetch: options.slackFetch } : {}) };
+  // Built here rather than by Bolt so stop() can wait for the socket to close (Bolt 5.1 does not).
+  // The socket client calls apps.connections.open itself, so it needs the same Web API options.
+  const socketReceiver = options.appToken ? new SocketModeReceiver({ appToken: options.appToken, logger: boltLogger(logger), installerOptions: { clientOptions } }) : undefined;
   const app = new App({
     token: options.botToken,
-    ...(options.appToken ? { appToken: options.appToken, socketMode: true, signingSecret: options.signingSecret } : { receiver }),
+    receiver: receiver ?? socketReceiver,
     logger: boltLogger(logger),
     logLevel: LogLevel.INFO,
-    clientOptions: { slackApiUrl: options.slackApiUrl ?? 'https://slack.com/api/', retryConfig: { retries: 5, factor: 2, minTimeout: 200, maxTimeout: 5000 }, ...(options.slackFetch ? { fetch: options.slackFetch } : {}) },
+    clientOptions,
   });
 
   const requests = new RequestStore(redis, keys.prefix);
@@ -248,6 +252,11 @@ export async function startBot(options: BotOptions): Promise<Bot> {
       await services.poster.idle(5000);
       services.poster.stop();
       await app.stop().catch(() => {});
+      if (socketReceiver) {
+        const closed = (ms: number) => Promise.race([socketReceiver.client.disconnect().then(() => true, () => true), new Promise<boolean>((r) => setTimeout(() => r(false), ms).unref())]);
+        // A second disconnect forces the close when Slack never answers the first.
+        if (!(await closed(2000))) await closed(1000);
+      }
       await Promise.race([services.producer.close(), new Promise((r) => setTimeout(r, 3000).unref())]);
       redis.disconnect();
       blocking.disconnect();

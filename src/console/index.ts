@@ -2,8 +2,8 @@
 // sends to the bot, and the request signer. Import from here rather than from single files.
 export { type CallRecord, type SlackApiEvents, SlackApiServer, type SlackApiServerOptions, startSlackApiServer } from './slack-api-server.js';
 export {
-  type BlockActionInput, blockActionPayload, type DeliveryOptions, type EventOptions, newTriggerId, sendBlockAction,
-  sendEvent, sendSlashCommand, sendUrlVerification, type SlackDelivery, type SlashCommandInput,
+  type BlockActionInput, blockActionPayload, type DeliveryOptions, eventCallbackPayload, type EventOptions, newTriggerId, sendBlockAction,
+  sendEvent, sendSlashCommand, sendUrlVerification, type SlackDelivery, type SlashCommandInput, slashCommandPayload,
 } from './slack-client-sim.js';
 export { type SlackSignatureHeaders, signSlackRequest } from './slack-signature.js';
 export { AnyMethod, type Fault } from './fault-injector.js';

@@ -21,6 +21,8 @@ export interface SlackApiServerOptions {
   host?: string;
   /** The only token the Web API accepts. @defaultValue LocalWorkspace.botToken */
   botToken?: string;
+  /** The app-level token `apps.connections.open` accepts (Socket Mode). @defaultValue LocalWorkspace.appToken */
+  appToken?: string;
   /** @defaultValue defaultUsers */
   users?: readonly SlackUser[];
   /** @defaultValue defaultChannels */
@@ -77,6 +79,7 @@ export class SlackApiServer extends EventEmitter<SlackApiEvents> {
   readonly origin: string;
   readonly workspace: Workspace;
   readonly botToken: string;
+  readonly appToken: string;
   private readonly faults = new FaultInjector();
   private readonly log: CallRecord[] = [];
   private readonly methods: Record<string, MethodHandler>;
@@ -84,6 +87,7 @@ export class SlackApiServer extends EventEmitter<SlackApiEvents> {
   private readonly responseUrls: ResponseUrls;
   private readonly clock: Clock;
   private readonly logger: Logger | undefined;
+  private socketModeUrl: (() => string) | undefined;
 
   /** @internal Use {@link startSlackApiServer}; the HTTP server must already listen. */
   constructor(private readonly http: Server, options: SlackApiServerOptions) {
@@ -93,6 +97,7 @@ export class SlackApiServer extends EventEmitter<SlackApiEvents> {
     this.origin = `http://${host}:${port}`;
     this.url = `${this.origin}/api/`;
     this.botToken = options.botToken ?? LocalWorkspace.botToken;
+    this.appToken = options.appToken ?? LocalWorkspace.appToken;
     this.clock = options.clock ?? systemClock;
     this.logger = options.logger;
     this.workspace = new Workspace({
@@ -127,6 +132,14 @@ export class SlackApiServer extends EventEmitter<SlackApiEvents> {
   /** The next `times` calls of `method` (`'*'` for any, `upload`, `response_url`) fail with `fault`. */
   failNext(method: string, fault: Fault, times = 1): void {
     this.faults.failNext(method, fault, times);
+  }
+
+  /**
+   * Serve Socket Mode: from now on `apps.connections.open` with the app token answers
+   * `{ ok: true, url: next() }` (a `ws://` URL of a local Socket Mode endpoint). `undefined` stops.
+   */
+  serveSocketMode(next: (() => string) | undefined): void {
+    this.socketModeUrl = next;
   }
 
   /** Delay every answer by `ms` (0 to stop). */
@@ -225,10 +238,13 @@ export class SlackApiServer extends EventEmitter<SlackApiEvents> {
     const fault = this.faults.take(method);
     if (fault) return this.answerFault(res, call, fault);
 
+    if (method === 'apps.connections.open') return this.openConnection(req, res, call);
     const handler = Object.hasOwn(this.methods, method) ? this.methods[method] : undefined;
     if (!handler) return this.answer(res, call, 200, { ok: false, error: 'unknown_method', req_method: method });
     if (method !== 'api.test') {
       if (!token) return this.answer(res, call, 200, { ok: false, error: 'not_authed' });
+      // An app-level token opens Socket Mode connections and nothing else.
+      if (token === this.appToken) return this.answer(res, call, 200, { ok: false, error: 'not_allowed_token_type' });
       if (token !== this.botToken) return this.answer(res, call, 200, { ok: false, error: 'invalid_auth' });
     }
     try {
@@ -238,6 +254,17 @@ export class SlackApiServer extends EventEmitter<SlackApiEvents> {
       if (!(err instanceof SlackMethodFailure)) throw err;
       this.answer(res, call, 200, err.toBody(), { 'x-oauth-scopes': BOT_SCOPES });
     }
+  }
+
+  /** Socket Mode's `apps.connections.open`: the app-level token, in the Authorization header only, as Slack requires. */
+  private openConnection(req: IncomingMessage, res: ServerResponse, call: { method: string; args: ApiArgs; at: number }): void {
+    const token = bearer(req);
+    if (!token) return this.answer(res, call, 200, { ok: false, error: 'not_authed' });
+    if (token === this.botToken) return this.answer(res, call, 200, { ok: false, error: 'not_allowed_token_type' });
+    if (token !== this.appToken) return this.answer(res, call, 200, { ok: false, error: 'invalid_auth' });
+    // The stand-in's own error (Slack's wording is unknown): no endpoint was attached with serveSocketMode().
+    if (!this.socketModeUrl) return this.answer(res, call, 200, { ok: false, error: 'socket_mode_not_enabled' });
+    this.answer(res, call, 200, { ok: true, url: this.socketModeUrl() }, { 'x-oauth-scopes': 'connections:write' });
   }
 
   private async upload(secret: string, req: IncomingMessage, res: ServerResponse, body: Buffer, at: number): Promise<void> {

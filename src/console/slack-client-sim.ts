@@ -96,9 +96,12 @@ export function newTriggerId(): string {
   return `${randomInt(1e9, 1e10)}.${randomInt(1e9, 1e10)}.${randomBytes(16).toString('hex')}`;
 }
 
-/** Sends a slash command as Slack does: signed, form-encoded, fields in Slack's order. */
-export function sendSlashCommand(botUrl: string, signingSecret: string, cmd: SlashCommandInput): Promise<SlackDelivery> {
-  const form = new URLSearchParams([
+/**
+ * A slash command's fields, in Slack's order, all strings: the HTTP form's fields, and the
+ * `payload` of a Socket Mode `slash_commands` envelope.
+ */
+export function slashCommandPayload(cmd: SlashCommandInput): Record<string, string> {
+  return Object.fromEntries([
     ['token', LocalWorkspace.verificationToken],
     ['team_id', cmd.teamId ?? LocalWorkspace.teamId],
     ['team_domain', cmd.teamDomain ?? LocalWorkspace.teamDomain],
@@ -113,6 +116,11 @@ export function sendSlashCommand(botUrl: string, signingSecret: string, cmd: Sla
     ['response_url', cmd.responseUrl],
     ['trigger_id', cmd.triggerId ?? newTriggerId()],
   ]);
+}
+
+/** Sends a slash command as Slack does: signed, form-encoded, fields in Slack's order. */
+export function sendSlashCommand(botUrl: string, signingSecret: string, cmd: SlashCommandInput): Promise<SlackDelivery> {
+  const form = new URLSearchParams(slashCommandPayload(cmd));
   return deliver(botUrl, signingSecret, form.toString(), 'application/x-www-form-urlencoded', cmd);
 }
 
@@ -162,10 +170,11 @@ export function sendBlockAction(botUrl: string, signingSecret: string, action: B
 }
 
 /**
- * Sends an Events API callback: the `event_callback` envelope around `event` (e.g.
- * `{ type: 'reaction_added', user, reaction, item: { type: 'message', channel, ts } }`), as JSON.
+ * The Events API `event_callback` envelope around `event` (e.g. `{ type: 'reaction_added', user,
+ * reaction, item: { type: 'message', channel, ts } }`): the HTTP body, and the `payload` of a
+ * Socket Mode `events_api` envelope.
  */
-export function sendEvent(botUrl: string, signingSecret: string, event: { type: string; [key: string]: Json | undefined }, options: EventOptions = {}): Promise<SlackDelivery> {
+export function eventCallbackPayload(event: { type: string; [key: string]: Json | undefined }, options: EventOptions = {}): Record<string, Json> {
   const teamId = options.teamId ?? LocalWorkspace.teamId;
   const eventTs = typeof event.event_ts === 'string' ? event.event_ts : nowTs();
   const envelope = {
@@ -185,7 +194,12 @@ export function sendEvent(botUrl: string, signingSecret: string, event: { type: 
     is_ext_shared_channel: false,
     event_context: `4-${randomBytes(12).toString('base64url')}`,
   };
-  return deliver(botUrl, signingSecret, JSON.stringify(envelope), 'application/json', options);
+  return envelope as Record<string, Json>;
+}
+
+/** Sends an Events API callback ({@link eventCallbackPayload}) as JSON, signed. */
+export function sendEvent(botUrl: string, signingSecret: string, event: { type: string; [key: string]: Json | undefined }, options: EventOptions = {}): Promise<SlackDelivery> {
+  return deliver(botUrl, signingSecret, JSON.stringify(eventCallbackPayload(event, options)), 'application/json', options);
 }
 
 /** Sends the `url_verification` challenge Slack sends when the Request URL is saved. */

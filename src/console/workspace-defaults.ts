@@ -14,6 +14,8 @@ export const LocalWorkspace = {
   botName: 'sitrep',
   /** What the stand-in accepts unless told otherwise; not a secret, it only works on loopback. */
   botToken: 'xoxb-local-sitrep-token',
+  /** The app-level token `apps.connections.open` accepts (Socket Mode); loopback only, like the bot token. */
+  appToken: 'xapp-local-sitrep-token',
   /** The deprecated verification token Slack still puts in payloads. */
   verificationToken: 'local-verification-token',
 } as const;
