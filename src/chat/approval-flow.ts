@@ -119,6 +119,12 @@ export class ApprovalFlow {
     if (!record) return 'This request is no longer known to sitrep.';
     if (outcome.kind === 'ended') {
       if (outcome.justExpired) await this.ended(record, outcome.record);
+      // Approved, but the bot that took the deciding click died before queueing the job: any
+      // later click finishes the hand-over. Safe to repeat: the job id is fixed per request.
+      if (outcome.state === 'approved' && record.state === RequestState.AwaitingApproval) {
+        await this.start(record, outcome.record.plan);
+        this.services.poster.schedule(record.request.id);
+      }
       return outcome.message;
     }
     const approvedAt = outcome.record.approvals.find((a) => a.userId === userId)?.at ?? this.services.clock.now();

@@ -165,6 +165,19 @@ describe('two-person approval end to end', () => {
     expect(text).toContain(BOB);
   });
 
+  it('if the bot died between the deciding approval and queueing the job, the next click queues it', async () => {
+    await stack.slash('scale deployment/checkout -n shop --replicas 2', { user: ALICE });
+    const card = await waitForMessage(stack, (m) => /Approval needed/.test(m.text ?? '') && /scale deployment\/checkout/.test(messageText(m)));
+    const approvalId = buttonValue(card, CardAction.Approve)!;
+    // The approval is recorded in Redis, but nothing queued the job (as if the bot crashed there).
+    const outcome = await stack.bot.services.approvals.approve(approvalId, BOB);
+    expect(outcome.kind).toBe('approved');
+    await stack.click(CardAction.Approve, approvalId, { user: CAROL, messageTs: card.ts });
+    await waitForUpdate(stack, card.ts, /Done/, 60_000);
+    const requestId = (await stack.redis.client().hget(`${stack.prefix}:approval:${approvalId}`, 'requestId'))!;
+    expect(await executeJobsFor(requestId)).toBe(1);
+  });
+
   it('someone outside the policy cannot even request a drain', async () => {
     const res = await stack.slash('drain node01 --timeout 5m', { user: DAVE });
     expect(res.status).toBe(200);

@@ -1,0 +1,313 @@
+import { execFile } from 'node:child_process';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { promisify } from 'node:util';
+import ts from 'typescript';
+import { parseAllDocuments } from 'yaml';
+import { describe, expect, it } from 'vitest';
+import { ConfigMap } from 'kubernetes-models/v1/ConfigMap';
+import { Namespace } from 'kubernetes-models/v1/Namespace';
+import { Secret } from 'kubernetes-models/v1/Secret';
+import { Service } from 'kubernetes-models/v1/Service';
+import { ServiceAccount } from 'kubernetes-models/v1/ServiceAccount';
+import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
+import { StatefulSet } from 'kubernetes-models/apps/v1/StatefulSet';
+import { ClusterRole } from 'kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRole';
+import { ClusterRoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRoleBinding';
+import { Policy } from '../../src/approval/index.js';
+import { loadConfig } from '../../src/config.js';
+import { parseDuration } from '../../src/core/duration.js';
+import { Metrics } from '../../src/ops/metrics.js';
+import { healthRoutes } from '../../src/ops/ops-server.js';
+
+const root = join(import.meta.dirname, '..', '..');
+const dir = join(root, 'deploy', 'kubernetes');
+
+// Loose shapes for reading manifests: each object is validated against its schema below.
+type K = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string> }; [k: string]: any };
+
+/** Kind -> the kubernetes-models class (AJV over the Kubernetes OpenAPI schema) and its interface module. */
+const MODELS: Record<string, { model: new (data: any) => { validate(): void }; module: string; iface: string }> = {
+  Namespace: { model: Namespace, module: 'kubernetes-models/v1/Namespace', iface: 'INamespace' },
+  ServiceAccount: { model: ServiceAccount, module: 'kubernetes-models/v1/ServiceAccount', iface: 'IServiceAccount' },
+  ConfigMap: { model: ConfigMap, module: 'kubernetes-models/v1/ConfigMap', iface: 'IConfigMap' },
+  Secret: { model: Secret, module: 'kubernetes-models/v1/Secret', iface: 'ISecret' },
+  Service: { model: Service, module: 'kubernetes-models/v1/Service', iface: 'IService' },
+  Deployment: { model: Deployment, module: 'kubernetes-models/apps/v1/Deployment', iface: 'IDeployment' },
+  StatefulSet: { model: StatefulSet, module: 'kubernetes-models/apps/v1/StatefulSet', iface: 'IStatefulSet' },
+  ClusterRole: { model: ClusterRole, module: 'kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRole', iface: 'IClusterRole' },
+  ClusterRoleBinding: { model: ClusterRoleBinding, module: 'kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRoleBinding', iface: 'IClusterRoleBinding' },
+};
+const CLUSTER_SCOPED = new Set(['Namespace', 'ClusterRole', 'ClusterRoleBinding']);
+
+function yamlFiles(d: string): string[] {
+  return readdirSync(d).flatMap((name) => {
+    const p = join(d, name);
+    if (statSync(p).isDirectory()) return yamlFiles(p);
+    return /\.ya?ml$/.test(name) ? [p] : [];
+  });
+}
+
+function parseYaml(text: string, source: string): any[] {
+  return parseAllDocuments(text).map((doc) => {
+    if (doc.errors.length) throw new Error(`${source}: ${doc.errors.map((e) => e.message).join('; ')}`);
+    return doc.toJS();
+  }).filter((o) => o !== null && o !== undefined);
+}
+
+/** Every manifest file's objects, by file (kustomization files are not objects). */
+const files = new Map<string, K[]>();
+for (const file of yamlFiles(dir)) {
+  if (/kustomization\.ya?ml$/.test(file)) continue;
+  files.set(relative(dir, file), parseYaml(readFileSync(file, 'utf8'), file));
+}
+const all = [...files.values()].flat();
+const of = (kind: string) => all.filter((o) => o.kind === kind);
+const named = (kind: string, name: string) => all.find((o) => o.kind === kind && o.metadata.name === name);
+const deployment = (name: string) => named('Deployment', name)!;
+
+/**
+ * Fields the schema does not know, at any depth. kubernetes-models' validators accept unknown
+ * fields (as the OpenAPI schemas do), and the API server would silently drop them: a misspelt
+ * `readOnlyRootFileSystem` would leave the root filesystem writable. The TypeScript interfaces
+ * kubernetes-models ships are the same schema, so the type checker can say which keys exist.
+ */
+let checkerOnce: ((obj: K) => string[]) | undefined;
+function unknownFieldChecker(): (obj: K) => string[] {
+  checkerOnce ??= buildUnknownFieldChecker();
+  return checkerOnce;
+}
+
+function buildUnknownFieldChecker(): (obj: K) => string[] {
+  const kinds = Object.entries(MODELS);
+  const path = join(root, 'test', 'deploy', '__manifest_types__.ts');
+  const source = kinds.map(([kind, m]) => `import type { ${m.iface} } from '${m.module}';\nexport declare const ${kind}: ${m.iface};`).join('\n');
+  const options: ts.CompilerOptions = { module: ts.ModuleKind.ESNext, moduleResolution: ts.ModuleResolutionKind.Bundler, strict: true, skipLibCheck: true, noEmit: true, types: [] };
+  const host = ts.createCompilerHost(options);
+  const getSourceFile = host.getSourceFile.bind(host);
+  host.getSourceFile = (name, lang, ...rest) => (name === path ? ts.createSourceFile(name, source, lang) : getSourceFile(name, lang, ...rest));
+  const fileExists = host.fileExists.bind(host);
+  host.fileExists = (name) => name === path || fileExists(name);
+  const program = ts.createProgram([path], options, host);
+  const checker = program.getTypeChecker();
+  const sf = program.getSourceFile(path)!;
+  const typeOf = new Map<string, ts.Type>();
+  for (const sym of checker.getExportsOfModule(checker.getSymbolAtLocation(sf)!)) typeOf.set(sym.name, checker.getTypeOfSymbol(sym));
+
+  const walk = (value: unknown, type: ts.Type, at: string, out: string[]) => {
+    const t = checker.getNonNullableType(type);
+    if (Array.isArray(value)) {
+      const elem = checker.isArrayType(t) ? checker.getTypeArguments(t as ts.TypeReference)[0] : undefined;
+      if (elem) value.forEach((v, i) => walk(v, elem, `${at}[${i}]`, out));
+      return;
+    }
+    if (value === null || typeof value !== 'object') return;
+    const members = t.isUnion() ? t.types : [t];
+    for (const [key, v] of Object.entries(value)) {
+      const prop = members.map((m) => checker.getPropertyOfType(m, key)).find(Boolean);
+      if (prop) {
+        walk(v, checker.getTypeOfSymbol(prop), `${at}.${key}`, out);
+        continue;
+      }
+      const index = members.map((m) => checker.getIndexTypeOfType(m, ts.IndexKind.String)).find(Boolean);
+      if (index) walk(v, index, `${at}.${key}`, out);
+      else out.push(`${at}.${key}`);
+    }
+  };
+  return (obj) => {
+    const type = typeOf.get(obj.kind);
+    if (!type) return [`${obj.kind}: no schema type`];
+    const out: string[] = [];
+    walk(obj, type, `${obj.kind}/${obj.metadata?.name}`, out);
+    return out;
+  };
+}
+
+describe('Kubernetes manifests', () => {
+  it('every object is valid against the Kubernetes schema, with no unknown fields', () => {
+    const unknown = unknownFieldChecker();
+    expect(all.length).toBeGreaterThanOrEqual(12);
+    const problems: string[] = [];
+    for (const obj of all) {
+      const m = MODELS[obj.kind];
+      if (!m) {
+        problems.push(`${obj.kind}/${obj.metadata?.name}: kind not expected here`);
+        continue;
+      }
+      try {
+        new m.model(obj).validate();
+      } catch (err) {
+        problems.push(`${obj.kind}/${obj.metadata.name}: ${err instanceof Error ? err.message : String(err)}`);
+      }
+      problems.push(...unknown(obj));
+    }
+    expect(problems).toEqual([]);
+  });
+
+  it('the unknown-field check and the schema check catch mistakes', () => {
+    const unknown = unknownFieldChecker();
+    const bot = structuredClone(deployment('sitrep-bot'));
+    bot.spec.template.spec.containers[0].securityContext.readOnlyRootFileSystem = true;
+    bot.spec.replica = 3;
+    expect(unknown(bot).sort()).toEqual(['Deployment/sitrep-bot.spec.replica', 'Deployment/sitrep-bot.spec.template.spec.containers[0].securityContext.readOnlyRootFileSystem']);
+    const broken = structuredClone(deployment('sitrep-worker'));
+    broken.spec.replicas = 'two';
+    expect(() => new Deployment(broken).validate()).toThrow();
+  });
+
+  it('kustomize renders the same objects, all in the sitrep namespace', async (ctx) => {
+    const kubectl = await promisify(execFile)('kubectl', ['version', '--client']).then(() => true, () => false);
+    if (!kubectl) {
+      console.log('skipped: kubectl is not on PATH, so `kubectl kustomize` cannot run here');
+      ctx.skip();
+      return;
+    }
+    const render = async (d: string) => parseYaml((await promisify(execFile)('kubectl', ['kustomize', d], { maxBuffer: 10 << 20 })).stdout, d) as K[];
+    const ids = (objs: K[]) => objs.map((o) => `${o.kind}/${o.metadata.name}`).sort();
+    const main = await render(dir);
+    const expected = ['namespace.yaml', 'rbac.yaml', 'config.yaml', 'bot.yaml', 'worker.yaml'].flatMap((f) => files.get(f)!);
+    expect(ids(main)).toEqual(ids(expected));
+    const redis = await render(join(dir, 'redis'));
+    expect(ids(redis)).toEqual(ids(files.get(join('redis', 'redis.yaml'))!));
+    for (const o of [...main, ...redis]) {
+      if (!CLUSTER_SCOPED.has(o.kind)) expect(o.metadata.namespace, `${o.kind}/${o.metadata.name}`).toBe('sitrep');
+      new MODELS[o.kind].model(o).validate();
+    }
+    // Real secrets are created by hand; applying the kustomization must never overwrite them.
+    expect(ids(main).filter((id) => id.startsWith('Secret/'))).toEqual([]);
+  });
+
+  it('plain manifests name their namespace, and it exists', () => {
+    expect(named('Namespace', 'sitrep')).toBeDefined();
+    for (const o of all) if (!CLUSTER_SCOPED.has(o.kind)) expect(o.metadata.namespace, `${o.kind}/${o.metadata.name}`).toBe('sitrep');
+  });
+
+  it('the worker runs as a ServiceAccount that exists and is bound; the bot has none mounted', () => {
+    const worker = deployment('sitrep-worker').spec.template.spec;
+    const sa = named('ServiceAccount', worker.serviceAccountName);
+    expect(sa).toBeDefined();
+    const binding = of('ClusterRoleBinding').find((b) => b.subjects.some((s: any) => s.kind === 'ServiceAccount' && s.name === sa!.metadata.name && s.namespace === sa!.metadata.namespace));
+    expect(binding).toBeDefined();
+    expect(named('ClusterRole', binding!.roleRef.name)).toBeDefined();
+    const bot = deployment('sitrep-bot').spec.template.spec;
+    expect(bot.automountServiceAccountToken).toBe(false);
+    expect(named('ServiceAccount', bot.serviceAccountName)?.automountServiceAccountToken).toBe(false);
+  });
+
+  it('every Secret, ConfigMap and key a pod refers to exists (Secrets in secrets.example.yaml)', () => {
+    const problems: string[] = [];
+    const keysOf = (kind: 'Secret' | 'ConfigMap', name: string) => {
+      const o = named(kind, name);
+      return o ? new Set(Object.keys({ ...(o.data ?? {}), ...(o.stringData ?? {}) })) : undefined;
+    };
+    for (const w of [...of('Deployment'), ...of('StatefulSet')]) {
+      const spec = w.spec.template.spec;
+      for (const v of spec.volumes ?? []) {
+        if (v.configMap && !keysOf('ConfigMap', v.configMap.name)) problems.push(`${w.metadata.name}: volume ConfigMap ${v.configMap.name}`);
+        if (v.secret && !keysOf('Secret', v.secret.secretName)) problems.push(`${w.metadata.name}: volume Secret ${v.secret.secretName}`);
+      }
+      for (const c of spec.containers) {
+        for (const f of c.envFrom ?? []) {
+          if (f.configMapRef && !keysOf('ConfigMap', f.configMapRef.name)) problems.push(`${c.name}: envFrom ConfigMap ${f.configMapRef.name}`);
+          if (f.secretRef && !keysOf('Secret', f.secretRef.name)) problems.push(`${c.name}: envFrom Secret ${f.secretRef.name}`);
+        }
+        for (const e of c.env ?? []) {
+          const ref = e.valueFrom?.secretKeyRef ?? e.valueFrom?.configMapKeyRef;
+          if (!ref) continue;
+          const keys = keysOf(e.valueFrom.secretKeyRef ? 'Secret' : 'ConfigMap', ref.name);
+          if (!keys) problems.push(`${c.name}: ${e.name} from missing ${ref.name}`);
+          else if (!keys.has(ref.key)) problems.push(`${c.name}: ${e.name} from ${ref.name} lacks key ${ref.key}`);
+        }
+      }
+    }
+    expect(problems).toEqual([]);
+    // Templates only: no value in the example Secrets looks like a real token.
+    for (const s of of('Secret')) for (const v of Object.values<string>(s.stringData ?? {})) expect(v).toMatch(/REPLACE-ME|^redis:\/\/sitrep-redis:6379$/);
+  });
+
+  it('the configuration the pods get is one sitrep accepts, with the policy file where SITREP_POLICY points', () => {
+    const config = named('ConfigMap', 'sitrep-config')!.data as Record<string, string>;
+    const secrets = Object.assign({}, ...of('Secret').map((s) => s.stringData)) as Record<string, string>;
+    expect(() => loadConfig({ ...config, ...secrets }, 'bot')).not.toThrow();
+    expect(() => loadConfig({ ...config, REDIS_URL: secrets.REDIS_URL }, 'worker')).not.toThrow();
+    const bot = deployment('sitrep-bot').spec.template.spec;
+    const mount = bot.containers[0].volumeMounts.find((m: any) => config.SITREP_POLICY.startsWith(`${m.mountPath}/`));
+    expect(mount, 'a volume mounted where SITREP_POLICY points').toBeDefined();
+    const volume = bot.volumes.find((v: any) => v.name === mount.name);
+    const policyMap = named('ConfigMap', volume.configMap.name)!;
+    const file = config.SITREP_POLICY.slice(mount.mountPath.length + 1);
+    expect(Object.keys(policyMap.data)).toContain(file);
+    expect(() => Policy.fromText(policyMap.data[file], 'sitrep-policy')).not.toThrow();
+    // The worker's --cluster comes from a variable its environment defines.
+    const worker = deployment('sitrep-worker').spec.template.spec.containers[0];
+    const i = worker.args.indexOf('--cluster');
+    expect(worker.args[0]).toBe('worker');
+    const ref = /^\$\(([A-Z_]+)\)$/.exec(worker.args[i + 1])?.[1];
+    expect(ref && config[ref]).toMatch(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/);
+    expect(worker.envFrom.map((f: any) => f.configMapRef?.name)).toContain('sitrep-config');
+    // Jobs hand themselves back before the kubelet's SIGKILL.
+    const grace = deployment('sitrep-worker').spec.template.spec.terminationGracePeriodSeconds;
+    expect(grace * 1000).toBeGreaterThan(parseDuration(config.SITREP_SHUTDOWN_TIMEOUT)!);
+  });
+
+  it('the Service selects the bot pods only, and probes ask for paths on ports that are served', () => {
+    const served = healthRoutes([], [new Metrics({ processMetrics: false }).route()]).map((r) => r.path);
+    expect(served).toEqual(expect.arrayContaining(['/healthz', '/readyz', '/metrics']));
+    const config = named('ConfigMap', 'sitrep-config')!.data as Record<string, string>;
+    const svc = named('Service', 'sitrep-bot')!;
+    const matches = (sel: Record<string, string>, labels: Record<string, string>) => Object.entries(sel).every(([k, v]) => labels?.[k] === v);
+    expect(matches(svc.spec.selector, deployment('sitrep-bot').spec.template.metadata.labels)).toBe(true);
+    expect(matches(svc.spec.selector, deployment('sitrep-worker').spec.template.metadata.labels)).toBe(false);
+    const botPorts = deployment('sitrep-bot').spec.template.spec.containers[0].ports;
+    const target = botPorts.find((p: any) => p.name === svc.spec.ports[0].targetPort || p.containerPort === svc.spec.ports[0].targetPort);
+    expect(target?.containerPort).toBe(Number(config.PORT));
+    expect(svc.spec.ports[0].port).toBe(3000);
+    for (const [name, port] of [['sitrep-bot', Number(config.PORT)], ['sitrep-worker', Number(config.SITREP_OPS_PORT)]] as const) {
+      const d = deployment(name);
+      expect(matches(d.spec.selector.matchLabels, d.spec.template.metadata.labels)).toBe(true);
+      const c = d.spec.template.spec.containers[0];
+      for (const probe of ['livenessProbe', 'readinessProbe', 'startupProbe']) {
+        const get = c[probe]?.httpGet;
+        expect(get, `${name} ${probe}`).toBeDefined();
+        expect(served).toContain(get.path);
+        const p = c.ports.find((x: any) => x.name === get.port || x.containerPort === get.port);
+        expect(p?.containerPort, `${name} ${probe} port`).toBe(port);
+      }
+      expect(c.livenessProbe.httpGet.path).toBe('/healthz'); // never restart a pod because Redis is down
+      expect(c.readinessProbe.httpGet.path).toBe('/readyz');
+      expect(d.spec.template.metadata.annotations['prometheus.io/port']).toBe(String(port));
+    }
+  });
+
+  it('every pod runs as non-root with a read-only root, no privileges, and bounded resources', () => {
+    for (const w of [...of('Deployment'), ...of('StatefulSet')]) {
+      const spec = w.spec.template.spec;
+      expect(spec.securityContext.runAsNonRoot, w.metadata.name).toBe(true);
+      expect(spec.securityContext.runAsUser).toBeGreaterThan(0);
+      expect(spec.securityContext.seccompProfile.type).toBe('RuntimeDefault');
+      for (const c of spec.containers) {
+        expect(c.securityContext, `${w.metadata.name}/${c.name}`).toMatchObject({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } });
+        expect(c.securityContext.capabilities.add).toBeUndefined();
+        for (const k of ['cpu', 'memory']) {
+          expect(c.resources.requests[k], `${c.name} requests.${k}`).toBeDefined();
+          expect(c.resources.limits[k], `${c.name} limits.${k}`).toBeDefined();
+        }
+        expect(c.image).toMatch(/^[^:@]+(:[\w.-]+|@sha256:[0-9a-f]{64})$/);
+        expect(c.image).not.toMatch(/:latest$/);
+      }
+    }
+  });
+
+  it('the optional Redis persists with AOF and never evicts', () => {
+    const redis = of('StatefulSet').find((s) => s.metadata.name === 'sitrep-redis')!;
+    const args: string[] = redis.spec.template.spec.containers[0].args;
+    const value = (flag: string) => args[args.indexOf(flag) + 1];
+    expect(value('--appendonly')).toBe('yes');
+    expect(value('--maxmemory-policy')).toBe('noeviction');
+    expect(redis.spec.volumeClaimTemplates[0].metadata.name).toBe(redis.spec.template.spec.containers[0].volumeMounts[0].name);
+    const svc = named('Service', 'sitrep-redis')!;
+    expect(Object.entries(svc.spec.selector).every(([k, v]) => redis.spec.template.metadata.labels[k] === v)).toBe(true);
+    // The example REDIS_URL points at this Service.
+    expect(named('Secret', 'sitrep-redis')!.stringData.REDIS_URL).toBe(`redis://${svc.metadata.name}:${svc.spec.ports[0].port}`);
+  });
+});
