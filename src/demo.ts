@@ -219,7 +219,7 @@ function banner(demo: Demo, scenario: string, timeScale: number): string {
   Watch node02 empty in the cluster panel on the right.
   Then: /incident start Checkout errors --sev 2  ·  /incident resolve  ·  /incident postmortem
 
-  Cluster   sandbox, scenario ${scenario}, time x${timeScale}
+  Cluster   sandbox at ${demo.sandbox.url}, scenario ${scenario}, time x${timeScale}
             kubectl --kubeconfig ${demo.sandbox.kubeconfigPath} get nodes
   Redis     ${redis}
   Bot       ${demo.botUrl}

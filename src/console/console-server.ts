@@ -90,6 +90,8 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
   const { slack, logger } = options;
   const defaultUser = options.defaultUser ?? 'U0ALICE001';
   const streams = new Set<ServerResponse>();
+  // Every open page holds one `change` listener; ten tabs are not a leak.
+  slack.workspace.setMaxListeners(0);
 
   const server = createServer((req, res) => {
     route(req, res).catch((err: unknown) => {
@@ -128,8 +130,10 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
     sendJson(res, 404, { ok: false, error: 'not_found' });
   }
 
-  function openStream(req: IncomingMessage, res: ServerResponse, me: string): void {
-    if (!slack.workspace.user(me)) return sendJson(res, 400, { ok: false, error: 'user_not_found' });
+  function openStream(req: IncomingMessage, res: ServerResponse, requested: string): void {
+    // An unknown user (a stale bookmark, a typo in ?as=) gets the default view, not a dead page.
+    const known = slack.workspace.user(requested);
+    const me = known && !known.isBot ? requested : defaultUser;
     res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive' });
     const send = (event: FeedEvent) => res.write(`data: ${JSON.stringify(event)}\n\n`);
     // The state goes first on the same stream, so no change can fall between a snapshot and the feed.

@@ -34,6 +34,9 @@ export async function startTestRedis(options: { aof?: boolean } = {}): Promise<T
       '--maxmemory-policy', 'noeviction', '--daemonize', 'no', '--logfile', '',
     ];
     proc = spawn('redis-server', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    // A test process that dies without its afterAll must not leave a redis-server behind.
+    const child = proc;
+    process.once('exit', () => child.kill('SIGKILL'));
     await new Promise<void>((resolve, reject) => {
       proc!.once('error', (err) => reject(new Error(`cannot start redis-server (is it installed?): ${err.message}`)));
       const deadline = Date.now() + 10_000;

@@ -50,7 +50,8 @@ export function renderOperationCard(record: RequestRecord, approval: ApprovalRec
   } else if (pending) {
     const left = Math.max(0, approval.expiresAt - now);
     text = `Approval needed: ${what}`;
-    blocks.push(section(`:raising_hand: *Approval needed* · ${escapeMrkdwn(approval.approverDescription)} · expires ${time(approval.expiresAt)} (in ${formatDuration(left)})`));
+    // approverDescription is written by the policy with Slack mentions (<@U…>): not user text, not escaped.
+    blocks.push(section(`:raising_hand: *Approval needed* · ${approval.approverDescription} · expires ${time(approval.expiresAt)} (in ${formatDuration(left)})`));
   } else if (approval && approval.state !== 'approved') {
     const by = approval.endedBy ? ` by <@${approval.endedBy}>` : '';
     const labels: Record<string, string> = { rejected: ':no_entry_sign: *Rejected*', expired: ':hourglass: *Expired*', cancelled: ':wastebasket: *Cancelled*' };

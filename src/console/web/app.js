@@ -58,6 +58,8 @@ function load(state) {
     ephemerals: Object.fromEntries(Object.entries(state.ephemerals).map(([c, list]) => [c, new Map(list.map((m) => [m.ts, m]))])),
   };
   page.me = state.me;
+  // Lets tests (and curious people) see whose view the page shows once it has loaded.
+  document.body.dataset.me = state.me;
   const wanted = decodeURIComponent(location.hash.slice(1)) || 'ops';
   const channel = state.channels.find((c) => c.name === wanted || c.id === wanted) ?? state.channels[0];
   page.channel = channel?.id ?? null;
@@ -376,8 +378,12 @@ function renderMessages(jump = false) {
 }
 
 function openThread(ts) {
+  const box = $('messages');
+  const nearBottom = box.scrollHeight - box.scrollTop - box.clientHeight < 120;
   page.thread = ts;
   renderThread();
+  // The pane narrows the channel and its messages grow taller; keep the end in view.
+  if (nearBottom) box.scrollTop = box.scrollHeight;
   $('thread-input').focus();
 }
 

@@ -48,7 +48,7 @@ function childEnv(env: Record<string, string>): NodeJS.ProcessEnv {
  * never runs a stale dist/.
  */
 export function spawnSitrep(args: string[], env: Record<string, string>): Spawned {
-  return track(spawn(process.execPath, [join(ROOT, 'bin', 'sitrep.js'), ...args], { cwd: ROOT, env: childEnv({ SITREP_FROM_SOURCE: '1', ...env }), stdio: ['ignore', 'pipe', 'pipe'] }));
+  return track(spawn(process.execPath, [join(ROOT, 'bin', 'sitrep.js'), ...args], { cwd: ROOT, env: childEnv({ ...env }), stdio: ['ignore', 'pipe', 'pipe'] }));
 }
 
 /** A TypeScript script under node with tsx, as a separate process. */
