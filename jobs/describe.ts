@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { codeBlock } from '../src/core/mrkdwn.js';
 import type { V1Node, V1Pod } from '@kubernetes/client-node';
 import type { JobResult } from '../src/core/job.js';
 import { toSitrepError } from '../src/k8s/api-errors.js';
@@ -67,7 +68,7 @@ async function describeNode(name: string, ctx: JobContext): Promise<JobResult> {
     ...((await recentEvents(ctx, undefined, name)).map((e) => `  ${e}`) || []),
   ];
   const content = lines.join('\n');
-  return { ok: true, title: `node/${name}: ${nodeStatusText(node)}`, text: '```\n' + content + '\n```', file: lines.length > 60 ? { filename: `describe-node-${name}.txt`, content } : undefined, changed: [], unchanged: [] };
+  return { ok: true, title: `node/${name}: ${nodeStatusText(node)}`, text: codeBlock(content), file: lines.length > 60 ? { filename: `describe-node-${name}.txt`, content } : undefined, changed: [], unchanged: [] };
 }
 
 async function describePod(name: string, namespace: string, ctx: JobContext): Promise<JobResult> {
@@ -92,5 +93,5 @@ async function describePod(name: string, namespace: string, ctx: JobContext): Pr
     `Events:`,
     ...(await recentEvents(ctx, namespace, name)).map((e) => `  ${e}`),
   ];
-  return { ok: true, title: `pod/${namespace}/${name}: ${podStatusText(pod)}`, text: '```\n' + lines.join('\n') + '\n```', changed: [], unchanged: [] };
+  return { ok: true, title: `pod/${namespace}/${name}: ${podStatusText(pod)}`, text: codeBlock(lines.join('\n')), changed: [], unchanged: [] };
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { codeBlock } from '../src/core/mrkdwn.js';
 import type { JobResult } from '../src/core/job.js';
 import { toSitrepError } from '../src/k8s/api-errors.js';
 import type { ReadJob } from './job-context.js';
@@ -39,7 +40,7 @@ export const logsJob: ReadJob = {
     return {
       ok: true,
       title: `logs ${label}: ${lines.length} lines`,
-      text: lines.length ? '```\n' + shown + '\n```' + (lines.length > INLINE_LINES ? `\n_last ${INLINE_LINES} of ${lines.length} lines; the full log is in the thread._` : '') : '_The log is empty._',
+      text: lines.length ? codeBlock(shown) + (lines.length > INLINE_LINES ? `\n_last ${INLINE_LINES} of ${lines.length} lines; the full log is in the thread._` : '') : '_The log is empty._',
       ...(lines.length > INLINE_LINES ? { file: { filename: `${args.pod}.log`, content: text } } : {}),
       changed: [],
       unchanged: [],

@@ -66,7 +66,11 @@ export class ApprovalFlow {
       await requests.update(id, { state: RequestState.Refused, failure: { code: ErrorCode.PolicyDenied, message: decision.reason } });
       return;
     }
-    if (decision.approvals === 0) return; // the card shows a Run button for the requester
+    if (decision.approvals === 0) {
+      // Only now, with the policy checked, does the card offer the requester a Run button.
+      await requests.update(id, { state: RequestState.AwaitingConfirmation });
+      return;
+    }
     const approval = await this.services.approvals.create({
       requestId: id,
       verb: r.verb,
@@ -94,7 +98,6 @@ export class ApprovalFlow {
 
   private async start(record: RequestRecord, plan: Plan): Promise<void> {
     const r = record.request;
-    await this.services.requests.update(r.id, { state: RequestState.Approved });
     await this.services.producer.enqueue({
       v: 1,
       kind: JobKind.Execute,
@@ -106,6 +109,8 @@ export class ApprovalFlow {
       channelId: r.channelId,
       approvedPlan: plan,
     });
+    // Marked after queueing: a crash in between leaves the request recoverable by the next click.
+    await this.services.requests.update(r.id, { state: RequestState.Approved });
   }
 
   private async recordFor(approval: ApprovalRecord): Promise<RequestRecord | undefined> {
@@ -121,7 +126,7 @@ export class ApprovalFlow {
       if (outcome.justExpired) await this.ended(record, outcome.record);
       // Approved, but the bot that took the deciding click died before queueing the job: any
       // later click finishes the hand-over. Safe to repeat: the job id is fixed per request.
-      if (outcome.state === 'approved' && record.state === RequestState.AwaitingApproval) {
+      if (outcome.state === 'approved' && (record.state === RequestState.AwaitingApproval || record.state === RequestState.Planned)) {
         await this.start(record, outcome.record.plan);
         this.services.poster.schedule(record.request.id);
       }
@@ -160,6 +165,8 @@ export class ApprovalFlow {
 
   /** Marks a request whose approval ended without running, and says so on card and timeline. */
   async ended(record: RequestRecord, approval: ApprovalRecord): Promise<void> {
+    // Only the request's current approval speaks for it (an older one may expire later).
+    if (record.approvalId && record.approvalId !== approval.id) return;
     const state = { rejected: RequestState.Rejected, expired: RequestState.Expired, cancelled: RequestState.Cancelled }[approval.state as 'rejected' | 'expired' | 'cancelled'];
     if (!state) return;
     await this.services.requests.update(record.request.id, { state });
@@ -181,9 +188,27 @@ export class ApprovalFlow {
     const record = await this.services.requests.get(requestId);
     if (!record || !record.plan) return 'This request is no longer known to sitrep.';
     if (record.request.userId !== userId) return `Only <@${record.request.userId}>, who asked for it, can run this.`;
-    if (record.state !== RequestState.Planned || !(await this.services.requests.claimConfirmation(requestId, userId))) return 'This request is already running or ended.';
+    if (record.state !== RequestState.AwaitingConfirmation || record.approvalId) return 'This request is already running or ended.';
+    // The policy may have changed since the card was posted: a Run button never bypasses approvers.
+    const r = record.request;
+    const decision = await this.services.policy.evaluate(
+      { verb: r.verb, userId: r.userId, channelId: r.channelId, cluster: r.cluster, namespace: typeof r.args.namespace === 'string' ? r.args.namespace : undefined },
+      (g) => this.services.resolveGroup(g),
+    );
+    if (!decision.allowed || decision.approvals > 0) {
+      await this.services.requests.update(requestId, { state: RequestState.Refused, failure: { code: ErrorCode.PolicyDenied, message: decision.allowed ? 'The policy now requires approval for this; run the command again to ask for it.' : decision.reason } });
+      this.services.poster.schedule(requestId);
+      return undefined;
+    }
+    if (!(await this.services.requests.claimConfirmation(requestId, userId))) return 'This request is already running or ended.';
+    try {
+      await this.start(record, record.plan);
+    } catch (err) {
+      // Let the requester try again once the cause (e.g. no live worker) is fixed.
+      await this.services.requests.releaseConfirmation(requestId);
+      throw err;
+    }
     await this.note(record, { key: `${requestId}:confirmed`, kind: EventKind.Approved, actor: userId, text: `Confirmed by <@${userId}> (no approval needed by policy)` });
-    await this.start(record, record.plan);
     this.services.poster.schedule(requestId);
     return undefined;
   }
@@ -192,8 +217,13 @@ export class ApprovalFlow {
   async sweepExpired(): Promise<void> {
     const expired = await this.services.approvals.expireDue();
     for (const approval of expired) {
-      const record = await this.recordFor(approval);
-      if (record) await this.ended(record, approval);
+      // One bad record must not keep the others' cards from saying they expired.
+      try {
+        const record = await this.recordFor(approval);
+        if (record) await this.ended(record, approval);
+      } catch (err) {
+        this.services.logger.warn({ err, approvalId: approval.id }, 'could not mark an expired request');
+      }
     }
   }
 
@@ -206,6 +236,9 @@ export class ApprovalFlow {
     const next = { ...r, id: `${r.id.replace(/\.r\d+$/, '')}.r${attempt}`, receivedAt: this.services.clock.now() };
     if (!(await this.services.requests.claim(next))) return;
     await this.services.requests.update(next.id, { replanOf: r.id, ...(record.incidentId ? { incidentId: record.incidentId } : {}) });
+    // The stopped card points at the new one instead of telling people to run the command again.
+    const stopped = await this.services.requests.get(r.id);
+    if (stopped?.failure) await this.services.requests.update(r.id, { failure: { ...stopped.failure, hint: 'Nothing was changed. sitrep planned again: approve the new card below if the new plan is right.' } });
     this.services.poster.schedule(next.id);
     await this.services.producer.enqueue({ v: 1, kind: JobKind.Plan, verb: next.verb, requestId: next.id, cluster: next.cluster, args: next.args, requestedBy: next.userId, channelId: next.channelId });
   }

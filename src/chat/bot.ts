@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import { helpText } from '../../commands/help.js';
 import { parseCommand } from '../../commands/parse.js';
 import { ApprovalStore, type Policy } from '../approval/index.js';
-import { systemClock, type Clock } from '../core/clock.js';
+import type { Clock } from '../core/clock.js';
 import { describeError } from '../core/errors.js';
 import { EventKind } from '../core/timeline-event.js';
 import { IncidentStore, Timeline } from '../incident/index.js';
@@ -16,6 +16,7 @@ import { JobEventReader } from '../queue/job-events.js';
 import { JobProducer } from '../queue/job-producer.js';
 import { QueueKeys } from '../queue/keys.js';
 import { createRedis } from '../queue/redis-connection.js';
+import { RedisClock } from '../queue/redis-clock.js';
 import { WorkerRegistry } from '../queue/worker-registry.js';
 import { ApprovalFlow } from './approval-flow.js';
 import { boltLogger } from './bolt-logger.js';
@@ -84,11 +85,14 @@ function ephemeral(reply: { text: string; blocks?: unknown[] }) {
  */
 export async function startBot(options: BotOptions): Promise<Bot> {
   const logger = options.logger.child({ component: 'bot' });
-  const clock = options.clock ?? systemClock;
   const keys = new QueueKeys(options.prefix ?? 'sitrep');
   const redis: Redis = createRedis(options.redisUrl, { name: 'sitrep-bot', failFast: true });
   const blocking: Redis = createRedis(options.redisUrl, { name: 'sitrep-bot-relay' });
   const registry = new WorkerRegistry(redis, keys);
+  // Workers stamp heartbeats and events with Redis's time; the bot must judge them by the same
+  // clock, or a skewed bot host would see every worker as dead.
+  const redisClock = options.clock ? undefined : await new RedisClock(redis).start();
+  const clock: Clock = options.clock ?? redisClock!;
 
   const receiver = options.appToken
     ? undefined
@@ -230,7 +234,12 @@ export async function startBot(options: BotOptions): Promise<Bot> {
 
   const reader = new JobEventReader(blocking, keys.events, { consumer: `bot-${hostname()}-${process.pid}` }, (err) => logger.warn({ err }, 'job event relay error'));
   await reader.start((e) => relay.handle(e));
-  const sweep = setInterval(() => void flow.sweepExpired().catch((err) => logger.warn({ err }, 'expiry sweep failed')), options.expirySweepMs ?? 5000);
+  // Cards another bot (or this one, before a restart) left half-updated are finished here.
+  await services.poster.resume(0).catch((err) => logger.warn({ err }, 'could not resume card updates'));
+  const sweep = setInterval(() => {
+    void flow.sweepExpired().catch((err) => logger.warn({ err }, 'expiry sweep failed'));
+    void services.poster.resume(15_000).catch((err) => logger.warn({ err }, 'could not resume card updates'));
+  }, options.expirySweepMs ?? 5000);
   sweep.unref();
 
   let port = 0;
@@ -248,16 +257,18 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     port,
     async stop() {
       clearInterval(sweep);
-      await reader.stop();
-      await services.poster.idle(5000);
-      services.poster.stop();
+      // Stop taking requests first, then finish relaying what is in flight.
       await app.stop().catch(() => {});
       if (socketReceiver) {
         const closed = (ms: number) => Promise.race([socketReceiver.client.disconnect().then(() => true, () => true), new Promise<boolean>((r) => setTimeout(() => r(false), ms).unref())]);
         // A second disconnect forces the close when Slack never answers the first.
         if (!(await closed(2000))) await closed(1000);
       }
+      await reader.stop();
+      await services.poster.idle(5000);
+      services.poster.stop();
       await Promise.race([services.producer.close(), new Promise((r) => setTimeout(r, 3000).unref())]);
+      redisClock?.stop();
       redis.disconnect();
       blocking.disconnect();
     },

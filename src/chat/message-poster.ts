@@ -27,6 +27,26 @@ export interface MessagePosterOptions {
   maxRetries?: number;
 }
 
+/**
+ * Slack errors that retrying cannot fix (the bot is not in the channel, the channel is gone, the
+ * token is revoked, the message is malformed). The next render tries again only if state changes.
+ */
+const PERMANENT_SLACK_ERRORS = new Set([
+  'not_in_channel', 'channel_not_found', 'is_archived', 'invalid_auth', 'account_inactive', 'token_revoked',
+  'not_authed', 'missing_scope', 'restricted_action', 'invalid_blocks', 'msg_too_long', 'no_text', 'message_not_found',
+]);
+
+/** The Slack error code of a Web API failure, if it is one. */
+export function slackErrorOf(err: unknown): string | undefined {
+  const data = (err as { data?: { error?: unknown } })?.data;
+  return typeof data?.error === 'string' ? data.error : undefined;
+}
+
+export function isPermanentSlackError(err: unknown): boolean {
+  const code = slackErrorOf(err);
+  return code !== undefined && PERMANENT_SLACK_ERRORS.has(code);
+}
+
 interface Slot {
   lastSentAt: number;
   timer?: NodeJS.Timeout;
@@ -44,12 +64,14 @@ interface Slot {
 export class MessagePoster {
   private readonly slots = new Map<string, Slot>();
   private readonly minInterval: number;
+  private stopped = false;
 
   constructor(private readonly options: MessagePosterOptions) {
     this.minInterval = options.minIntervalMs ?? 1000;
   }
 
   schedule(requestId: string): void {
+    void this.options.store.markDirty(requestId, this.options.clock.now()).catch(() => {});
     let slot = this.slots.get(requestId);
     if (!slot) {
       slot = { lastSentAt: 0, dirty: false, failures: 0 };
@@ -60,7 +82,7 @@ export class MessagePoster {
   }
 
   private arm(requestId: string, slot: Slot, extraDelay: number): void {
-    if (slot.inFlight || slot.timer) return;
+    if (slot.inFlight || slot.timer || this.stopped) return;
     const delay = Math.max(0, slot.lastSentAt + this.minInterval - this.options.clock.now()) + extraDelay;
     slot.timer = setTimeout(() => {
       slot.timer = undefined;
@@ -71,7 +93,7 @@ export class MessagePoster {
         })
         .catch((err) => {
           slot.failures++;
-          slot.dirty = slot.failures <= (this.options.maxRetries ?? 6);
+          slot.dirty = !isPermanentSlackError(err) && slot.failures <= (this.options.maxRetries ?? 6);
           this.options.logger.warn({ err, requestId, failures: slot.failures }, 'slack message update failed');
         })
         .finally(() => {
@@ -81,9 +103,35 @@ export class MessagePoster {
           else if (!slot.timer) this.slots.delete(requestId);
         });
     }, delay);
+    slot.timer.unref();
+  }
+
+  /**
+   * Posts the request's message now, for the request path: a channel sitrep cannot post in must
+   * fail the request before anything is queued, with the Slack error for the caller to explain.
+   */
+  async postFirst(requestId: string): Promise<void> {
+    await this.send(requestId);
+    const slot = this.slots.get(requestId);
+    if (slot) slot.lastSentAt = this.options.clock.now();
+    else this.slots.set(requestId, { lastSentAt: this.options.clock.now(), dirty: false, failures: 0 });
+  }
+
+  /** Re-sends cards left marked in Redis for longer than `olderThanMs` (another bot died mid-way). */
+  async resume(olderThanMs: number): Promise<number> {
+    const ids = await this.options.store.dirtySince(this.options.clock.now() - olderThanMs);
+    const stale = ids.filter((id) => !this.slots.has(id));
+    for (const id of stale) this.schedule(id);
+    return stale.length;
   }
 
   private async send(requestId: string): Promise<void> {
+    const renderedAt = this.options.clock.now();
+    await this.sendOnce(requestId);
+    await this.options.store.clearDirty(requestId, renderedAt).catch(() => {});
+  }
+
+  private async sendOnce(requestId: string): Promise<void> {
     const record = await this.options.store.get(requestId);
     if (!record) return;
     const msg = await this.options.render(record, this.options.clock.now());
@@ -120,6 +168,7 @@ export class MessagePoster {
   }
 
   stop(): void {
+    this.stopped = true;
     for (const s of this.slots.values()) clearTimeout(s.timer);
     this.slots.clear();
   }

@@ -7,6 +7,8 @@ import type { BotServices } from './bot-services.js';
 import { recordOnIncident } from './request-intake.js';
 import { RequestState } from './request-store.js';
 
+const FINISHED = new Set<string>([RequestState.Done, RequestState.Failed, RequestState.Refused, RequestState.Rejected, RequestState.Expired, RequestState.Cancelled]);
+
 /**
  * Turns job events from workers into what people see: the request's card (through the throttled
  * poster) and the incident timeline (each event keyed, so a replayed event is stored once).
@@ -24,6 +26,12 @@ export class Relay {
     // The object the job acts on (`node/node02`), as the plan named it; the text as a fallback.
     const target = record.plan?.target ?? record.request.text.split(/\s+/).slice(1).join(' ');
     const body = e.body;
+    // A finished request never goes back: a late or replayed `started`/`progress` (a stalled job
+    // picked up again, an event redelivered to another replica) must not reopen its card.
+    const finished = FINISHED.has(record.state);
+    if (finished && (body.type === 'started' || body.type === 'progress')) return;
+    // A plan is acted on once; a replayed plan result must not create a second approval.
+    if (e.jobKind === 'plan' && body.type === 'result' && record.plan) return;
     switch (body.type) {
       case 'started':
         if (e.jobKind !== 'plan') {
@@ -61,6 +69,7 @@ export class Relay {
         if (e.jobKind === 'execute' && body.code === ErrorCode.PlanDrifted) {
           const attempt = Number(/\.r(\d+)$/.exec(id)?.[1] ?? 0) + 1;
           if (attempt <= 3) await this.flow.replan(record, attempt);
+          else await requests.update(id, { failure: { code: body.code, message: body.message, hint: 'The cluster kept changing under three plans in a row; sitrep stopped asking. Check what is changing, then run the command again.' } });
         }
         break;
     }

@@ -2,6 +2,7 @@ import { findCommand } from '../../commands/registry.js';
 import { tableText } from '../core/table-text.js';
 import type { BotServices } from './bot-services.js';
 import type { RenderedMessage } from './message-poster.js';
+import { capBlocks } from './render/blocks.js';
 import { renderOperationCard } from './render/operation-card.js';
 import { renderRequestCard } from './render/request-card.js';
 import type { RequestRecord } from './request-store.js';
@@ -18,5 +19,6 @@ export async function renderRequest(services: Pick<BotServices, 'approvals'>, re
     const parts = [res.file?.content ?? (res.table ? tableText(res.table) : ''), ...(res.changed.length > 30 ? ['Changed:', ...res.changed] : [])].filter(Boolean);
     file = { filename: res.file?.filename ?? `${record.request.verb}-${record.request.id}.txt`, content: parts.join('\n') + '\n', title: res.title };
   }
-  return { text: card.text, blocks: card.blocks, ...(file ? { file } : {}) };
+  // Slack refuses a message over its block limit; the thread file carries whatever is cut.
+  return { text: card.text, blocks: capBlocks(card.blocks), ...(file ? { file } : {}) };
 }

@@ -6,6 +6,7 @@ import { JobKind } from '../core/job.js';
 import type { CommandRequest } from '../core/request.js';
 import { EventKind } from '../core/timeline-event.js';
 import type { BotServices } from './bot-services.js';
+import { isPermanentSlackError, slackErrorOf } from './message-poster.js';
 import { RequestState } from './request-store.js';
 
 /** The parts of a slash-command payload sitrep reads. */
@@ -108,8 +109,23 @@ export async function takeRequest(services: BotServices, body: SlashPayload, par
       return;
     }
     const kind = parsed.mode === 'plan' ? JobKind.Plan : JobKind.Read;
-    // Post the request's one message first, so every later event has a message to edit.
-    services.poster.schedule(request.id);
+    // Post the request's one message first, so every later event has a message to edit, and so a
+    // channel sitrep cannot post in is found out before anything runs.
+    try {
+      await services.poster.postFirst(request.id);
+    } catch (err) {
+      const code = slackErrorOf(err);
+      if (code === 'not_in_channel' || code === 'channel_not_found') {
+        throw new UnavailableError(ErrorCode.SlackApi, `sitrep cannot post in this channel (${code}), so it did not run \`${request.command} ${request.text}\`.`, {
+          cause: err,
+          hint: 'Invite it with `/invite @sitrep`, then run the command again. Nothing was queued or changed.',
+        });
+      }
+      if (isPermanentSlackError(err)) throw new UnavailableError(ErrorCode.SlackApi, `Slack refused sitrep's message (${code}); nothing was queued or changed.`, { cause: err });
+      // A transient failure (Slack 5xx, network): go on; the poster retries the message with the latest state.
+      log.warn({ err }, 'first post failed; the poster will retry');
+      services.poster.schedule(request.id);
+    }
     cardScheduled = true;
     await services.producer.enqueue({
       v: 1,

@@ -10,6 +10,8 @@ export const RequestState = {
   Running: 'running',
   Planned: 'planned',
   AwaitingApproval: 'awaiting-approval',
+  /** The policy needs no approver: only the requester's Run click is awaited. */
+  AwaitingConfirmation: 'awaiting-confirmation',
   Approved: 'approved',
   Done: 'done',
   Failed: 'failed',
@@ -55,6 +57,11 @@ if tonumber(ARGV[1]) > cur then
   redis.call('HSET', KEYS[1], 'progressSeq', ARGV[1], 'progress', ARGV[2])
   return 1
 end
+return 0`);
+
+const CLEAR_DIRTY = new RedisScript(`
+local at = redis.call('ZSCORE', KEYS[1], ARGV[1])
+if at and tonumber(at) <= tonumber(ARGV[2]) then redis.call('ZREM', KEYS[1], ARGV[1]) end
 return 0`);
 
 /**
@@ -142,9 +149,35 @@ export class RequestStore {
     return (await this.redis.hsetnx(this.key(id), 'confirmedBy', userId)) === 1;
   }
 
+  async releaseConfirmation(id: string): Promise<void> {
+    await this.redis.hdel(this.key(id), 'confirmedBy');
+  }
+
   /** True for the one caller that marks the file as uploaded. */
   async claimFileUpload(id: string): Promise<boolean> {
     return (await this.redis.hsetnx(this.key(id), 'fileUploaded', '1')) === 1;
+  }
+
+  private get dirtyKey(): string {
+    return `${this.prefix}:cards-to-update`;
+  }
+
+  /**
+   * Cards whose latest state may not have reached Slack yet. Kept in Redis so that a bot that
+   * dies between relaying an event and editing the card leaves the edit to another replica or
+   * to its own restart (invariant 5), rather than a card stuck on "Running".
+   */
+  async markDirty(id: string, at: number): Promise<void> {
+    await this.redis.zadd(this.dirtyKey, at, id);
+  }
+
+  /** Clears the mark only if nothing marked the card again since `renderedAt`. */
+  async clearDirty(id: string, renderedAt: number): Promise<void> {
+    await CLEAR_DIRTY.run(this.redis, [this.dirtyKey], [id, renderedAt]);
+  }
+
+  async dirtySince(before: number, limit = 100): Promise<string[]> {
+    return this.redis.zrangebyscore(this.dirtyKey, '-inf', before, 'LIMIT', 0, limit);
   }
 
   async recentInChannel(channelId: string, limit = 10): Promise<RequestRecord[]> {

@@ -9,3 +9,4 @@ export * from './request.js';
 export * from './risk.js';
 export * from './timeline-event.js';
 export * from './table-text.js';
+export * from './mrkdwn.js';

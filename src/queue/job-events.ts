@@ -109,20 +109,35 @@ export class JobEventReader {
     }
   }
 
+  /** Deliveries of one event before a handler that keeps failing is given up on.
+   * @defaultValue 5 */
+  private readonly maxAttempts = 5;
+  private readonly attempts = new Map<string, number>();
+
   private async process(entries: [string, string[]][], handle: (event: JobEventEnvelope) => Promise<void>): Promise<void> {
     for (const [id, fields] of entries) {
       if (!fields) continue;
-      const raw = fields[fields.indexOf('e') + 1];
-      const parsed = JobEventEnvelopeSchema.safeParse(raw ? JSON.parse(raw) : undefined);
-      if (parsed.success) {
+      let event: JobEventEnvelope | undefined;
+      try {
+        const raw = fields[fields.indexOf('e') + 1];
+        event = JobEventEnvelopeSchema.parse(JSON.parse(raw ?? ''));
+      } catch (err) {
+        // An event no bot can read (corrupt, or from a newer worker) must not block the ones after it.
+        this.onError(new Error(`dropping unreadable job event ${id}: ${(err as Error).message}`));
+      }
+      if (event) {
         try {
-          await handle(parsed.data);
+          await handle(event);
         } catch (err) {
-          // Leave it pending: another pass (or replica) retries after claimIdleMs.
+          const n = (this.attempts.get(id) ?? 0) + 1;
+          this.attempts.set(id, n);
           this.onError(err);
-          continue;
+          // Left pending, it is retried after claimIdleMs; past maxAttempts it is dropped, loudly.
+          if (n < this.maxAttempts) continue;
+          this.onError(new Error(`giving up on job event ${id} of request ${event.requestId} after ${n} attempts`));
         }
       }
+      this.attempts.delete(id);
       await this.redis.xack(this.stream, this.group, id);
     }
   }

@@ -58,6 +58,8 @@ export class JobRunner {
   private heartbeat?: NodeJS.Timeout;
   private readonly shutdown = new AbortController();
   private readonly active = new Set<string>();
+  /** Jobs whose failure process() already reported, so the 'failed' listener does not repeat it. */
+  private readonly reported = new Set<string>();
 
   constructor(private readonly options: JobRunnerOptions) {
     this.workerId = options.workerId ?? `${hostname()}-${process.pid}-${randomId('w').slice(2, 8)}`;
@@ -87,6 +89,21 @@ export class JobRunner {
       maxStalledCount: 3,
     });
     this.worker.on('error', (err) => this.options.logger.error({ err }, 'worker error'));
+    // Failures BullMQ decides on its own (a job that stalled too often, e.g. a worker killed by
+    // OOM again and again) never pass through process(): tell the bot, or its card runs forever.
+    this.worker.on('failed', (job, err) => {
+      if (!job || this.reported.delete(job.id!)) return;
+      // BullMQ also emits 'failed' for attempts it will retry; only a final failure is news.
+      if (job.attemptsMade < (job.opts.attempts ?? 1) && !/stalled/i.test(err.message)) return;
+      const parsed = JobPayloadSchema.safeParse(job.data);
+      if (!parsed.success) return;
+      void this.emit(job, parsed.data, {
+        type: 'failed',
+        code: ErrorCode.Internal,
+        message: `The job failed outside its steps: ${err.message}`,
+        hint: 'Check the workers (they may be crashing); completed steps are checkpointed, so running the command again resumes safely.',
+      }).catch((e) => this.options.logger.warn({ err: e }, 'could not report a failed job'));
+    });
     await this.worker.waitUntilReady();
     this.options.logger.info({ cluster: this.options.cluster, workerId: this.workerId }, 'worker started');
   }
@@ -157,6 +174,7 @@ export class JobRunner {
         const d = describeError(err);
         log.warn({ err, code: d.code }, 'job failed');
         await this.emit(job, payload, { type: 'failed', code: d.code, message: d.message, ...(d.hint ? { hint: d.hint } : {}) });
+        this.reported.add(job.id!);
         done('failed');
         throw new UnrecoverableError(d.message);
       }

@@ -30,7 +30,7 @@ export function renderOperationCard(record: RequestRecord, approval: ApprovalRec
   let needsFile = false;
   const plan = record.plan;
   const pending = approval?.state === 'pending';
-  const awaitingConfirm = !approval && plan && !plan.refusal && !record.confirmedBy && !record.failure && record.state === 'planned';
+  const awaitingConfirm = !approval && plan && !plan.refusal && !record.confirmedBy && !record.failure && record.state === 'awaiting-confirmation';
 
   if (!plan && !record.failure) {
     text = `Planning ${what}…`;

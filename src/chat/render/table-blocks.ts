@@ -2,6 +2,7 @@ import type { Table } from '../../core/job.js';
 import { section, type Block } from './blocks.js';
 import { SlackLimits } from './limits.js';
 import { tableText } from '../../core/table-text.js';
+import { codeBlock } from '../../core/mrkdwn.js';
 
 /**
  * A table as monospace sections within Slack's limits. Rows that do not fit are left out, and
@@ -28,7 +29,7 @@ export function tableBlocks(table: Table, options: { maxSections?: number } = {}
   }
   if (chunk.length) chunks.push(chunk);
   return {
-    blocks: chunks.map((c) => section('```\n' + c.join('\n') + '\n```')),
+    blocks: chunks.map((c) => section(codeBlock(c.join('\n')))),
     truncated: shown < rows.length,
     shownRows: shown,
   };
