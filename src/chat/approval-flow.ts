@@ -5,7 +5,7 @@ import { planDrift, type Plan } from '../core/plan.js';
 import { EventKind } from '../core/timeline-event.js';
 import { formatDuration } from '../core/duration.js';
 import type { BotServices } from './bot-services.js';
-import { recordOnIncident } from './request-intake.js';
+import { evaluatePolicy, recordOnIncident } from './request-intake.js';
 import { RequestState, type RequestRecord } from './request-store.js';
 
 /** What a button handler tells the clicker privately; undefined means the card says it all. */
@@ -30,7 +30,7 @@ export class ApprovalFlow {
 
   /** A plan job finished: show the plan and ask for what the policy requires. */
   async planReady(record: RequestRecord, plan: Plan): Promise<void> {
-    const { requests, policy } = this.services;
+    const { requests } = this.services;
     const id = record.request.id;
     let drift: { added: string[]; removed: string[] } | undefined;
     if (record.replanOf) {
@@ -58,10 +58,7 @@ export class ApprovalFlow {
       return;
     }
     const r = record.request;
-    const decision = await policy.evaluate(
-      { verb: r.verb, userId: r.userId, channelId: r.channelId, cluster: r.cluster, namespace: typeof r.args.namespace === 'string' ? r.args.namespace : undefined },
-      (g) => this.services.resolveGroup(g),
-    );
+    const decision = await evaluatePolicy(this.services, r);
     if (!decision.allowed) {
       await requests.update(id, { state: RequestState.Refused, failure: { code: ErrorCode.PolicyDenied, message: decision.reason } });
       return;
@@ -191,10 +188,7 @@ export class ApprovalFlow {
     if (record.state !== RequestState.AwaitingConfirmation || record.approvalId) return 'This request is already running or ended.';
     // The policy may have changed since the card was posted: a Run button never bypasses approvers.
     const r = record.request;
-    const decision = await this.services.policy.evaluate(
-      { verb: r.verb, userId: r.userId, channelId: r.channelId, cluster: r.cluster, namespace: typeof r.args.namespace === 'string' ? r.args.namespace : undefined },
-      (g) => this.services.resolveGroup(g),
-    );
+    const decision = await evaluatePolicy(this.services, r);
     if (!decision.allowed || decision.approvals > 0) {
       await this.services.requests.update(requestId, { state: RequestState.Refused, failure: { code: ErrorCode.PolicyDenied, message: decision.allowed ? 'The policy now requires approval for this; run the command again to ask for it.' : decision.reason } });
       this.services.poster.schedule(requestId);

@@ -49,6 +49,14 @@ export function buildRequest(body: SlashPayload, parsed: ParsedCommand, services
   };
 }
 
+/** Asks the policy about a stored request: the same question at intake, at plan time and at Run. */
+export function evaluatePolicy(services: Pick<BotServices, 'policy' | 'resolveGroup'>, request: CommandRequest): ReturnType<BotServices['policy']['evaluate']> {
+  return services.policy.evaluate(
+    { verb: request.verb, userId: request.userId, channelId: request.channelId, cluster: request.cluster, namespace: typeof request.args.namespace === 'string' ? request.args.namespace : undefined },
+    (group) => services.resolveGroup(group),
+  );
+}
+
 /** Records a timeline event for the request if an incident is open in its channel. */
 export async function recordOnIncident(services: BotServices, request: CommandRequest, event: { key: string; kind: string; at?: number; actor: string; text: string; data?: Record<string, unknown> }): Promise<string | undefined> {
   const incident = await services.incidents.openIn(request.channelId);
@@ -87,10 +95,7 @@ export async function takeRequest(services: BotServices, body: SlashPayload, par
       log.info('duplicate delivery of a request; ignored');
       return;
     }
-    const decision = await services.policy.evaluate(
-      { verb: request.verb, userId: request.userId, channelId: request.channelId, cluster: request.cluster, namespace: typeof request.args.namespace === 'string' ? request.args.namespace : undefined },
-      (id) => services.resolveGroup(id),
-    );
+    const decision = await evaluatePolicy(services, request);
     const incidentId = await recordOnIncident(services, request, {
       key: `${request.id}:command`,
       kind: EventKind.Command,

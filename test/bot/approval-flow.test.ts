@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Queue } from 'bullmq';
-import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import type { CoreV1Api } from '@kubernetes/client-node';
 import { Policy } from '../../src/approval/index.js';
 import { sendBlockAction } from '../../src/console/index.js';
 import { CardAction } from '../../src/chat/render/operation-card.js';
@@ -26,9 +26,7 @@ let stack: Stack;
 let core: CoreV1Api;
 beforeAll(async () => {
   stack = await startStack({ scenario: 'maintenance', policy: Policy.fromText(POLICY, 'test-policy.yaml') });
-  const kc = new KubeConfig();
-  kc.loadFromFile(stack.sandbox.kubeconfigPath);
-  core = kc.makeApiClient(CoreV1Api);
+  core = stack.core;
 });
 afterAll(async () => {
   await stack?.stop();

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import type { CoreV1Api } from '@kubernetes/client-node';
 import { Policy } from '../../src/approval/index.js';
 import { CardAction } from '../../src/chat/render/operation-card.js';
 import { codeBlock } from '../../src/core/mrkdwn.js';
@@ -11,9 +11,7 @@ let stack: Stack;
 let core: CoreV1Api;
 beforeAll(async () => {
   stack = await startStack({ scenario: 'maintenance' });
-  const kc = new KubeConfig();
-  kc.loadFromFile(stack.sandbox.kubeconfigPath);
-  core = kc.makeApiClient(CoreV1Api);
+  core = stack.core;
 });
 afterAll(async () => {
   await stack?.stop();

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import type { CoreV1Api } from '@kubernetes/client-node';
 import { CardAction } from '../../src/chat/render/operation-card.js';
 import { buttonValue, waitForMessage, waitForUpdate } from '../support/cards.js';
 import { ALICE, BOB, messageText, startStack, type Stack } from '../support/stack.js';
@@ -8,9 +8,7 @@ let stack: Stack;
 let core: CoreV1Api;
 beforeAll(async () => {
   stack = await startStack({ scenario: 'maintenance' });
-  const kc = new KubeConfig();
-  kc.loadFromFile(stack.sandbox.kubeconfigPath);
-  core = kc.makeApiClient(CoreV1Api);
+  core = stack.core;
 });
 afterAll(async () => {
   await stack?.stop();

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import pino from 'pino';
 import { Policy } from '../../src/approval/index.js';
 import { startBot, type Bot } from '../../src/chat/bot.js';
@@ -33,6 +34,8 @@ export interface StackOptions {
 export interface Stack {
   redis: TestRedis;
   sandbox: Sandbox;
+  /** client-node's core API against the sandbox, for checking what a command did to the cluster. */
+  core: CoreV1Api;
   slack: SlackApiServer;
   bot: Bot;
   prefix: string;
@@ -59,6 +62,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const redis = await startTestRedis({ aof: options.aof });
   const sandbox = await startSandbox({ scenario: options.scenario ?? 'maintenance', params: options.params, timeScale: options.timeScale ?? 0.02 });
   const slack = await startSlackApiServer();
+  const kubeConfig = new KubeConfig();
+  kubeConfig.loadFromFile(sandbox.kubeconfigPath);
   const cluster = 'sandbox';
   const workers: Stack['workers'] = [];
   const startWorker = async () => {
@@ -86,6 +91,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const stack: Stack = {
     redis,
     sandbox,
+    core: kubeConfig.makeApiClient(CoreV1Api),
     slack,
     get bot() {
       return bot;
