@@ -58,6 +58,8 @@ export class JobRunner {
   private heartbeat?: NodeJS.Timeout;
   private readonly shutdown = new AbortController();
   private readonly active = new Set<string>();
+  private readonly jobAborts = new Map<string, AbortController>();
+  private readonly lockLost = new Set<string>();
   /** Jobs whose failure process() already reported, so the 'failed' listener does not repeat it. */
   private readonly reported = new Set<string>();
 
@@ -89,6 +91,15 @@ export class JobRunner {
       maxStalledCount: 3,
     });
     this.worker.on('error', (err) => this.options.logger.error({ err }, 'worker error'));
+    // A stalled lock (this process froze, or Redis was unreachable too long) means BullMQ may have
+    // given the job to another worker: stop at the next checkpoint so two workers never race.
+    this.worker.on('lockRenewalFailed', (ids) => {
+      for (const id of ids) {
+        this.lockLost.add(id);
+        this.jobAborts.get(id)?.abort();
+      }
+      this.options.logger.warn({ jobIds: ids }, 'job lock renewal failed; stopping those jobs');
+    });
     // Failures BullMQ decides on its own (a job that stalled too often, e.g. a worker killed by
     // OOM again and again) never pass through process(): tell the bot, or its card runs forever.
     this.worker.on('failed', (job, err) => {
@@ -133,7 +144,13 @@ export class JobRunner {
     const log = this.options.logger.child({ jobId: job.id, requestId: payload.requestId, verb: payload.verb, kind: payload.kind });
     const started = this.clock.now();
     const done = (outcome: 'ok' | 'not_ok' | 'failed' | 'retry' | 'handed_back') => this.options.onJobDone?.({ kind: payload.kind, verb: payload.verb, outcome, ms: this.clock.now() - started });
-    const signal = this.shutdown.signal;
+    // Per job: aborted on shutdown, or when this worker lost the job's lock to another worker.
+    const jobAbort = new AbortController();
+    const onShutdown = () => jobAbort.abort();
+    this.shutdown.signal.addEventListener('abort', onShutdown, { once: true });
+    if (this.shutdown.signal.aborted) jobAbort.abort();
+    this.jobAborts.set(job.id!, jobAbort);
+    const signal = jobAbort.signal;
     this.active.add(job.id!);
     const ctx: JobContext = {
       cluster: this.options.cluster,
@@ -162,6 +179,12 @@ export class JobRunner {
       done(result.ok ? 'ok' : 'not_ok');
       return result;
     } catch (err) {
+      if (this.lockLost.has(job.id!)) {
+        // Another worker owns the job now and continues from its checkpoints; stay out of its way.
+        log.warn('lost the job lock; stopped here and left the job to the worker that holds it');
+        done('handed_back');
+        throw new Error('job lock lost');
+      }
       if (err instanceof ShutdownError || (signal.aborted && !isSitrepError(err))) {
         // Hand the job back untouched; its checkpoints let the next worker continue where this one stopped.
         log.info('job handed back to the queue for another worker');
@@ -183,6 +206,9 @@ export class JobRunner {
       throw err;
     } finally {
       this.active.delete(job.id!);
+      this.jobAborts.delete(job.id!);
+      this.lockLost.delete(job.id!);
+      this.shutdown.signal.removeEventListener('abort', onShutdown);
     }
   }
 
