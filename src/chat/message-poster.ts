@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { webApi } from '@slack/bolt';
 
 type WebClient = webApi.WebClient;
@@ -47,6 +48,9 @@ export function isPermanentSlackError(err: unknown): boolean {
   return code !== undefined && PERMANENT_SLACK_ERRORS.has(code);
 }
 
+/** Another bot replica is editing this card right now. */
+class CardBusy extends Error {}
+
 interface Slot {
   lastSentAt: number;
   timer?: NodeJS.Timeout;
@@ -65,6 +69,7 @@ export class MessagePoster {
   private readonly slots = new Map<string, Slot>();
   private readonly minInterval: number;
   private stopped = false;
+  private readonly holder = randomBytes(8).toString('hex');
 
   constructor(private readonly options: MessagePosterOptions) {
     this.minInterval = options.minIntervalMs ?? 1000;
@@ -92,6 +97,11 @@ export class MessagePoster {
           slot.failures = 0;
         })
         .catch((err) => {
+          if (err instanceof CardBusy) {
+            // Another replica is editing this card; try again after it, with the state as it is then.
+            slot.dirty = true;
+            return;
+          }
           slot.failures++;
           slot.dirty = !isPermanentSlackError(err) && slot.failures <= (this.options.maxRetries ?? 6);
           this.options.logger.warn({ err, requestId, failures: slot.failures }, 'slack message update failed');
@@ -114,7 +124,6 @@ export class MessagePoster {
     await this.send(requestId);
     const slot = this.slots.get(requestId);
     if (slot) slot.lastSentAt = this.options.clock.now();
-    else this.slots.set(requestId, { lastSentAt: this.options.clock.now(), dirty: false, failures: 0 });
   }
 
   /** Re-sends cards left marked in Redis for longer than `olderThanMs` (another bot died mid-way). */
@@ -126,9 +135,15 @@ export class MessagePoster {
   }
 
   private async send(requestId: string): Promise<void> {
-    const renderedAt = this.options.clock.now();
-    await this.sendOnce(requestId);
-    await this.options.store.clearDirty(requestId, renderedAt).catch(() => {});
+    const release = await this.options.store.lockCard(requestId, this.holder);
+    if (!release) throw new CardBusy();
+    try {
+      const renderedAt = this.options.clock.now();
+      await this.sendOnce(requestId);
+      await this.options.store.clearDirty(requestId, renderedAt).catch(() => {});
+    } finally {
+      await release();
+    }
   }
 
   private async sendOnce(requestId: string): Promise<void> {

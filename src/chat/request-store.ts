@@ -59,6 +59,10 @@ if tonumber(ARGV[1]) > cur then
 end
 return 0`);
 
+const RELEASE_LOCK = new RedisScript(`
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0`);
+
 const CLEAR_DIRTY = new RedisScript(`
 local at = redis.call('ZSCORE', KEYS[1], ARGV[1])
 if at and tonumber(at) <= tonumber(ARGV[2]) then redis.call('ZREM', KEYS[1], ARGV[1]) end
@@ -169,6 +173,20 @@ export class RequestStore {
    */
   async markDirty(id: string, at: number): Promise<void> {
     await this.redis.zadd(this.dirtyKey, at, id);
+  }
+
+  /**
+   * One bot at a time edits a given card: with several replicas relaying events, an edit that
+   * Slack's rate limit delayed must not land after a newer one. Returns a release function, or
+   * undefined when another replica holds the card.
+   */
+  async lockCard(id: string, holder: string, ttlMs = 15_000): Promise<(() => Promise<void>) | undefined> {
+    const key = `${this.prefix}:card-lock:${id}`;
+    const ok = await this.redis.set(key, holder, 'PX', ttlMs, 'NX');
+    if (ok !== 'OK') return undefined;
+    return async () => {
+      await RELEASE_LOCK.run(this.redis, [key], [holder]).catch(() => undefined);
+    };
   }
 
   /** Clears the mark only if nothing marked the card again since `renderedAt`. */

@@ -42,6 +42,8 @@ export interface Stack {
   logger: pino.Logger;
   workers: Awaited<ReturnType<typeof startWorkerProcess>>[];
   startWorker(): Promise<Awaited<ReturnType<typeof startWorkerProcess>>>;
+  /** A second bot replica on the same Redis and Slack (stopped with the stack). */
+  startBotReplica(): Promise<Bot>;
   /** Stops the bot and starts a fresh one on the same Redis: nothing may live only in its memory. */
   restartBot(): Promise<Bot>;
   /** Sends `/k8s …` (or `/incident …`) as Slack would, from `user` in #ops. */
@@ -88,6 +90,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       expirySweepMs: 200,
     });
   let bot = await launchBot();
+  const replicas: Bot[] = [];
   const stack: Stack = {
     redis,
     sandbox,
@@ -100,6 +103,11 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     logger,
     workers,
     startWorker,
+    async startBotReplica() {
+      const replica = await launchBot();
+      replicas.push(replica);
+      return replica;
+    },
     async restartBot() {
       await bot.stop();
       bot = await launchBot();
@@ -136,6 +144,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     },
     async stop() {
       await bot.stop().catch(() => {});
+      for (const r of replicas) await r.stop().catch(() => {});
       for (const w of workers) await w.stop(1000).catch(() => {});
       await slack.close().catch(() => {});
       await sandbox.close().catch(() => {});
