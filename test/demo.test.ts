@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { eventually } from './support/eventually.js';
 import { connect, createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -34,14 +35,8 @@ function portOpen(port: number): Promise<boolean> {
   });
 }
 
-async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs: number, output: () => string): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}. Output so far:\n${output()}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs: number, output: () => string): Promise<T> {
+  return eventually(probe, { what, timeoutMs, intervalMs: 50, throwErrors: true, describe: () => `Output so far:\n${output()}` });
 }
 
 describe('sitrep demo, as a child process', () => {

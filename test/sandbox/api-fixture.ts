@@ -1,4 +1,5 @@
 import { CoreV1Api, KubeConfig, type V1Pod } from '@kubernetes/client-node';
+import { eventually } from '../support/eventually.js';
 import type { KObject, Store } from '../../src/sandbox/store.js';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../../src/sandbox/start-sandbox.js';
 
@@ -61,19 +62,8 @@ export function statusOf(err: unknown): { code?: number; reason?: string; messag
 }
 
 /** Polls until `check` returns a value other than undefined/false, or fails after `ms`. */
-export async function waitFor<T>(what: string, check: () => Promise<T | undefined | false> | T | undefined | false, ms = 10_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await check();
-      if (v !== undefined && v !== false) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
+export function waitFor<T>(what: string, check: () => Promise<T | undefined | false> | T | undefined | false, ms = 10_000): Promise<T> {
+  return eventually(check, { what, timeoutMs: ms, intervalMs: 20 });
 }
 
 export function core(kc: KubeConfig): CoreV1Api {

@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { eventually } from '../../support/eventually.js';
 import type { V1Pod } from '@kubernetes/client-node';
 import { startSandbox, type Sandbox } from '../../../src/sandbox/index.js';
 import { createKubeClients, loadKubeConfig, type KubeClients } from '../../../src/k8s/kube-clients.js';
@@ -48,14 +49,9 @@ export async function startJobFixture(scenario: string, params: Record<string, s
 }
 
 /** Polls `check` until it returns a value (not undefined/false) or the deadline passes; the error says what was last seen. */
-export async function waitFor<T>(check: () => Promise<T | undefined | false> | T | undefined | false, options: { timeoutMs?: number; label: string; describe?: () => unknown }): Promise<T> {
-  const deadline = Date.now() + (options.timeoutMs ?? 10_000);
-  for (;;) {
-    const v = await check();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${options.label}${options.describe ? `: ${JSON.stringify(options.describe())}` : ''}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
+export function waitFor<T>(check: () => Promise<T | undefined | false> | T | undefined | false, options: { timeoutMs?: number; label: string; describe?: () => unknown }): Promise<T> {
+  const describe = options.describe;
+  return eventually(check, { what: options.label, timeoutMs: options.timeoutMs ?? 10_000, throwErrors: true, ...(describe ? { describe: () => JSON.stringify(describe()) } : {}) });
 }
 
 /** Pods on a node as `namespace/name`, read through the API. */

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { eventually } from '../../support/eventually.js';
 import { join } from 'node:path';
 
 export const ROOT = join(import.meta.dirname, '..', '..', '..');
@@ -57,19 +58,8 @@ export function spawnScript(script: string, env: Record<string, string>): Spawne
 }
 
 /** Polls `check` until it returns a value (not undefined/false) or the deadline passes. */
-export async function until<T>(label: string, check: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 20_000, describe?: () => string): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await check();
-      if (v !== undefined && v !== false) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${label}${last ? ` (last error: ${String(last)})` : ''}${describe ? `\n${describe()}` : ''}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+export function until<T>(label: string, check: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 20_000, describe?: () => string): Promise<T> {
+  return eventually(check, { what: label, timeoutMs, intervalMs: 50, describe });
 }
 
 /** GET a URL: status and body text. */
