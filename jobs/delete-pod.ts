@@ -11,7 +11,7 @@ import { workloadLabel, workloadOf } from '../src/k8s/owners.js';
 import { barePodsWarning, downtimeWarning, localDataWarning, nodeNotReadyWarning, rwoMultiAttachWarning } from '../src/k8s/plan-warnings.js';
 import { podClaims } from '../src/k8s/storage-facts.js';
 import type { JobContext, OperationJob } from './job-context.js';
-import { assertNoDrift, buildPlan, readStart, rethrow } from './support/operation.js';
+import { assertNoDrift, backupOnce, buildPlan, readStart, rethrow } from './support/operation.js';
 import { NameArg, NamespaceArg } from './support/read-args.js';
 
 const DeleteArgs = z.object({
@@ -101,14 +101,16 @@ export const deletePodJob: OperationJob = {
       if (!a.pod) return { ok: true, title: `Pod ${ns}/${args.name} is already gone: nothing deleted`, text: '', changed: [], unchanged: [`${ref} was already gone`] };
       await start.begin();
       const same = a.pod.metadata?.uid === uid;
-      if (same && !(await ctx.checkpoints.get<boolean>('backup'))) {
-        const objects: unknown[] = [toManifest(a.pod, 'Pod', 'v1')];
-        for (const c of podClaims(a.pod, a.view)) {
-          if (c.pvc) objects.push(toManifest(c.pvc, 'PersistentVolumeClaim', 'v1'));
-          if (c.pv) objects.push(toManifest(c.pv, 'PersistentVolume', 'v1'));
-        }
-        await ctx.backup(`delete-pod-${args.name}`, objects);
-        await ctx.checkpoints.set('backup', true);
+      const pod = a.pod;
+      if (same) {
+        await backupOnce(ctx, `delete-pod-${args.name}`, () => {
+          const objects: unknown[] = [toManifest(pod, 'Pod', 'v1')];
+          for (const c of podClaims(pod, a.view)) {
+            if (c.pvc) objects.push(toManifest(c.pvc, 'PersistentVolumeClaim', 'v1'));
+            if (c.pv) objects.push(toManifest(c.pv, 'PersistentVolume', 'v1'));
+          }
+          return objects;
+        });
       }
       // Sent even when the UID already differs: the API server's precondition is the guarantee.
       const outcome = await deletePodOnce(ctx.kube, { namespace: ns, name: args.name, uid }, { gracePeriodSeconds: args.force ? 0 : args.gracePeriod, signal: ctx.signal });

@@ -16,7 +16,7 @@ import { NodePodWatch } from '../src/k8s/pod-watch.js';
 import { podClaims } from '../src/k8s/storage-facts.js';
 import type { JobContext, OperationJob } from './job-context.js';
 import { analyzeDrain, podTarget, type DrainAnalysis, type DrainFlags } from './support/drain-analysis.js';
-import { assertNoDrift, ProgressReporter, readStart, rethrow } from './support/operation.js';
+import { assertNoDrift, backupOnce, ProgressReporter, readStart, rethrow } from './support/operation.js';
 import { NameArg } from './support/read-args.js';
 
 /**
@@ -212,10 +212,7 @@ async function runDrain(
 
   try {
     // Backup once per job, before the first destructive step; a resumed job keeps the original.
-    if (!(await ctx.checkpoints.get<boolean>('backup'))) {
-      await ctx.backup(`drain-${node}`, backupObjects(a));
-      await ctx.checkpoints.set('backup', true);
-    }
+    await backupOnce(ctx, `drain-${node}`, () => backupObjects(a));
 
     // Step 1: cordon (idempotent: patching an already-cordoned node changes nothing).
     report('cordon');

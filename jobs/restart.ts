@@ -8,7 +8,7 @@ import { toManifest } from '../src/k8s/manifest.js';
 import { objectRef } from '../src/k8s/object-ref.js';
 import { patchWorkload, readWorkload, WORKLOAD_API, WorkloadKind, type WorkloadObject } from '../src/k8s/workloads.js';
 import type { JobContext, OperationJob } from './job-context.js';
-import { assertNoDrift, buildPlan, readStart, rethrow } from './support/operation.js';
+import { assertNoDrift, backupOnce, buildPlan, readStart, rethrow } from './support/operation.js';
 import { NameArg, NamespaceArg } from './support/read-args.js';
 
 const RestartArgs = z.object({
@@ -108,10 +108,7 @@ export const restartJob: OperationJob = {
         return { ok: true, title: `Rolling restart of ${label} already started (restartedAt ${restartedAt})`, text: '', changed: [`${ref} restarted (restartedAt ${restartedAt})`], unchanged: [] };
       }
       await start.begin();
-      if (!(await ctx.checkpoints.get<boolean>('backup'))) {
-        await ctx.backup(`restart-${args.kind}-${args.name}`, [toManifest(workload, WORKLOAD_API[args.kind].kind, WORKLOAD_API[args.kind].apiVersion)]);
-        await ctx.checkpoints.set('backup', true);
-      }
+      await backupOnce(ctx, `restart-${args.kind}-${args.name}`, () => [toManifest(workload, WORKLOAD_API[args.kind].kind, WORKLOAD_API[args.kind].apiVersion)]);
       await patchWorkload(ctx.kube, args.kind, ns, args.name, { spec: { template: { metadata: { annotations: { [RESTARTED_AT]: restartedAt } } } } }, ctx.signal);
       await ctx.checkpoints.set('restarted', restartedAt);
       await ctx.progress({ phase: 'done', done: 1, total: 1, message: `Restarted ${label}`, blocked: [] });

@@ -12,7 +12,7 @@ import { capacityWarnings } from '../src/k8s/plan-warnings.js';
 import { callOptions } from '../src/k8s/request-options.js';
 import { readWorkload, setReplicas, WORKLOAD_API, WorkloadKind, type WorkloadObject } from '../src/k8s/workloads.js';
 import type { JobContext, OperationJob } from './job-context.js';
-import { assertNoDrift, buildPlan, readStart, rethrow } from './support/operation.js';
+import { assertNoDrift, backupOnce, buildPlan, readStart, rethrow } from './support/operation.js';
 import { NameArg, NamespaceArg } from './support/read-args.js';
 
 const ScaleArgs = z.object({
@@ -118,10 +118,7 @@ export const scaleJob: OperationJob = {
           : { ok: true, title: `${label} already has ${replicas} replicas: nothing changed`, text: '', changed: [], unchanged: [`${ref} already at ${replicas} replicas`] };
       }
       await start.begin();
-      if (!(await ctx.checkpoints.get<boolean>('backup'))) {
-        await ctx.backup(`scale-${args.kind}-${args.name}`, [toManifest(workload, WORKLOAD_API[args.kind].kind, WORKLOAD_API[args.kind].apiVersion)]);
-        await ctx.checkpoints.set('backup', true);
-      }
+      await backupOnce(ctx, `scale-${args.kind}-${args.name}`, () => [toManifest(workload, WORKLOAD_API[args.kind].kind, WORKLOAD_API[args.kind].apiVersion)]);
       await ctx.progress({ phase: 'scale', done: 0, total: 1, message: `Scaling ${label} ${current} -> ${replicas}`, blocked: [] });
       await setReplicas(ctx.kube, args.kind, ns, args.name, replicas, ctx.signal);
       await ctx.checkpoints.set('scaled', replicas);

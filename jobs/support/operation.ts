@@ -64,6 +64,16 @@ export function assertNoDrift(approved: Plan, fresh: Plan, options: { resumed: b
 }
 
 /**
+ * Saves the job's backup once, before its first destructive step: a resumed job keeps the
+ * manifests as they were before anything changed. `objects` is only built when needed.
+ */
+export async function backupOnce(ctx: JobContext, name: string, objects: () => unknown[]): Promise<void> {
+  if (await ctx.checkpoints.get<boolean>('backup')) return;
+  await ctx.backup(name, objects());
+  await ctx.checkpoints.set('backup', true);
+}
+
+/**
  * Wraps a Kubernetes failure for people, except when the worker is stopping: then the raw error
  * goes up so the runner hands the job back to the queue for another worker to resume.
  */
