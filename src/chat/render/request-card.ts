@@ -1,6 +1,6 @@
 import { formatDuration } from '../../core/duration.js';
 import type { RequestRecord } from '../request-store.js';
-import { context, divider, header, section, type Block } from './blocks.js';
+import { context, section, type Block } from './blocks.js';
 import { escapeMrkdwn } from './limits.js';
 import { tableBlocks } from './table-blocks.js';
 
@@ -75,4 +75,3 @@ export function problemBlocks(message: string, hint?: string): { text: string; b
   return { text: hint ? `${message}\n${hint}` : message, blocks };
 }
 
-export { divider, header };
