@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { parseArgs, promisify } from 'node:util';
 import pino from 'pino';
 import { drainJob } from '../jobs/drain.js';
+import { DrainArgsSchema } from '../src/core/verbs/index.js';
 import type { JobContext } from '../jobs/job-context.js';
 import { systemClock } from '../src/core/clock.js';
 import { createKubeClients, loadKubeConfig } from '../src/k8s/kube-clients.js';
@@ -72,10 +73,7 @@ async function sitrepRun(redisUrl: { client(): import('ioredis').Redis }, i: num
     checkpoints: new CheckpointStore(redisUrl.client(), `bench:drain:${Date.now()}:${i}`),
     backup: async () => {},
   };
-  const args = {
-    node: NODE, ignoreDaemonsets: true, deleteEmptyDirData: true, force: true, disableEviction: false,
-    skipWaitForDeleteTimeoutSeconds: 0, timeoutMs: 600_000, gracePeriod: -1, dryRun: false,
-  };
+  const args = DrainArgsSchema.parse({ node: NODE, deleteEmptyDirData: true, force: true });
   const t0 = performance.now();
   const plan = await drainJob.plan(args, ctx);
   const result = await drainJob.execute(args, plan, ctx);

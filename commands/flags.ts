@@ -1,5 +1,5 @@
 import { BadArgsError } from '../src/core/index.js';
-import { suggest } from './suggest.js';
+import { suggest } from '../src/core/text/suggest.js';
 import { type Token, TokenKind } from './tokenize.js';
 import { plain, show } from './values.js';
 
@@ -46,6 +46,12 @@ export class FlagValues {
   bool(name: string, fallback: boolean): boolean {
     const v = this.values.get(name);
     return typeof v === 'boolean' ? v : fallback;
+  }
+
+  /** A `boolean` flag's value, or undefined when not given (the verb contract's default applies). */
+  boolOrUnset(name: string): boolean | undefined {
+    const v = this.values.get(name);
+    return typeof v === 'boolean' ? v : undefined;
   }
 
   /** A `value` or `optional-value` flag's text, or undefined when not given. */

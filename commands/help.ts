@@ -3,7 +3,7 @@ import { JobMode, type CommandSpec } from './command-spec.js';
 import { COMMON_K8S_FLAGS } from './common-flags.js';
 import { FlagType, type FlagSpec } from './flags.js';
 import { commandsOf, findCommand, normalizeCommand } from './registry.js';
-import { suggest } from './suggest.js';
+import { suggest } from '../src/core/text/suggest.js';
 import { show } from './values.js';
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ErrorCode } from '../src/core/index.js';
+import { DEFAULT_TAIL, ErrorCode } from '../src/core/index.js';
 import { parseCommand, type ParsedCommand, type ParseFailure } from './parse.js';
 
 function ok(text: string): ParsedCommand {
@@ -32,29 +32,29 @@ describe('/k8s good forms', () => {
     ['get no', { args: { resource: 'nodes', allNamespaces: false } }],
     ['get nodes -A', { args: { resource: 'nodes', allNamespaces: false } }],
     ['get pods', { args: { resource: 'pods', allNamespaces: false } }],
-    ['get po -n shop', { args: { resource: 'pods', allNamespaces: false }, namespace: 'shop' }],
+    ['get po -n shop', { args: { resource: 'pods', allNamespaces: false, namespace: 'shop' }, namespace: 'shop' }],
     ['get pods --namespace=shop', { namespace: 'shop' }],
     ['get pods -nshop', { namespace: 'shop' }],
     ['get Pods -A', { args: { resource: 'pods', allNamespaces: true }, namespace: undefined }],
     ['get pods --all-namespaces', { args: { resource: 'pods', allNamespaces: true } }],
     ['get pods --node node02', { args: { resource: 'pods', allNamespaces: true, node: 'node02' } }],
-    ['get pods --node node02 -n shop', { args: { resource: 'pods', allNamespaces: false, node: 'node02' }, namespace: 'shop' }],
+    ['get pods --node node02 -n shop', { args: { resource: 'pods', allNamespaces: false, node: 'node02', namespace: 'shop' }, namespace: 'shop' }],
     ['get pods -l app=web', { args: { resource: 'pods', allNamespaces: false, selector: 'app=web' } }],
     ["get pods -l 'env in (prod,staging),!canary'", { args: { resource: 'pods', allNamespaces: false, selector: 'env in (prod,staging),!canary' } }],
     ['get deploy', { args: { resource: 'deployments', allNamespaces: false } }],
     ['get deployments.apps', { args: { resource: 'deployments', allNamespaces: false } }],
     ['get pdb -A', { args: { resource: 'poddisruptionbudgets', allNamespaces: true } }],
-    ['get ev -n shop', { args: { resource: 'events', allNamespaces: false }, namespace: 'shop' }],
+    ['get ev -n shop', { args: { resource: 'events', allNamespaces: false, namespace: 'shop' }, namespace: 'shop' }],
     ['-n shop get pods', { verb: 'get', namespace: 'shop' }],
     ['get pods --cluster prod-eu', { cluster: 'prod-eu' }],
     // describe
     ['describe node node02', { verb: 'describe', mode: 'read', args: { kind: 'node', name: 'node02' } }],
-    ['describe no/node02 -n shop', { args: { kind: 'node', name: 'node02' }, namespace: undefined }],
-    ['describe pod web-1 -n shop', { args: { kind: 'pod', name: 'web-1' }, namespace: 'shop' }],
+    ['describe no/node02 -n shop', { args: { kind: 'node', name: 'node02', namespace: 'shop' }, namespace: undefined }],
+    ['describe pod web-1 -n shop', { args: { kind: 'pod', name: 'web-1', namespace: 'shop' }, namespace: 'shop' }],
     ['desc po/web-1', { verb: 'describe', args: { kind: 'pod', name: 'web-1' } }],
     // logs
-    ['logs web-1', { verb: 'logs', mode: 'read', args: { pod: 'web-1', previous: false } }],
-    ['logs pod/web-1 -c app --tail 50 -p -n shop', { args: { pod: 'web-1', container: 'app', tail: 50, previous: true }, namespace: 'shop' }],
+    ['logs web-1', { verb: 'logs', mode: 'read', args: { pod: 'web-1', previous: false, tail: DEFAULT_TAIL } }],
+    ['logs pod/web-1 -c app --tail 50 -p -n shop', { args: { pod: 'web-1', container: 'app', tail: 50, previous: true, namespace: 'shop' }, namespace: 'shop' }],
     ['log web-1 --tail=1 --previous', { verb: 'logs', args: { pod: 'web-1', tail: 1, previous: true } }],
     // top, jobs, status, audit, help
     ['top nodes', { verb: 'top', mode: 'read', args: { resource: 'nodes' } }],
@@ -91,7 +91,7 @@ describe('/k8s good forms', () => {
     ['drain <http://node02.example.com|node02.example.com>', { args: { node: 'node02.example.com', ...DRAIN_DEFAULTS } }],
     ['drain "node02"', { args: { node: 'node02', ...DRAIN_DEFAULTS } }],
     // restart
-    ['restart deployment/web -n shop', { verb: 'restart', risk: 'destructive', mode: 'plan', args: { kind: 'deployment', name: 'web' }, namespace: 'shop' }],
+    ['restart deployment/web -n shop', { verb: 'restart', risk: 'destructive', mode: 'plan', args: { kind: 'deployment', name: 'web', namespace: 'shop' }, namespace: 'shop' }],
     ['restart deploy web', { args: { kind: 'deployment', name: 'web' } }],
     ['restart sts/db', { args: { kind: 'statefulset', name: 'db' } }],
     ['restart ds/node-exporter', { args: { kind: 'daemonset', name: 'node-exporter' } }],
@@ -99,7 +99,7 @@ describe('/k8s good forms', () => {
     ['rollout restart deploy/web', { verb: 'restart', args: { kind: 'deployment', name: 'web' } }],
     // scale
     ['scale deployment/web --replicas 3', { verb: 'scale', risk: 'destructive', args: { kind: 'deployment', name: 'web', replicas: 3 } }],
-    ['scale sts db --replicas=0 -n data', { args: { kind: 'statefulset', name: 'db', replicas: 0 }, namespace: 'data' }],
+    ['scale sts db --replicas=0 -n data', { args: { kind: 'statefulset', name: 'db', replicas: 0, namespace: 'data' }, namespace: 'data' }],
     ['scale --replicas 2 deploy/web', { args: { kind: 'deployment', name: 'web', replicas: 2 } }],
     // delete
     ['delete pod web-1', { verb: 'delete', risk: 'destructive', args: { kind: 'pod', name: 'web-1', force: false, gracePeriod: -1 } }],

@@ -1,9 +1,9 @@
 import { BadArgsError, ErrorCode, isSitrepError, type Risk, SlashCommand } from '../src/core/index.js';
-import type { CommandSpec, JobMode } from './command-spec.js';
+import { takesNamespace, type CommandSpec, type JobMode } from './command-spec.js';
 import { COMMON_K8S_FLAGS, HELP_FLAGS } from './common-flags.js';
 import { looksLikeFlag, parseFlags } from './flags.js';
 import { commandsOf, findCommand, normalizeCommand } from './registry.js';
-import { suggest } from './suggest.js';
+import { suggest } from '../src/core/text/suggest.js';
 import { type Token, tokenize } from './tokenize.js';
 import { checkName, show } from './values.js';
 
@@ -18,7 +18,10 @@ export type ParsedCommand = {
   args: Record<string, unknown>;
   /** From `--cluster`; undefined means the caller's default. */
   cluster?: string;
-  /** From `-n`, only for namespace-scoped work; undefined means the caller applies `default`. */
+  /**
+   * The namespace the verb acts in (`-n`, else `default`), for policy matching; undefined for
+   * cluster-scoped work and reads over all namespaces. Namespaced verbs also carry it in `args`.
+   */
   namespace?: string;
   /** Exactly what the user typed after the slash command. */
   text: string;
@@ -145,7 +148,8 @@ function parseUnsafe(commandInput: SlashCommand | string, text: string): ParsedC
     }
 
     const built = spec.build({ positionals, flags });
-    const checked = spec.schema.safeParse(built);
+    // `-n` belongs to the args of verbs whose contract acts in a namespace; others ignore it, as kubectl does.
+    const checked = spec.job.args.safeParse(namespace !== undefined && takesNamespace(spec.job) ? { ...(built as Record<string, unknown>), namespace } : built);
     if (!checked.success) {
       const issue = checked.error.issues[0];
       const where = issue && issue.path.length > 0 ? `${issue.path.join('.')} ` : '';
@@ -160,7 +164,7 @@ function parseUnsafe(commandInput: SlashCommand | string, text: string): ParsedC
       mode: spec.mode,
       args,
       ...(clusterRaw === undefined ? {} : { cluster: clusterRaw }),
-      ...(namespace !== undefined && spec.isNamespaced(args) ? { namespace } : {}),
+      ...(spec.job.namespaceOf(args) === undefined ? {} : { namespace: spec.job.namespaceOf(args) }),
       text,
     };
   } catch (err) {

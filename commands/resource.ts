@@ -1,19 +1,10 @@
 import { BadArgsError } from '../src/core/index.js';
-import { suggest } from './suggest.js';
+import { ResourceKind } from '../src/core/verbs/resource-kind.js';
+import { suggest } from '../src/core/text/suggest.js';
 import type { Token } from './tokenize.js';
 import { checkName, show } from './values.js';
 
-/** The object kinds chat verbs name, in kubectl's lowercase singular. */
-export const ResourceKind = {
-  Node: 'node',
-  Pod: 'pod',
-  Deployment: 'deployment',
-  StatefulSet: 'statefulset',
-  DaemonSet: 'daemonset',
-  PodDisruptionBudget: 'poddisruptionbudget',
-  Event: 'event',
-} as const;
-export type ResourceKind = (typeof ResourceKind)[keyof typeof ResourceKind];
+export { ResourceKind } from '../src/core/verbs/resource-kind.js';
 
 /** Every word kubectl accepts for each kind: singular, plural, short name. */
 const WORDS: Record<ResourceKind, readonly string[]> = {

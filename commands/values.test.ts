@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { selectorProblem, severityValue, timeZoneValue } from './values.js';
+import { selectorProblem } from '../src/core/label-selector.js';
+import { severityValue, timeZoneValue } from './values.js';
 
 describe('selectorProblem', () => {
   it.each([

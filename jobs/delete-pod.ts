@@ -1,5 +1,4 @@
 import type { V1Pod } from '@kubernetes/client-node';
-import { z } from 'zod';
 import { ErrorCode, JobError } from '../src/core/errors.js';
 import type { JobResult } from '../src/core/job.js';
 import type { Plan, PlanWarning } from '../src/core/plan.js';
@@ -12,16 +11,9 @@ import { barePodsWarning, downtimeWarning, localDataWarning, nodeNotReadyWarning
 import { podClaims } from '../src/k8s/storage-facts.js';
 import type { JobContext, OperationJob } from './job-context.js';
 import { assertNoDrift, backupOnce, buildPlan, readStart, rethrow } from './support/operation.js';
-import { NameArg, NamespaceArg } from './support/read-args.js';
+import { DEFAULT_NAMESPACE, deletePodVerb, type DeletePodArgs } from '../src/core/verbs/index.js';
 
-const DeleteArgs = z.object({
-  kind: z.literal('pod'),
-  name: NameArg,
-  force: z.boolean().default(false),
-  gracePeriod: z.number().int().min(-1).default(-1),
-  namespace: NamespaceArg,
-});
-type DeleteArgs = z.infer<typeof DeleteArgs>;
+type DeleteArgs = DeletePodArgs;
 
 interface DeleteAnalysis {
   plan: Plan;
@@ -35,7 +27,7 @@ function graceText(args: DeleteArgs): string {
 }
 
 async function planDelete(ctx: JobContext, args: DeleteArgs): Promise<DeleteAnalysis> {
-  const ns = args.namespace ?? 'default';
+  const ns = args.namespace ?? DEFAULT_NAMESPACE;
   const target = objectRef('pod', args.name, ns);
   const view = await loadClusterView(ctx.kube, {
     namespace: ns,
@@ -71,11 +63,10 @@ async function planDelete(ctx: JobContext, args: DeleteArgs): Promise<DeleteAnal
 }
 
 /** `/k8s delete pod NAME`: DELETE pinned to the UID seen at plan time, so a same-name replacement is never deleted. */
-export const deletePodJob: OperationJob = {
-  verb: 'delete',
+export const deletePodJob: OperationJob<typeof deletePodVerb> = {
+  verb: deletePodVerb,
 
-  async plan(raw, ctx) {
-    const args = DeleteArgs.parse(raw);
+  async plan(args, ctx) {
     try {
       return (await planDelete(ctx, args)).plan;
     } catch (err) {
@@ -83,9 +74,8 @@ export const deletePodJob: OperationJob = {
     }
   },
 
-  async execute(raw, approved, ctx): Promise<JobResult> {
-    const args = DeleteArgs.parse(raw);
-    const ns = args.namespace ?? 'default';
+  async execute(args, approved, ctx): Promise<JobResult> {
+    const ns = args.namespace ?? DEFAULT_NAMESPACE;
     const ref = objectRef('pod', args.name, ns);
     const start = await readStart(ctx);
     const uid = approved.actions.find((a) => a.kind === 'delete' && a.target === ref)?.uid;

@@ -1,31 +1,19 @@
-import { z } from 'zod';
-import { codeBlock } from '../src/core/mrkdwn.js';
+import { codeBlock } from '../src/core/text/mrkdwn.js';
 import type { V1Node, V1Pod } from '@kubernetes/client-node';
 import type { JobResult } from '../src/core/job.js';
 import { toSitrepError } from '../src/k8s/api-errors.js';
 import { listAll } from '../src/k8s/list-all.js';
 import { age, controllerOf, isMirrorPod, nodeAllocatable, nodeRoles, nodeStatusText, podRequests, podStatusText } from '../src/k8s/pod-facts.js';
-import { formatCpu, formatMemory } from '../src/k8s/quantity.js';
+import { formatCpu, humanBytes } from '../src/core/quantity.js';
 import type { JobContext, ReadJob } from './job-context.js';
-import { NameArg, NamespaceArg } from './support/read-args.js';
-
-const DescribeArgs = z.object({
-  kind: z.string().transform((k, ctx) => {
-    const kind = ({ node: 'node', nodes: 'node', no: 'node', pod: 'pod', pods: 'pod', po: 'pod' } as Record<string, 'node' | 'pod'>)[k.toLowerCase()];
-    if (!kind) ctx.addIssue({ code: 'custom', message: `cannot describe ${k}` });
-    return kind ?? z.NEVER;
-  }),
-  name: NameArg,
-  namespace: NamespaceArg,
-});
+import { DEFAULT_NAMESPACE, describeVerb } from '../src/core/verbs/index.js';
 
 /** `/k8s describe node|pod NAME`: the facts an on-call engineer looks for first, and recent events. */
-export const describeJob: ReadJob = {
-  verb: 'describe',
-  async run(rawArgs, ctx) {
-    const args = DescribeArgs.parse(rawArgs);
+export const describeJob: ReadJob<typeof describeVerb> = {
+  verb: describeVerb,
+  async run(args, ctx) {
     try {
-      return args.kind === 'node' ? await describeNode(args.name, ctx) : await describePod(args.name, args.namespace ?? 'default', ctx);
+      return args.kind === 'node' ? await describeNode(args.name, ctx) : await describePod(args.name, args.namespace ?? DEFAULT_NAMESPACE, ctx);
     } catch (err) {
       throw toSitrepError(err, ctx.cluster, `describing ${args.kind} ${args.name}`);
     }
@@ -60,8 +48,8 @@ async function describeNode(name: string, ctx: JobContext): Promise<JobResult> {
     `Taints:         ${(node.spec?.taints ?? []).map((t) => `${t.key}${t.value ? `=${t.value}` : ''}:${t.effect}`).join(', ') || '<none>'}`,
     `Conditions:`,
     ...(node.status?.conditions ?? []).map((c) => `  ${c.type.padEnd(16)} ${c.status.padEnd(8)} ${c.reason ?? ''}`),
-    `Allocatable:    cpu ${formatCpu(alloc.cpu)}, memory ${formatMemory(alloc.memory)}, pods ${alloc.pods}`,
-    `Requests:       cpu ${formatCpu(used.cpu)} (${pct(used.cpu, alloc.cpu)}), memory ${formatMemory(used.memory)} (${pct(used.memory, alloc.memory)})`,
+    `Allocatable:    cpu ${formatCpu(alloc.cpu)}, memory ${humanBytes(alloc.memory)}, pods ${alloc.pods}`,
+    `Requests:       cpu ${formatCpu(used.cpu)} (${pct(used.cpu, alloc.cpu)}), memory ${humanBytes(used.memory)} (${pct(used.memory, alloc.memory)})`,
     `Pods (${pods.length}):`,
     ...pods.map((p) => `  ${(p.metadata?.namespace + '/' + p.metadata?.name).padEnd(48)} ${podStatusText(p)}`),
     `Events:`,

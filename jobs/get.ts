@@ -1,35 +1,17 @@
-import { z } from 'zod';
 import type { V1Pod } from '@kubernetes/client-node';
 import type { JobResult, Table } from '../src/core/job.js';
 import { listAll } from '../src/k8s/list-all.js';
 import { toSitrepError } from '../src/k8s/api-errors.js';
 import { age, isPodReady, nodeRoles, nodeStatusText, podStatusText } from '../src/k8s/pod-facts.js';
 import type { JobContext, ReadJob } from './job-context.js';
-import { NameArg, NamespaceArg } from './support/read-args.js';
+import { DEFAULT_NAMESPACE, GetResource, getVerb } from '../src/core/verbs/index.js';
 import { tableText } from '../src/core/table-text.js';
 
-const RESOURCE_ALIASES: Record<string, 'nodes' | 'pods' | 'deployments' | 'pdb' | 'events'> = {
-  node: 'nodes', nodes: 'nodes', no: 'nodes',
-  pod: 'pods', pods: 'pods', po: 'pods',
-  deployment: 'deployments', deployments: 'deployments', deploy: 'deployments',
-  pdb: 'pdb', pdbs: 'pdb', poddisruptionbudget: 'pdb', poddisruptionbudgets: 'pdb',
-  event: 'events', events: 'events', ev: 'events',
-};
-
-const GetArgs = z.object({
-  resource: z.string().transform((r, ctx) => RESOURCE_ALIASES[r.toLowerCase()] ?? (ctx.addIssue({ code: 'custom', message: `cannot get ${r}` }), z.NEVER)),
-  namespace: NamespaceArg,
-  allNamespaces: z.boolean().default(false),
-  node: NameArg.optional(),
-  selector: z.string().optional(),
-});
-
 /** `/k8s get nodes|pods|deployments|pdb|events`: a kubectl-like table. */
-export const getJob: ReadJob = {
-  verb: 'get',
-  async run(rawArgs, ctx) {
-    const args = GetArgs.parse(rawArgs);
-    const ns = args.allNamespaces ? undefined : args.namespace ?? 'default';
+export const getJob: ReadJob<typeof getVerb> = {
+  verb: getVerb,
+  async run(args, ctx) {
+    const ns = args.allNamespaces ? undefined : args.namespace ?? DEFAULT_NAMESPACE;
     const now = ctx.clock.now();
     const where = args.resource === 'nodes' ? '' : ns ? ` in namespace ${ns}` : ' in all namespaces';
     let table: Table;
@@ -61,7 +43,7 @@ function namespacedTable<T extends { metadata?: { namespace?: string } }>(q: Que
   };
 }
 
-const TABLES: Record<'nodes' | 'pods' | 'deployments' | 'pdb' | 'events', (ctx: JobContext, q: Query) => Promise<Table>> = {
+const TABLES: Record<GetResource, (ctx: JobContext, q: Query) => Promise<Table>> = {
   async nodes(ctx, q) {
     const { items } = await listAll((cont, limit) => ctx.kube.core.listNode({ _continue: cont, limit, labelSelector: q.selector }), { signal: ctx.signal });
     return {
@@ -101,7 +83,7 @@ const TABLES: Record<'nodes' | 'pods' | 'deployments' | 'pdb' | 'events', (ctx: 
       age(d.metadata?.creationTimestamp, q.now),
     ]);
   },
-  async pdb(ctx, q) {
+  async poddisruptionbudgets(ctx, q) {
     const { items } = await listAll(
       (cont, limit) =>
         q.ns

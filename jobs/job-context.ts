@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Clock } from '../src/core/clock.js';
 import type { JobProgress, JobResult } from '../src/core/job.js';
 import type { Plan } from '../src/core/plan.js';
+import type { ArgsOf, VerbContract } from '../src/core/verbs/contract.js';
 import type { KubeClients } from '../src/k8s/kube-clients.js';
 
 /** A notable moment of a job, worth a line on the incident timeline (a PDB block, a backup). */
@@ -35,16 +36,19 @@ export interface JobContext {
   backup(name: string, objects: unknown[]): Promise<void>;
 }
 
-/** A read-only verb: one call, one result. */
-export interface ReadJob {
-  verb: string;
-  run(args: Record<string, unknown>, ctx: JobContext): Promise<JobResult>;
+/**
+ * A read-only verb: one call, one result. `verb` is its contract (src/core/verbs): the runner
+ * parses every payload's args with it before `run` sees them.
+ */
+export interface ReadJob<C extends VerbContract = VerbContract> {
+  verb: C;
+  run(args: ArgsOf<C>, ctx: JobContext): Promise<JobResult>;
 }
 
 /** A verb that changes the cluster: a read-only plan first, then steps once approved. */
-export interface OperationJob {
-  verb: string;
-  plan(args: Record<string, unknown>, ctx: JobContext): Promise<Plan>;
+export interface OperationJob<C extends VerbContract = VerbContract> {
+  verb: C;
+  plan(args: ArgsOf<C>, ctx: JobContext): Promise<Plan>;
   /** Re-plans first and refuses to run a plan that drifted beyond `approved`. */
-  execute(args: Record<string, unknown>, approved: Plan, ctx: JobContext): Promise<JobResult>;
+  execute(args: ArgsOf<C>, approved: Plan, ctx: JobContext): Promise<JobResult>;
 }

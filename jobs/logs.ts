@@ -1,34 +1,24 @@
-import { z } from 'zod';
-import { codeBlock } from '../src/core/mrkdwn.js';
+import { codeBlock } from '../src/core/text/mrkdwn.js';
 import type { JobResult } from '../src/core/job.js';
 import { toSitrepError } from '../src/k8s/api-errors.js';
 import type { ReadJob } from './job-context.js';
-import { NameArg, NamespaceArg } from './support/read-args.js';
-
-const LogsArgs = z.object({
-  pod: NameArg,
-  namespace: NamespaceArg,
-  container: z.string().max(63).optional(),
-  tail: z.number().int().positive().max(100_000).optional(),
-  previous: z.boolean().default(false),
-});
+import { DEFAULT_NAMESPACE, logsVerb } from '../src/core/verbs/index.js';
 
 /** Lines shown inline; the whole log always goes up as a file in the thread. */
 const INLINE_LINES = 20;
 
 /** `/k8s logs POD [-c C] [--tail N] [--previous]`. */
-export const logsJob: ReadJob = {
-  verb: 'logs',
-  async run(rawArgs, ctx) {
-    const args = LogsArgs.parse(rawArgs);
-    const namespace = args.namespace ?? 'default';
+export const logsJob: ReadJob<typeof logsVerb> = {
+  verb: logsVerb,
+  async run(args, ctx) {
+    const namespace = args.namespace ?? DEFAULT_NAMESPACE;
     let text: string;
     try {
       text = await ctx.kube.core.readNamespacedPodLog({
         name: args.pod,
         namespace,
         container: args.container,
-        tailLines: args.tail ?? 500,
+        tailLines: args.tail,
         previous: args.previous,
       });
     } catch (err) {

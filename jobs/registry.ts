@@ -1,3 +1,4 @@
+import type { OPERATION_VERBS, OperationVerbName, READ_VERBS, ReadVerbName } from '../src/core/verbs/index.js';
 import { cordonJob } from './cordon.js';
 import { deletePodJob } from './delete-pod.js';
 import { describeJob } from './describe.js';
@@ -10,16 +11,16 @@ import { scaleJob } from './scale.js';
 import { topJob } from './top.js';
 import { uncordonJob } from './uncordon.js';
 
-/** Read-only verbs the worker answers directly. One line per verb. */
-export const READ_JOBS: Record<string, ReadJob> = {
+/** Read-only verbs the worker answers directly. One line per verb of READ_VERBS, typed by its contract. */
+export const READ_JOBS: { [V in ReadVerbName]: ReadJob<(typeof READ_VERBS)[V]> } = {
   get: getJob,
   describe: describeJob,
   logs: logsJob,
   top: topJob,
 };
 
-/** Verbs that change the cluster: plan first, execute once approved. One line per verb. */
-export const OPERATION_JOBS: Record<string, OperationJob> = {
+/** Verbs that change the cluster: plan first, execute once approved. One line per verb of OPERATION_VERBS. */
+export const OPERATION_JOBS: { [V in OperationVerbName]: OperationJob<(typeof OPERATION_VERBS)[V]> } = {
   cordon: cordonJob,
   uncordon: uncordonJob,
   drain: drainJob,

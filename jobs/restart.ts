@@ -1,5 +1,4 @@
 import type { V1DaemonSet, V1Deployment, V1StatefulSet } from '@kubernetes/client-node';
-import { z } from 'zod';
 import { ErrorCode, JobError } from '../src/core/errors.js';
 import type { JobResult } from '../src/core/job.js';
 import { Severity, WarningCode, type Plan, type PlanWarning } from '../src/core/plan.js';
@@ -9,14 +8,7 @@ import { objectRef } from '../src/k8s/object-ref.js';
 import { patchWorkload, readWorkload, WORKLOAD_API, WorkloadKind, type WorkloadObject } from '../src/k8s/workloads.js';
 import type { JobContext, OperationJob } from './job-context.js';
 import { assertNoDrift, backupOnce, buildPlan, readStart, rethrow } from './support/operation.js';
-import { NameArg, NamespaceArg } from './support/read-args.js';
-
-const RestartArgs = z.object({
-  kind: z.enum([WorkloadKind.Deployment, WorkloadKind.StatefulSet, WorkloadKind.DaemonSet]),
-  name: NameArg,
-  namespace: NamespaceArg,
-});
-type RestartArgs = z.infer<typeof RestartArgs>;
+import { DEFAULT_NAMESPACE, restartVerb, type RestartArgs } from '../src/core/verbs/index.js';
 
 /** The annotation `kubectl rollout restart` sets; any change of it rolls every pod. */
 export const RESTARTED_AT = 'kubectl.kubernetes.io/restartedAt';
@@ -31,7 +23,7 @@ function currentRestartedAt(w: WorkloadObject): string | undefined {
 }
 
 function downtime(args: RestartArgs, w: WorkloadObject): PlanWarning | undefined {
-  const ref = objectRef(args.kind, args.name, args.namespace ?? 'default');
+  const ref = objectRef(args.kind, args.name, args.namespace ?? DEFAULT_NAMESPACE);
   if (args.kind === 'deployment' && (w as V1Deployment).spec?.strategy?.type === 'Recreate') {
     return { code: WarningCode.SingleReplica, severity: Severity.Warning, message: `Downtime: ${args.name} uses the Recreate strategy: every pod stops before the new ones start.`, objects: [ref] };
   }
@@ -43,7 +35,7 @@ function downtime(args: RestartArgs, w: WorkloadObject): PlanWarning | undefined
 }
 
 async function planRestart(ctx: JobContext, args: RestartArgs): Promise<{ plan: Plan; workload: WorkloadObject }> {
-  const ns = args.namespace ?? 'default';
+  const ns = args.namespace ?? DEFAULT_NAMESPACE;
   let workload: WorkloadObject;
   try {
     workload = await readWorkload(ctx.kube, args.kind, ns, args.name, ctx.signal);
@@ -79,11 +71,10 @@ async function planRestart(ctx: JobContext, args: RestartArgs): Promise<{ plan: 
 }
 
 /** `/k8s restart deployment/NAME`: the same annotation patch as `kubectl rollout restart`. */
-export const restartJob: OperationJob = {
-  verb: 'restart',
+export const restartJob: OperationJob<typeof restartVerb> = {
+  verb: restartVerb,
 
-  async plan(raw, ctx) {
-    const args = RestartArgs.parse(raw);
+  async plan(args, ctx) {
     try {
       return (await planRestart(ctx, args)).plan;
     } catch (err) {
@@ -91,9 +82,8 @@ export const restartJob: OperationJob = {
     }
   },
 
-  async execute(raw, approved, ctx): Promise<JobResult> {
-    const args = RestartArgs.parse(raw);
-    const ns = args.namespace ?? 'default';
+  async execute(args, approved, ctx): Promise<JobResult> {
+    const ns = args.namespace ?? DEFAULT_NAMESPACE;
     const label = `${args.kind} ${ns}/${args.name}`;
     const ref = objectRef(args.kind, args.name, ns);
     const start = await readStart(ctx);

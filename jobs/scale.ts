@@ -1,5 +1,4 @@
 import type { V1Pod } from '@kubernetes/client-node';
-import { z } from 'zod';
 import { ErrorCode, JobError } from '../src/core/errors.js';
 import type { JobResult } from '../src/core/job.js';
 import { Severity, WarningCode, type Plan, type PlanWarning } from '../src/core/plan.js';
@@ -13,15 +12,7 @@ import { callOptions } from '../src/k8s/request-options.js';
 import { readWorkload, setReplicas, WORKLOAD_API, WorkloadKind, type WorkloadObject } from '../src/k8s/workloads.js';
 import type { JobContext, OperationJob } from './job-context.js';
 import { assertNoDrift, backupOnce, buildPlan, readStart, rethrow } from './support/operation.js';
-import { NameArg, NamespaceArg } from './support/read-args.js';
-
-const ScaleArgs = z.object({
-  kind: z.enum([WorkloadKind.Deployment, WorkloadKind.StatefulSet]),
-  name: NameArg,
-  replicas: z.number().int().min(0).max(10_000),
-  namespace: NamespaceArg,
-});
-type ScaleArgs = z.infer<typeof ScaleArgs>;
+import { DEFAULT_NAMESPACE, scaleVerb, type ScaleArgs } from '../src/core/verbs/index.js';
 
 function replicasOf(w: WorkloadObject): number {
   return (w.spec && 'replicas' in w.spec ? w.spec.replicas : undefined) ?? 1;
@@ -50,7 +41,7 @@ async function scaleUpWarnings(ctx: JobContext, w: WorkloadObject, extra: number
 }
 
 async function planScale(ctx: JobContext, args: ScaleArgs): Promise<{ plan: Plan; workload: WorkloadObject; current: number }> {
-  const ns = args.namespace ?? 'default';
+  const ns = args.namespace ?? DEFAULT_NAMESPACE;
   let workload: WorkloadObject;
   try {
     workload = await readWorkload(ctx.kube, args.kind, ns, args.name, ctx.signal);
@@ -87,11 +78,10 @@ async function planScale(ctx: JobContext, args: ScaleArgs): Promise<{ plan: Plan
 }
 
 /** `/k8s scale deployment/NAME --replicas N`: an absolute count through the /scale subresource. */
-export const scaleJob: OperationJob = {
-  verb: 'scale',
+export const scaleJob: OperationJob<typeof scaleVerb> = {
+  verb: scaleVerb,
 
-  async plan(raw, ctx) {
-    const args = ScaleArgs.parse(raw);
+  async plan(args, ctx) {
     try {
       return (await planScale(ctx, args)).plan;
     } catch (err) {
@@ -99,9 +89,8 @@ export const scaleJob: OperationJob = {
     }
   },
 
-  async execute(raw, approved, ctx): Promise<JobResult> {
-    const args = ScaleArgs.parse(raw);
-    const ns = args.namespace ?? 'default';
+  async execute(args, approved, ctx): Promise<JobResult> {
+    const ns = args.namespace ?? DEFAULT_NAMESPACE;
     const label = `${args.kind} ${ns}/${args.name}`;
     const ref = objectRef(args.kind, args.name, ns);
     const start = await readStart(ctx);

@@ -1,21 +1,18 @@
-import { z } from 'zod';
 import type { JobResult } from '../src/core/job.js';
 import { toSitrepError } from '../src/k8s/api-errors.js';
 import { listAll } from '../src/k8s/list-all.js';
 import { isTerminal, nodeAllocatable, nodeStatusText, podRequests } from '../src/k8s/pod-facts.js';
-import { formatCpu, formatMemory } from '../src/k8s/quantity.js';
+import { formatCpu, humanBytes } from '../src/core/quantity.js';
+import { topVerb } from '../src/core/verbs/index.js';
 import type { ReadJob } from './job-context.js';
-
-const TopArgs = z.object({ resource: z.enum(['nodes', 'node', 'no']).default('nodes') });
 
 /**
  * `/k8s top nodes`: requests against allocatable per node, from the API alone. This is what the
  * scheduler sees (and what decides whether drained pods fit), so no metrics server is needed.
  */
-export const topJob: ReadJob = {
-  verb: 'top',
-  async run(rawArgs, ctx) {
-    TopArgs.parse(rawArgs);
+export const topJob: ReadJob<typeof topVerb> = {
+  verb: topVerb,
+  async run(_args, ctx) {
     try {
       const [{ items: nodes }, { items: pods }] = await Promise.all([
         listAll((cont, limit) => ctx.kube.core.listNode({ _continue: cont, limit }), { signal: ctx.signal }),
@@ -33,7 +30,7 @@ export const topJob: ReadJob = {
         const name = n.metadata?.name ?? '';
         const a = nodeAllocatable(n);
         const u = used.get(name) ?? { cpu: 0, memory: 0, pods: 0 };
-        return [name, nodeStatusText(n), `${formatCpu(u.cpu)}/${formatCpu(a.cpu)}`, pct(u.cpu, a.cpu), `${formatMemory(u.memory)}/${formatMemory(a.memory)}`, pct(u.memory, a.memory), `${u.pods}/${a.pods}`];
+        return [name, nodeStatusText(n), `${formatCpu(u.cpu)}/${formatCpu(a.cpu)}`, pct(u.cpu, a.cpu), `${humanBytes(u.memory)}/${humanBytes(a.memory)}`, pct(u.memory, a.memory), `${u.pods}/${a.pods}`];
       });
       const hot = rows.filter((r) => parseInt(r[3], 10) >= 90 || parseInt(r[5], 10) >= 90).map((r) => r[0]);
       return {

@@ -1,11 +1,12 @@
 import { nodeNotReadyWarning, nodePressureWarning } from '../src/k8s/plan-warnings.js';
 import type { PlanWarning } from '../src/core/plan.js';
+import { uncordonVerb } from '../src/core/verbs/index.js';
 import type { OperationJob } from './job-context.js';
 import { createNodeStateJob } from './support/node-state.js';
 
 /** `/k8s uncordon NODE`: spec.unschedulable = false. Warns when the node is not fit to take pods. */
-export const uncordonJob: OperationJob = createNodeStateJob({
-  verb: 'uncordon',
+export const uncordonJob: OperationJob<typeof uncordonVerb> = createNodeStateJob({
+  verb: uncordonVerb,
   unschedulable: false,
   warnings(node) {
     const name = node.metadata?.name ?? '';

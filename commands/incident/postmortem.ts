@@ -1,43 +1,12 @@
-import { z } from 'zod';
-import { BadArgsError, Risk, SlashCommand } from '../../src/core/index.js';
-import { defineCommand, JobMode } from '../command-spec.js';
+import { BadArgsError, CHANNEL_NAME, PostmortemFormat, postmortemVerb } from '../../src/core/index.js';
+import { defineCommand } from '../command-spec.js';
 import { FlagType } from '../flags.js';
 import { noMore } from '../resource.js';
-import { slackId, timeZone } from '../schemas.js';
 import { TokenKind } from '../tokenize.js';
 import { show, timeZoneValue } from '../values.js';
 
-export const PostmortemFormat = { Markdown: 'md', Json: 'json' } as const;
-export type PostmortemFormat = (typeof PostmortemFormat)[keyof typeof PostmortemFormat];
-
-const CHANNEL_NAME = /^[a-z0-9][a-z0-9._-]{0,79}$/;
-
-/**
- * `/incident postmortem [#channel] [--format md|json] [--tz ZONE] [--backups]`: write the
- * postmortem of the latest incident and post it (to #channel, or here).
- *
- * Args: `{ channelId?, channelName?, format, tz?, backups }`.
- * - `channelId` when Slack sent `<#C123|ops>`; `channelName` when it sent plain `#ops` (the bot
- *   resolves it). Neither: this channel.
- * - `format`: `md` (default) or `json`.
- * - `tz`: IANA zone for times; unset means the bot's default (UTC).
- * - `backups`: include the backups jobs took (manifests saved before changes).
- */
-export const PostmortemArgsSchema = z.object({
-  channelId: slackId.optional(),
-  channelName: z.string().regex(CHANNEL_NAME).optional(),
-  format: z.enum([PostmortemFormat.Markdown, PostmortemFormat.Json]),
-  tz: timeZone.optional(),
-  backups: z.boolean(),
-});
-export type PostmortemArgs = z.infer<typeof PostmortemArgsSchema>;
-
-export const postmortem = defineCommand({
-  command: SlashCommand.Incident,
-  verb: 'postmortem',
+export const postmortem = defineCommand(postmortemVerb, {
   aliases: ['pm'],
-  risk: Risk.Read,
-  mode: JobMode.Bot,
   summary: 'Write the postmortem and post it here or to a channel.',
   usage: '/incident postmortem [#CHANNEL] [--format md|json] [--tz ZONE] [--backups]',
   details: [
@@ -50,7 +19,6 @@ export const postmortem = defineCommand({
     { name: 'tz', aliases: ['timezone'], type: FlagType.Value, valueName: 'ZONE', description: 'IANA time zone for times', defaultText: 'UTC' },
     { name: 'backups', type: FlagType.Boolean, description: 'include saved manifests', defaultText: 'false' },
   ],
-  schema: PostmortemArgsSchema,
   build({ positionals, flags }) {
     const first = positionals[0];
     noMore('postmortem', positionals.slice(1), 'at most one #channel');
@@ -62,18 +30,16 @@ export const postmortem = defineCommand({
       } else throw new BadArgsError(`postmortem posts to a #channel, got ${show(first.display)}.`);
     }
     const formatRaw = flags.text('format')?.toLowerCase();
-    let format: PostmortemFormat = PostmortemFormat.Markdown;
+    let format: PostmortemFormat | undefined;
     if (formatRaw === 'json') format = PostmortemFormat.Json;
-    else if (formatRaw !== undefined && formatRaw !== 'md' && formatRaw !== 'markdown') {
-      throw new BadArgsError(`--format must be md or json, got ${show(formatRaw)}.`);
-    }
+    else if (formatRaw === 'md' || formatRaw === 'markdown') format = PostmortemFormat.Markdown;
+    else if (formatRaw !== undefined) throw new BadArgsError(`--format must be md or json, got ${show(formatRaw)}.`);
     const tz = flags.text('tz');
     return {
       ...target,
       format,
       ...(tz === undefined ? {} : { tz: timeZoneValue('--tz', tz) }),
-      backups: flags.bool('backups', false),
+      backups: flags.boolOrUnset('backups'),
     };
   },
-  isNamespaced: () => false,
 });

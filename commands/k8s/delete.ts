@@ -1,36 +1,11 @@
-import { z } from 'zod';
-import { BadArgsError, Risk, SlashCommand } from '../../src/core/index.js';
-import { defineCommand, JobMode } from '../command-spec.js';
+import { BadArgsError, deletePodVerb } from '../../src/core/index.js';
+import { defineCommand } from '../command-spec.js';
 import { FlagType } from '../flags.js';
 import { noMore, ResourceKind, takeTarget } from '../resource.js';
-import { objectName } from '../schemas.js';
 import { intValue } from '../values.js';
 
-/**
- * `/k8s delete pod NAME [--force] [--grace-period N]`: delete one pod; its controller, if any,
- * makes a new one.
- *
- * Args: `{ kind: 'pod', name, force, gracePeriod }`.
- * - `gracePeriod`: seconds; -1 means the pod's own terminationGracePeriodSeconds.
- * - `force`: delete at once (grace 0) without waiting for the kubelet to confirm. `--force` sets
- *   gracePeriod to 0; `--force` with a grace period above 0 is refused.
- * - As in kubectl, `--grace-period=0` without `--force` becomes 1 (still graceful), so a typed 0
- *   never skips the kubelet's confirmation by accident.
- */
-export const DeleteArgsSchema = z.object({
-  kind: z.literal(ResourceKind.Pod),
-  name: objectName,
-  force: z.boolean(),
-  gracePeriod: z.number().int().min(-1),
-});
-export type DeleteArgs = z.infer<typeof DeleteArgsSchema>;
-
-export const deletePod = defineCommand({
-  command: SlashCommand.K8s,
-  verb: 'delete',
+export const deletePod = defineCommand(deletePodVerb, {
   aliases: [],
-  risk: Risk.Destructive,
-  mode: JobMode.Plan,
   summary: 'Delete one pod; its controller replaces it (needs approval).',
   usage: '/k8s delete pod NAME [--force] [--grace-period N] [-n NS]',
   details: [
@@ -42,7 +17,6 @@ export const deletePod = defineCommand({
     { name: 'force', type: FlagType.Boolean, description: 'remove at once, without the node confirming (grace 0)', defaultText: 'false' },
     { name: 'grace-period', type: FlagType.Value, valueName: 'N', description: 'seconds the pod gets to stop; -1 uses the pod\'s own', defaultText: '-1' },
   ],
-  schema: DeleteArgsSchema,
   build({ positionals, flags }) {
     const { name, rest } = takeTarget(positionals, {
       verb: 'delete',
@@ -61,5 +35,4 @@ export const deletePod = defineCommand({
     else if (gracePeriod === 0) gracePeriod = 1;
     return { kind: ResourceKind.Pod, name, force, gracePeriod };
   },
-  isNamespaced: () => true,
 });

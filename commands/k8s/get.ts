@@ -1,21 +1,9 @@
-import { z } from 'zod';
-import { BadArgsError, Risk, SlashCommand } from '../../src/core/index.js';
-import { defineCommand, JobMode } from '../command-spec.js';
+import { BadArgsError, GetResource, getVerb } from '../../src/core/index.js';
+import { defineCommand } from '../command-spec.js';
 import { FlagType } from '../flags.js';
 import { kindWords, noMore, resolveKind, ResourceKind } from '../resource.js';
-import { labelSelector, objectName } from '../schemas.js';
-import { suggest } from '../suggest.js';
+import { suggest } from '../../src/core/text/suggest.js';
 import { checkName, selectorValue, show } from '../values.js';
-
-/** What `get` lists, as Kubernetes resource plurals. */
-export const GetResource = {
-  Nodes: 'nodes',
-  Pods: 'pods',
-  Deployments: 'deployments',
-  PodDisruptionBudgets: 'poddisruptionbudgets',
-  Events: 'events',
-} as const;
-export type GetResource = (typeof GetResource)[keyof typeof GetResource];
 
 const BY_KIND: Partial<Record<ResourceKind, GetResource>> = {
   node: GetResource.Nodes,
@@ -25,31 +13,10 @@ const BY_KIND: Partial<Record<ResourceKind, GetResource>> = {
   event: GetResource.Events,
 };
 
-/**
- * `/k8s get nodes|pods|deployments|pdb|events`: a table.
- *
- * Args: `{ resource, allNamespaces, node?, selector? }`.
- * - `resource`: `nodes`, `pods`, `deployments`, `poddisruptionbudgets` or `events`.
- * - `allNamespaces`: `-A`; always false for nodes. `--node` without `-n` implies it.
- * - `node`: only pods on this node (pods only).
- * - `selector`: label selector from `-l`.
- */
-export const GetArgsSchema = z.object({
-  resource: z.enum([GetResource.Nodes, GetResource.Pods, GetResource.Deployments, GetResource.PodDisruptionBudgets, GetResource.Events]),
-  allNamespaces: z.boolean(),
-  node: objectName.optional(),
-  selector: labelSelector.optional(),
-});
-export type GetArgs = z.infer<typeof GetArgsSchema>;
-
 const KINDS = Object.keys(BY_KIND) as ResourceKind[];
 
-export const get = defineCommand({
-  command: SlashCommand.K8s,
-  verb: 'get',
+export const get = defineCommand(getVerb, {
   aliases: [],
-  risk: Risk.Read,
-  mode: JobMode.Read,
   summary: 'List nodes, pods, deployments, PDBs or events.',
   usage: '/k8s get nodes|pods|deployments|pdb|events [-n NS | -A] [--node NODE] [-l SELECTOR]',
   details: [
@@ -63,7 +30,6 @@ export const get = defineCommand({
     { name: 'node', type: FlagType.Value, valueName: 'NODE', description: 'only pods on this node' },
     { name: 'selector', short: 'l', type: FlagType.Value, valueName: 'SELECTOR', description: 'label selector, e.g. app=web' },
   ],
-  schema: GetArgsSchema,
   build({ positionals, flags }) {
     const first = positionals[0];
     if (!first) throw new BadArgsError('get needs a resource: nodes, pods, deployments, pdb or events.');
@@ -99,5 +65,4 @@ export const get = defineCommand({
       ...(selectorRaw === undefined ? {} : { selector: selectorValue('-l', selectorRaw) }),
     };
   },
-  isNamespaced: (args) => args.resource !== GetResource.Nodes && !args.allNamespaces,
 });

@@ -1,35 +1,11 @@
-import { z } from 'zod';
-import { Risk, SlashCommand } from '../../src/core/index.js';
-import { defineCommand, JobMode } from '../command-spec.js';
+import { logsVerb, MAX_TAIL } from '../../src/core/index.js';
+import { defineCommand } from '../command-spec.js';
 import { FlagType } from '../flags.js';
 import { noMore, ResourceKind, takeTarget } from '../resource.js';
-import { labelName, objectName } from '../schemas.js';
 import { checkName, intValue } from '../values.js';
 
-export const MAX_TAIL = 10_000;
-
-/**
- * `/k8s logs POD [-c C] [--tail N] [--previous]`: a pod's log.
- *
- * Args: `{ pod, container?, tail?, previous }`.
- * - `container`: from `-c`; unset means the pod's only (or default) container.
- * - `tail`: last N lines (1..10000); unset lets the job pick its limit.
- * - `previous`: the log of the previous, crashed instance (`-p`).
- */
-export const LogsArgsSchema = z.object({
-  pod: objectName,
-  container: labelName.optional(),
-  tail: z.number().int().min(1).max(MAX_TAIL).optional(),
-  previous: z.boolean(),
-});
-export type LogsArgs = z.infer<typeof LogsArgsSchema>;
-
-export const logs = defineCommand({
-  command: SlashCommand.K8s,
-  verb: 'logs',
+export const logs = defineCommand(logsVerb, {
   aliases: ['log'],
-  risk: Risk.Read,
-  mode: JobMode.Read,
   summary: 'Show the log of a pod.',
   usage: '/k8s logs POD [-c CONTAINER] [--tail N] [--previous] [-n NS]',
   details: [
@@ -42,7 +18,6 @@ export const logs = defineCommand({
     { name: 'tail', type: FlagType.Value, valueName: 'N', description: 'last N lines' },
     { name: 'previous', short: 'p', type: FlagType.Boolean, description: 'the previous (crashed) instance', defaultText: 'false' },
   ],
-  schema: LogsArgsSchema,
   build({ positionals, flags }) {
     const { name, rest } = takeTarget(positionals, {
       verb: 'logs',
@@ -57,8 +32,7 @@ export const logs = defineCommand({
       pod: name,
       ...(container === undefined ? {} : { container: checkName('container', container, 'label') }),
       ...(tail === undefined ? {} : { tail: intValue('--tail', tail, { min: 1, max: MAX_TAIL }) }),
-      previous: flags.bool('previous', false),
+      previous: flags.boolOrUnset('previous'),
     };
   },
-  isNamespaced: () => true,
 });

@@ -1,39 +1,17 @@
-import { z } from 'zod';
-import { BadArgsError, Risk, SlashCommand } from '../../src/core/index.js';
-import { defineCommand, JobMode } from '../command-spec.js';
+import { BadArgsError, MAX_REPLICAS, scaleVerb } from '../../src/core/index.js';
+import { defineCommand } from '../command-spec.js';
 import { FlagType } from '../flags.js';
 import { noMore, ResourceKind, takeTarget } from '../resource.js';
-import { objectName } from '../schemas.js';
 import { intValue } from '../values.js';
 
-/** Upper bound that catches a slipped finger (3000 for 30) without getting in anyone's way. */
-export const MAX_REPLICAS = 10_000;
-
-/**
- * `/k8s scale deployment/NAME --replicas N`: set the replica count (an absolute value, so a
- * retried job does the same thing).
- *
- * Args: `{ kind: 'deployment' | 'statefulset', name, replicas }`; `replicas` is an integer >= 0.
- */
-export const ScaleArgsSchema = z.object({
-  kind: z.enum([ResourceKind.Deployment, ResourceKind.StatefulSet]),
-  name: objectName,
-  replicas: z.number().int().min(0).max(MAX_REPLICAS),
-});
-export type ScaleArgs = z.infer<typeof ScaleArgsSchema>;
-
-export const scale = defineCommand({
-  command: SlashCommand.K8s,
-  verb: 'scale',
+/** `/k8s scale deployment/NAME --replicas N`: set the replica count. */
+export const scale = defineCommand(scaleVerb, {
   aliases: [],
-  risk: Risk.Destructive,
-  mode: JobMode.Plan,
   summary: 'Set the replica count of a deployment or statefulset (needs approval).',
   usage: '/k8s scale deployment|statefulset/NAME --replicas N [-n NS]',
   details: `\`--replicas N\` is required: a whole number from 0 to ${MAX_REPLICAS}. 0 stops every pod; the plan warns.`,
   examples: ['/k8s scale deployment/web --replicas 5 -n shop', '/k8s scale sts/db --replicas=3 -n data'],
   flags: [{ name: 'replicas', type: FlagType.Value, valueName: 'N', description: 'the replica count to set (required)' }],
-  schema: ScaleArgsSchema,
   build({ positionals, flags }) {
     const { kind, name, rest } = takeTarget(positionals, {
       verb: 'scale',
@@ -45,5 +23,4 @@ export const scale = defineCommand({
     if (raw === undefined) throw new BadArgsError(`--replicas is required: how many pods should ${kind}/${name} run?`);
     return { kind, name, replicas: intValue('--replicas', raw, { min: 0, max: MAX_REPLICAS }) };
   },
-  isNamespaced: () => true,
 });

@@ -23,22 +23,9 @@ import {
 import { controllerOf, isNodeReady, isTerminating } from '../../src/k8s/pod-facts.js';
 import { callOptions } from '../../src/k8s/request-options.js';
 import { localDataOf, pvPinnedTo, podClaims } from '../../src/k8s/storage-facts.js';
+import type { DrainArgs } from '../../src/core/verbs/index.js';
 import type { JobContext } from '../job-context.js';
 import { buildPlan } from './operation.js';
-
-/** The drain flags a plan depends on (the job's arguments, already validated). */
-export interface DrainFlags {
-  node: string;
-  ignoreDaemonsets: boolean;
-  deleteEmptyDirData: boolean;
-  force: boolean;
-  disableEviction: boolean;
-  skipWaitForDeleteTimeoutSeconds: number;
-  podSelector?: string;
-  timeoutMs: number;
-  gracePeriod: number;
-  dryRun: false | 'client' | 'server';
-}
 
 /** A drain plan with what execution needs from the same read of the cluster. */
 export interface DrainAnalysis {
@@ -56,15 +43,15 @@ export const podTarget = (p: V1Pod) => objectRef('pod', p.metadata?.name ?? '', 
  * Reads the cluster (LIST calls only) and works out what `drain` would do: kubectl's filters, then
  * sitrep's hazards. Used by plan() and again by execute() before any change.
  */
-export async function analyzeDrain(ctx: JobContext, flags: DrainFlags): Promise<DrainAnalysis> {
-  const name = flags.node;
+export async function analyzeDrain(ctx: JobContext, args: DrainArgs): Promise<DrainAnalysis> {
+  const name = args.node;
   const [view, selected] = await Promise.all([
     loadClusterView(ctx.kube, { focus: (pods) => pods.filter((p) => p.spec?.nodeName === name), signal: ctx.signal }),
     // kubectl lists the node's pods with --pod-selector; sitrep does too, only when one is given.
-    flags.podSelector
+    args.podSelector
       ? listAll(
           (cont, limit) =>
-            ctx.kube.core.listPodForAllNamespaces({ fieldSelector: `spec.nodeName=${name}`, labelSelector: flags.podSelector, _continue: cont, limit }, callOptions({ signal: ctx.signal })),
+            ctx.kube.core.listPodForAllNamespaces({ fieldSelector: `spec.nodeName=${name}`, labelSelector: args.podSelector, _continue: cont, limit }, callOptions({ signal: ctx.signal })),
           { signal: ctx.signal },
         )
       : undefined,
@@ -79,18 +66,12 @@ export async function analyzeDrain(ctx: JobContext, flags: DrainFlags): Promise<
   const daemonSets = new Set(view.daemonSets.map((d) => `${d.metadata?.namespace}/${d.metadata?.name}`));
   const selection = selectDrainPods(
     nodePods,
-    {
-      ignoreDaemonSets: flags.ignoreDaemonsets,
-      deleteEmptyDirData: flags.deleteEmptyDirData,
-      force: flags.force,
-      skipWaitForDeleteTimeoutSeconds: flags.skipWaitForDeleteTimeoutSeconds,
-      now: ctx.clock.now(),
-    },
+    { ...args, now: ctx.clock.now() },
     { daemonSetExists: (ns, ds) => daemonSets.has(`${ns}/${ds}`) },
   );
 
   const cordoned = isCordoned(node);
-  const verb = flags.disableEviction ? 'delete' : 'evict';
+  const verb = args.disableEviction ? 'delete' : 'evict';
   const actions: PlanAction[] = [];
   if (!cordoned) actions.push({ kind: 'cordon', target: objectRef('node', name), detail: 'mark unschedulable first' });
   for (const p of selection.targets) {
@@ -116,11 +97,11 @@ export async function analyzeDrain(ctx: JobContext, flags: DrainFlags): Promise<
       }
     : undefined;
   const n = selection.targets.length;
-  const how = flags.disableEviction ? 'delete (bypassing PDBs)' : 'evict';
+  const how = args.disableEviction ? 'delete (bypassing PDBs)' : 'evict';
   const skippedText = selection.skipped.length ? `; ${selection.skipped.length} left alone` : '';
   const summary = refusal
     ? `Drain ${name} refused: ${refusal.message}`
-    : `${flags.dryRun ? 'Dry run: would ' : ''}${cordoned ? '' : `cordon ${name}, then `}${how} ${n} pod${n === 1 ? '' : 's'}${skippedText}`;
+    : `${args.dryRun ? 'Dry run: would ' : ''}${cordoned ? '' : `cordon ${name}, then `}${how} ${n} pod${n === 1 ? '' : 's'}${skippedText}`;
 
   const plan = buildPlan(ctx, {
     verb: 'drain',
@@ -130,7 +111,7 @@ export async function analyzeDrain(ctx: JobContext, flags: DrainFlags): Promise<
     skipped: selection.skipped.map((s) => ({ target: podTarget(s.pod), reason: s.reason })),
     warnings,
     ...(refusal ? { refusal } : {}),
-    fixed: { node: name, ...(flags.dryRun ? { dryRun: flags.dryRun } : {}) },
+    fixed: { node: name, ...(args.dryRun ? { dryRun: args.dryRun } : {}) },
   });
   return { plan, view, node, nodePods, selection };
 }

@@ -8,14 +8,11 @@ import { objectRef } from '../../src/k8s/object-ref.js';
 import { callOptions } from '../../src/k8s/request-options.js';
 import type { JobContext, OperationJob } from '../job-context.js';
 import { assertNoDrift, buildPlan, readStart, rethrow } from './operation.js';
-import { NameArg } from './read-args.js';
-import { z } from 'zod';
-
-const NodeArgs = z.object({ node: NameArg });
+import type { cordonVerb, uncordonVerb } from '../../src/core/verbs/index.js';
 
 /** What cordon and uncordon differ in. */
-export interface NodeStateVerb {
-  verb: 'cordon' | 'uncordon';
+export interface NodeStateVerb<C extends typeof cordonVerb | typeof uncordonVerb> {
+  verb: C;
   /** The spec.unschedulable value the verb sets. */
   unschedulable: boolean;
   /** Hazards of doing it to this node, given all nodes. */
@@ -33,16 +30,17 @@ async function readNodes(ctx: JobContext, name: string): Promise<{ node: V1Node;
  * cordon / uncordon: one strategic-merge patch of spec.unschedulable, skipped when the node is
  * already in that state (and the plan says so). Setting an absolute value makes a retry harmless.
  */
-export function createNodeStateJob(v: NodeStateVerb): OperationJob {
+export function createNodeStateJob<C extends typeof cordonVerb | typeof uncordonVerb>(v: NodeStateVerb<C>): OperationJob<C> {
+  const verb = v.verb.name as 'cordon' | 'uncordon';
   const state = v.unschedulable ? 'cordoned' : 'schedulable';
   const planFor = async (ctx: JobContext, name: string): Promise<{ plan: Plan; node: V1Node }> => {
     const { node, nodes } = await readNodes(ctx, name);
     const noop = isCordoned(node) === v.unschedulable;
     const plan = buildPlan(ctx, {
-      verb: v.verb,
+      verb,
       target: objectRef('node', name),
-      summary: noop ? `${name} is already ${state}: nothing to do` : `${v.verb === 'cordon' ? 'Cordon' : 'Uncordon'} ${name}: ${v.unschedulable ? 'no new pods will be scheduled there; running pods stay' : 'new pods may be scheduled there again'}`,
-      actions: noop ? [] : [{ kind: v.verb, target: objectRef('node', name) }],
+      summary: noop ? `${name} is already ${state}: nothing to do` : `${verb === 'cordon' ? 'Cordon' : 'Uncordon'} ${name}: ${v.unschedulable ? 'no new pods will be scheduled there; running pods stay' : 'new pods may be scheduled there again'}`,
+      actions: noop ? [] : [{ kind: verb, target: objectRef('node', name) }],
       skipped: noop ? [{ target: objectRef('node', name), reason: `already ${state}` }] : [],
       warnings: v.warnings(node, nodes),
     });
@@ -51,22 +49,20 @@ export function createNodeStateJob(v: NodeStateVerb): OperationJob {
 
   return {
     verb: v.verb,
-    async plan(raw, ctx) {
-      const { node } = NodeArgs.parse(raw);
+    async plan({ node }, ctx) {
       try {
         return (await planFor(ctx, node)).plan;
       } catch (err) {
-        rethrow(err, ctx, `planning ${v.verb} of ${node}`);
+        rethrow(err, ctx, `planning ${verb} of ${node}`);
       }
     },
-    async execute(raw, approved, ctx): Promise<JobResult> {
-      const { node: name } = NodeArgs.parse(raw);
+    async execute({ node: name }, approved, ctx): Promise<JobResult> {
       const start = await readStart(ctx);
       try {
         const { plan, node } = await planFor(ctx, name);
         assertNoDrift(approved, plan, { resumed: start.resumed });
         if (isCordoned(node) === v.unschedulable) {
-          const byUs = await ctx.checkpoints.get<boolean>(v.verb);
+          const byUs = await ctx.checkpoints.get<boolean>(verb);
           return {
             ok: true,
             title: byUs ? `${name} ${state}` : `${name} was already ${state}: nothing changed`,
@@ -77,7 +73,7 @@ export function createNodeStateJob(v: NodeStateVerb): OperationJob {
         }
         await start.begin();
         await setUnschedulable(ctx.kube, name, v.unschedulable, ctx.signal);
-        await ctx.checkpoints.set(v.verb, true);
+        await ctx.checkpoints.set(verb, true);
         return {
           ok: true,
           title: `${name} ${state}`,
@@ -86,7 +82,7 @@ export function createNodeStateJob(v: NodeStateVerb): OperationJob {
           unchanged: [],
         };
       } catch (err) {
-        rethrow(err, ctx, `${v.verb} of ${name}`);
+        rethrow(err, ctx, `${verb} of ${name}`);
       }
     },
   };

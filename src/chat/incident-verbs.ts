@@ -2,10 +2,12 @@ import { helpText } from '../../commands/help.js';
 import { ErrorCode, IncidentError } from '../core/errors.js';
 import { formatDuration } from '../core/duration.js';
 import { EventKind } from '../core/timeline-event.js';
-import { buildPostmortem, renderPostmortem, renderTimeline, summarizeForSlack, type Incident, type IncidentSeverity, type IncidentStatus } from '../incident/index.js';
+import { buildPostmortem, renderPostmortem, type Incident, type IncidentSeverity, type IncidentStatus } from '../incident/index.js';
 import type { BotServices } from './bot-services.js';
 import type { BotReply, BotVerbInput } from './k8s-bot-verbs.js';
 import { incidentCard } from './render/incident-card.js';
+import { summarizeForSlack } from './render/postmortem-summary.js';
+import { renderTimeline } from './render/timeline-text.js';
 import type { Block } from './render/blocks.js';
 
 /** Timelines longer than this go up as a file instead of a message. */

@@ -1,6 +1,6 @@
 import { formatDuration } from '../core/duration.js';
 import type { BotServices } from './bot-services.js';
-import { escapeMrkdwn } from './render/limits.js';
+import { escapeMrkdwn } from '../core/text/mrkdwn.js';
 
 export interface BotVerbInput {
   verb: string;

@@ -13,7 +13,7 @@ import {
   type IncidentSeverity,
 } from './incident.js';
 import { isPerson } from './people.js';
-import { redactText } from './redact.js';
+import { redactText } from '../core/text/redact.js';
 import { RedisScript } from '../core/redis-script.js';
 import { APPEND_LUA_FUNCTION, prepareEvent, redisDown, timelineKeys } from './timeline.js';
 import { ZonedTime } from './zoned-time.js';

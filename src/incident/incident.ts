@@ -1,22 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 
-/** Where an incident stands, in the words incident reviews use. */
-export const IncidentStatus = {
-  Investigating: 'investigating',
-  Identified: 'identified',
-  Monitoring: 'monitoring',
-  Resolved: 'resolved',
-} as const;
-export type IncidentStatus = (typeof IncidentStatus)[keyof typeof IncidentStatus];
-
-/** Statuses after which the impact is considered mitigated. */
-export function isMitigatedStatus(status: IncidentStatus): boolean {
-  return status === IncidentStatus.Monitoring || status === IncidentStatus.Resolved;
-}
-
-export const IncidentSeveritySchema = z.union([z.literal(1), z.literal(2), z.literal(3), z.literal(4)]);
-export type IncidentSeverity = z.infer<typeof IncidentSeveritySchema>;
+export { IncidentSeveritySchema, IncidentStatus, isMitigatedStatus, type IncidentSeverity } from '../core/incident-status.js';
+import { IncidentSeveritySchema, IncidentStatus } from '../core/incident-status.js';
 
 /** One incident as stored in Redis; everything read back is parsed with this schema. */
 export const IncidentSchema = z.object({

@@ -28,7 +28,7 @@ import { formatDuration } from '../core/duration.js';
 import { EventKind, type TimelineEvent } from '../core/timeline-event.js';
 import { IncidentStatus, severityLabel, type Incident } from './incident.js';
 import { actorLabel, isPerson } from './people.js';
-import { redactText } from './redact.js';
+import { redactText } from '../core/text/redact.js';
 import { reviewPrompts } from './review-prompts.js';
 import { ZonedTime } from './zoned-time.js';
 import { ActionOutcome, type PmAction, type PmBlock, type PmDuration, type PmPerson, type PmTime, type PmTimelineRow, type PmWarning, type Postmortem, type PostmortemInput } from './postmortem-types.js';

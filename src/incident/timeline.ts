@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { BadArgsError, SitrepError, UnavailableError, ErrorCode } from '../core/errors.js';
 import { TimelineEventSchema, type TimelineEvent } from '../core/timeline-event.js';
 import { orderTimeline } from './causal-order.js';
-import { redactText, redactValue } from './redact.js';
+import { redactText, redactValue } from '../core/text/redact.js';
 import { RedisScript } from '../core/redis-script.js';
 
 /** Where one incident's timeline lives. */

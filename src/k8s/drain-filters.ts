@@ -1,4 +1,5 @@
 import type { V1Pod } from '@kubernetes/client-node';
+import type { DrainArgs } from '../core/verbs/drain.js';
 import { controllerOf, isMirrorPod, isTerminal } from './pod-facts.js';
 
 /**
@@ -7,18 +8,11 @@ import { controllerOf, isMirrorPod, isTerminal } from './pod-facts.js';
  * delete" decides. Error texts are kubectl's, so an engineer who knows kubectl reads the same words.
  */
 
-export interface DrainFilterOptions {
-  /** Leave DaemonSet pods on the node instead of refusing. sitrep's default is true (kubectl: false). */
-  ignoreDaemonSets: boolean;
-  /** Evict pods with emptyDir volumes (their data is lost). */
-  deleteEmptyDirData: boolean;
-  /** Evict pods no controller manages (and orphaned DaemonSet pods). */
-  force: boolean;
-  /** Pods terminating for longer than this many seconds are skipped; 0 never skips. */
-  skipWaitForDeleteTimeoutSeconds: number;
-  /** Milliseconds since the epoch, for the skip-deleted filter. */
-  now: number;
-}
+/**
+ * The drain args the filters read (see DrainArgsSchema for each), and the time: milliseconds since
+ * the epoch, for the skip-deleted filter.
+ */
+export type DrainFilterOptions = Pick<DrainArgs, 'ignoreDaemonsets' | 'deleteEmptyDirData' | 'force' | 'skipWaitForDeleteTimeoutSeconds'> & { now: number };
 
 export interface DrainFilterLookups {
   /** Whether the DaemonSet that controls a pod still exists (kubectl GETs it; callers list once). */
@@ -91,7 +85,7 @@ function makeFilters(o: DrainFilterOptions, lookups: DrainFilterLookups): Filter
       const notFound = `daemonsets.apps "${ref.name}" not found`;
       return o.force ? { delete: true, warning: notFound } : { delete: false, error: notFound, flag: '--force' };
     }
-    if (!o.ignoreDaemonSets) return { delete: false, error: DAEMONSET_FATAL, flag: '--ignore-daemonsets' };
+    if (!o.ignoreDaemonsets) return { delete: false, error: DAEMONSET_FATAL, flag: '--ignore-daemonsets' };
     return { delete: false, skip: `DaemonSet-managed (DaemonSet/${ref.name}): its controller keeps it on every node`, warning: DAEMONSET_WARNING };
   };
 

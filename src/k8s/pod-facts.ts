@@ -1,5 +1,5 @@
 import type { V1Node, V1Pod } from '@kubernetes/client-node';
-import { cpuMillis, memoryBytes } from './quantity.js';
+import { parseBytes, parseCpu } from '../core/quantity.js';
 
 /** Facts about pods and nodes that several jobs read, computed one way. */
 
@@ -29,19 +29,19 @@ export function podRequests(pod: V1Pod): { cpu: number; memory: number } {
   let cpu = 0;
   let memory = 0;
   for (const c of pod.spec?.containers ?? []) {
-    cpu += cpuMillis(c.resources?.requests?.cpu);
-    memory += memoryBytes(c.resources?.requests?.memory);
+    cpu += parseCpu(c.resources?.requests?.cpu);
+    memory += parseBytes(c.resources?.requests?.memory);
   }
   for (const c of pod.spec?.initContainers ?? []) {
-    cpu = Math.max(cpu, cpuMillis(c.resources?.requests?.cpu));
-    memory = Math.max(memory, memoryBytes(c.resources?.requests?.memory));
+    cpu = Math.max(cpu, parseCpu(c.resources?.requests?.cpu));
+    memory = Math.max(memory, parseBytes(c.resources?.requests?.memory));
   }
   return { cpu, memory };
 }
 
 export function nodeAllocatable(node: V1Node): { cpu: number; memory: number; pods: number } {
   const a = node.status?.allocatable ?? {};
-  return { cpu: cpuMillis(a.cpu), memory: memoryBytes(a.memory), pods: Number(a.pods ?? 110) };
+  return { cpu: parseCpu(a.cpu), memory: parseBytes(a.memory), pods: Number(a.pods ?? 110) };
 }
 
 export function nodeCondition(node: V1Node, type: string): string | undefined {

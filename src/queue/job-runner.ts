@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import { describeError, ErrorCode, isSitrepError, JobError } from '../core/errors.js';
 import { JobPayloadSchema, type JobPayload, type JobResult } from '../core/job.js';
 import { randomId } from '../core/ids.js';
+import { argsFor } from '../../jobs/job-args.js';
 import type { JobContext, OperationJob, ReadJob } from '../../jobs/job-context.js';
 import { BackupStore } from './backup-store.js';
 import { CheckpointStore } from './checkpoint-store.js';
@@ -219,16 +220,16 @@ export class JobRunner {
     if (payload.kind === 'read') {
       const job = this.options.readJobs[payload.verb];
       if (!job) throw new JobError(ErrorCode.UnknownVerb, `This worker cannot run "${payload.verb}"; it may be older than the bot.`);
-      return job.run(payload.args, ctx);
+      return job.run(argsFor(job.verb, payload.args), ctx);
     }
     const job = this.options.operationJobs[payload.verb];
     if (!job) throw new JobError(ErrorCode.UnknownVerb, `This worker cannot run "${payload.verb}"; it may be older than the bot.`);
     if (payload.kind === 'plan') {
-      const plan = await job.plan(payload.args, ctx);
+      const plan = await job.plan(argsFor(job.verb, payload.args), ctx);
       return { ok: true, title: plan.summary, text: '', plan, changed: [], unchanged: [] };
     }
     if (!payload.approvedPlan) throw new JobError(ErrorCode.Internal, 'execute job without an approved plan');
-    return job.execute(payload.args, payload.approvedPlan, ctx);
+    return job.execute(argsFor(job.verb, payload.args), payload.approvedPlan, ctx);
   }
 
   /**

@@ -74,7 +74,7 @@ export interface StoreOptions {
   now?: () => number;
 }
 
-const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+import { isDns1123Subdomain } from '../core/dns1123.js';
 
 function objectId(namespace: string | undefined, name: string): string {
   return namespace ? `${namespace}/${name}` : name;
@@ -180,7 +180,7 @@ export class Store {
     if (!obj.metadata.name && obj.metadata.generateName) obj.metadata.name = obj.metadata.generateName + randomSuffix();
     const name = obj.metadata.name;
     if (!name) throw ApiError.invalid(t.kind, '', [{ field: 'metadata.name', message: 'Required value: name or generateName is required' }], t.group);
-    if (name.length > 253 || !DNS1123_SUBDOMAIN.test(name)) {
+    if (!isDns1123Subdomain(name)) {
       throw ApiError.invalid(t.kind, name, [{
         field: 'metadata.name',
         message: `Invalid value: "${name}": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')`,

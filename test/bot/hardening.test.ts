@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CoreV1Api } from '@kubernetes/client-node';
 import { Policy } from '../../src/approval/index.js';
 import { CardAction } from '../../src/chat/render/operation-card.js';
-import { codeBlock } from '../../src/core/mrkdwn.js';
+import { codeBlock } from '../../src/core/text/mrkdwn.js';
 import { RequestStore } from '../../src/chat/request-store.js';
 import { buttonValue, waitForEphemeral, waitForMessage, waitForUpdate } from '../support/cards.js';
 import { ALICE, messageText, OPS, startStack, type Stack } from '../support/stack.js';

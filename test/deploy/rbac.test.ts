@@ -4,6 +4,8 @@ import { CoreV1Api } from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCommand } from '../../commands/parse.js';
+import { argsFor } from '../../jobs/job-args.js';
+import type { OperationJob, ReadJob } from '../../jobs/job-context.js';
 import { OPERATION_JOBS, READ_JOBS } from '../../jobs/registry.js';
 import { createKubeClients, loadKubeConfig } from '../../src/k8s/kube-clients.js';
 import { kubeRequestOf } from '../../src/ops/kube-request.js';
@@ -77,21 +79,21 @@ const ran: Ran[] = [];
 async function runCommand(sandbox: Sandbox, text: string, jobId: string): Promise<Ran> {
   const parsed = parseCommand('/k8s', text);
   if (!parsed.ok) throw new Error(`sample "${text}" does not parse: ${parsed.error.message}`);
-  const args = { ...parsed.args, ...(parsed.namespace ? { namespace: parsed.namespace } : {}) };
+  const args = parsed.args;
   const kube = createKubeClients('sandbox', loadKubeConfig({ kubeconfigPath: sandbox.kubeconfigPath }));
   const ctx = makeJobContext({ kube, redis: redis.client(), jobId });
   try {
     if (parsed.mode === 'read') {
-      const job = READ_JOBS[parsed.verb];
+      const job: ReadJob | undefined = READ_JOBS[parsed.verb as keyof typeof READ_JOBS];
       if (!job) throw new Error(`no read job for ${parsed.verb}`);
-      const result = await job.run(args, ctx);
+      const result = await job.run(argsFor(job.verb, args), ctx);
       return { text, ok: result.ok, detail: result.title };
     }
-    const job = OPERATION_JOBS[parsed.verb];
+    const job: OperationJob | undefined = OPERATION_JOBS[parsed.verb as keyof typeof OPERATION_JOBS];
     if (!job) throw new Error(`no operation job for ${parsed.verb}`);
-    const plan = await job.plan(args, ctx);
+    const plan = await job.plan(argsFor(job.verb, args), ctx);
     if (plan.refusal || plan.actions.length === 0) return { text, ok: true, detail: `plan only: ${plan.summary}` };
-    const result = await job.execute(args, plan, ctx);
+    const result = await job.execute(argsFor(job.verb, args), plan, ctx);
     return { text, ok: result.ok, detail: result.title };
   } catch (err) {
     return { text, ok: false, detail: `threw: ${err instanceof Error ? err.message : String(err)}` };

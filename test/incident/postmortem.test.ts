@@ -6,8 +6,8 @@ import { IncidentStatus, IncidentStore, type Incident } from '../../src/incident
 import { Timeline } from '../../src/incident/timeline.js';
 import { buildPostmortem, type Postmortem } from '../../src/incident/postmortem-model.js';
 import { renderPostmortem } from '../../src/incident/postmortem.js';
-import { summarizeForSlack } from '../../src/incident/postmortem-slack.js';
-import { renderTimeline } from '../../src/incident/timeline-text.js';
+import { summarizeForSlack } from '../../src/chat/render/postmortem-summary.js';
+import { renderTimeline } from '../../src/chat/render/timeline-text.js';
 import { startTestRedis, type TestRedis } from '../support/redis-server.js';
 
 const T = Date.UTC(2026, 10, 23, 14, 3, 0); // 14:03 UTC, 22:03 in Shanghai

@@ -6,7 +6,7 @@ import { toManifest } from '../../src/k8s/manifest.js';
 /** kubectl's filter semantics on hand-made pods: the cases a scenario does not happen to hold. */
 
 const NOW = Date.parse('2026-01-01T12:00:00Z');
-const base: DrainFilterOptions = { ignoreDaemonSets: true, deleteEmptyDirData: false, force: false, skipWaitForDeleteTimeoutSeconds: 0, now: NOW };
+const base: DrainFilterOptions = { ignoreDaemonsets: true, deleteEmptyDirData: false, force: false, skipWaitForDeleteTimeoutSeconds: 0, now: NOW };
 
 function pod(name: string, extra: { owner?: string; emptyDir?: boolean; phase?: string; deletedSecondsAgo?: number; mirror?: boolean } = {}): V1Pod {
   const [kind, owner] = extra.owner?.split('/') ?? [];

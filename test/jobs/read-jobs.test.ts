@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { argsFor } from '../../jobs/job-args.js';
+import type { ReadJob } from '../../jobs/job-context.js';
 import { READ_JOBS } from '../../jobs/registry.js';
 import { startJobFixture, type JobFixture } from './support/fixture.js';
 
@@ -10,7 +12,10 @@ afterAll(async () => {
   await fx?.close();
 });
 
-const run = (verb: string, args: Record<string, unknown>) => READ_JOBS[verb].run(args, fx.ctx(`read-${verb}-${Math.random()}`));
+const run = (verb: keyof typeof READ_JOBS, args: Record<string, unknown>) => {
+  const job: ReadJob = READ_JOBS[verb];
+  return job.run(argsFor(job.verb, args), fx.ctx(`read-${verb}-${Math.random()}`));
+};
 
 describe('read-only jobs against the sandbox', () => {
   it('get pods in a namespace and across all namespaces (with the NAMESPACE column)', async () => {
@@ -28,7 +33,7 @@ describe('read-only jobs against the sandbox', () => {
     const deps = await run('get', { resource: 'deployments', namespace: 'shop', allNamespaces: false });
     const web = deps.table!.rows.find((r) => r[0] === 'web')!;
     expect(web[1]).toBe('3/3');
-    const pdbs = await run('get', { resource: 'pdb', namespace: 'shop', allNamespaces: false });
+    const pdbs = await run('get', { resource: 'poddisruptionbudgets', namespace: 'shop', allNamespaces: false });
     expect(pdbs.table!.rows.find((r) => r[0] === 'web')).toEqual(expect.arrayContaining(['2', 'N/A', '1']));
     const events = await run('get', { resource: 'events', allNamespaces: true });
     expect(events.table!.columns).toContain('REASON');

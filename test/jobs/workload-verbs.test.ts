@@ -7,6 +7,7 @@ import { scaleJob } from '../../jobs/scale.js';
 import { uncordonJob } from '../../jobs/uncordon.js';
 import { ErrorCode, JobError } from '../../src/core/errors.js';
 import { WarningCode } from '../../src/core/plan.js';
+import { DeletePodArgsSchema, RestartArgsSchema, ScaleArgsSchema } from '../../src/core/verbs/index.js';
 import { isCordoned } from '../../src/k8s/node-schedulable.js';
 import { callOptions, mergePatch } from '../../src/k8s/request-options.js';
 import { startJobFixture, waitFor, writes, type JobFixture } from './support/fixture.js';
@@ -20,7 +21,7 @@ afterAll(() => f?.close());
 describe('registry', () => {
   it('registers one operation job per verb', () => {
     expect(Object.keys(OPERATION_JOBS).sort()).toEqual(['cordon', 'delete', 'drain', 'restart', 'scale', 'uncordon']);
-    for (const [verb, job] of Object.entries(OPERATION_JOBS)) expect(job.verb).toBe(verb);
+    for (const [verb, job] of Object.entries(OPERATION_JOBS)) expect(job.verb.name).toBe(verb);
   });
 });
 
@@ -28,7 +29,7 @@ describe('restart', () => {
   const replicaSets = async () => (await f.kube.apps.listNamespacedReplicaSet({ namespace: 'shop', labelSelector: 'app=web' })).items;
 
   it('rolls once even when the same approved plan runs twice', async () => {
-    const args = { kind: 'deployment', name: 'web', namespace: 'shop' };
+    const args = RestartArgsSchema.parse({ kind: 'deployment', name: 'web', namespace: 'shop' });
     const ctx = f.ctx('r1');
     const plan = await restartJob.plan(args, ctx);
     expect(plan.actions).toEqual([expect.objectContaining({ kind: 'restart', target: 'deployment/shop/web' })]);
@@ -55,7 +56,7 @@ describe('restart', () => {
 
   it('refuses a paused deployment with kubectl\'s message, and changes nothing', async () => {
     await f.kube.apps.patchNamespacedDeployment({ name: 'cart', namespace: 'shop', body: { spec: { paused: true } } }, callOptions({ patch: mergePatch }));
-    const args = { kind: 'deployment', name: 'cart', namespace: 'shop' };
+    const args = RestartArgsSchema.parse({ kind: 'deployment', name: 'cart', namespace: 'shop' });
     const plan = await restartJob.plan(args, f.ctx('r2'));
     expect(plan.refusal?.message).toBe('deployments.apps "cart" can\'t restart paused deployment (run rollout resume first)');
     expect(plan.warnings.map((w) => w.code)).toContain(WarningCode.PausedRollout);
@@ -76,7 +77,7 @@ describe('restart', () => {
 
 describe('scale', () => {
   it('sets an absolute count through /scale, and a rerun changes nothing', async () => {
-    const args = { kind: 'deployment', name: 'checkout', namespace: 'shop', replicas: 3 };
+    const args = ScaleArgsSchema.parse({ kind: 'deployment', name: 'checkout', namespace: 'shop', replicas: 3 });
     const ctx = f.ctx('s1');
     const plan = await scaleJob.plan(args, ctx);
     expect(plan.summary).toBe('Scale deployment shop/checkout from 1 to 3 replicas');
@@ -110,7 +111,7 @@ describe('scale', () => {
 describe('delete pod', () => {
   it('never deletes a same-name replacement: the UID seen at plan time is a precondition', async () => {
     const old = await f.kube.core.readNamespacedPod({ name: 'postgres-0', namespace: 'shop' });
-    const args = { kind: 'pod', name: 'postgres-0', namespace: 'shop', force: false, gracePeriod: -1 };
+    const args = DeletePodArgsSchema.parse({ kind: 'pod', name: 'postgres-0', namespace: 'shop' });
     const plan = await deletePodJob.plan(args, f.ctx('x1'));
     expect(plan.actions[0]).toMatchObject({ kind: 'delete', target: 'pod/shop/postgres-0', uid: old.metadata?.uid, owner: 'StatefulSet/postgres' });
 
@@ -133,7 +134,7 @@ describe('delete pod', () => {
   it('deletes the approved pod, force meaning grace 0, and a rerun does nothing more', async () => {
     const victim = (await f.kube.core.listNamespacedPod({ namespace: 'shop', labelSelector: 'app=catalog' })).items[0]!;
     const name = victim.metadata!.name!;
-    const args = { kind: 'pod', name, namespace: 'shop', force: true, gracePeriod: 0 };
+    const args = DeletePodArgsSchema.parse({ kind: 'pod', name, namespace: 'shop', force: true, gracePeriod: 0 });
     const ctx = f.ctx('x2');
     const plan = await deletePodJob.plan(args, ctx);
     f.sandbox.resetRequests();

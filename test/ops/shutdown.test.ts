@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { V1Pod } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCommand } from '../../commands/parse.js';
+import { argsFor } from '../../jobs/job-args.js';
 import { OPERATION_JOBS } from '../../jobs/registry.js';
 import { systemClock } from '../../src/core/clock.js';
 import { createKubeClients, loadKubeConfig, type KubeClients } from '../../src/k8s/kube-clients.js';
@@ -90,7 +91,7 @@ describe('graceful shutdown', () => {
     const parsed = parseCommand('/k8s', 'drain node02 --delete-emptydir-data --force --timeout 5m');
     if (!parsed.ok) throw parsed.error;
     const client = redis.client();
-    const plan = await OPERATION_JOBS.drain.plan(parsed.args, makeJobContext({ kube, redis: client, jobId: 'shutdown-plan' }));
+    const plan = await OPERATION_JOBS.drain.plan(argsFor(OPERATION_JOBS.drain.verb, parsed.args), makeJobContext({ kube, redis: client, jobId: 'shutdown-plan' }));
     const producer = new JobProducer({ redis: createRedis(redis.url, { failFast: true }), keys, registry: new WorkerRegistry(client, keys), clock: systemClock });
     const requestId = `req_shutdown${randomBytes(3).toString('hex')}`;
     const { jobId } = await producer.enqueue({ v: 1, kind: 'execute', verb: 'drain', requestId, cluster: 'sandbox', args: parsed.args, requestedBy: 'U0ALICE001', channelId: 'C0OPS00001', approvedPlan: plan });

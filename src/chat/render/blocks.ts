@@ -1,4 +1,4 @@
-import { SlackLimits, truncate } from './limits.js';
+import { SlackLimits, truncate } from '../../core/text/limits.js';
 
 /** Minimal Block Kit builders: plain objects, as chat.postMessage takes them. */
 export type Block = { type: string; [field: string]: unknown };

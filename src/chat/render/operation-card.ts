@@ -2,7 +2,7 @@ import type { ApprovalRecord } from '../../approval/index.js';
 import { formatDuration } from '../../core/duration.js';
 import type { RequestRecord } from '../request-store.js';
 import { actions, button, context, divider, section, type Block } from './blocks.js';
-import { escapeMrkdwn } from './limits.js';
+import { escapeMrkdwn } from '../../core/text/mrkdwn.js';
 import { planBlocks, planNeedsConfirm } from './plan-blocks.js';
 import { progressBar, requestContext } from './request-card.js';
 import { tableBlocks } from './table-blocks.js';

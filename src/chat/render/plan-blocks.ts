@@ -1,6 +1,6 @@
 import type { Plan, PlanWarning } from '../../core/plan.js';
 import { context, section, type Block } from './blocks.js';
-import { escapeMrkdwn } from './limits.js';
+import { escapeMrkdwn } from '../../core/text/mrkdwn.js';
 
 const SEVERITY_ICON: Record<PlanWarning['severity'], string> = { danger: ':rotating_light:', warning: ':warning:', info: ':information_source:' };
 

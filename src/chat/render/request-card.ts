@@ -1,7 +1,7 @@
 import { formatDuration } from '../../core/duration.js';
 import type { RequestRecord } from '../request-store.js';
 import { context, section, type Block } from './blocks.js';
-import { escapeMrkdwn } from './limits.js';
+import { escapeMrkdwn } from '../../core/text/mrkdwn.js';
 import { tableBlocks } from './table-blocks.js';
 
 const STATE_LINE: Record<string, string> = {

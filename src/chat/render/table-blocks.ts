@@ -1,8 +1,8 @@
 import type { Table } from '../../core/job.js';
 import { section, type Block } from './blocks.js';
-import { SlackLimits } from './limits.js';
+import { SlackLimits } from '../../core/text/limits.js';
 import { tableText } from '../../core/table-text.js';
-import { codeBlock } from '../../core/mrkdwn.js';
+import { codeBlock } from '../../core/text/mrkdwn.js';
 
 /**
  * A table as monospace sections within Slack's limits. Rows that do not fit are left out, and

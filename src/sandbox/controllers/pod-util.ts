@@ -1,4 +1,4 @@
-import { parseBytes, parseCpu } from '../quantity.js';
+import { parseBytes, parseCpu } from '../../core/quantity.js';
 import type { KObject, OwnerReference } from '../store.js';
 
 export const MIRROR_ANNOTATION = 'kubernetes.io/config.mirror';

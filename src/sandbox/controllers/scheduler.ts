@@ -1,4 +1,4 @@
-import { parseBytes, parseCpu } from '../quantity.js';
+import { parseBytes, parseCpu } from '../../core/quantity.js';
 import type { KObject, StoreEvent } from '../store.js';
 import { idOf } from './cache.js';
 import type { Controller, ControllerContext } from './context.js';

@@ -1,4 +1,4 @@
-import { parseBytes } from '../quantity.js';
+import { parseBytes } from '../../core/quantity.js';
 import type { KObject } from '../store.js';
 import type { Cache } from './cache.js';
 import { matchesNodeSelector } from './selectors.js';

@@ -1,25 +1,15 @@
 import type { Redis } from 'ioredis';
 import { eventually } from '../../support/eventually.js';
 import type { V1Pod } from '@kubernetes/client-node';
+import { DrainArgsSchema, type DrainArgs } from '../../../src/core/verbs/index.js';
 import { startSandbox, type Sandbox } from '../../../src/sandbox/index.js';
 import { createKubeClients, loadKubeConfig, type KubeClients } from '../../../src/k8s/kube-clients.js';
 import { startTestRedis, type TestRedis } from '../../support/redis-server.js';
 import { makeJobContext, type TestJobContext, type TestJobContextOptions } from './job-context.js';
 
-/** Drain arguments as commands/k8s/drain.ts builds them, with its defaults. */
-export function drainArgs(node: string, flags: Partial<Record<string, unknown>> = {}): Record<string, unknown> {
-  return {
-    node,
-    ignoreDaemonsets: true,
-    deleteEmptyDirData: false,
-    force: false,
-    disableEviction: false,
-    skipWaitForDeleteTimeoutSeconds: 0,
-    timeoutMs: 60_000,
-    gracePeriod: -1,
-    dryRun: false,
-    ...flags,
-  };
+/** Drain arguments with the contract's defaults (as `/k8s drain NODE` builds them), a one-minute timeout, and `flags` on top. */
+export function drainArgs(node: string, flags: Partial<DrainArgs> = {}): DrainArgs {
+  return DrainArgsSchema.parse({ node, timeoutMs: 60_000, ...flags });
 }
 
 export interface JobFixture {

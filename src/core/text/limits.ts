@@ -12,13 +12,8 @@ export const SlackLimits = {
   contextElements: 10,
 } as const;
 
-/** Cuts text to `max` characters, saying how much was left out. */
+/** Cuts text to `max` characters, ending with `note` (an ellipsis by default) when it cut. */
 export function truncate(text: string, max: number, note = '…'): string {
   if (text.length <= max) return text;
   return text.slice(0, Math.max(0, max - note.length)) + note;
-}
-
-/** Escapes the three characters Slack's mrkdwn treats as control characters. */
-export function escapeMrkdwn(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }

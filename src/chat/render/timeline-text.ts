@@ -1,10 +1,8 @@
-import type { TimelineEvent } from '../core/timeline-event.js';
-import type { Incident } from './incident.js';
-import { escapeMrkdwn } from './mrkdwn.js';
-import { actorLabel } from './people.js';
-import { inTimeOrder } from './postmortem-model.js';
-import { redactText } from './redact.js';
-import { ZonedTime } from './zoned-time.js';
+import type { TimelineEvent } from '../../core/timeline-event.js';
+import { escapeMrkdwn } from '../../core/text/mrkdwn.js';
+import { redactText } from '../../core/text/redact.js';
+import { inTimeOrder, ZonedTime, type Incident } from '../../incident/index.js';
+import { mentionOrName } from './people.js';
 
 export interface RenderTimelineOptions {
   /** IANA zone for the times. @defaultValue 'UTC' */
@@ -44,7 +42,7 @@ export function renderTimeline(events: readonly TimelineEvent[], options: Render
       lines.push(`*${d}*`);
     }
     const what = escapeMrkdwn(redactText(e.text || e.kind).replace(/\s*[\r\n]+\s*/g, ' ').trim());
-    lines.push(`\`${zone.time(e.at)}\` ${escapeMrkdwn(actorLabel(e.actor, options.names))} ${what}`);
+    lines.push(`\`${zone.time(e.at)}\` ${mentionOrName(e.actor, options.names)} ${what}`);
   }
   return lines.join('\n');
 }

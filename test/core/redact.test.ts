@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { REDACTED, redactText, redactValue } from '../../src/incident/redact.js';
+import { REDACTED, redactText, redactValue } from '../../src/core/text/redact.js';
 
 describe('redactText', () => {
   it.each([

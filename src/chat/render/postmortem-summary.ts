@@ -1,5 +1,10 @@
-import { escapeMrkdwn, truncate } from './mrkdwn.js';
-import type { PmAction, Postmortem } from './postmortem-types.js';
+import { escapeMrkdwn } from '../../core/text/mrkdwn.js';
+import { truncate } from '../../core/text/limits.js';
+import type { PmAction, PmPerson, Postmortem } from '../../incident/index.js';
+import { mentionOrName } from './people.js';
+
+/** A person as Slack shows them: their name when the postmortem has one, else a live mention of their id. */
+const personText = (p: PmPerson) => (p.label === `<@${p.id}>` ? mentionOrName(p.id) : escapeMrkdwn(p.label));
 
 /** Slack's limits: 50 blocks a message, 3000 characters a section, 150 a header, 10 fields of 2000. */
 const MAX_SECTION = 3000;
@@ -13,7 +18,7 @@ function section(text: string): Block {
 }
 
 function actionLine(a: PmAction): string {
-  const who = a.approvedBy.length ? `, approved by ${a.approvedBy.map((p) => p.label).join(', ')}` : '';
+  const who = a.approvedBy.length ? `, approved by ${a.approvedBy.map(personText).join(', ')}` : '';
   const took = a.duration ? ` in ${a.duration.text}` : '';
   const command = truncate(a.command.replace(/`/g, "'"), 200);
   return `• \`${escapeMrkdwn(command)}\`: *${a.outcome}*${took}${who}`;
@@ -33,7 +38,7 @@ export function summarizeForSlack(pm: Postmortem): { text: string; blocks: objec
     fields: [
       `*Severity*\n${i.severityLabel}`,
       `*Status*\n${i.status}`,
-      `*Commander*\n${escapeMrkdwn(i.commander.label)}`,
+      `*Commander*\n${personText(i.commander)}`,
       `*Time to resolve*\n${d.toResolve?.text ?? 'not resolved'}`,
       `*Time to first action*\n${d.toFirstAction?.text ?? 'no action'}`,
       `*Time to mitigate*\n${d.toMitigate?.text ?? 'not mitigated'}`,
@@ -57,7 +62,7 @@ export function summarizeForSlack(pm: Postmortem): { text: string; blocks: objec
   blocks.push(section(`*To complete:* root cause, what went well and wrong, lessons, follow-ups (${prompts} prompts drawn from the timeline are in the file).`));
   blocks.push({
     type: 'context',
-    elements: [{ type: 'mrkdwn', text: truncate(`${pm.timeline.length} timeline events · participants: ${pm.participants.map((p) => escapeMrkdwn(p.label)).join(', ') || 'none'} · incident \`${i.id}\``, MAX_SECTION) }],
+    elements: [{ type: 'mrkdwn', text: truncate(`${pm.timeline.length} timeline events · participants: ${pm.participants.map(personText).join(', ') || 'none'} · incident \`${i.id}\``, MAX_SECTION) }],
   });
 
   const text = truncate(

@@ -1,0 +1,299 @@
+import { setMaxListeners } from 'node:events';
+import type { V1Pod } from '@kubernetes/client-node';
+import { formatDuration } from '../../src/core/duration.js';
+import type { DrainArgs } from '../../src/core/verbs/index.js';
+import { kubeStatusOf } from '../../src/k8s/api-errors.js';
+import { podsOnNode } from '../../src/k8s/cluster-view.js';
+import { terminatingLongerThan } from '../../src/k8s/drain-filters.js';
+import { deletePodOnce, evictPod, type RemovalOutcome } from '../../src/k8s/evict.js';
+import { isCordoned, setUnschedulable } from '../../src/k8s/node-schedulable.js';
+import { nsName } from '../../src/k8s/object-ref.js';
+import { NodePodWatch } from '../../src/k8s/pod-watch.js';
+import type { JobContext } from '../job-context.js';
+import { podTarget, type DrainAnalysis } from './drain-analysis.js';
+import { ProgressReporter, rethrow } from './operation.js';
+
+/** Where one pod of the drain is. `requested`: eviction accepted, the pod not yet gone. */
+export type PodState = 'pending' | 'requested' | 'gone' | 'skipped' | 'failed';
+
+/** One pod the drain removes, followed by UID: a replacement with the same name is another pod. */
+export interface Track {
+  pod: V1Pod;
+  uid: string;
+  ref: string;
+  namespace: string;
+  name: string;
+  state: PodState;
+  /** The PDB's refusal while blocked (the 429's cause). */
+  blocked?: string;
+  /** Why it failed, or why it was skipped while waiting. */
+  note?: string;
+  /** Removed by this run's request (not found gone). */
+  removedHere?: boolean;
+}
+
+/** Checkpoint of one pod's accepted eviction, kept across attempts of the job. */
+export const evictedKey = (uid: string) => `evicted:${uid}`;
+
+/** Longest one eviction or delete request may take. */
+const REQUEST_TIMEOUT_MS = 30_000;
+
+export interface DrainRunOptions {
+  /** When the job first began (an earlier attempt's start on a resume), ms since the epoch. */
+  startedAt: number;
+  /** Milliseconds between eviction attempts while a PodDisruptionBudget refuses (429). */
+  retryIntervalMs: number;
+  /** Runs one eviction or delete request under the in-flight cap. */
+  limit: <T>(fn: () => Promise<T>) => Promise<T>;
+  /** Least milliseconds between progress reports. */
+  progressIntervalMs: number;
+}
+
+/** What a run changed and left alone, for the summary. */
+export interface DrainOutcome {
+  tracks: Track[];
+  changed: string[];
+  unchanged: string[];
+}
+
+/**
+ * One run of an approved drain, in kubectl's drain Helper's steps
+ * (staging/src/k8s.io/kubectl/pkg/drain/drain.go: cordon, DeleteOrEvictPods with evictPods' per-pod
+ * retry, waitForDelete): cordon the node, watch its pods, evict or delete each with its own retry
+ * while a PodDisruptionBudget refuses, then wait until each is gone. Differences from kubectl:
+ * pods are evicted in parallel (under a cap) and followed with one watch instead of polling.
+ *
+ * The run is bounded by the drain's `--timeout`; it stops early when the worker stops (`ctx.signal`)
+ * or a progress report fails, and then throws so the job is handed to another worker, which
+ * resumes from the checkpoints without asking twice for any pod.
+ */
+export class DrainRun {
+  private readonly node: string;
+  private readonly deadline: number;
+  private readonly removed: 'deleted' | 'evicted';
+  private readonly tracks: Track[];
+  private readonly changed: string[] = [];
+  private readonly unchanged: string[] = [];
+  /** One signal for the whole run: the worker stopping, or a progress report failing, ends it. */
+  private readonly stop = new AbortController();
+  private failure: unknown;
+  private readonly reporter: ProgressReporter;
+  private watch?: NodePodWatch;
+
+  constructor(
+    private readonly ctx: JobContext,
+    private readonly args: DrainArgs,
+    private readonly analysis: DrainAnalysis,
+    private readonly options: DrainRunOptions,
+  ) {
+    this.node = args.node;
+    this.deadline = ctx.clock.now() + args.timeoutMs;
+    this.removed = args.disableEviction ? 'deleted' : 'evicted';
+    this.tracks = analysis.selection.targets.map((pod) => ({
+      pod,
+      uid: pod.metadata?.uid ?? '',
+      ref: podTarget(pod),
+      namespace: pod.metadata?.namespace ?? '',
+      name: pod.metadata?.name ?? '',
+      state: 'pending',
+    }));
+    setMaxListeners(0, this.stop.signal);
+    this.reporter = new ProgressReporter(ctx, options.startedAt, (err) => this.fail(err), options.progressIntervalMs);
+  }
+
+  /** Runs every step; resolves with what changed, or throws (see the class comment). */
+  async run(): Promise<DrainOutcome> {
+    const onAbort = () => this.stop.abort(this.ctx.signal.reason);
+    if (this.ctx.signal.aborted) onAbort();
+    this.ctx.signal.addEventListener('abort', onAbort, { once: true });
+    try {
+      await this.cordon();
+      // Nothing to evict (all gone, or only DaemonSet and static pods): no watch needed.
+      if (this.tracks.length > 0) {
+        await this.watchNodePods();
+        await this.evictOrDeletePods();
+        await this.waitForDelete();
+      }
+      this.report('done');
+      await this.reporter.flush();
+      if (this.failure) throw this.failure;
+    } catch (err) {
+      this.reporter.stop();
+      if (this.failure) throw this.failure;
+      // Stopped from outside (worker shutting down): surface why, unwrapped, so the job is requeued.
+      if (this.ctx.signal.aborted) throw this.ctx.signal.reason ?? err;
+      rethrow(err, this.ctx, `draining ${this.node}`);
+    } finally {
+      this.ctx.signal.removeEventListener('abort', onAbort);
+      this.watch?.close();
+    }
+    return { tracks: this.tracks, changed: this.changed, unchanged: this.unchanged };
+  }
+
+  private fail(err: unknown): void {
+    this.failure ??= err;
+    this.stop.abort(err);
+  }
+
+  private report(phase: string): void {
+    const done = this.tracks.filter((t) => t.state === 'gone' || t.state === 'skipped').length;
+    const blocked = this.tracks.filter((t) => t.state === 'pending' && t.blocked).map((t) => ({ target: t.ref, reason: t.blocked! }));
+    const first = blocked[0];
+    this.reporter.report({
+      phase,
+      done,
+      total: this.tracks.length,
+      message: `${this.node}: ${done}/${this.tracks.length} pods ${this.removed}${first ? `; blocked: ${nsName(first.target.split('/')[1], first.target.split('/')[2])} (${first.reason})` : ''}`,
+      blocked,
+    });
+  }
+
+  /** Step 1: cordon. Idempotent: patching an already-cordoned node changes nothing. */
+  private async cordon(): Promise<void> {
+    this.report('cordon');
+    const { ctx, node } = this;
+    if (isCordoned(this.analysis.node)) {
+      if (await ctx.checkpoints.get<boolean>('cordon')) this.changed.push(`node/${node} cordoned`);
+      else this.unchanged.push(`node/${node} was already cordoned`);
+      return;
+    }
+    await setUnschedulable(ctx.kube, node, true, this.stop.signal);
+    await ctx.checkpoints.set('cordon', true);
+    this.changed.push(`node/${node} cordoned`);
+  }
+
+  /** Step 2: one watch on the node's pods, from the list the plan was made from. */
+  private async watchNodePods(): Promise<void> {
+    const { ctx, analysis } = this;
+    const w = await NodePodWatch.start(ctx.kube, this.node, {
+      initial: podsOnNode(analysis.view, this.node),
+      resourceVersion: analysis.view.podsResourceVersion,
+      signal: this.stop.signal,
+      onRecover: (what, err) => ctx.log.warn({ err }, what),
+    });
+    this.watch = w;
+    w.onChange(() => {
+      let moved = false;
+      for (const t of this.tracks) {
+        if (t.state !== 'gone' && t.state !== 'failed' && !w.has(t.uid)) {
+          t.state = 'gone';
+          moved = true;
+        }
+      }
+      if (moved) this.report('evicting');
+    });
+    for (const t of this.tracks) if (!w.has(t.uid)) t.state = 'gone';
+    this.report('evicting');
+  }
+
+  /**
+   * Step 3: evict (or delete) every pod in parallel; each retries its own 429s. Every pod's step
+   * settles before any failure is raised, so nothing is still in flight when this run reports it
+   * stopped (a resumed run must not race a late eviction of this one).
+   */
+  private async evictOrDeletePods(): Promise<void> {
+    const settled = await Promise.allSettled(this.tracks.map((t) => this.evictOrDeleteOne(t)));
+    this.stop.signal.throwIfAborted();
+    const broken = settled.find((r) => r.status === 'rejected');
+    if (broken) throw broken.reason;
+  }
+
+  /** One pod: ask until the API accepts, the pod is gone, the drain times out, or the run stops. */
+  private async evictOrDeleteOne(t: Track): Promise<void> {
+    const { ctx } = this;
+    const w = this.watch!;
+    if (t.state === 'gone') return;
+    if (t.pod.metadata?.deletionTimestamp || (await ctx.checkpoints.get(evictedKey(t.uid)))) {
+      // Evicted by an earlier run of this job (or terminating anyway): never ask twice.
+      if (t.state === 'pending') t.state = 'requested';
+      return;
+    }
+    for (;;) {
+      this.stop.signal.throwIfAborted();
+      if (!w.has(t.uid)) {
+        t.state = 'gone';
+        return;
+      }
+      if (ctx.clock.now() >= this.deadline) return;
+      const outcome = await this.requestRemoval(t);
+      if (!outcome) return;
+      if (outcome.kind === 'accepted') {
+        await ctx.checkpoints.set(evictedKey(t.uid), ctx.clock.now());
+        t.removedHere = true;
+        t.blocked = undefined;
+        if (t.state === 'pending') t.state = w.has(t.uid) ? 'requested' : 'gone';
+        this.report('evicting');
+        return;
+      }
+      if (outcome.kind === 'gone') {
+        t.state = 'gone';
+        if (outcome.replaced) t.note = 'a new pod has its name';
+        this.report('evicting');
+        return;
+      }
+      await this.blockedByBudget(t, outcome.reason);
+    }
+  }
+
+  /** One Eviction (or DELETE) request; undefined when it failed for good (the pod is marked failed). */
+  private async requestRemoval(t: Track): Promise<RemovalOutcome | undefined> {
+    const { ctx, args } = this;
+    const target = { namespace: t.namespace, name: t.name, uid: t.uid };
+    // In-flight requests are not cut off when the run stops: each one finishes and is
+    // checkpointed, so the job that resumes knows exactly which pods were asked. Bounded by its
+    // own timeout instead.
+    const req = { gracePeriodSeconds: args.gracePeriod, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) };
+    try {
+      return await this.options.limit(() => {
+        // A slot may free up after the run was stopped: never start a new eviction then.
+        this.stop.signal.throwIfAborted();
+        return args.disableEviction ? deletePodOnce(ctx.kube, target, req) : evictPod(ctx.kube, target, req);
+      });
+    } catch (err) {
+      if (this.stop.signal.aborted) throw err;
+      t.state = 'failed';
+      t.note = kubeStatusOf(err)?.message ?? (err as Error).message;
+      ctx.log.warn({ err, pod: t.ref }, 'eviction failed');
+      this.report('evicting');
+      return undefined;
+    }
+  }
+
+  /** A PodDisruptionBudget refused (429): note it once on the timeline, then wait to retry. */
+  private async blockedByBudget(t: Track, reason: string): Promise<void> {
+    const { ctx } = this;
+    if (!t.blocked) {
+      await ctx.event({
+        kind: 'job.blocked',
+        key: `blocked:${t.uid}`,
+        text: `Eviction of ${nsName(t.namespace, t.name)} blocked: ${reason}. Retrying every ${formatDuration(this.options.retryIntervalMs)}.`,
+        data: { pod: t.ref, uid: t.uid, reason },
+      });
+    }
+    t.blocked = reason;
+    this.report('evicting');
+    const w = this.watch!;
+    await w.waitUntil(() => !w.has(t.uid), { signal: this.stop.signal, deadline: Math.min(this.deadline, ctx.clock.now() + this.options.retryIntervalMs), now: () => ctx.clock.now() });
+  }
+
+  /** Step 4: wait until every evicted pod is gone (a replacement has a new UID, so it does not count). */
+  private async waitForDelete(): Promise<void> {
+    const { ctx, args } = this;
+    const w = this.watch!;
+    const skipNow = (t: Track) => {
+      const cur = w.get(t.uid);
+      if (!cur || !terminatingLongerThan({ metadata: cur }, args.skipWaitForDeleteTimeoutSeconds, ctx.clock.now())) return false;
+      t.state = 'skipped';
+      t.note = `still terminating after ${args.skipWaitForDeleteTimeoutSeconds}s (--skip-wait-for-delete-timeout)`;
+      return true;
+    };
+    this.report('waiting');
+    await w.waitUntil(() => this.tracks.every((t) => t.state !== 'requested' || !w.has(t.uid) || skipNow(t)), {
+      signal: this.stop.signal,
+      deadline: this.deadline,
+      tickMs: 1000,
+      now: () => ctx.clock.now(),
+    });
+    for (const t of this.tracks) if (t.state === 'requested' && !w.has(t.uid)) t.state = 'gone';
+  }
+}

@@ -1,0 +1,48 @@
+import type { z } from 'zod';
+import type { SlashCommand } from '../request.js';
+import type { Risk } from '../risk.js';
+
+/**
+ * Who answers a verb. `read`: a read job on a worker. `operation`: a plan job on a worker, then
+ * approval or confirmation, then an execute job. `bot`: the bot itself, from Redis (help, jobs,
+ * status, audit and every /incident verb); never reaches a cluster.
+ */
+export const VerbRunner = { Read: 'read', Operation: 'operation', Bot: 'bot' } as const;
+export type VerbRunner = (typeof VerbRunner)[keyof typeof VerbRunner];
+
+/** Any zod object schema whose output is plain JSON args. */
+export type ArgsSchema = z.ZodType<Record<string, unknown>>;
+
+/**
+ * One verb's contract, shared by the layers that handle it: commands/ builds its args from what
+ * was typed (`z.input`), the job or bot-side handler receives them parsed (`z.output`, defaults
+ * filled in). A field renamed or a default changed here changes for every layer, or fails to
+ * compile there.
+ */
+export interface VerbContract<S extends ArgsSchema = ArgsSchema> {
+  command: SlashCommand;
+  /** The canonical verb word (`restart` for `rollout restart`). */
+  name: string;
+  risk: Risk;
+  runner: VerbRunner;
+  /** The args: plain JSON, as they travel in a request and a job payload. */
+  args: S;
+  /**
+   * The namespace the verb acts in, for policy matching and the one-operation-per-target rule;
+   * undefined for cluster-scoped work (nodes) and for reads over all namespaces.
+   */
+  namespaceOf(args: z.output<S>): string | undefined;
+}
+
+/** Declares a verb contract with its args type inferred from its schema. */
+export function defineVerb<S extends ArgsSchema>(contract: VerbContract<S>): VerbContract<S> {
+  return contract;
+}
+
+/** The args a handler receives (defaults filled in). */
+export type ArgsOf<C extends VerbContract> = z.output<C['args']>;
+/** The args a command builds (defaults may be left out). */
+export type ArgsInputOf<C extends VerbContract> = z.input<C['args']>;
+
+/** Cluster-scoped verbs act in no namespace. */
+export const clusterScoped = (): undefined => undefined;
