@@ -28,10 +28,17 @@ const ALLOWED = {
   console: ['core'],
   approval: ['core'],
   incident: ['core'],
+  alerts: ['core', 'incident'],
+  runbooks: ['core'],
   queue: ['core', 'jobs'],
-  chat: ['core', 'commands', 'approval', 'queue', 'incident'],
+  requests: ['core', 'approval', 'queue', 'incident', 'runbooks'],
+  // chat also wires the bot process: its Redis connections, the job event stream it reads, and
+  // the queue depth and workers `/k8s status` shows. It never decides a request's state.
+  chat: ['core', 'commands', 'requests', 'approval', 'queue', 'incident', 'alerts', 'runbooks'],
   ops: ['core'],
-  top: null, // src/main.ts, src/config.ts, src/log.ts may import everything
+  worker: ['core', 'queue', 'jobs', 'k8s', 'ops'],
+  demo: null, // composes everything on loopback
+  top: null, // src/main.ts, src/config.ts, src/log.ts: the CLI entry, per-role lazy imports
 };
 
 function walk(dir, out = []) {

@@ -10,7 +10,7 @@ import { Metrics } from './ops/metrics.js';
 import { countingFetch } from './ops/slack-metrics.js';
 import { createRedis } from './queue/redis-connection.js';
 import { runSandboxCli } from './sandbox/index.js';
-import { startWorkerProcess } from './worker.js';
+import { startWorkerProcess } from './worker/worker-process.js';
 
 const USAGE = `sitrep: ChatOps for Kubernetes incident response
 
@@ -136,7 +136,7 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
     return 0;
   }
   if (cmd === 'demo') {
-    const { runDemo } = await import('./demo.js');
+    const { runDemo } = await import('./demo/demo.js');
     return runDemo(rest);
   }
   if (!['bot', 'worker', 'all'].includes(cmd)) {

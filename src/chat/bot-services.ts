@@ -1,19 +1,21 @@
 import type { webApi } from '@slack/bolt';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import type { ApprovalStore, Policy } from '../approval/index.js';
+import { ApprovalStore, type Policy } from '../approval/index.js';
 import type { Clock } from '../core/clock.js';
-import type { IncidentStore, Timeline } from '../incident/index.js';
-import type { BackupStore } from '../queue/backup-store.js';
-import type { JobProducer } from '../queue/job-producer.js';
+import { IncidentStore, Timeline } from '../incident/index.js';
+import { BackupStore } from '../queue/backup-store.js';
+import { JobProducer } from '../queue/job-producer.js';
 import type { QueueKeys } from '../queue/keys.js';
-import type { WorkerRegistry } from '../queue/worker-registry.js';
-import type { MessagePoster } from './message-poster.js';
-import type { RequestStore } from './request-store.js';
+import { WorkerRegistry } from '../queue/worker-registry.js';
+import { RequestLifecycle, RequestStore } from '../requests/index.js';
+import { MessagePoster } from './message-poster.js';
+import { renderRequest } from './render-request.js';
 
 /**
- * Everything the bot's handlers use, built once in bot.ts. Handlers get it as a parameter, so
- * tests build the same thing on loopback (real Redis, stand-in Slack) and nothing is global.
+ * Everything the bot's handlers use, built once by createBotServices. Handlers get it as a
+ * parameter, so tests build the same thing on loopback (real Redis, stand-in Slack) and nothing
+ * is global.
  */
 export interface BotServices {
   logger: Logger;
@@ -24,6 +26,8 @@ export interface BotServices {
   producer: JobProducer;
   registry: WorkerRegistry;
   requests: RequestStore;
+  /** The one owner of request state; handlers call its steps and render. */
+  lifecycle: RequestLifecycle;
   approvals: ApprovalStore;
   policy: Policy;
   incidents: IncidentStore;
@@ -37,4 +41,80 @@ export interface BotServices {
   pinEmoji: string;
   /** Members of a Slack user group, for policies that name one (cached briefly). */
   resolveGroup(groupId: string): Promise<string[]>;
+}
+
+export interface BotServicesOptions {
+  logger: Logger;
+  clock: Clock;
+  redis: Redis;
+  keys: QueueKeys;
+  client: webApi.WebClient;
+  policy: Policy;
+  defaultCluster: string;
+  pinEmoji: string;
+  /** How long a resolved incident and its timeline are kept, in ms. @defaultValue undefined (forever) */
+  timelineRetentionMs?: number;
+  /** Minimum time between two edits of one message, in ms. @defaultValue 1000 */
+  editIntervalMs?: number;
+}
+
+/** How long a Slack user group's members are trusted before asking Slack again, in ms. */
+const GROUP_CACHE_MS = 60_000;
+
+/** Builds the bot's services over one Redis connection and one Slack client. */
+export function createBotServices(o: BotServicesOptions): BotServices {
+  const { redis, keys, clock, client, logger } = o;
+  const registry = new WorkerRegistry(redis, keys);
+  const requests = new RequestStore(redis, keys.prefix);
+  const approvals = new ApprovalStore(redis, { prefix: keys.prefix, clock });
+  const incidents = new IncidentStore(redis, { prefix: keys.prefix, clock, retentionMs: o.timelineRetentionMs });
+  const producer = new JobProducer({ redis, keys, registry, clock });
+  const poster = new MessagePoster({ client, store: requests, render: (record, now) => renderRequest(approvals, record, now), clock, logger, minIntervalMs: o.editIntervalMs });
+  const groupCache = new Map<string, { at: number; members: string[] }>();
+  const resolveGroup = async (groupId: string): Promise<string[]> => {
+    const cached = groupCache.get(groupId);
+    if (cached && clock.now() - cached.at < GROUP_CACHE_MS) return cached.members;
+    const res = await client.usergroups.users.list({ usergroup: groupId });
+    const members = res.users ?? [];
+    groupCache.set(groupId, { at: clock.now(), members });
+    return members;
+  };
+  const services: BotServices = {
+    logger,
+    clock,
+    redis,
+    keys,
+    producer,
+    registry,
+    requests,
+    lifecycle: undefined as never, // set just below: the lifecycle reads the policy through services
+    approvals,
+    policy: o.policy,
+    incidents,
+    timeline: new Timeline(redis, { prefix: keys.prefix }),
+    backups: new BackupStore(redis, (id) => keys.backups(id)),
+    poster,
+    client,
+    defaultCluster: o.defaultCluster,
+    pinEmoji: o.pinEmoji,
+    resolveGroup,
+  };
+  services.lifecycle = new RequestLifecycle({
+    clock,
+    logger,
+    store: requests,
+    approvals,
+    // Read at every step, so a policy swapped on the services (a reload) applies to pending requests too.
+    get policy() {
+      return services.policy;
+    },
+    resolveGroup,
+    producer,
+    registry,
+    incidents,
+    timeline: services.timeline,
+    defaultCluster: o.defaultCluster,
+    changed: (id) => poster.schedule(id),
+  });
+  return services;
 }

@@ -5,7 +5,7 @@ type WebClient = webApi.WebClient;
 import type { Logger } from 'pino';
 import type { Clock } from '../core/clock.js';
 import type { Block } from './render/blocks.js';
-import type { RequestRecord, RequestStore } from './request-store.js';
+import type { RequestRecord, RequestStore } from '../requests/index.js';
 
 export interface RenderedMessage {
   text: string;

@@ -1,17 +1,17 @@
 import { findCommand } from '../../commands/registry.js';
 import { tableText } from '../core/table-text.js';
-import type { BotServices } from './bot-services.js';
+import type { ApprovalStore } from '../approval/index.js';
 import type { RenderedMessage } from './message-poster.js';
 import { capBlocks } from './render/blocks.js';
 import { renderOperationCard } from './render/operation-card.js';
 import { renderRequestCard } from './render/request-card.js';
-import type { RequestRecord } from './request-store.js';
+import type { RequestRecord } from '../requests/index.js';
 
 /** Renders a request's message from its stored state: an operation card or a read result. */
-export async function renderRequest(services: Pick<BotServices, 'approvals'>, record: RequestRecord, now: number): Promise<RenderedMessage> {
+export async function renderRequest(approvals: Pick<ApprovalStore, 'get'>, record: RequestRecord, now: number): Promise<RenderedMessage> {
   const spec = findCommand(record.request.command, record.request.verb);
   const isOperation = spec?.mode === 'plan';
-  const approval = isOperation && record.approvalId ? await services.approvals.get(record.approvalId) : undefined;
+  const approval = isOperation && record.approvalId ? await approvals.get(record.approvalId) : undefined;
   const card = isOperation ? renderOperationCard(record, approval, now) : renderRequestCard(record, now);
   const res = record.result;
   let file: RenderedMessage['file'];

@@ -20,6 +20,8 @@ export const CommandRequestSchema = z.object({
   /** Verb-specific arguments, already validated by the verb's schema in commands/. */
   args: z.record(z.string(), z.unknown()),
   cluster: z.string().min(1),
+  /** The namespace the verb acts in, as its contract says; absent for cluster-scoped work. */
+  namespace: z.string().optional(),
   userId: z.string().min(1),
   userName: z.string().optional(),
   channelId: z.string().min(1),

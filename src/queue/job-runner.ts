@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import { describeError, ErrorCode, isSitrepError, JobError } from '../core/errors.js';
 import { JobPayloadSchema, type JobPayload, type JobResult } from '../core/job.js';
 import { randomId } from '../core/ids.js';
-import { argsFor } from '../../jobs/job-args.js';
+import { argsFor } from '../core/verbs/contract.js';
 import type { JobContext, OperationJob, ReadJob } from '../../jobs/job-context.js';
 import { BackupStore } from './backup-store.js';
 import { CheckpointStore } from './checkpoint-store.js';

@@ -3,7 +3,8 @@ import type { CoreV1Api } from '@kubernetes/client-node';
 import { Policy } from '../../src/approval/index.js';
 import { CardAction } from '../../src/chat/render/operation-card.js';
 import { codeBlock } from '../../src/core/text/mrkdwn.js';
-import { RequestStore } from '../../src/chat/request-store.js';
+import { QueueKeys } from '../../src/queue/keys.js';
+import { RequestStore } from '../../src/requests/index.js';
 import { buttonValue, waitForEphemeral, waitForMessage, waitForUpdate } from '../support/cards.js';
 import { ALICE, messageText, OPS, startStack, type Stack } from '../support/stack.js';
 
@@ -45,7 +46,7 @@ describe('hardening found in review', () => {
   });
 
   it('an unreadable job event does not block the events after it', async () => {
-    await stack.redis.client().xadd(`${stack.prefix}:job-events`, '*', 'e', '{not json');
+    await stack.redis.client().xadd(new QueueKeys(stack.prefix).events, '*', 'e', '{not json');
     await stack.slash('get nodes -l kubernetes.io/os=linux');
     const card = await waitForMessage(stack, (m) => /os=linux/.test(messageText(m)));
     await waitForUpdate(stack, card.ts, /Done/);
@@ -58,8 +59,7 @@ describe('hardening found in review', () => {
     const id = (await store.recentInChannel(OPS, 50)).find((r) => r.messageTs === card.ts)!.request.id;
     await stack.bot.stop();
     // What a dying bot leaves behind: the new state stored and marked, but never sent to Slack.
-    const record = (await store.get(id))!;
-    await store.update(id, { result: { ...record.result!, title: 'state the dead bot never rendered' } });
+    await store.annotate(id, { failure: { code: 'sitrep_internal', message: 'state the dead bot never rendered' } });
     await store.markDirty(id, Date.now() - 60_000);
     await stack.restartBot().catch(() => undefined);
     await waitForUpdate(stack, card.ts, /state the dead bot never rendered/);

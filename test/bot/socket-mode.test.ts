@@ -8,7 +8,7 @@ import { startBot, type Bot } from '../../src/chat/bot.js';
 import { CardAction } from '../../src/chat/render/operation-card.js';
 import { LocalWorkspace, type SlackMessage, startSlackApiServer, type SlackApiServer } from '../../src/console/index.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
-import { startWorkerProcess } from '../../src/worker.js';
+import { startWorkerProcess } from '../../src/worker/worker-process.js';
 import { buttonValue } from '../support/cards.js';
 import { eventually } from '../support/eventually.js';
 import { startTestRedis, type TestRedis } from '../support/redis-server.js';

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startDemo, type Demo } from '../../src/demo.js';
+import { startDemo, type Demo } from '../../src/demo/demo.js';
 import { startTestRedis, type TestRedis } from '../support/redis-server.js';
 
 /**

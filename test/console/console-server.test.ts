@@ -1,7 +1,7 @@
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FeedEvent } from '../../src/console/index.js';
-import { startDemo, type Demo } from '../../src/demo.js';
+import { startDemo, type Demo } from '../../src/demo/demo.js';
 import { startTestRedis, type TestRedis } from '../support/redis-server.js';
 
 /**

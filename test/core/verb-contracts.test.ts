@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { COMMANDS } from '../../commands/registry.js';
 import { parseCommand } from '../../commands/parse.js';
-import { argsFor } from '../../jobs/job-args.js';
+import { argsFor } from '../../src/core/verbs/contract.js';
 import { OPERATION_JOBS, READ_JOBS } from '../../jobs/registry.js';
 import { selectDrainPods } from '../../src/k8s/drain-filters.js';
 import {

@@ -4,7 +4,7 @@ import { CoreV1Api } from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCommand } from '../../commands/parse.js';
-import { argsFor } from '../../jobs/job-args.js';
+import { argsFor } from '../../src/core/verbs/contract.js';
 import type { OperationJob, ReadJob } from '../../jobs/job-context.js';
 import { OPERATION_JOBS, READ_JOBS } from '../../jobs/registry.js';
 import { createKubeClients, loadKubeConfig } from '../../src/k8s/kube-clients.js';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { argsFor } from '../../jobs/job-args.js';
+import { argsFor } from '../../src/core/verbs/contract.js';
 import type { ReadJob } from '../../jobs/job-context.js';
 import { READ_JOBS } from '../../jobs/registry.js';
 import { startJobFixture, type JobFixture } from './support/fixture.js';

@@ -5,7 +5,7 @@ import { Policy } from '../../src/approval/index.js';
 import { startBot, type Bot } from '../../src/chat/bot.js';
 import { LocalWorkspace, sendSlashCommand, startSlackApiServer, type SlackApiServer, type SlackMessage } from '../../src/console/index.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
-import { startWorkerProcess } from '../../src/worker.js';
+import { startWorkerProcess } from '../../src/worker/worker-process.js';
 import { startTestRedis, type TestRedis } from '../support/redis-server.js';
 import { ALICE, messageText, OPS, SIGNING_SECRET } from '../support/stack.js';
 

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { V1Pod } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCommand } from '../../commands/parse.js';
-import { argsFor } from '../../jobs/job-args.js';
+import { argsFor } from '../../src/core/verbs/contract.js';
 import { OPERATION_JOBS } from '../../jobs/registry.js';
 import { systemClock } from '../../src/core/clock.js';
 import { createKubeClients, loadKubeConfig, type KubeClients } from '../../src/k8s/kube-clients.js';

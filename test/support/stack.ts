@@ -5,7 +5,7 @@ import { Policy } from '../../src/approval/index.js';
 import { startBot, type Bot } from '../../src/chat/bot.js';
 import { LocalWorkspace, sendBlockAction, sendSlashCommand, startSlackApiServer, type SlackApiServer } from '../../src/console/index.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
-import { startWorkerProcess } from '../../src/worker.js';
+import { startWorkerProcess } from '../../src/worker/worker-process.js';
 import { startTestRedis, type TestRedis } from './redis-server.js';
 
 export const SIGNING_SECRET = 'test-signing-secret-0123456789abcdef';

@@ -1,6 +1,6 @@
 import type { ApprovalRecord } from '../../approval/index.js';
 import { formatDuration } from '../../core/duration.js';
-import type { RequestRecord } from '../request-store.js';
+import type { RequestRecord } from '../../requests/index.js';
 import { actions, button, context, divider, section, type Block } from './blocks.js';
 import { escapeMrkdwn } from '../../core/text/mrkdwn.js';
 import { planBlocks, planNeedsConfirm } from './plan-blocks.js';

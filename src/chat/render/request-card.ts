@@ -1,5 +1,5 @@
 import { formatDuration } from '../../core/duration.js';
-import type { RequestRecord } from '../request-store.js';
+import type { RequestRecord } from '../../requests/index.js';
 import { context, section, type Block } from './blocks.js';
 import { escapeMrkdwn } from '../../core/text/mrkdwn.js';
 import { tableBlocks } from './table-blocks.js';

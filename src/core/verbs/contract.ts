@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { ErrorCode, JobError } from '../errors.js';
 import type { SlashCommand } from '../request.js';
 import type { Risk } from '../risk.js';
 
@@ -46,3 +47,17 @@ export type ArgsInputOf<C extends VerbContract> = z.input<C['args']>;
 
 /** Cluster-scoped verbs act in no namespace. */
 export const clusterScoped = (): undefined => undefined;
+
+/**
+ * Args parsed with a verb's contract, defaults filled in. A worker never trusts what it reads
+ * from Redis: it checks each payload with the same schema the bot built it with.
+ * @throws JobError with code `sitrep_bad_args` naming the first field that is wrong.
+ */
+export function argsFor<C extends VerbContract>(contract: C, raw: unknown): ArgsOf<C> {
+  const parsed = contract.args.safeParse(raw);
+  if (parsed.success) return parsed.data as ArgsOf<C>;
+  const issue = parsed.error.issues[0];
+  throw new JobError(ErrorCode.BadArgs, `The arguments for ${contract.name} are not valid (${issue?.path.join('.') || 'args'}: ${issue?.message ?? 'invalid'}); nothing was done.`, {
+    hint: 'Run the command again; if this repeats, the bot and the workers run different versions of sitrep.',
+  });
+}

@@ -1,5 +1,5 @@
-import type { ClusterNodeView, ClusterPodView, ClusterSnapshot } from './console/cluster-snapshot.js';
-import type { KObject, Store } from './sandbox/index.js';
+import type { ClusterNodeView, ClusterPodView, ClusterSnapshot } from '../console/cluster-snapshot.js';
+import type { KObject, Store } from '../sandbox/index.js';
 
 /**
  * The console's cluster panel, read straight from the sandbox's store (no API round trips, so

@@ -4,16 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
-import { ConfigError, ErrorCode, SitrepError } from './core/errors.js';
-
-/** A redis-server that lives exactly as long as the demo: no persistence, its own temp dir. */
-export interface ThrowawayRedis {
-  url: string;
-  port: number;
-  pid: number;
-  /** Stops the server (SIGTERM, then SIGKILL after `timeoutMs`) and removes its folder. */
-  stop(timeoutMs?: number): Promise<void>;
-}
+import { ConfigError, ErrorCode, SitrepError } from '../core/errors.js';
 
 export const REDIS_MISSING_HINT = [
   'Install it:  sudo apt-get install redis-server   (Debian/Ubuntu)',
@@ -36,7 +27,8 @@ export function findOnPath(name: string, path = process.env.PATH ?? ''): string 
   return undefined;
 }
 
-function freePort(): Promise<number> {
+/** A free TCP port on loopback (another process may still take it before it is bound). */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createServer();
     srv.unref();
@@ -48,36 +40,68 @@ function freePort(): Promise<number> {
   });
 }
 
+export interface RedisServerOptions {
+  /** @defaultValue the first `redis-server` on PATH */
+  binary?: string;
+  /** Append-only persistence with `appendfsync always` (nothing acknowledged is lost on a crash).
+   * @defaultValue false */
+  aof?: boolean;
+  /** More `redis-server` arguments, e.g. `['--cluster-enabled', 'yes']`. @defaultValue [] */
+  args?: string[];
+  /** Fixed port; 0 or unset picks a free one (retried if another process takes it first). */
+  port?: number;
+  signal?: AbortSignal;
+}
+
+/** A private redis-server on loopback, in its own temp folder, stopped and removed by `stop()`. */
+export interface RedisServer {
+  url: string;
+  port: number;
+  pid: number;
+  dir: string;
+  /** Sends a signal: SIGKILL for a crash, SIGSTOP/SIGCONT to hang and resume it. */
+  signal(signal: NodeJS.Signals): void;
+  /** Stops the server (SIGTERM, or `signal`, then SIGKILL after `timeoutMs`), keeping its folder. */
+  kill(options?: { signal?: NodeJS.Signals; timeoutMs?: number }): Promise<void>;
+  /** Starts it again on the same port and folder (AOF data is read back). */
+  restart(): Promise<void>;
+  /** Stops it and removes its folder. */
+  stop(timeoutMs?: number): Promise<void>;
+}
+
 /**
- * Starts a private redis-server from PATH on a free loopback port, with persistence off.
- * Throws ConfigError (with install instructions as the hint) when there is none.
+ * Starts a private redis-server from PATH on a free loopback port, in a fresh temp folder. Used
+ * by `sitrep demo`, the tests (one per test file, never the machine's 6379) and the chaos suite.
+ * @throws ConfigError (with install instructions as the hint) when redis-server is not installed;
+ *   SitrepError `sitrep_redis_unavailable` when it would not start.
  */
-export async function startThrowawayRedis(options: { binary?: string; signal?: AbortSignal } = {}): Promise<ThrowawayRedis> {
+export async function startRedisServer(options: RedisServerOptions = {}): Promise<RedisServer> {
   const binary = options.binary ?? findOnPath('redis-server');
   if (!binary) throw new ConfigError('redis-server is not installed, and REDIS_URL is not set.', { hint: REDIS_MISSING_HINT });
-  const dir = await mkdtemp(join(tmpdir(), 'sitrep-demo-redis-'));
+  const dir = await mkdtemp(join(tmpdir(), 'sitrep-redis-'));
+  const args = (port: number) => [
+    '--port', String(port), '--bind', '127.0.0.1', '--protected-mode', 'yes', '--dir', dir,
+    '--save', '', '--appendonly', options.aof ? 'yes' : 'no', '--appendfsync', 'always',
+    '--maxmemory-policy', 'noeviction', '--daemonize', 'no', '--logfile', '',
+    ...(options.args ?? []),
+  ];
   // Another process can take the port between our probe and redis binding it; try again then.
   let lastError: unknown;
   for (let attempt = 0; attempt < 3; attempt++) {
-    const port = await freePort();
+    const port = options.port || (await freePort());
     try {
-      const child = await launch(binary, port, dir, options.signal);
-      return handle(child, port, dir);
+      const child = await launch(binary, args(port), options.signal);
+      return handle(child, port, dir, () => launch(binary, args(port)));
     } catch (err) {
       lastError = err;
-      if (options.signal?.aborted) break;
+      if (options.signal?.aborted || options.port) break;
     }
   }
   await rm(dir, { recursive: true, force: true });
   throw new SitrepError(ErrorCode.RedisUnavailable, `redis-server did not start: ${(lastError as Error)?.message ?? lastError}`, { cause: lastError, hint: REDIS_MISSING_HINT });
 }
 
-function launch(binary: string, port: number, dir: string, signal?: AbortSignal): Promise<ChildProcess> {
-  const args = [
-    '--port', String(port), '--bind', '127.0.0.1', '--protected-mode', 'yes',
-    '--save', '', '--appendonly', 'no', '--dir', dir, '--daemonize', 'no', '--logfile', '',
-    '--maxmemory-policy', 'noeviction',
-  ];
+function launch(binary: string, args: string[], signal?: AbortSignal): Promise<ChildProcess> {
   // Its own process group: Ctrl-C in a terminal signals the whole foreground group, and Redis
   // would quit at once, under the bot and worker that are still shutting down. We stop it last.
   const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
@@ -119,28 +143,46 @@ function launch(binary: string, port: number, dir: string, signal?: AbortSignal)
   });
 }
 
-function handle(child: ChildProcess, port: number, dir: string): ThrowawayRedis {
-  // If the demo process dies without stopping us (an uncaught error, process.exit), the server
+function handle(first: ChildProcess, port: number, dir: string, relaunch: () => Promise<ChildProcess>): RedisServer {
+  let child: ChildProcess | undefined = first;
+  // If the owning process dies without stopping us (an uncaught error, process.exit), the server
   // must not outlive it. 'exit' handlers run synchronously, which kill() is.
-  const killOnExit = () => child.kill('SIGKILL');
+  const killOnExit = () => child?.kill('SIGKILL');
   process.on('exit', killOnExit);
+  const kill = async ({ signal = 'SIGTERM', timeoutMs = 3000 }: { signal?: NodeJS.Signals; timeoutMs?: number } = {}) => {
+    const c = child;
+    child = undefined;
+    if (!c || c.exitCode !== null || c.signalCode !== null) return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(() => c.kill('SIGKILL'), timeoutMs);
+      c.once('exit', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      // A stopped (SIGSTOP) server cannot act on SIGTERM until it runs again.
+      c.kill('SIGCONT');
+      c.kill(signal);
+    });
+  };
   let stopped: Promise<void> | undefined;
   return {
     url: `redis://127.0.0.1:${port}`,
     port,
-    pid: child.pid!,
+    get pid() {
+      return child?.pid ?? 0;
+    },
+    dir,
+    signal(signal) {
+      child?.kill(signal);
+    },
+    kill,
+    async restart() {
+      await kill();
+      child = await relaunch();
+    },
     stop(timeoutMs = 3000) {
       stopped ??= (async () => {
-        if (child.exitCode === null && child.signalCode === null) {
-          await new Promise<void>((resolve) => {
-            const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-            child.once('exit', () => {
-              clearTimeout(timer);
-              resolve();
-            });
-            child.kill('SIGTERM');
-          });
-        }
+        await kill({ timeoutMs });
         process.off('exit', killOnExit);
         await rm(dir, { recursive: true, force: true });
       })();

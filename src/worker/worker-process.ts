@@ -1,14 +1,14 @@
 import type { Logger } from 'pino';
 import { VersionApi } from '@kubernetes/client-node';
 import { Queue } from 'bullmq';
-import { OPERATION_JOBS, READ_JOBS } from '../jobs/registry.js';
-import { createKubeClients, loadKubeConfig } from './k8s/kube-clients.js';
-import { healthRoutes, startOpsServer, type OpsRoute } from './ops/ops-server.js';
-import { instrumentKubeConfig } from './ops/kube-metrics.js';
-import type { Metrics } from './ops/metrics.js';
-import { JobRunner } from './queue/job-runner.js';
-import { QueueKeys } from './queue/keys.js';
-import { createRedis } from './queue/redis-connection.js';
+import { OPERATION_JOBS, READ_JOBS } from '../../jobs/registry.js';
+import { createKubeClients, loadKubeConfig } from '../k8s/kube-clients.js';
+import { healthRoutes, startOpsServer, type OpsRoute } from '../ops/ops-server.js';
+import { instrumentKubeConfig } from '../ops/kube-metrics.js';
+import type { Metrics } from '../ops/metrics.js';
+import { JobRunner } from '../queue/job-runner.js';
+import { QueueKeys } from '../queue/keys.js';
+import { createRedis } from '../queue/redis-connection.js';
 
 export interface WorkerProcessOptions {
   cluster: string;

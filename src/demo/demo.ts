@@ -1,16 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import pino from 'pino';
-import { startBot } from './chat/bot.js';
-import { startConsoleServer, LocalWorkspace, startSlackApiServer, type SlackApiServer } from './console/index.js';
-import { BadArgsError, ConfigError, describeError } from './core/errors.js';
+import { startBot } from '../chat/bot.js';
+import { startConsoleServer, LocalWorkspace, startSlackApiServer, type SlackApiServer } from '../console/index.js';
+import { BadArgsError, ConfigError, describeError } from '../core/errors.js';
 import { sandboxClusterView } from './demo-cluster-view.js';
 import { demoPolicy } from './demo-policy.js';
-import { startThrowawayRedis } from './demo-redis.js';
-import { createLogger, type Logger } from './log.js';
-import { createRedis } from './queue/redis-connection.js';
-import { SCENARIOS, startSandbox, type Sandbox } from './sandbox/index.js';
-import { startWorkerProcess } from './worker.js';
+import { startRedisServer } from './redis-server.js';
+import { createLogger, type Logger } from '../log.js';
+import { createRedis } from '../queue/redis-connection.js';
+import { SCENARIOS, startSandbox, type Sandbox } from '../sandbox/index.js';
+import { startWorkerProcess } from '../worker/worker-process.js';
 
 /** The cluster name the demo's worker serves and the bot defaults to. */
 export const DEMO_CLUSTER = 'sandbox';
@@ -123,7 +123,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
       redis = { url, throwaway: false };
       stops.push({ name: 'redis keys', stop: () => deletePrefix(url, prefix) });
     } else {
-      const r = await startThrowawayRedis();
+      const r = await startRedisServer();
       redis = { url: r.url, throwaway: true, pid: r.pid, port: r.port };
       stops.push({ name: 'redis-server', stop: () => r.stop() });
     }

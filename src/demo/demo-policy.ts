@@ -1,4 +1,4 @@
-import { Policy } from './approval/index.js';
+import { Policy } from '../approval/index.js';
 
 /**
  * The policy `sitrep demo` runs with, written as a policy file so that it doubles as an example:

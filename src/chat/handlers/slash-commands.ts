@@ -1,0 +1,104 @@
+import type { App, SlashCommand as SlackSlashCommand } from '@slack/bolt';
+import { helpText } from '../../../commands/help.js';
+import { parseCommand, type ParsedCommand } from '../../../commands/parse.js';
+import { describeError, ErrorCode } from '../../core/errors.js';
+import { JobKind } from '../../core/job.js';
+import { botVerbKey, type BotVerbKey } from '../../core/verbs/index.js';
+import { argsFor } from '../../core/verbs/contract.js';
+import { evaluatePolicy } from '../../requests/index.js';
+import type { BotServices } from '../bot-services.js';
+import { postFirstCard } from '../card-first-post.js';
+import { problemBlocks } from '../render/request-card.js';
+import { buildRequest } from '../slash-request.js';
+import type { BotReply, BotVerb } from '../verbs/bot-verb.js';
+import { BOT_VERB_HANDLERS } from '../verbs/registry.js';
+
+type Respond = (message: object) => Promise<unknown>;
+
+export interface SlashCommandOptions {
+  /** Hook for metrics: called once per slash command with its ack latency. */
+  onAck?: (info: { command: string; verb: string; outcome: string; ms: number }) => void;
+}
+
+function ephemeral(reply: { text: string; blocks?: unknown[] }) {
+  return { response_type: 'ephemeral' as const, text: reply.text, ...(reply.blocks ? { blocks: reply.blocks as never } : {}) };
+}
+
+async function reply(respond: Respond, r: BotReply): Promise<void> {
+  await respond({ response_type: r.inChannel ? 'in_channel' : 'ephemeral', text: r.text, ...(r.blocks ? { blocks: r.blocks } : {}) });
+}
+
+/**
+ * `/k8s` and `/incident`: parse, acknowledge within milliseconds, then hand the request to the
+ * lifecycle (jobs) or answer it (bot-side verbs). Bad input is answered in the ack itself.
+ */
+export function registerSlashCommands(app: App, services: BotServices, options: SlashCommandOptions = {}): void {
+  for (const name of ['/k8s', '/incident']) {
+    app.command(name, async ({ command, ack, respond }) => {
+      const t0 = performance.now();
+      const parsed = parseCommand(command.command, command.text ?? '');
+      const acked = (outcome: string) => options.onAck?.({ command: command.command, verb: parsed.ok ? parsed.verb : (parsed.verb ?? 'unknown'), outcome, ms: performance.now() - t0 });
+      if (!parsed.ok) {
+        await ack(ephemeral(problemBlocks(parsed.error.message, parsed.error.hint)));
+        acked('bad_args');
+        return;
+      }
+      if (parsed.verb === 'help') {
+        await ack(ephemeral({ text: helpText(parsed.command, typeof parsed.args.verb === 'string' ? parsed.args.verb : undefined) }));
+        acked('help');
+        return;
+      }
+      await ack();
+      acked('accepted');
+      try {
+        if (parsed.mode === 'bot') await answer(services, command, parsed, respond);
+        else await take(services, command, parsed, respond);
+      } catch (err) {
+        const d = describeError(err);
+        services.logger.warn({ err, code: d.code, verb: parsed.verb }, 'command failed');
+        await reply(respond, { text: `:x: ${d.message}${d.hint ? `\n${d.hint}` : ''}` }).catch((e) => services.logger.warn({ err: e }, 'could not tell the user'));
+      }
+    });
+  }
+}
+
+/** A read or an operation: the lifecycle's intake step; the card shows the rest. */
+async function take(services: BotServices, command: SlackSlashCommand, parsed: ParsedCommand, respond: Respond): Promise<void> {
+  const request = buildRequest(command, parsed, services);
+  const outcome = await services.lifecycle.intake(request, {
+    jobKind: parsed.mode === 'plan' ? JobKind.Plan : JobKind.Read,
+    postCard: (id) => postFirstCard(services, id, `${request.command} ${request.text}`),
+  });
+  switch (outcome.kind) {
+    case 'unknown-cluster':
+      return reply(respond, { text: `:warning: Unknown cluster *${request.cluster}*. Known clusters: ${outcome.known.map((c) => `\`${c}\``).join(', ')}.\nUse \`--cluster NAME\`, or leave it out for \`${services.defaultCluster}\`.` });
+    case 'refused':
+      return reply(respond, { text: `:no_entry: ${outcome.reason}` });
+    case 'failed':
+      if (!outcome.cardShown) return reply(respond, { text: `:x: ${outcome.message}${outcome.hint ? `\n${outcome.hint}` : ''}` });
+      return;
+    default:
+      return;
+  }
+}
+
+/**
+ * A bot-side verb: claimed like any request (a Slack retry of the same delivery does nothing
+ * twice), checked against the policy, then answered by its handler.
+ */
+async function answer(services: BotServices, command: SlackSlashCommand, parsed: ParsedCommand, respond: Respond): Promise<void> {
+  const request = buildRequest(command, parsed, services);
+  if (!(await services.requests.claim(request, { listed: false }))) {
+    services.logger.info({ requestId: request.id, verb: request.verb }, 'duplicate delivery of a command; ignored');
+    return;
+  }
+  const decision = await evaluatePolicy(services, request);
+  if (!decision.allowed) {
+    await services.requests.transition(request.id, 'refuse', { failure: { code: ErrorCode.PolicyDenied, message: decision.reason } });
+    return reply(respond, { text: `:no_entry: ${decision.reason}` });
+  }
+  const handler = BOT_VERB_HANDLERS[botVerbKey({ command: parsed.command, name: parsed.verb }) as BotVerbKey] as BotVerb;
+  const result = await handler.run(argsFor(handler.verb, parsed.args), { services, userId: command.user_id, channelId: command.channel_id, triggerId: command.trigger_id });
+  await services.requests.transition(request.id, 'answer');
+  await reply(respond, result);
+}

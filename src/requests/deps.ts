@@ -1,0 +1,32 @@
+import type { Logger } from 'pino';
+import type { ApprovalStore, GroupResolver, Policy } from '../approval/index.js';
+import type { Clock } from '../core/clock.js';
+import type { IncidentStore, Timeline } from '../incident/index.js';
+import type { JobProducer } from '../queue/job-producer.js';
+import type { WorkerRegistry } from '../queue/worker-registry.js';
+import type { RequestStore } from './request-store.js';
+
+/**
+ * What the request lifecycle works with. Built once by the bot and passed in, so tests hand in
+ * the real things on loopback and nothing is global.
+ */
+export interface RequestDeps {
+  clock: Clock;
+  logger: Logger;
+  store: RequestStore;
+  approvals: ApprovalStore;
+  policy: Policy;
+  /** Members of a Slack user group, for policies that name one. */
+  resolveGroup: GroupResolver;
+  producer: JobProducer;
+  registry: WorkerRegistry;
+  incidents: IncidentStore;
+  timeline: Timeline;
+  /** Cluster used when a command names none. */
+  defaultCluster: string;
+  /**
+   * Called after every change a request's card should show. The chat layer schedules the card's
+   * render; the lifecycle never renders.
+   */
+  changed(requestId: string): void;
+}

@@ -1,0 +1,101 @@
+import { describeError, ErrorCode, UnavailableError, type ErrorCode as Code } from '../core/errors.js';
+import { JobKind } from '../core/job.js';
+import type { CommandRequest } from '../core/request.js';
+import { EventKind } from '../core/timeline-event.js';
+import { isRedisUnavailable, withTimeout } from '../queue/redis-connection.js';
+import type { RequestDeps } from './deps.js';
+import { evaluatePolicy } from './policy-check.js';
+import { noteOnIncident } from './timeline-note.js';
+
+/** How long the request path waits on Redis before telling the user it is not answering. */
+const REDIS_DEADLINE_MS = 2000;
+
+/** What became of a slash command at intake; the chat layer tells the user. */
+export type IntakeOutcome =
+  /** A Slack retry of a request already taken: nothing to do, nothing to say. */
+  | { kind: 'duplicate' }
+  | { kind: 'unknown-cluster'; known: string[] }
+  | { kind: 'refused'; reason: string }
+  /** Queued; its card shows the rest. */
+  | { kind: 'taken' }
+  /** Not queued. `cardShown`: the failure is on the request's card; otherwise say it privately. */
+  | { kind: 'failed'; code: Code; message: string; hint?: string; cardShown: boolean };
+
+export interface IntakeOptions {
+  /** `read` for a read job, `plan` for an operation's plan job. */
+  jobKind: typeof JobKind.Read | typeof JobKind.Plan;
+  /**
+   * Posts the request's card before anything is queued, so every later event has a message to
+   * edit and a channel sitrep cannot post in is found out first. Throws a SitrepError when the
+   * card can never be posted there; returns when it is posted or will be retried.
+   */
+  postCard(requestId: string): Promise<void>;
+}
+
+function redisDown(cause: unknown, how: 'unreachable' | 'not answering' = 'unreachable'): UnavailableError {
+  return new UnavailableError(ErrorCode.RedisUnavailable, `Redis is ${how}, so sitrep cannot take this request.`, {
+    cause,
+    hint: 'Nothing was queued or changed. Check REDIS_URL and the Redis server, then run the command again.',
+  });
+}
+
+/**
+ * The intake step: claim the request (a Slack retry stops here), check the policy, note it on the
+ * incident, have its card posted, then queue its job. Nothing is left half-done: the state moves
+ * to queued/planning before the job is added (so the job's first event finds it there), and any
+ * failure moves it to failed with the reason.
+ */
+export async function intake(deps: RequestDeps, request: CommandRequest, options: IntakeOptions): Promise<IntakeOutcome> {
+  const log = deps.logger.child({ requestId: request.id, verb: request.verb });
+  let cardShown = false;
+  try {
+    const known = await withTimeout(deps.registry.clusters(), REDIS_DEADLINE_MS, () => redisDown(undefined, 'not answering'));
+    if (known.length && !known.includes(request.cluster)) return { kind: 'unknown-cluster', known };
+    const claimed = await withTimeout(deps.store.claim(request), REDIS_DEADLINE_MS, () => redisDown(undefined, 'not answering'));
+    if (!claimed) {
+      log.info('duplicate delivery of a request; ignored');
+      return { kind: 'duplicate' };
+    }
+    const decision = await evaluatePolicy(deps, request);
+    const incidentId = await noteOnIncident(deps, request, {
+      key: `${request.id}:command`,
+      kind: EventKind.Command,
+      at: request.receivedAt,
+      actor: request.userId,
+      text: `${request.command} ${request.text}`,
+      data: { text: `${request.command} ${request.text}`, allowed: decision.allowed },
+    }).catch((err) => {
+      log.warn({ err }, 'could not record the command on the incident timeline');
+      return undefined;
+    });
+    if (incidentId) await deps.store.annotate(request.id, { incidentId });
+    if (!decision.allowed) {
+      await deps.store.transition(request.id, 'refuse', { failure: { code: ErrorCode.PolicyDenied, message: decision.reason } });
+      return { kind: 'refused', reason: decision.reason };
+    }
+    await options.postCard(request.id);
+    cardShown = true;
+    const queued = await deps.store.transition(request.id, options.jobKind === JobKind.Plan ? 'queuePlan' : 'queueRead');
+    if (!queued.ok) return { kind: 'duplicate' };
+    await deps.producer.enqueue({
+      v: 1,
+      kind: options.jobKind,
+      verb: request.verb,
+      requestId: request.id,
+      cluster: request.cluster,
+      args: request.args,
+      requestedBy: request.userId,
+      channelId: request.channelId,
+    });
+    deps.changed(request.id);
+    return { kind: 'taken' };
+  } catch (caught) {
+    const err = isRedisUnavailable(caught) ? redisDown(caught) : caught;
+    const d = describeError(err);
+    log.warn({ err: caught, code: d.code }, 'request not taken');
+    const failure = { code: d.code, message: d.message, ...(d.hint ? { hint: d.hint } : {}) };
+    const stored = await deps.store.transition(request.id, 'fail', { failure }).then((t) => t.ok, () => false);
+    if (cardShown && stored) deps.changed(request.id);
+    return { kind: 'failed', ...failure, cardShown: cardShown && stored };
+  }
+}

@@ -1,0 +1,245 @@
+import type { Redis } from 'ioredis';
+import { z } from 'zod';
+import { JobProgressSchema, JobResultSchema, type JobProgress, type JobResult } from '../core/job.js';
+import { PlanSchema, type Plan } from '../core/plan.js';
+import { RedisScript } from '../core/redis-script.js';
+import { CommandRequestSchema, type CommandRequest } from '../core/request.js';
+import { RequestState } from './request-state.js';
+import { STEPS, type Step } from './transitions.js';
+
+const FailureSchema = z.object({ code: z.string(), message: z.string(), hint: z.string().optional() });
+export type Failure = z.infer<typeof FailureSchema>;
+
+const DriftSchema = z.object({ added: z.array(z.string()), removed: z.array(z.string()) });
+
+export interface RequestRecord {
+  request: CommandRequest;
+  state: RequestState;
+  /** Where the request's one message is; absent until it was posted. */
+  messageTs?: string;
+  workerId?: string;
+  startedAt?: number;
+  progress?: JobProgress;
+  result?: JobResult;
+  failure?: Failure;
+  /** The plan shown for approval (plan jobs); `result` is then the execution's. */
+  plan?: Plan;
+  /** How this plan differs from the one approved before, when it was re-planned after drift. */
+  drift?: { added: string[]; removed: string[] };
+  /** The request this one re-plans after the cluster drifted from its approved plan. */
+  replanOf?: string;
+  /** The request that re-plans this one, when it drifted. */
+  replannedAs?: string;
+  /** For verbs that need no approval: who confirmed (always the requester). */
+  confirmedBy?: string;
+  approvalId?: string;
+  incidentId?: string;
+  /** Set once the long output went up as a file, so a replayed result uploads nothing twice. */
+  fileUploaded?: boolean;
+}
+
+/** Fields a transition may write with the new state. */
+export type TransitionFields = Partial<Pick<RequestRecord, 'workerId' | 'startedAt' | 'result' | 'failure' | 'approvalId' | 'plan' | 'drift' | 'confirmedBy' | 'replannedAs'>>;
+
+/** What a transition did: `moved` from the state it found, or `refused` in the state it found. */
+export type TransitionOutcome = { ok: true; from: RequestState } | { ok: false; state: RequestState | undefined };
+
+// Compare-and-set of the state: the step's allowed from-states come from transitions.ts.
+const TRANSITION = new RedisScript(`
+local cur = redis.call('HGET', KEYS[1], 'state')
+if not cur then return {'missing', ''} end
+for i = 1, tonumber(ARGV[2]) do
+  if ARGV[2 + i] == cur then
+    local fields = {}
+    for j = 3 + tonumber(ARGV[2]), #ARGV do fields[#fields + 1] = ARGV[j] end
+    redis.call('HSET', KEYS[1], 'state', ARGV[1], unpack(fields))
+    return {'moved', cur}
+  end
+end
+return {'refused', cur}`);
+
+// Stores a progress update only if its sequence number is newer than the one stored and the
+// request is still running, so replicas relaying events out of order never move the card backwards.
+const SET_PROGRESS = new RedisScript(`
+if redis.call('HGET', KEYS[1], 'state') ~= 'running' then return 0 end
+local cur = tonumber(redis.call('HGET', KEYS[1], 'progressSeq') or '0')
+if tonumber(ARGV[1]) > cur then
+  redis.call('HSET', KEYS[1], 'progressSeq', ARGV[1], 'progress', ARGV[2])
+  return 1
+end
+return 0`);
+
+const RELEASE_LOCK = new RedisScript(`
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0`);
+
+const CLEAR_DIRTY = new RedisScript(`
+local at = redis.call('ZSCORE', KEYS[1], ARGV[1])
+if at and tonumber(at) <= tonumber(ARGV[2]) then redis.call('ZREM', KEYS[1], ARGV[1]) end
+return 0`);
+
+/** The Redis keys of requests, for the store and for tests that check what is (not) stored. */
+export class RequestKeys {
+  constructor(readonly prefix: string) {}
+
+  /** One hash per request. */
+  request(id: string): string {
+    return `${this.prefix}:request:${id}`;
+  }
+
+  /** A channel's recent requests, newest last (a sorted set by receivedAt). */
+  channel(channelId: string): string {
+    return `${this.prefix}:channel:${channelId}:requests`;
+  }
+
+  /** Cards whose latest state may not have reached Slack yet. */
+  get dirtyCards(): string {
+    return `${this.prefix}:cards-to-update`;
+  }
+
+  /** The lock one bot replica holds while it edits a card. */
+  cardLock(id: string): string {
+    return `${this.prefix}:card-lock:${id}`;
+  }
+}
+
+function encode(fields: Record<string, unknown>): string[] {
+  const out: string[] = [];
+  for (const [k, v] of Object.entries(fields)) {
+    if (v === undefined) continue;
+    out.push(k, typeof v === 'object' ? JSON.stringify(v) : String(v));
+  }
+  return out;
+}
+
+/**
+ * Each request's record in Redis: what was asked, its state, where its message is, and what to
+ * render. Every bot replica reads from here, never from memory (invariant 5). The state changes
+ * only through `transition`, one compare-and-set per step of transitions.ts.
+ */
+export class RequestStore {
+  readonly keys: RequestKeys;
+
+  constructor(private readonly redis: Redis, prefix: string, private readonly ttlSeconds = 30 * 86_400) {
+    this.keys = new RequestKeys(prefix);
+  }
+
+  /**
+   * Records a new request in state `received` unless one with this id exists. Returns false for a
+   * duplicate (a Slack retry of the same delivery), so the caller does nothing twice.
+   * @param options.listed list it in its channel's `/k8s jobs` (default true; bot-side verbs are not).
+   */
+  async claim(request: CommandRequest, options: { listed?: boolean } = {}): Promise<boolean> {
+    const key = this.keys.request(request.id);
+    const res = await this.redis
+      .multi()
+      .hsetnx(key, 'request', JSON.stringify(request))
+      .expire(key, this.ttlSeconds)
+      .exec();
+    const created = res?.[0]?.[1] === 1;
+    if (created) {
+      const m = this.redis.multi().hset(key, 'state', RequestState.Received);
+      if (options.listed !== false) m.zadd(this.keys.channel(request.channelId), request.receivedAt, request.id).zremrangebyrank(this.keys.channel(request.channelId), 0, -201);
+      await m.exec();
+    }
+    return created;
+  }
+
+  async get(id: string): Promise<RequestRecord | undefined> {
+    const h = await this.redis.hgetall(this.keys.request(id));
+    if (!h.request) return undefined;
+    const json = <T>(s: string | undefined, schema: z.ZodType<T>): T | undefined => (s ? schema.parse(JSON.parse(s)) : undefined);
+    return {
+      request: CommandRequestSchema.parse(JSON.parse(h.request)),
+      state: (h.state as RequestState) ?? RequestState.Received,
+      messageTs: h.messageTs || undefined,
+      workerId: h.workerId || undefined,
+      startedAt: h.startedAt ? Number(h.startedAt) : undefined,
+      progress: json(h.progress, JobProgressSchema),
+      result: json(h.result, JobResultSchema),
+      failure: json(h.failure, FailureSchema),
+      plan: json(h.plan, PlanSchema),
+      drift: json(h.drift, DriftSchema),
+      confirmedBy: h.confirmedBy || undefined,
+      replanOf: h.replanOf || undefined,
+      replannedAs: h.replannedAs || undefined,
+      approvalId: h.approvalId || undefined,
+      incidentId: h.incidentId || undefined,
+      fileUploaded: h.fileUploaded === '1',
+    };
+  }
+
+  /**
+   * Takes one step of the lifecycle: sets the step's state and `fields` only if the request is in
+   * one of the step's from-states, atomically. A refused step changes nothing.
+   */
+  async transition(id: string, step: Step, fields: TransitionFields = {}): Promise<TransitionOutcome> {
+    const { from, to } = STEPS[step];
+    const [outcome, cur] = (await TRANSITION.run(this.redis, [this.keys.request(id)], [to, from.length, ...from, ...encode(fields)])) as [string, string];
+    if (outcome === 'moved') return { ok: true, from: cur as RequestState };
+    return { ok: false, state: outcome === 'missing' ? undefined : (cur as RequestState) };
+  }
+
+  /**
+   * Facts about a request that are not its state: which incident it belongs to, the request it
+   * re-plans, a failure's better hint. Never the state.
+   */
+  async annotate(id: string, fields: Partial<Pick<RequestRecord, 'incidentId' | 'replanOf' | 'failure'>>): Promise<void> {
+    const flat = encode(fields);
+    if (flat.length) await this.redis.hset(this.keys.request(id), ...flat);
+  }
+
+  /** Sets the message ts only if none is set; returns the ts that is stored. */
+  async setMessageTsOnce(id: string, ts: string): Promise<string> {
+    await this.redis.hsetnx(this.keys.request(id), 'messageTs', ts);
+    return (await this.redis.hget(this.keys.request(id), 'messageTs')) ?? ts;
+  }
+
+  /** Stores progress of a running request if `seq` is newer than the stored one. */
+  async setProgress(id: string, seq: number, progress: JobProgress): Promise<boolean> {
+    return (await SET_PROGRESS.run(this.redis, [this.keys.request(id)], [seq, JSON.stringify(progress)])) === 1;
+  }
+
+  /** True for the one caller that marks the file as uploaded. */
+  async claimFileUpload(id: string): Promise<boolean> {
+    return (await this.redis.hsetnx(this.keys.request(id), 'fileUploaded', '1')) === 1;
+  }
+
+  /**
+   * Cards whose latest state may not have reached Slack yet. Kept in Redis so that a bot that
+   * dies between relaying an event and editing the card leaves the edit to another replica or
+   * to its own restart (invariant 5), rather than a card stuck on "Running".
+   */
+  async markDirty(id: string, at: number): Promise<void> {
+    await this.redis.zadd(this.keys.dirtyCards, at, id);
+  }
+
+  /**
+   * One bot at a time edits a given card: with several replicas relaying events, an edit that
+   * Slack's rate limit delayed must not land after a newer one. Returns a release function, or
+   * undefined when another replica holds the card.
+   */
+  async lockCard(id: string, holder: string, ttlMs = 15_000): Promise<(() => Promise<void>) | undefined> {
+    const key = this.keys.cardLock(id);
+    const ok = await this.redis.set(key, holder, 'PX', ttlMs, 'NX');
+    if (ok !== 'OK') return undefined;
+    return async () => {
+      await RELEASE_LOCK.run(this.redis, [key], [holder]).catch(() => undefined);
+    };
+  }
+
+  /** Clears the mark only if nothing marked the card again since `renderedAt`. */
+  async clearDirty(id: string, renderedAt: number): Promise<void> {
+    await CLEAR_DIRTY.run(this.redis, [this.keys.dirtyCards], [id, renderedAt]);
+  }
+
+  async dirtySince(before: number, limit = 100): Promise<string[]> {
+    return this.redis.zrangebyscore(this.keys.dirtyCards, '-inf', before, 'LIMIT', 0, limit);
+  }
+
+  async recentInChannel(channelId: string, limit = 10): Promise<RequestRecord[]> {
+    const ids = await this.redis.zrevrange(this.keys.channel(channelId), 0, limit - 1);
+    const records = await Promise.all(ids.map((id) => this.get(id)));
+    return records.filter((r): r is RequestRecord => r !== undefined);
+  }
+}
