@@ -17,6 +17,9 @@ const installed = existsSync(localNode);
 if (!installed) console.warn(`[skip] the npm-registry Node: ${platformPackage} is not installed here (not in optionalDependencies, or npm skipped it); tests run on the system Node ${process.version}.`);
 
 const major = (version: string) => Number(version.replace(/^v/, '').split('.')[0]);
+const run = promisify(execFile);
+/** PATH as outside npm: without node_modules/.bin, so `node` is the system one. */
+const systemPath = (process.env.PATH ?? '').split(delimiter).filter((dir) => !/node_modules[\\/]\.bin$/.test(dir)).join(delimiter);
 
 describe('the Node that runs sitrep', () => {
   it('is at least the major of package.json engines, in this vitest worker', () => {
@@ -28,8 +31,20 @@ describe('the Node that runs sitrep', () => {
     expect(process.version).toBe(`v${pkg.optionalDependencies[platformPackage]}`);
     // As on a fresh machine: npm found on a PATH without node_modules/.bin runs on the system Node,
     // and still runs the project's commands on the local one.
-    const PATH = (process.env.PATH ?? '').split(delimiter).filter((dir) => !/node_modules[\\/]\.bin$/.test(dir)).join(delimiter);
-    const { stdout } = await promisify(execFile)('npm', ['exec', '--offline', '--', 'node', '-p', 'process.version'], { cwd: root, env: { ...process.env, PATH }, timeout: 30_000 });
+    const { stdout } = await run('npm', ['exec', '--offline', '--', 'node', '-p', 'process.version'], { cwd: root, env: { ...process.env, PATH: systemPath }, timeout: 30_000 });
     expect(stdout.trim()).toBe(process.version);
+  });
+
+  it('bin/sitrep.js on an older system Node stops at once and names the commands that run on Node 24', async (ctx) => {
+    const env = { ...process.env, PATH: systemPath };
+    const system = await run('node', ['-p', 'process.version'], { env }).then((r) => r.stdout.trim(), () => undefined);
+    if (!system || major(system) >= 24) {
+      console.warn(`[skip] bin/sitrep.js version guard: the system Node is ${system ?? 'missing'}, not older than 24`);
+      ctx.skip();
+    }
+    const failed = await run('node', [join(root, 'bin', 'sitrep.js'), 'config'], { cwd: root, env }).then(() => undefined, (err: { code?: number; stderr?: string }) => err);
+    expect(failed?.code).toBe(2);
+    expect(failed?.stderr).toContain(`sitrep needs Node 24 or later; this is Node ${system}`);
+    expect(failed?.stderr).toContain('npm start');
   });
 });
