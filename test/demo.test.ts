@@ -63,6 +63,7 @@ describe('sitrep demo, as a child process', () => {
     const consolePort = Number(consoleUrl![2]);
     expect(consolePort).toBeGreaterThan(0);
     expect(stdout).toContain('/k8s drain node02');
+    expect(stdout).toMatch(new RegExp(`Node\\s+${process.version.replace(/\./g, '\\.')} `));
     const redisPid = Number(redis![2]);
     expect(alive(redisPid)).toBe(true);
 

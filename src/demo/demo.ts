@@ -224,6 +224,7 @@ function banner(demo: Demo, scenario: string, timeScale: number): string {
   Redis     ${redis}
   Bot       ${demo.botUrl}
   Policy    Alice and Bob on call; Carol and Dave may only read (src/demo-policy.ts)
+  Node      ${process.version} (${process.execPath})
 
   Ctrl-C stops everything.
 `;

@@ -14,7 +14,7 @@ export function statusCodeOf(err: unknown): number | undefined {
   return err instanceof ApiException ? err.code : undefined;
 }
 
-/** The decoded Status body of a client-node ApiException (its body is a JSON string in 1.x). */
+/** The decoded Status body of a client-node ApiException (its body is the response text, a JSON string). */
 export function kubeStatusOf(err: unknown): KubeStatus | undefined {
   if (!(err instanceof ApiException)) return undefined;
   let body: unknown = err.body;

@@ -170,8 +170,11 @@ export class NodePodWatch {
   private async reconnect(err: unknown, expired: boolean): Promise<void> {
     if (this.closed || this.options.signal.aborted) return;
     const gone = expired || (err as { statusCode?: number } | null)?.statusCode === 410;
+    // client-node 2 ends a watch that has been silent for 30 s with a TimeoutError (an API server
+    // sends bookmarks about once a minute): a closed connection, not a failure, so no new list.
+    const idle = (err as { name?: string } | null)?.name === 'TimeoutError';
     try {
-      if (err && !gone) {
+      if (err && !gone && !idle) {
         this.options.onRecover?.('pod watch failed; listing again', err);
         await new Promise((r) => setTimeout(r, this.options.reconnectDelayMs ?? 1000));
         await this.relist();

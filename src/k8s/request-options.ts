@@ -1,7 +1,7 @@
 import { Observable, PatchStrategy, setHeaderOptions, type ConfigurationOptions, type ObservableMiddleware, type RequestContext, type ResponseContext } from '@kubernetes/client-node';
 
 /**
- * Per-call options for client-node 1.x: the patch content type and an AbortSignal. client-node has
+ * Per-call options for client-node: the patch content type and an AbortSignal. client-node has
  * no signal parameter on its generated calls; a middleware that sets it on the request does the job,
  * so a cancelled job stops waiting on the API server at once.
  */

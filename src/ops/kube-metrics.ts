@@ -1,8 +1,10 @@
+import { createRequire } from 'node:module';
 import {
   createConfiguration,
   IsomorphicFetchHttpLibrary,
   Observable,
   ServerConfiguration,
+  setHeaderMiddleware,
   type ApiConstructor,
   type ApiType,
   type HttpLibrary,
@@ -44,12 +46,15 @@ export class CountingHttpLibrary implements HttpLibrary {
   }
 }
 
+/** The User-Agent client-node 2's own `makeApiClient` sends, so API server audit logs read the same with metrics on. */
+const USER_AGENT = `kubernetes-client-javascript/${(createRequire(import.meta.url)('@kubernetes/client-node/package.json') as { version: string }).version}`;
+
 /**
  * Makes every API client this KubeConfig creates from now on report its requests to `observe`.
  *
- * client-node 1.x has no option on `makeApiClient` for middleware or an HTTP library, so this
- * replaces `makeApiClient` on this one instance with the same construction (server from the
- * current cluster, the KubeConfig as authentication) plus a counting HTTP library. Callers keep
+ * client-node has no option on `makeApiClient` for an HTTP library, so this replaces
+ * `makeApiClient` on this one instance with the same construction (server from the current
+ * cluster, the KubeConfig as authentication, its User-Agent) plus a counting HTTP library. Callers keep
  * using `createKubeClients` unchanged. Watches (`new Watch(kc)`) fetch on their own and are not
  * counted: they are long-lived streams, not calls.
  */
@@ -62,6 +67,7 @@ export function instrumentKubeConfig(kc: KubeConfig, observe: (call: KubeCall) =
       baseServer: new ServerConfiguration(cluster.server, {}),
       authMethods: { default: kc },
       httpApi,
+      middleware: [setHeaderMiddleware('User-Agent', USER_AGENT)],
     });
     return new apiClientType(config);
   };

@@ -65,11 +65,25 @@ function ourProblems(text: string): string[] {
   const from = modules && /--from=(\S+)/.exec(modules.args)?.[1];
   const source = stages.find((s) => s.name === from);
   if (!source?.instructions.some((i) => i.op === 'RUN' && /npm ci\b.*--omit=dev/.test(i.args))) problems.push('runtime node_modules must come from `npm ci --omit=dev`');
+  // The image runs the base image's Node, not the one optionalDependencies bring for `npm start`.
+  if (!source?.instructions.some((i) => i.op === 'RUN' && /npm ci\b.*--omit=optional/.test(i.args))) problems.push('runtime node_modules must come from `npm ci --omit=optional` (no npm-registry Node in the image)');
   if (final.instructions.some((i) => i.op === 'RUN' && /npm (ci|install)\b(?!.*--omit=dev)/.test(i.args))) problems.push('runtime stage installs dev dependencies');
   const built = stages.find((s) => s.instructions.some((i) => i.op === 'RUN' && /npm run build/.test(i.args)));
   if (!built || built === final) problems.push('no separate build stage running `npm run build`');
   else if (!final.instructions.some((i) => i.op === 'COPY' && i.args.includes(`--from=${built.name}`) && /dist/.test(i.args))) problems.push('runtime stage does not copy dist/ from the build stage');
   return problems;
+}
+
+/**
+ * The base image, in every stage that does not start from an earlier one: Node 24 on Debian 12
+ * slim, by tag alone or pinned by the digest of its multi-platform index (docs/operations.md).
+ */
+const BASE_IMAGE = /^node:24-bookworm-slim(@sha256:[0-9a-f]{64})?$/;
+
+function baseImageProblems(text: string): string[] {
+  const stages = parseDockerfile(text);
+  const names = new Set(stages.map((s) => s.name).filter(Boolean));
+  return stages.filter((s) => !names.has(s.image) && !BASE_IMAGE.test(s.image)).map((s) => `FROM ${s.image}: use node:24-bookworm-slim, optionally @sha256:<64 hex digits>`);
 }
 
 /**
@@ -113,10 +127,25 @@ describe('deploy/Dockerfile', () => {
         expect.stringContaining('no USER'),
         expect.stringContaining('ENTRYPOINT'),
         expect.stringContaining('--omit=dev'),
+        expect.stringContaining('--omit=optional'),
       ]),
     );
     expect(ourProblems(text.replace('USER 1000:1000', 'USER node'))).toEqual([expect.stringContaining('numeric uid')]);
-    expect(ourProblems(text.replace(/FROM node:20-bookworm-slim AS deps/, 'FROM node AS deps'))).toEqual([expect.stringContaining('FROM node:')]);
+    expect(ourProblems(text.replace(/FROM \S+ AS deps/, 'FROM node AS deps'))).toEqual([expect.stringContaining('FROM node:')]);
+    expect(ourProblems(text.replace(/ --omit=optional/g, ''))).toEqual([expect.stringContaining('--omit=optional')]);
+  });
+
+  it('builds every stage from node:24-bookworm-slim, by tag or pinned by digest', () => {
+    expect(baseImageProblems(text)).toEqual([]);
+    expect(parseDockerfile(text).filter((s) => BASE_IMAGE.test(s.image)).length).toBeGreaterThanOrEqual(2);
+    const digest = `sha256:${'0123456789abcdef'.repeat(4)}`;
+    const pinned = text.replace(/^FROM node:24-bookworm-slim /gm, `FROM node:24-bookworm-slim@${digest} `);
+    expect(pinned).not.toBe(text);
+    expect(baseImageProblems(pinned)).toEqual([]);
+    expect(ourProblems(pinned)).toEqual([]);
+    for (const wrong of ['node:20-bookworm-slim', 'node:24', 'node:24-alpine', 'node:latest', `node:24-bookworm-slim@${digest.slice(0, -1)}`, `node:24-bookworm-slim@sha256:${'A'.repeat(64)}`, `node@${digest}`]) {
+      expect(baseImageProblems(text.replace(/^FROM node:24-bookworm-slim AS runtime$/m, `FROM ${wrong} AS runtime`)), wrong).toEqual([expect.stringContaining(`FROM ${wrong}:`)]);
+    }
   });
 
   it('copies only files that exist and that .dockerignore lets through, and runs what the build writes', () => {

@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { V1Pod } from '@kubernetes/client-node';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { Watch, type V1Pod } from '@kubernetes/client-node';
 import { NodePodWatch } from '../../src/k8s/pod-watch.js';
 import { createKubeClients, loadKubeConfig, type KubeClients } from '../../src/k8s/kube-clients.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
@@ -49,6 +49,40 @@ describe('NodePodWatch', () => {
       expect(sandbox.requests().byVerb).toEqual({});
     } finally {
       controller.abort();
+    }
+  });
+
+  it('a watch silent past client-node\'s inactivity timeout resumes from its resourceVersion, without listing again', async () => {
+    // No bookmarks, and client-node's 30 s inactivity timeout cut to 200 ms (it has no option for it).
+    const quiet = await startSandbox({ scenario: 'maintenance', timeScale: 0.02, bookmarkIntervalMs: 600_000 });
+    const quietKube = createKubeClients('quiet', loadKubeConfig({ kubeconfigPath: quiet.kubeconfigPath }));
+    const watchMethod = Watch.prototype.watch;
+    const spy = vi.spyOn(Watch.prototype, 'watch').mockImplementation(function (this: Watch, ...args: Parameters<Watch['watch']>) {
+      (this as unknown as { requestTimeoutMs: number }).requestTimeoutMs = 200;
+      return watchMethod.apply(this, args);
+    });
+    const controller = new AbortController();
+    const recovered: string[] = [];
+    try {
+      await quiet.idle();
+      const listed = await quietKube.core.listPodForAllNamespaces({ fieldSelector: 'spec.nodeName=node02' });
+      const watch = await NodePodWatch.start(quietKube, 'node02', {
+        initial: listed.items,
+        resourceVersion: listed.metadata?.resourceVersion,
+        signal: controller.signal,
+        onRecover: (what) => recovered.push(what),
+      });
+      await waitFor(() => watch.stats.watches >= 3, { label: 'two reconnects after silence' });
+      expect(watch.stats.relists).toBe(0);
+      expect(recovered).toEqual([]);
+      // Still following the node: an eviction shows up.
+      const victim = listed.items.find((p) => p.metadata?.name?.startsWith('checkout-'))!;
+      await quietKube.core.createNamespacedPodEviction({ name: victim.metadata!.name!, namespace: 'shop', body: { metadata: { name: victim.metadata!.name!, namespace: 'shop' } } });
+      expect(await watch.waitUntil(() => !watch.has(victim.metadata!.uid!), { signal: controller.signal, deadline: Date.now() + 10_000 })).toBe(true);
+    } finally {
+      controller.abort();
+      spy.mockRestore();
+      await quiet.close();
     }
   });
 
