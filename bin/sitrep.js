@@ -23,7 +23,7 @@ if (Number(process.versions.node.split('.')[0]) < NODE_MAJOR) {
 }
 
 const source = join(root, 'src', 'main.ts');
-const built = join(root, 'dist', 'src', 'main.js');
+const built = join(root, 'dist', 'main.js');
 if (existsSync(source) && !process.env.SITREP_FROM_DIST) {
   const { register } = await import('tsx/esm/api');
   register();

@@ -15,7 +15,9 @@ function layerOf(file) {
   if (rel.startsWith('jobs/')) return 'jobs';
   const m = /^src\/([^/]+)\//.exec(rel);
   if (m) return m[1];
-  if (/^src\/[^/]+\.ts$/.test(rel)) return 'top';
+  // The CLI entry and what it reads before choosing a role; any other loose file in src/ has no layer.
+  if (/^src\/(main|config|log|version|kubeconfig-context)\.ts$/.test(rel)) return 'top';
+  if (/^src\/[^/]+\.ts$/.test(rel)) return 'loose';
   return undefined;
 }
 

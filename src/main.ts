@@ -1,16 +1,17 @@
-import { KubeConfig } from '@kubernetes/client-node';
-import { Policy } from './approval/index.js';
-import { startBot } from './chat/bot.js';
+import { parseArgs } from 'node:util';
 import { configTable, loadConfig, parseClusters, type Config, type Role } from './config.js';
-import { describeError } from './core/errors.js';
+import { ConfigError, describeError, isSitrepError } from './core/errors.js';
+import { currentContextName } from './kubeconfig-context.js';
 import { createLogger, type Logger } from './log.js';
-import { healthRoutes, startOpsServer } from './ops/ops-server.js';
-import { countApprovals } from './ops/approval-metrics.js';
-import { Metrics } from './ops/metrics.js';
-import { countingFetch } from './ops/slack-metrics.js';
-import { createRedis } from './queue/redis-connection.js';
-import { runSandboxCli } from './sandbox/index.js';
-import { startWorkerProcess } from './worker/worker-process.js';
+import { versionInfo } from './version.js';
+
+/**
+ * The `sitrep` command. Each subcommand imports only what its role needs (a bot never loads
+ * client-node or the sandbox; a worker never loads Bolt), so an idle process holds little memory.
+ *
+ * Exit codes: 0 ok; 1 a runtime or configuration failure (a missing variable, a rejected token,
+ * Redis or a cluster unreachable at start); 2 a usage error (unknown subcommand or flag).
+ */
 
 const USAGE = `sitrep: ChatOps for Kubernetes incident response
 
@@ -21,29 +22,35 @@ Usage:
   sitrep all [--cluster NAME]                          bot and worker in one process
   sitrep sandbox [--port N] [--scenario NAME] [--kubeconfig PATH]   the simulated cluster alone
   sitrep config                                        the environment variables sitrep reads
+  sitrep version                                       version, commit and Node (also --version)
 
-Configuration comes from the environment; see README.md.`;
+Every subcommand takes --help. Configuration comes from the environment; see README.md.
+Exit codes: 0 ok, 1 runtime or configuration failure, 2 usage error.`;
 
-function flag(argv: string[], name: string): string | undefined {
-  const i = argv.findIndex((a) => a === name || a.startsWith(`${name}=`));
-  if (i < 0) return undefined;
-  return argv[i].includes('=') ? argv[i].slice(name.length + 1) : argv[i + 1];
-}
+const ROLE_HELP: Record<Role, string> = {
+  bot: `Usage: sitrep bot
+
+The Slack side: slash commands, buttons and the job event relay. Talks to Slack and Redis, never
+to Kubernetes. Reads SLACK_SIGNING_SECRET, SLACK_BOT_TOKEN (and SLACK_APP_TOKEN for Socket Mode),
+REDIS_URL, SITREP_POLICY and the rest of \`sitrep config\`.`,
+  worker: `Usage: sitrep worker [--cluster NAME]
+
+Runs the jobs of one cluster from Redis against its API server. Never talks to Slack.
+  --cluster NAME   which cluster to serve (default: SITREP_DEFAULT_CLUSTER, else the first of
+                   SITREP_CLUSTERS, else one named after the kubeconfig's current context)`,
+  all: `Usage: sitrep all [--cluster NAME]
+
+The bot and one worker in one process, for small teams.
+  --cluster NAME   the cluster the worker serves (as for \`sitrep worker\`)`,
+};
+
+class UsageError extends Error {}
 
 /** The clusters this process knows: SITREP_CLUSTERS, else one named after the current context. */
 function clusterMap(config: Config): Map<string, string | undefined> {
   const map: Map<string, string | undefined> = parseClusters(config.SITREP_CLUSTERS);
   if (map.size) return map;
-  let current = 'default';
-  try {
-    const kc = new KubeConfig();
-    if (config.KUBECONFIG) kc.loadFromFile(config.KUBECONFIG);
-    else kc.loadFromDefault();
-    current = kc.getCurrentContext() || current;
-  } catch {
-    // The bot has no kubeconfig; it only needs the name.
-  }
-  const name = current.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '') || 'default';
+  const name = currentContextName(config.KUBECONFIG)?.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '') || 'default';
   return new Map([[name, undefined]]);
 }
 
@@ -51,12 +58,13 @@ function defaultCluster(config: Config): string {
   return config.SITREP_DEFAULT_CLUSTER ?? [...clusterMap(config).keys()][0];
 }
 
-async function runWorker(config: Config, argv: string[], logger: Logger, opsPort: number | undefined, metrics: Metrics) {
+async function runWorker(config: Config, clusterFlag: string | undefined, logger: Logger, opsPort: number | undefined, metrics: import('./ops/metrics.js').Metrics) {
   const clusters = clusterMap(config);
-  const cluster = flag(argv, '--cluster') ?? defaultCluster(config);
+  const cluster = clusterFlag ?? defaultCluster(config);
   if (!clusters.has(cluster) && parseClusters(config.SITREP_CLUSTERS).size) {
-    throw new Error(`--cluster ${cluster} is not in SITREP_CLUSTERS (${[...clusters.keys()].join(', ')})`);
+    throw new ConfigError(`--cluster ${cluster} is not in SITREP_CLUSTERS (${[...clusters.keys()].join(', ')}).`, { hint: 'Name one of those clusters, or add it to SITREP_CLUSTERS.' });
   }
+  const { startWorkerProcess } = await import('./worker/worker-process.js');
   return startWorkerProcess({
     cluster,
     kubeconfigPath: config.KUBECONFIG,
@@ -69,7 +77,15 @@ async function runWorker(config: Config, argv: string[], logger: Logger, opsPort
   });
 }
 
-async function runBot(config: Config, logger: Logger, metrics: Metrics) {
+async function runBot(config: Config, logger: Logger, metrics: import('./ops/metrics.js').Metrics) {
+  const [{ Policy }, { startBot }, { healthRoutes, startOpsServer }, { countApprovals }, { countingFetch }, { createRedis }] = await Promise.all([
+    import('./approval/index.js'),
+    import('./chat/bot.js'),
+    import('./ops/ops-server.js'),
+    import('./ops/approval-metrics.js'),
+    import('./ops/slack-metrics.js'),
+    import('./queue/redis-connection.js'),
+  ]);
   const policy = config.SITREP_POLICY ? Policy.fromFile(config.SITREP_POLICY) : Policy.default();
   const redis = createRedis(config.REDIS_URL, { name: 'sitrep-bot-health', failFast: true });
   const routes = healthRoutes(
@@ -124,35 +140,31 @@ function untilSignal(logger: Logger, stop: () => Promise<void>): Promise<void> {
   });
 }
 
-export async function main(argv = process.argv.slice(2)): Promise<number> {
-  const [cmd, ...rest] = argv;
-  if (!cmd || cmd === 'help' || cmd === '--help' || cmd === '-h') {
-    console.log(USAGE);
-    return cmd ? 0 : 2;
+/** Flags of `bot`, `worker` and `all`, strictly: an unknown flag is a usage error, not ignored. */
+function roleFlags(role: Role, argv: string[]): { help: boolean; cluster?: string } {
+  try {
+    const { values, positionals } = parseArgs({
+      args: argv,
+      options: { help: { type: 'boolean', short: 'h' }, ...(role === 'bot' ? {} : { cluster: { type: 'string' as const } }) },
+      strict: true,
+      allowPositionals: true,
+    });
+    if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"`);
+    return { help: Boolean(values.help), ...(typeof values.cluster === 'string' ? { cluster: values.cluster } : {}) };
+  } catch (err) {
+    throw new UsageError((err as Error).message.replace(/\. To specify a positional argument.*$/s, ''));
   }
-  if (cmd === 'sandbox') return runSandboxCli(rest);
-  if (cmd === 'config') {
-    console.log(configTable());
+}
+
+async function runRole(role: Role, argv: string[]): Promise<number> {
+  const flags = roleFlags(role, argv);
+  if (flags.help) {
+    console.log(ROLE_HELP[role]);
     return 0;
   }
-  if (cmd === 'demo') {
-    const { runDemo } = await import('./demo/demo.js');
-    return runDemo(rest);
-  }
-  if (!['bot', 'worker', 'all'].includes(cmd)) {
-    console.error(`Unknown command "${cmd}".\n\n${USAGE}`);
-    return 2;
-  }
-  const role = cmd as Role;
-  let config: Config;
-  try {
-    config = loadConfig(process.env, role);
-  } catch (err) {
-    const d = describeError(err);
-    console.error(`${d.message}\n${d.hint ?? ''}`);
-    return 2;
-  }
+  const config = loadConfig(process.env, role);
   const logger = createLogger({ level: config.LOG_LEVEL });
+  const { Metrics } = await import('./ops/metrics.js');
   // One registry per process: in `sitrep all` the bot and the worker report to the same /metrics.
   const metrics = new Metrics({ defaultLabels: { role } });
   try {
@@ -160,11 +172,14 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
       const b = await runBot(config, logger, metrics);
       await untilSignal(logger, () => b.stop());
     } else if (role === 'worker') {
-      const w = await runWorker(config, rest, logger, config.SITREP_OPS_PORT, metrics);
+      const w = await runWorker(config, flags.cluster, logger, config.SITREP_OPS_PORT, metrics);
       await untilSignal(logger, () => w.stop(config.SITREP_SHUTDOWN_TIMEOUT));
     } else {
-      const w = await runWorker(config, rest, logger, undefined, metrics);
-      const b = await runBot(config, logger, metrics);
+      const w = await runWorker(config, flags.cluster, logger, undefined, metrics);
+      const b = await runBot(config, logger, metrics).catch(async (err: unknown) => {
+        await w.stop(1000);
+        throw err;
+      });
       await untilSignal(logger, async () => {
         await w.stop(config.SITREP_SHUTDOWN_TIMEOUT);
         await b.stop();
@@ -173,7 +188,60 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
     return 0;
   } catch (err) {
     const d = describeError(err);
-    logger.fatal({ err, code: d.code }, d.message);
+    logger.fatal({ code: d.code, ...(isSitrepError(err) ? {} : { err }) }, d.message);
+    throw err;
+  }
+}
+
+export async function main(argv = process.argv.slice(2)): Promise<number> {
+  const [cmd, ...rest] = argv;
+  try {
+    switch (cmd) {
+      case undefined:
+        console.error(USAGE);
+        return 2;
+      case 'help':
+      case '--help':
+      case '-h':
+        console.log(USAGE);
+        return 0;
+      case 'version':
+      case '--version':
+      case '-v': {
+        const v = versionInfo();
+        console.log(`sitrep ${v.version} (commit ${v.commit}) on Node ${v.node}`);
+        return 0;
+      }
+      case 'config':
+        if (rest.includes('--help') || rest.includes('-h')) {
+          console.log('Usage: sitrep config\n\nPrints the environment variables sitrep reads, with their defaults, as a Markdown table.');
+          return 0;
+        }
+        if (rest.length) throw new UsageError(`unexpected argument "${rest[0]}"`);
+        console.log(configTable());
+        return 0;
+      case 'sandbox': {
+        const { runSandboxCli } = await import('./sandbox/index.js');
+        return await runSandboxCli(rest);
+      }
+      case 'demo': {
+        const { runDemo } = await import('./demo/demo.js');
+        return await runDemo(rest);
+      }
+      case 'bot':
+      case 'worker':
+      case 'all':
+        return await runRole(cmd, rest);
+      default:
+        throw new UsageError(`unknown command "${cmd}"`);
+    }
+  } catch (err) {
+    if (err instanceof UsageError) {
+      console.error(`sitrep${cmd && cmd !== 'help' ? ` ${cmd}` : ''}: ${err.message}\n\n${cmd && cmd in ROLE_HELP ? ROLE_HELP[cmd as Role] : USAGE}`);
+      return 2;
+    }
+    const d = describeError(err);
+    // Expected failures (configuration, a dependency down) are one message; never a stack trace.
     console.error(`sitrep ${cmd}: ${d.message}${d.hint ? `\n${d.hint}` : ''}`);
     return 1;
   }

@@ -70,9 +70,9 @@ const ActionBody = z.object({
 });
 const ReactionBody = z.object({ user: userId, channel: channelId, ts, name: z.string().min(1).max(100) });
 
-/** The page's files live next to this module in source; a built tree finds them in the source tree. */
+/** The page's files live next to this module in source; the built bundle (dist/) finds them in src/console/web beside it. */
 function webDir(): string {
-  const candidates = [new URL('./web/', import.meta.url), new URL('../../../src/console/web/', import.meta.url)];
+  const candidates = [new URL('./web/', import.meta.url), new URL('../src/console/web/', import.meta.url)];
   for (const c of candidates) if (existsSync(new URL('index.html', c))) return fileURLToPath(c);
   throw new SitrepError(ErrorCode.Internal, 'The console page files (src/console/web) are missing.', { hint: 'Run from a full checkout, or copy src/console/web next to the built console module.' });
 }

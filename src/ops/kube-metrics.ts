@@ -1,4 +1,4 @@
-import { createRequire } from 'node:module';
+import clientNodePackage from '@kubernetes/client-node/package.json' with { type: 'json' };
 import {
   createConfiguration,
   IsomorphicFetchHttpLibrary,
@@ -47,7 +47,7 @@ export class CountingHttpLibrary implements HttpLibrary {
 }
 
 /** The User-Agent client-node 2's own `makeApiClient` sends, so API server audit logs read the same with metrics on. */
-const USER_AGENT = `kubernetes-client-javascript/${(createRequire(import.meta.url)('@kubernetes/client-node/package.json') as { version: string }).version}`;
+const USER_AGENT = `kubernetes-client-javascript/${clientNodePackage.version}`;
 
 /**
  * Makes every API client this KubeConfig creates from now on report its requests to `observe`.

@@ -36,6 +36,8 @@ describe('an incident, recorded as it happens', () => {
     await stack.slash('note "drained node02; rebooting it to clear the kmem leak"', { command: '/incident', user: ALICE });
     await waitForEphemeral(stack, ALICE, /Noted/);
     await stack.slash('status monitoring', { command: '/incident', user: CAROL });
+    // As a person would: the next command after the channel shows the change.
+    await waitForMessage(stack, (m) => /Status is now \*monitoring\*/.test(m.text ?? ''));
     await stack.slash('resolve "node02 rebooted, workloads healthy"', { command: '/incident', user: CAROL });
     await waitForUpdate(stack, card.ts, /resolved/);
 

@@ -1,5 +1,7 @@
 import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
+import { cp, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
@@ -59,16 +61,13 @@ function ourProblems(text: string): string[] {
   else if (user === 'root' || user === '0') problems.push(`runtime stage runs as ${user}`);
   else if (!/^\d+$/.test(user)) problems.push(`USER ${user}: use a numeric uid so Kubernetes can check runAsNonRoot`);
   const entry = final.instructions.filter((i) => i.op === 'ENTRYPOINT').at(-1);
-  if (!entry || JSON.stringify(JSON.parse(entry.args)) !== JSON.stringify(['node', '/app/bin/sitrep.js'])) problems.push('ENTRYPOINT must be ["node", "/app/bin/sitrep.js"]');
-  // Production dependencies only: node_modules in the runtime stage come from a stage that ran `npm ci --omit=dev`.
-  const modules = final.instructions.find((i) => i.op === 'COPY' && /node_modules/.test(i.args));
-  const from = modules && /--from=(\S+)/.exec(modules.args)?.[1];
-  const source = stages.find((s) => s.name === from);
-  if (!source?.instructions.some((i) => i.op === 'RUN' && /npm ci\b.*--omit=dev/.test(i.args))) problems.push('runtime node_modules must come from `npm ci --omit=dev`');
-  // The image runs the base image's Node, not the one optionalDependencies bring for `npm start`.
-  if (!source?.instructions.some((i) => i.op === 'RUN' && /npm ci\b.*--omit=optional/.test(i.args))) problems.push('runtime node_modules must come from `npm ci --omit=optional` (no npm-registry Node in the image)');
-  if (final.instructions.some((i) => i.op === 'RUN' && /npm (ci|install)\b(?!.*--omit=dev)/.test(i.args))) problems.push('runtime stage installs dev dependencies');
+  const argv = entry ? (JSON.parse(entry.args) as string[]) : [];
+  if (argv[0] !== 'node' || argv.at(-1) !== '/app/bin/sitrep.js' || !argv.slice(1, -1).every((a) => a.startsWith('--'))) problems.push('ENTRYPOINT must be ["node", <node flags>, "/app/bin/sitrep.js"]');
+  // dist/ is one self-contained bundle: the runtime stage installs nothing and copies no node_modules.
+  if (final.instructions.some((i) => (i.op === 'COPY' && /node_modules/.test(i.args)) || (i.op === 'RUN' && /npm (ci|install)\b/.test(i.args)))) problems.push('runtime stage must not install or copy node_modules: dist/ is self-contained');
   const built = stages.find((s) => s.instructions.some((i) => i.op === 'RUN' && /npm run build/.test(i.args)));
+  // The build runs the base image's Node, not the one optionalDependencies bring for `npm start`.
+  if (built && !built.instructions.some((i) => i.op === 'RUN' && /npm ci\b.*--omit=optional/.test(i.args))) problems.push('the build stage must install with `npm ci --omit=optional` (no npm-registry Node in the image)');
   if (!built || built === final) problems.push('no separate build stage running `npm run build`');
   else if (!final.instructions.some((i) => i.op === 'COPY' && i.args.includes(`--from=${built.name}`) && /dist/.test(i.args))) problems.push('runtime stage does not copy dist/ from the build stage');
   return problems;
@@ -126,13 +125,13 @@ describe('deploy/Dockerfile', () => {
         expect.stringContaining('FROM node:latest'),
         expect.stringContaining('no USER'),
         expect.stringContaining('ENTRYPOINT'),
-        expect.stringContaining('--omit=dev'),
         expect.stringContaining('--omit=optional'),
       ]),
     );
     expect(ourProblems(text.replace('USER 1000:1000', 'USER node'))).toEqual([expect.stringContaining('numeric uid')]);
-    expect(ourProblems(text.replace(/FROM \S+ AS deps/, 'FROM node AS deps'))).toEqual([expect.stringContaining('FROM node:')]);
+    expect(ourProblems(text.replace(/FROM \S+ AS build/, 'FROM node AS build'))).toEqual([expect.stringContaining('FROM node:')]);
     expect(ourProblems(text.replace(/ --omit=optional/g, ''))).toEqual([expect.stringContaining('--omit=optional')]);
+    expect(ourProblems(text.replace('COPY package.json ./\nCOPY bin', 'COPY --from=build /src/node_modules ./node_modules\nCOPY package.json ./\nCOPY bin'))).toEqual([expect.stringContaining('node_modules')]);
   });
 
   it('builds every stage from node:24-bookworm-slim, by tag or pinned by digest', () => {
@@ -153,6 +152,7 @@ describe('deploy/Dockerfile', () => {
     for (const needed of ['node_modules', 'dist', '.git', 'test']) expect(ignore).toContain(needed);
     for (const kept of ['src/main.ts', 'bin/sitrep.js', 'scripts/stubs/msgpackr-extract/index.js']) expect(ignored(ignore, kept), kept).toBe(false);
     expect(ignored(ignore, 'scripts/check-layers.mjs')).toBe(true);
+    expect(ignored(ignore, 'scripts/bundle.mjs')).toBe(false);
     for (const stage of parseDockerfile(text)) {
       for (const ins of stage.instructions.filter((i) => i.op === 'COPY' && !i.args.includes('--from='))) {
         const sources = ins.args.split(/\s+/).filter((a) => !a.startsWith('--')).slice(0, -1);
@@ -162,13 +162,26 @@ describe('deploy/Dockerfile', () => {
         }
       }
     }
-    // tsc writes dist/<rootDir-relative path>; bin/sitrep.js must run the built main from there.
-    const build = JSON.parse(readFileSync(join(root, 'tsconfig.build.json'), 'utf8')) as { include: string[] };
-    const base = JSON.parse(readFileSync(join(root, 'tsconfig.json'), 'utf8')) as { compilerOptions: { outDir: string; rootDir: string } };
-    expect(base.compilerOptions).toMatchObject({ outDir: 'dist', rootDir: '.' });
-    expect(build.include).toEqual(expect.arrayContaining(['src', 'commands', 'jobs']));
-    expect(readFileSync(join(root, 'bin', 'sitrep.js'), 'utf8')).toContain("join(root, 'dist', 'src', 'main.js')");
+    // The build stage copies what `npm run build` bundles.
     const copied = parseDockerfile(text).find((s) => s.name === 'build')!.instructions.filter((i) => i.op === 'COPY').map((i) => i.args.split(/\s+/)[0]);
-    expect(copied).toEqual(expect.arrayContaining(build.include));
+    expect(copied).toEqual(expect.arrayContaining(['src', 'commands', 'jobs', 'scripts/bundle.mjs']));
+  });
+});
+
+describe('the built image files', () => {
+  it('`npm run build` writes a bundle that runs from package.json, bin/ and dist/ alone, with no node_modules', async () => {
+    const run = promisify(execFile);
+    await run(process.execPath, [join(root, 'scripts', 'bundle.mjs')], { cwd: root });
+    const app = await mkdtemp(join(tmpdir(), 'sitrep-image-'));
+    try {
+      for (const part of ['package.json', 'bin', 'dist']) await cp(join(root, part), join(app, part), { recursive: true });
+      const env = { PATH: process.env.PATH ?? '', SITREP_COMMIT: 'abc123def456' };
+      const version = await run(process.execPath, [join(app, 'bin', 'sitrep.js'), '--version'], { cwd: app, env });
+      expect(version.stdout).toMatch(/^sitrep \d+\.\d+\.\d+ \(commit abc123def456\) on Node v24\./);
+      const help = await run(process.execPath, [join(app, 'bin', 'sitrep.js'), 'worker', '--help'], { cwd: app, env });
+      expect(help.stdout).toMatch(/Usage: sitrep worker \[--cluster NAME\]/);
+    } finally {
+      await rm(app, { recursive: true, force: true });
+    }
   });
 });
