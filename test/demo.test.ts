@@ -35,9 +35,6 @@ function portOpen(port: number): Promise<boolean> {
   });
 }
 
-function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs: number, output: () => string): Promise<T> {
-  return eventually(probe, { what, timeoutMs, intervalMs: 50, throwErrors: true, describe: () => `Output so far:\n${output()}` });
-}
 
 describe('sitrep demo, as a child process', () => {
   it('prints the console URL, serves the console, and on SIGINT exits 0 leaving no redis-server and no open port', async () => {
@@ -51,7 +48,7 @@ describe('sitrep demo, as a child process', () => {
     const output = () => `--- stdout\n${stdout}\n--- stderr\n${stderr}`;
     const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) => child!.once('exit', (code, signal) => resolve({ code, signal })));
 
-    await until('the banner', () => (stdout.includes('Ctrl-C stops everything') ? true : child!.exitCode !== null ? Promise.reject(new Error(`demo exited early\n${output()}`)) : undefined), 45_000, output);
+    await eventually(() => (stdout.includes('Ctrl-C stops everything') ? true : child!.exitCode !== null ? Promise.reject(new Error(`demo exited early\n${output()}`)) : undefined), { what: 'the banner', timeoutMs: 45_000, intervalMs: 50, throwErrors: true, describe: () => `Output so far:\n${(output)()}` });
     const consoleUrl = /Open (http:\/\/localhost:(\d+)) in your browser/.exec(stdout);
     const redis = /redis-server on 127\.0\.0\.1:(\d+) \(pid (\d+)\)/.exec(stdout);
     const bot = /Bot\s+http:\/\/127\.0\.0\.1:(\d+)\/slack\/events/.exec(stdout);

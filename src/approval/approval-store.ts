@@ -146,15 +146,18 @@ export class ApprovalStore {
     this.auditMaxLen = options.auditMaxLen ?? 100_000;
   }
 
-  private key(id: string): string {
+  /** One hash per approval: `<prefix>:approval:<id>`. */
+  key(id: string): string {
     return `${this.prefix}:approval:${id}`;
   }
 
-  private get expiriesKey(): string {
+  /** Pending approvals by expiry time. */
+  get expiriesKey(): string {
     return `${this.prefix}:approval:expiries`;
   }
 
-  private get auditKey(): string {
+  /** The audit stream. */
+  get auditKey(): string {
     return `${this.prefix}:audit`;
   }
 

@@ -19,3 +19,4 @@ export { type ConsoleServer, type ConsoleServerOptions, startConsoleServer } fro
 export type { ClusterNodeView, ClusterPodView, ClusterSnapshot } from './cluster-snapshot.js';
 export { type ConsoleState, type FeedEvent } from './console-feed.js';
 export { type ActionOutcome, type BotEndpoint, REGISTERED_COMMANDS, SLACK_ACK_TIMEOUT_MS } from './console-actions.js';
+export { visibleText } from './visible-text.js';

@@ -22,6 +22,8 @@ export const ErrorCode = {
   SlackApi: 'sitrep_slack_api',
   IncidentExists: 'sitrep_incident_exists',
   NoIncident: 'sitrep_no_incident',
+  /** The worker is stopping: the job goes back to the queue for another worker. */
+  Shutdown: 'sitrep_shutdown',
   Internal: 'sitrep_internal',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

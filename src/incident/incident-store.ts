@@ -115,7 +115,8 @@ export class IncidentStore {
   private readonly prefix: string;
   private readonly clock: Clock;
   private readonly retentionMs: number;
-  private readonly k: {
+  /** The Redis keys of incidents under this prefix (tests check retention on them). */
+  readonly keys: {
     incident: (id: string) => string;
     openIn: (channelId: string) => string;
     channel: (channelId: string) => string;
@@ -128,7 +129,7 @@ export class IncidentStore {
     this.clock = options.clock ?? systemClock;
     this.retentionMs = options.retentionMs ?? 0;
     const p = this.prefix;
-    this.k = {
+    this.keys = {
       incident: (id) => `${p}:incident:${id}`,
       openIn: (channelId) => `${p}:incidents:open-in:${channelId}`,
       channel: (channelId) => `${p}:incidents:channel:${channelId}`,
@@ -179,7 +180,7 @@ export class IncidentStore {
       try {
         reply = await START.run(
           this.redis,
-          [this.k.openIn(input.channelId), this.k.incident(incident.id), this.k.all, this.k.open, this.k.channel(input.channelId), tl.stream, tl.seen],
+          [this.keys.openIn(input.channelId), this.keys.incident(incident.id), this.keys.all, this.keys.open, this.keys.channel(input.channelId), tl.stream, tl.seen],
           [incident.id, JSON.stringify(IncidentSchema.parse(incident)), at, event.key, JSON.stringify(event)],
         );
       } catch (err) {
@@ -201,7 +202,7 @@ export class IncidentStore {
   async openIn(channelId: string): Promise<Incident | undefined> {
     let id: string | null;
     try {
-      id = await this.redis.get(this.k.openIn(channelId));
+      id = await this.redis.get(this.keys.openIn(channelId));
     } catch (err) {
       throw redisDown(err, 'look up the open incident');
     }
@@ -213,7 +214,7 @@ export class IncidentStore {
   async get(id: string): Promise<Incident | undefined> {
     let raw: string | null;
     try {
-      raw = await this.redis.get(this.k.incident(id));
+      raw = await this.redis.get(this.keys.incident(id));
     } catch (err) {
       throw redisDown(err, 'read the incident');
     }
@@ -300,14 +301,14 @@ export class IncidentStore {
   async list(options: { open?: boolean; channelId?: string; limit?: number } = {}): Promise<Incident[]> {
     const limit = options.limit ?? 50;
     if (limit <= 0) return [];
-    const source = options.open === true ? this.k.open : options.channelId !== undefined ? this.k.channel(options.channelId) : this.k.all;
+    const source = options.open === true ? this.keys.open : options.channelId !== undefined ? this.keys.channel(options.channelId) : this.keys.all;
     const out: Incident[] = [];
     const pageSize = Math.max(limit, 50);
     try {
       for (let offset = 0; out.length < limit; offset += pageSize) {
         const ids = await this.redis.zrevrange(source, offset, offset + pageSize - 1);
         if (ids.length === 0) break;
-        const raws = await this.redis.mget(ids.map((id) => this.k.incident(id)));
+        const raws = await this.redis.mget(ids.map((id) => this.keys.incident(id)));
         const gone: string[] = [];
         ids.forEach((id, i) => {
           const raw = raws[i];
@@ -323,7 +324,7 @@ export class IncidentStore {
         });
         // Expired by retention: drop the index entries so later listings do not page over them.
         if (gone.length > 0) {
-          await this.redis.multi().zrem(this.k.all, ...gone).zrem(this.k.open, ...gone).zrem(source, ...gone).exec();
+          await this.redis.multi().zrem(this.keys.all, ...gone).zrem(this.keys.open, ...gone).zrem(source, ...gone).exec();
           offset -= gone.length;
         }
         if (ids.length < pageSize) break;
@@ -348,7 +349,7 @@ export class IncidentStore {
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       let raw: string | null;
       try {
-        raw = await this.redis.get(this.k.incident(id));
+        raw = await this.redis.get(this.keys.incident(id));
       } catch (err) {
         throw redisDown(err, 'read the incident');
       }
@@ -365,7 +366,7 @@ export class IncidentStore {
       try {
         ok = await COMPARE_AND_SET.run(
           this.redis,
-          [this.k.incident(id), this.k.openIn(current.channelId), this.k.open, tl.stream, tl.seen],
+          [this.keys.incident(id), this.keys.openIn(current.channelId), this.keys.open, tl.stream, tl.seen],
           [raw, nextRaw, id, release ? '1' : '0', this.retentionMs, prepared.length, ...prepared.flatMap((e) => [e.key, JSON.stringify(e)])],
         );
       } catch (err) {

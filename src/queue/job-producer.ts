@@ -43,8 +43,9 @@ export class JobProducer {
     return q;
   }
 
-  private redisDown = (doing: string) => () =>
+  private redisDown = (doing: string, cause?: unknown) => () =>
     new UnavailableError(ErrorCode.RedisUnavailable, `Redis is unreachable, so sitrep cannot ${doing}.`, {
+      ...(cause === undefined ? {} : { cause }),
       hint: 'Nothing was queued. Check REDIS_URL and the Redis server, then run the command again.',
     });
 
@@ -55,7 +56,7 @@ export class JobProducer {
     if (options.requireWorker !== false) {
       const live = await withTimeout(this.options.registry.live(data.cluster, this.options.clock.now()), timeout, this.redisDown('queue the job')).catch((err) => {
         if (err instanceof UnavailableError) throw err;
-        throw this.redisDown('queue the job')();
+        throw this.redisDown('queue the job', err)();
       });
       if (live.length === 0) {
         throw new UnavailableError(ErrorCode.NoWorker, `No live worker for cluster ${data.cluster}.`, {
@@ -77,7 +78,7 @@ export class JobProducer {
       this.redisDown('queue the job'),
     ).catch((err) => {
       if (err instanceof UnavailableError) throw err;
-      throw this.redisDown('queue the job')();
+      throw this.redisDown('queue the job', err)();
     });
     // A duplicate id (the same request enqueued twice) is a no-op in BullMQ: exactly one job.
     return { jobId };

@@ -39,8 +39,11 @@ export interface JobRunnerOptions {
 
 /** Thrown inside a job when the worker is shutting down: the job goes back to the queue. */
 export class ShutdownError extends Error {
+  readonly code = ErrorCode.Shutdown;
+
   constructor() {
     super('worker is shutting down');
+    this.name = 'ShutdownError';
   }
 }
 

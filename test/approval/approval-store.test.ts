@@ -205,7 +205,7 @@ describe('reject, cancel, expire', () => {
   it('reports a corrupted record as a clear error', async () => {
     const { store, prefix } = newStore();
     const rec = await store.create(input());
-    await client.hset(`${prefix}:approval:${rec.id}`, 'state', 'maybe', 'approvals', '{oops');
+    await client.hset(store.key(rec.id), 'state', 'maybe', 'approvals', '{oops');
     await expect(store.get(rec.id)).rejects.toMatchObject({ code: ErrorCode.Internal, message: expect.stringMatching(new RegExp(`^Approval ${rec.id} is corrupted in Redis \\(state: .*approvals: not JSON`)) });
   });
 });

@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Queue } from 'bullmq';
 import type { CoreV1Api } from '@kubernetes/client-node';
 import { Policy } from '../../src/approval/index.js';
 import { sendBlockAction } from '../../src/console/index.js';
@@ -38,10 +37,7 @@ async function podsOn(node: string) {
 }
 
 async function executeJobsFor(requestId: string): Promise<number> {
-  const queue = new Queue('k8s-sandbox', { connection: stack.redis.client(), prefix: stack.prefix });
-  const jobs = await queue.getJobs(['completed', 'active', 'waiting', 'failed', 'delayed']);
-  await queue.close();
-  return jobs.filter((j) => j.data.requestId === requestId && j.data.kind === 'execute').length;
+  return (await stack.jobs()).filter((j) => j.requestId === requestId && j.kind === 'execute').length;
 }
 
 describe('two-person approval end to end', () => {
@@ -109,7 +105,7 @@ describe('two-person approval end to end', () => {
     await stack.click(CardAction.Approve, 'apr_AAAAAAAAAAAAAAAA', { user: BOB, messageTs: card.ts });
     await waitForEphemeral(stack, BOB, /unknown|no longer|not found/i);
     expect(messageText(current(stack, card.ts))).toMatch(/Approval needed/);
-    const requestId = (await stack.redis.client().hget(`${stack.prefix}:approval:${approvalId}`, 'requestId'))!;
+    const requestId = (await stack.bot.services.approvals.get(approvalId))!.requestId;
     expect(await executeJobsFor(requestId)).toBe(0);
   });
 
@@ -121,7 +117,7 @@ describe('two-person approval end to end', () => {
     const results = await Promise.all(Array.from({ length: 50 }, (_, i) => stack.click(CardAction.Approve, approvalId, { user: clickers[i % clickers.length], messageTs: card.ts })));
     expect(results.every((r) => r.status === 200)).toBe(true);
     await waitForUpdate(stack, card.ts, /Done/, 60_000);
-    const requestId = (await stack.redis.client().hget(`${stack.prefix}:approval:${approvalId}`, 'requestId'))!;
+    const requestId = (await stack.bot.services.approvals.get(approvalId))!.requestId;
     expect(await executeJobsFor(requestId)).toBe(1);
   });
 
@@ -172,7 +168,7 @@ describe('two-person approval end to end', () => {
     expect(outcome.kind).toBe('approved');
     await stack.click(CardAction.Approve, approvalId, { user: CAROL, messageTs: card.ts });
     await waitForUpdate(stack, card.ts, /Done/, 60_000);
-    const requestId = (await stack.redis.client().hget(`${stack.prefix}:approval:${approvalId}`, 'requestId'))!;
+    const requestId = (await stack.bot.services.approvals.get(approvalId))!.requestId;
     expect(await executeJobsFor(requestId)).toBe(1);
   });
 

@@ -101,7 +101,8 @@ describe('an incident, recorded as it happens', () => {
     await stack.slash('start "disk pressure on node03" --sev 3', { command: '/incident', user: ALICE });
     await waitForMessage(stack, (m) => /disk pressure on node03/.test(messageText(m)));
     const said = stack.slack.workspace.postMessage({ channel: OPS, user: BOB, text: 'node03 /var is at 97%, image GC is not keeping up' }).message;
-    await new Promise((r) => setTimeout(r, 20)); // the pin comes later than the message
+    // The pin comes later than the message: wait until the clock has moved past it.
+    await eventually(() => Date.now() > Number(said.ts) * 1000 + 2, { what: 'the clock to pass the message' });
     const res = await sendEvent(stack.bot.url, SIGNING_SECRET, { type: 'reaction_added', user: CAROL, reaction: 'pushpin', item: { type: 'message', channel: OPS, ts: said.ts }, item_user: BOB });
     expect(res.status).toBe(200);
     // Bolt acks an event before its handler runs: wait for the entry itself.

@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
-import { Queue } from 'bullmq';
 import { sendSlashCommand } from '../../src/console/index.js';
 import { ALICE, messageText, OPS, SIGNING_SECRET, startStack, type Stack } from '../support/stack.js';
 
@@ -13,12 +12,11 @@ afterAll(async () => {
 });
 
 async function requestKeys(): Promise<string[]> {
-  return stack.redis.client().keys(`${stack.prefix}:request:*`);
+  return stack.redis.client().keys(stack.requests.keys.request('*'));
 }
 
 async function queuedJobs(): Promise<number> {
-  const keys = await stack.redis.client().keys(`${stack.prefix}:k8s-sandbox:*`);
-  return keys.filter((k) => /:k8s-sandbox:req_[^:]+$/.test(k)).length;
+  return (await stack.jobs()).length;
 }
 
 describe('read-only commands end to end', () => {
@@ -79,10 +77,7 @@ describe('read-only commands end to end', () => {
       if (raw && JSON.parse(raw).text === 'get pods -n shop') records.push(JSON.parse(raw));
     }
     expect(records).toHaveLength(1);
-    const queue = new Queue('k8s-sandbox', { connection: client, prefix: stack.prefix });
-    const jobs = await queue.getJobs(['completed', 'active', 'waiting', 'failed']);
-    expect(jobs.filter((j) => j.data.requestId === records[0].id)).toHaveLength(1);
-    await queue.close();
+    expect((await stack.jobs()).filter((j) => j.requestId === records[0].id)).toHaveLength(1);
   });
 
   it('a typo in a node name is caught before anything reaches the cluster', async () => {

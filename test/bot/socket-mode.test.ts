@@ -9,7 +9,8 @@ import { CardAction } from '../../src/chat/render/operation-card.js';
 import { LocalWorkspace, type SlackMessage, startSlackApiServer, type SlackApiServer } from '../../src/console/index.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
 import { startWorkerProcess } from '../../src/worker/worker-process.js';
-import { buttonValue } from '../support/cards.js';
+import { RequestKeys } from '../../src/requests/index.js';
+import { buttonValue, waitForMessage, waitForUpdate } from '../support/cards.js';
 import { eventually } from '../support/eventually.js';
 import { startTestRedis, type TestRedis } from '../support/redis-server.js';
 import { DisconnectReason, startSocketModeServer, type SocketModeServer } from '../support/socket-mode-server.js';
@@ -75,19 +76,8 @@ function click(actionId: string, value: string, user: string, messageTs: string)
   return socket.sendBlockAction({ userId: user, channelId: OPS, messageTs, actionId, value, ...(message ? { message } : {}), responseUrl: slack.responseUrlFor(OPS, user, { messageTs }) });
 }
 
-function waitForMessage(match: (m: SlackMessage) => boolean, timeoutMs = 30_000): Promise<SlackMessage> {
-  return slack.waitFor(() => slack.workspace.messages(OPS).find(match), { timeoutMs });
-}
-
-function waitForUpdate(ts: string, match: RegExp, timeoutMs = 30_000): Promise<SlackMessage> {
-  return slack.waitFor(() => {
-    const m = slack.workspace.message(OPS, ts);
-    return m && match.test(messageText(m)) ? m : undefined;
-  }, { timeoutMs });
-}
-
 async function requestKeys(): Promise<string[]> {
-  return redis.client().keys(`${prefix}:request:*`);
+  return redis.client().keys(new RequestKeys(prefix).request('*'));
 }
 
 describe('Socket Mode end to end', () => {
@@ -102,7 +92,7 @@ describe('Socket Mode end to end', () => {
     const ack = await slash('get nodes');
     // A bare ack(): SocketModeClient sends an empty payload, so Slack shows nothing extra.
     expect(ack.payload ?? {}).toEqual({});
-    const card = await waitForMessage((m) => /Done/.test(m.text ?? '') && /get nodes/.test(messageText(m)));
+    const card = await waitForMessage({ slack }, (m) => /Done/.test(m.text ?? '') && /get nodes/.test(messageText(m)));
     const text = messageText(card);
     const nodes = await core.listNode();
     expect(nodes.items.length).toBeGreaterThan(0);
@@ -126,14 +116,14 @@ describe('Socket Mode end to end', () => {
   it('Alice requests a drain, Bob approves by clicking over the socket, and node02 drains', async () => {
     const ack = await slash('drain node02 --delete-emptydir-data --force', { user: ALICE });
     expect(ack.payload ?? {}).toEqual({});
-    const card = await waitForMessage((m) => /Approval needed/.test(m.text ?? '') && /drain node02/.test(messageText(m)));
+    const card = await waitForMessage({ slack }, (m) => /Approval needed/.test(m.text ?? '') && /drain node02/.test(messageText(m)));
     const approvalId = buttonValue(card, CardAction.Approve);
     expect(approvalId).toMatch(/^apr_/);
 
     const clicked = await click(CardAction.Approve, approvalId!, BOB, card.ts);
     expect(clicked.type).toBe('interactive');
     expect(clicked.payload ?? {}).toEqual({});
-    const done = await waitForUpdate(card.ts, /Done/, 60_000);
+    const done = await waitForUpdate({ slack }, card.ts, /Done/, 60_000);
     expect(messageText(done)).toContain(`approved by <@${BOB}>`);
     const node = await core.readNode({ name: 'node02' });
     expect(node.spec?.unschedulable).toBe(true);
@@ -144,7 +134,7 @@ describe('Socket Mode end to end', () => {
 
   it('a :pushpin: reaction arrives as an events_api envelope and lands on the incident timeline', async () => {
     await slash('start "disk pressure on node03" --sev 3', { command: '/incident', user: ALICE });
-    await waitForMessage((m) => /disk pressure on node03/.test(messageText(m)));
+    await waitForMessage({ slack }, (m) => /disk pressure on node03/.test(messageText(m)));
     const said = slack.workspace.postMessage({ channel: OPS, user: BOB, text: 'node03 /var is at 97%, image GC is not keeping up' }).message;
     const ack = await socket.sendEvent({ type: 'reaction_added', user: CAROL, reaction: 'pushpin', item: { type: 'message', channel: OPS, ts: said.ts }, item_user: BOB });
     expect(ack.type).toBe('events_api');

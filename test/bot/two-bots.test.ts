@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Queue } from 'bullmq';
 import type { Bot } from '../../src/chat/bot.js';
 import { sendBlockAction, sendSlashCommand } from '../../src/console/index.js';
 import { CardAction } from '../../src/chat/render/operation-card.js';
@@ -51,10 +50,7 @@ describe('two bot replicas on one Redis', () => {
       ),
     );
     await waitForUpdate(stack, card.ts, /Done/, 60_000);
-    const requestId = (await stack.redis.client().hget(`${stack.prefix}:approval:${approvalId}`, 'requestId'))!;
-    const queue = new Queue('k8s-sandbox', { connection: stack.redis.client(), prefix: stack.prefix });
-    const jobs = await queue.getJobs(['completed', 'active', 'waiting', 'failed', 'delayed']);
-    await queue.close();
-    expect(jobs.filter((j) => j.data.requestId === requestId && j.data.kind === 'execute')).toHaveLength(1);
+    const requestId = (await stack.bot.services.approvals.get(approvalId))!.requestId;
+    expect((await stack.jobs()).filter((j) => j.requestId === requestId && j.kind === 'execute')).toHaveLength(1);
   });
 });

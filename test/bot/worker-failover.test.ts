@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { QueueKeys } from '../../src/queue/keys.js';
 import { CoreV1Api, KubeConfig, PolicyV1Api } from '@kubernetes/client-node';
 import { CardAction } from '../../src/chat/render/operation-card.js';
 import { buttonValue, waitForMessage, waitForUpdate } from '../support/cards.js';
@@ -64,7 +65,7 @@ describe('workers in other processes', () => {
     const workload = pods.items.filter((p) => !p.metadata?.ownerReferences?.some((o) => o.kind === 'DaemonSet') && !p.metadata?.annotations?.['kubernetes.io/config.mirror']);
     expect(workload.map((p) => p.metadata?.name)).toEqual([]);
     // The execution really moved between workers: two distinct workers started it.
-    const entries = await stack.redis.client().xrange(`${stack.prefix}:job-events`, '-', '+');
+    const entries = await stack.redis.client().xrange(new QueueKeys(stack.prefix).events, '-', '+');
     const starters = new Set(
       entries
         .map(([, fields]) => JSON.parse(fields[1]))

@@ -1,5 +1,6 @@
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually } from '../support/eventually.js';
 import type { FeedEvent } from '../../src/console/index.js';
 import { startDemo, type Demo } from '../../src/demo/demo.js';
 import { startTestRedis, type TestRedis } from '../support/redis-server.js';
@@ -51,17 +52,8 @@ async function openFeed(user: string) {
       // Aborted by stop().
     }
   })();
-  const waitFor = async <T>(pick: (e: FeedEvent) => T | undefined, timeoutMs = 15_000): Promise<T> => {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      for (const e of events) {
-        const v = pick(e);
-        if (v !== undefined) return v;
-      }
-      if (Date.now() > deadline) throw new Error(`no matching event in ${timeoutMs} ms; got: ${events.map((e) => e.type).join(', ')}`);
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  };
+  const waitFor = <T>(pick: (e: FeedEvent) => T | undefined, timeoutMs = 15_000): Promise<T> =>
+    eventually(() => events.map(pick).find((v) => v !== undefined), { what: 'a matching console event', timeoutMs, describe: () => `got: ${events.map((e) => e.type).join(', ')}` });
   return { events, waitFor, async stop() { abort.abort(); await pump; } };
 }
 

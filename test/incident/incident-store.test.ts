@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import { ErrorCode, IncidentError } from '../../src/core/errors.js';
 import { EventKind } from '../../src/core/timeline-event.js';
 import { IncidentStatus, IncidentStore } from '../../src/incident/incident-store.js';
-import { Timeline } from '../../src/incident/timeline.js';
+import { Timeline, timelineKeys } from '../../src/incident/timeline.js';
 import { startTestRedis, type TestRedis } from '../support/redis-server.js';
 
 let server: TestRedis;
@@ -109,7 +109,7 @@ describe('IncidentStore', () => {
     expect(next.id).not.toBe(inc.id);
     expect((await timeline.read(inc.id)).map((e) => e.kind)).toEqual([EventKind.IncidentStarted, EventKind.IncidentResolved]);
     expect(await store.get(inc.id)).toEqual(resolved);
-    expect(await redis.pttl(`${prefix}:incident:${inc.id}`)).toBe(-1); // kept forever by default
+    expect(await redis.pttl(store.keys.incident(inc.id))).toBe(-1); // kept forever by default
   });
 
   it('resolves through update({ status: resolved }) the same way', async () => {
@@ -137,13 +137,13 @@ describe('IncidentStore', () => {
     expect((await store.list({ open: false })).map((i) => i.id)).toEqual([b.id]);
     expect((await store.list({ channelId: 'C2' })).map((i) => i.id)).toEqual([b.id]);
     expect((await store.list({ limit: 1 })).map((i) => i.id)).toEqual([c.id]);
-    const ttl = await redis.pttl(`${prefix}:incident:${b.id}`);
+    const ttl = await redis.pttl(store.keys.incident(b.id));
     expect(ttl).toBeGreaterThan(0);
-    expect(await redis.pttl(`${prefix}:incident:${b.id}:timeline`)).toBeGreaterThan(0);
+    expect(await redis.pttl(timelineKeys(prefix, b.id).stream)).toBeGreaterThan(0);
     // Let retention do its work now rather than in a minute.
-    await redis.del(`${prefix}:incident:${b.id}`);
+    await redis.del(store.keys.incident(b.id));
     expect((await store.list()).map((i) => i.id)).toEqual([c.id, a.id]);
-    expect(await redis.zscore(`${prefix}:incidents:all`, b.id)).toBeNull();
+    expect(await redis.zscore(store.keys.all, b.id)).toBeNull();
   });
 
   it('adds participants once and reports a missing incident clearly', async () => {

@@ -1,11 +1,12 @@
 import type { V1Pod } from '@kubernetes/client-node';
 import { afterEach, describe, expect, it } from 'vitest';
+import { eventually } from '../support/eventually.js';
 import { createDrainJob, drainJob } from '../../jobs/drain.js';
 import { ErrorCode, JobError } from '../../src/core/errors.js';
 import { isCordoned } from '../../src/k8s/node-schedulable.js';
 import { callOptions, mergePatch } from '../../src/k8s/request-options.js';
 import type { KubeClients } from '../../src/k8s/kube-clients.js';
-import { drainArgs, podsOn, startJobFixture, waitFor, writes, type JobFixture } from './support/fixture.js';
+import { drainArgs, podsOn, startJobFixture, writes, type JobFixture } from './support/fixture.js';
 
 let f: JobFixture | undefined;
 afterEach(async () => {
@@ -140,7 +141,7 @@ describe('drain execute', () => {
       },
     });
     await kube.policy.createNamespacedPodDisruptionBudget({ namespace: 'shop', body: { metadata: { name: 'api' }, spec: { maxUnavailable: 1, selector: { matchLabels: { app: 'api' } } } } });
-    await waitFor(async () => (await podsOn(kube, 'node02')).filter((p) => p.metadata?.labels?.app === 'api' && p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).length === 3, { label: 'three ready api pods on node02' });
+    await eventually(async () => (await podsOn(kube, 'node02')).filter((p) => p.metadata?.labels?.app === 'api' && p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).length === 3, { what: 'three ready api pods on node02', throwErrors: true });
     for (const n of ['node01', 'node03']) await kube.core.patchNode({ name: n, body: { spec: { unschedulable: false } } }, callOptions({ patch: mergePatch }));
     await f.sandbox.idle();
 

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { eventually } from '../support/eventually.js';
 import { Watch, type V1Pod } from '@kubernetes/client-node';
 import { NodePodWatch } from '../../src/k8s/pod-watch.js';
 import { createKubeClients, loadKubeConfig, type KubeClients } from '../../src/k8s/kube-clients.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
-import { waitFor } from './support/fixture.js';
 
 let sandbox: Sandbox;
 let kube: KubeClients;
@@ -37,7 +37,7 @@ describe('NodePodWatch', () => {
       expect(recovered).toEqual(['pod watch expired (410); listing again']);
       expect(watch.stats.relists).toBe(1);
       // The watch is open again: the first, expired one and the resumed one reached the server.
-      await waitFor(() => (sandbox.requests().byVerb['watch pods'] ?? 0) >= 2, { label: 'the resumed watch' });
+      await eventually(() => (sandbox.requests().byVerb['watch pods'] ?? 0) >= 2, { what: 'the resumed watch', throwErrors: true });
 
       const checkout = listed.items.find((p) => p.metadata?.name?.startsWith('checkout-'))!;
       expect(watch.has(checkout.metadata!.uid!)).toBe(true);
@@ -72,7 +72,7 @@ describe('NodePodWatch', () => {
         signal: controller.signal,
         onRecover: (what) => recovered.push(what),
       });
-      await waitFor(() => watch.stats.watches >= 3, { label: 'two reconnects after silence' });
+      await eventually(() => watch.stats.watches >= 3, { what: 'two reconnects after silence', throwErrors: true });
       expect(watch.stats.relists).toBe(0);
       expect(recovered).toEqual([]);
       // Still following the node: an eviction shows up.

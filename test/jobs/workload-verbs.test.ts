@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually } from '../support/eventually.js';
 import { cordonJob } from '../../jobs/cordon.js';
 import { deletePodJob } from '../../jobs/delete-pod.js';
 import { OPERATION_JOBS } from '../../jobs/registry.js';
@@ -10,7 +11,7 @@ import { WarningCode } from '../../src/core/plan.js';
 import { DeletePodArgsSchema, RestartArgsSchema, ScaleArgsSchema } from '../../src/core/verbs/index.js';
 import { isCordoned } from '../../src/k8s/node-schedulable.js';
 import { callOptions, mergePatch } from '../../src/k8s/request-options.js';
-import { startJobFixture, waitFor, writes, type JobFixture } from './support/fixture.js';
+import { startJobFixture, writes, type JobFixture } from './support/fixture.js';
 
 let f: JobFixture;
 beforeAll(async () => {
@@ -42,7 +43,7 @@ describe('restart', () => {
     expect(first.changed).toEqual([`deployment/shop/web restarted (restartedAt ${plan.fixed.restartedAt})`]);
     const dep = await f.kube.apps.readNamespacedDeployment({ name: 'web', namespace: 'shop' });
     expect(dep.spec?.template.metadata?.annotations?.[RESTARTED_AT]).toBe(plan.fixed.restartedAt);
-    await waitFor(async () => (await replicaSets()).length === before + 1, { label: 'a new ReplicaSet for the restart' });
+    await eventually(async () => (await replicaSets()).length === before + 1, { what: 'a new ReplicaSet for the restart', throwErrors: true });
 
     // A second worker running the same approved plan (a resumed job, or a duplicate delivery) later.
     const second = await restartJob.execute(args, plan, f.ctx('r1-again'));
@@ -117,10 +118,10 @@ describe('delete pod', () => {
 
     // Meanwhile someone else deletes it and the StatefulSet recreates postgres-0 with a new UID.
     await f.kube.core.deleteNamespacedPod({ name: 'postgres-0', namespace: 'shop', gracePeriodSeconds: 0 });
-    const fresh = await waitFor(async () => {
+    const fresh = await eventually(async () => {
       const p = await f.kube.core.readNamespacedPod({ name: 'postgres-0', namespace: 'shop' }).catch(() => undefined);
       return p && p.metadata?.uid !== old.metadata?.uid ? p : undefined;
-    }, { label: 'the replacement postgres-0' });
+    }, { what: 'the replacement postgres-0', throwErrors: true });
 
     const result = await deletePodJob.execute(args, plan, f.ctx('x1'));
     expect(result.ok).toBe(true);

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually } from '../support/eventually.js';
 import { CardAction } from '../../src/chat/render/operation-card.js';
 import { LocalWorkspace, sendBlockAction, sendSlashCommand, startSlackApiServer, type SlackApiServer, type SlackMessage } from '../../src/console/index.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
@@ -7,7 +8,7 @@ import { buttonValue } from '../support/cards.js';
 import { freePort } from '../support/free-port.js';
 import { startTestRedis, type TestRedis } from '../support/redis-server.js';
 import { ALICE, BOB, messageText, OPS, SIGNING_SECRET } from '../support/stack.js';
-import { get, sample, spawnSitrep, until, type Spawned } from './support/processes.js';
+import { get, sample, spawnSitrep, type Spawned } from './support/processes.js';
 
 /**
  * The real processes as an operator starts them (`sitrep bot`, `sitrep worker --cluster …`, wired
@@ -40,7 +41,7 @@ beforeAll(async () => {
     PORT: String(botPort),
     SITREP_DEFAULT_CLUSTER: 'sandbox',
   });
-  await until('both processes ready', async () => (await get(`${botUrl}/readyz`)).status === 200 && (await get(`${opsUrl}/readyz`)).status === 200, 60_000, logs);
+  await eventually(async () => (await get(`${botUrl}/readyz`)).status === 200 && (await get(`${opsUrl}/readyz`)).status === 200, { what: 'both processes ready', timeoutMs: 60_000, describe: logs });
 }, 90_000);
 
 afterAll(async () => {
@@ -104,10 +105,10 @@ describe('metrics and health of a running bot and worker', () => {
     await card((m) => /describe pod no-such-pod/.test(messageText(m)) && !/Queued|Running/.test(m.text ?? ''));
     const b = await scrape(botUrl);
     expect(sample(b, 'sitrep_requests_total', { outcome: 'bad_args' })).toBe(1);
-    const w = await until('the 404 counted', async () => {
+    const w = await eventually(async () => {
       const text = await scrape(opsUrl);
       return sample(text, 'sitrep_kube_api_errors_total', { verb: 'get', resource: 'pods', code: '404' }) >= 1 && text;
-    });
+    }, { what: 'the 404 counted', timeoutMs: 20_000 });
     expect(sample(w, 'sitrep_kube_api_requests_total', { verb: 'get', resource: 'pods', code: '404' })).toBeGreaterThanOrEqual(1);
   });
 
@@ -127,7 +128,7 @@ describe('metrics and health of a running bot and worker', () => {
     const click = (user: string) =>
       sendBlockAction(`${botUrl}/slack/events`, SIGNING_SECRET, { userId: user, channelId: OPS, messageTs: pending.ts, actionId: CardAction.Approve, value: approvalId, message: pending, responseUrl: slack.responseUrlFor(OPS, user, { messageTs: pending.ts }) });
     expect((await click(ALICE)).status).toBe(200); // the requester never counts as an approver
-    await until('the refusal counted', async () => sample(await scrape(botUrl), 'sitrep_approvals_total', { outcome: 'refused' }) === 1);
+    await eventually(async () => sample(await scrape(botUrl), 'sitrep_approvals_total', { outcome: 'refused' }) === 1, { what: 'the refusal counted', timeoutMs: 20_000 });
     expect((await click(BOB)).status).toBe(200);
     await slack.waitFor(() => {
       const m = slack.workspace.message(OPS, pending.ts);
@@ -144,10 +145,10 @@ describe('metrics and health of a running bot and worker', () => {
   it('with Redis down, /readyz answers 503 naming redis on both, and /healthz stays 200', async () => {
     await redis.kill();
     for (const url of [botUrl, opsUrl]) {
-      const ready = await until(`${url} not ready`, async () => {
+      const ready = await eventually(async () => {
         const r = await get(`${url}/readyz`);
         return r.status === 503 && r;
-      });
+      }, { what: `${url} not ready`, timeoutMs: 20_000 });
       expect(ready.text).toMatch(/\[-\] redis failed/);
       expect(ready.text).toContain('not ready');
       expect((await get(`${url}/healthz`)).status).toBe(200);

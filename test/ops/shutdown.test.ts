@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { V1Pod } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually } from '../support/eventually.js';
 import { parseCommand } from '../../commands/parse.js';
 import { argsFor } from '../../src/core/verbs/contract.js';
 import { OPERATION_JOBS } from '../../jobs/registry.js';
@@ -16,7 +17,7 @@ import { WorkerRegistry } from '../../src/queue/worker-registry.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
 import { makeJobContext } from '../jobs/support/job-context.js';
 import { startTestRedis, type TestRedis } from '../support/redis-server.js';
-import { ROOT, spawnScript, until, type Spawned } from './support/processes.js';
+import { ROOT, spawnScript, type Spawned } from './support/processes.js';
 
 const SHUTDOWN_MS = 10_000;
 const FIXTURE = join(ROOT, 'test', 'ops', 'fixtures', 'worker.ts');
@@ -32,10 +33,10 @@ const deletionsBegun = new Map<string, { ref: string; times: number }>();
 
 async function startWorker(): Promise<{ proc: Spawned; id: string }> {
   const proc = spawnScript(FIXTURE, { KUBECONFIG: sandbox.kubeconfigPath, REDIS_URL: redis.url, SITREP_PREFIX: keys.prefix, TEST_SHUTDOWN_MS: String(SHUTDOWN_MS), TEST_LOCK_MS: '5000' });
-  const id = await until('worker ready', () => {
+  const id = await eventually(() => {
     const line = proc.output().split('\n').find((l) => l.startsWith('{"ready"'));
     return line ? (JSON.parse(line) as { workerId: string }).workerId : undefined;
-  }, 60_000, () => proc.output());
+  }, { what: 'worker ready', timeoutMs: 60_000, describe: () => proc.output() });
   const w = { proc, id };
   workers.push(w);
   return w;
@@ -98,12 +99,12 @@ describe('graceful shutdown', () => {
     await producer.close();
 
     // The worker that picked it, once the drain is blocked by the PDB.
-    const first = await until('drain started and blocked', async () => {
+    const first = await eventually(async () => {
       const ev = await events(jobId);
       const started = ev.find((e) => e.body.type === 'started');
       const blocked = ev.some((e) => e.body.type === 'progress' && e.body.progress.blocked.length > 0);
       return started?.body.type === 'started' && blocked ? started.body.workerId : undefined;
-    }, 30_000, () => workers.map((w) => w.proc.output()).join('\n'));
+    }, { what: 'drain started and blocked', timeoutMs: 30_000, describe: () => workers.map((w) => w.proc.output()).join('\n') });
     const victim = workers.find((w) => w.id === first)!;
     const other = workers.find((w) => w.id !== first)!;
     expect(victim).toBeDefined();
@@ -114,12 +115,12 @@ describe('graceful shutdown', () => {
     expect(Date.now() - t0).toBeLessThan(SHUTDOWN_MS + 5000);
 
     // The other worker takes the job over from its checkpoints; then the PDB lets the last pod go.
-    await until('the other worker took the drain', async () => (await events(jobId)).some((e) => e.body.type === 'started' && e.body.workerId === other.id), 30_000);
+    await eventually(async () => (await events(jobId)).some((e) => e.body.type === 'started' && e.body.workerId === other.id), { what: 'the other worker took the drain', timeoutMs: 30_000 });
     await setWebPdb(2);
-    const result = await until('drain finished', async () => {
+    const result = await eventually(async () => {
       const end = (await events(jobId)).find((e) => e.body.type === 'result' || e.body.type === 'failed');
       return end?.body;
-    }, 60_000, () => other.proc.output());
+    }, { what: 'drain finished', timeoutMs: 60_000, describe: () => other.proc.output() });
     expect(result).toMatchObject({ type: 'result', result: { ok: true } });
 
     const left = await podsOn('node02');

@@ -1,5 +1,5 @@
 import type { SlackMessage } from '../../src/console/index.js';
-import type { Stack } from './stack.js';
+import type { SlackApiServer } from '../../src/console/index.js';
 import { messageText, OPS } from './stack.js';
 
 /** The value of a button with this action id in a message's blocks, if there is one. */
@@ -13,20 +13,20 @@ export function buttonValue(message: { blocks?: unknown[] }, actionId: string): 
 }
 
 /** Waits for a message in #ops whose text and blocks match. */
-export function waitForMessage(stack: Stack, match: RegExp | ((m: SlackMessage) => boolean), timeoutMs = 30_000, channel = OPS): Promise<SlackMessage> {
+export function waitForMessage(stack: { slack: SlackApiServer }, match: RegExp | ((m: SlackMessage) => boolean), timeoutMs = 30_000, channel = OPS): Promise<SlackMessage> {
   const test = typeof match === 'function' ? match : (m: SlackMessage) => match.test(messageText(m));
   return stack.slack.waitFor(() => stack.slack.workspace.messages(channel).find(test), { timeoutMs });
 }
 
 /** The current state of one message (it is edited in place). */
-export function current(stack: Stack, ts: string, channel = OPS): SlackMessage {
+export function current(stack: { slack: SlackApiServer }, ts: string, channel = OPS): SlackMessage {
   const m = stack.slack.workspace.message(channel, ts);
   if (!m) throw new Error(`message ${ts} is gone`);
   return m;
 }
 
 /** Waits until the message with this ts matches. */
-export function waitForUpdate(stack: Stack, ts: string, match: RegExp, timeoutMs = 30_000, channel = OPS): Promise<SlackMessage> {
+export function waitForUpdate(stack: { slack: SlackApiServer }, ts: string, match: RegExp, timeoutMs = 30_000, channel = OPS): Promise<SlackMessage> {
   return stack.slack.waitFor(() => {
     const m = stack.slack.workspace.message(channel, ts);
     return m && match.test(messageText(m)) ? m : undefined;
@@ -34,6 +34,6 @@ export function waitForUpdate(stack: Stack, ts: string, match: RegExp, timeoutMs
 }
 
 /** Waits for an ephemeral message to a user that matches. */
-export function waitForEphemeral(stack: Stack, user: string, match: RegExp, timeoutMs = 15_000, channel = OPS) {
+export function waitForEphemeral(stack: { slack: SlackApiServer }, user: string, match: RegExp, timeoutMs = 15_000, channel = OPS) {
   return stack.slack.waitFor(() => stack.slack.workspace.ephemerals(channel, user).find((e) => match.test(messageText(e))), { timeoutMs });
 }

@@ -1,9 +1,13 @@
 import { randomBytes } from 'node:crypto';
+import { Queue } from 'bullmq';
+import type { JobPayload } from '../../src/core/job.js';
+import { QueueKeys } from '../../src/queue/keys.js';
+import { RequestStore } from '../../src/requests/index.js';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import pino from 'pino';
 import { Policy } from '../../src/approval/index.js';
 import { startBot, type Bot } from '../../src/chat/bot.js';
-import { LocalWorkspace, sendBlockAction, sendSlashCommand, startSlackApiServer, type SlackApiServer } from '../../src/console/index.js';
+import { LocalWorkspace, sendBlockAction, sendSlashCommand, startSlackApiServer, visibleText, type SlackApiServer } from '../../src/console/index.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
 import { startWorkerProcess } from '../../src/worker/worker-process.js';
 import { startTestRedis, type TestRedis } from './redis-server.js';
@@ -51,11 +55,16 @@ export interface Stack {
   click(actionId: string, value: string, options: { user: string; messageTs: string; channel?: string }): ReturnType<typeof sendBlockAction>;
   /** Text of every message and block in a channel, for assertions. */
   channelText(channel?: string): string;
+  /** The payloads of every job BullMQ holds for the sandbox cluster, read through BullMQ's API. */
+  jobs(): Promise<JobPayload[]>;
+  /** The bot's request records, through the store that owns them. */
+  requests: RequestStore;
   stop(): Promise<void>;
 }
 
+/** The text a user sees of a message (its fallback text and its blocks' text), for assertions. */
 export function messageText(m: { text?: string; blocks?: unknown[] }): string {
-  return `${m.text ?? ''}\n${JSON.stringify(m.blocks ?? [])}`;
+  return visibleText(m);
 }
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
@@ -142,6 +151,15 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     channelText(channel = OPS) {
       return slack.workspace.messages(channel).map(messageText).join('\n');
     },
+    async jobs() {
+      const queue = new Queue(new QueueKeys(prefix).queueName(cluster), { connection: redis.client(), prefix });
+      try {
+        return (await queue.getJobs(['completed', 'active', 'waiting', 'failed', 'delayed', 'prioritized'])).map((j) => j.data as JobPayload);
+      } finally {
+        await queue.close();
+      }
+    },
+    requests: new RequestStore(redis.client(), prefix),
     async stop() {
       await bot.stop().catch(() => {});
       for (const r of replicas) await r.stop().catch(() => {});

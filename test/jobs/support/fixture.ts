@@ -1,5 +1,4 @@
 import type { Redis } from 'ioredis';
-import { eventually } from '../../support/eventually.js';
 import type { V1Pod } from '@kubernetes/client-node';
 import { DrainArgsSchema, type DrainArgs } from '../../../src/core/verbs/index.js';
 import { startSandbox, type Sandbox } from '../../../src/sandbox/index.js';
@@ -36,12 +35,6 @@ export async function startJobFixture(scenario: string, params: Record<string, s
       await Promise.all([sandbox.close(), redis.stop()]);
     },
   };
-}
-
-/** Polls `check` until it returns a value (not undefined/false) or the deadline passes; the error says what was last seen. */
-export function waitFor<T>(check: () => Promise<T | undefined | false> | T | undefined | false, options: { timeoutMs?: number; label: string; describe?: () => unknown }): Promise<T> {
-  const describe = options.describe;
-  return eventually(check, { what: options.label, timeoutMs: options.timeoutMs ?? 10_000, throwErrors: true, ...(describe ? { describe: () => JSON.stringify(describe()) } : {}) });
 }
 
 /** Pods on a node as `namespace/name`, read through the API. */

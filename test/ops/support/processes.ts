@@ -1,5 +1,4 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { eventually } from '../../support/eventually.js';
 import { join } from 'node:path';
 
 export const ROOT = join(import.meta.dirname, '..', '..', '..');
@@ -55,11 +54,6 @@ export function spawnSitrep(args: string[], env: Record<string, string>): Spawne
 /** A TypeScript script under node with tsx, as a separate process. */
 export function spawnScript(script: string, env: Record<string, string>): Spawned {
   return track(spawn(process.execPath, ['--import', 'tsx', script], { cwd: ROOT, env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] }));
-}
-
-/** Polls `check` until it returns a value (not undefined/false) or the deadline passes. */
-export function until<T>(label: string, check: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 20_000, describe?: () => string): Promise<T> {
-  return eventually(check, { what: label, timeoutMs, intervalMs: 50, describe });
 }
 
 /** GET a URL: status and body text. */
