@@ -62,6 +62,18 @@ async function planDelete(ctx: JobContext, args: DeleteArgs): Promise<DeleteAnal
   return { plan, pod, view };
 }
 
+/** The pod approved for deletion is gone and another of the same name took its place: never deleted. */
+function replacedResult(ns: string, name: string, approvedUid: string, newUid: string | undefined): JobResult {
+  const ref = objectRef('pod', name, ns);
+  return {
+    ok: true,
+    title: `Pod ${ns}/${name} you approved is already gone: nothing deleted`,
+    text: `The approved pod (uid ${approvedUid}) no longer exists. A new pod with the same name${newUid ? ` (uid ${newUid})` : ''} was left alone. Ask again if the new one must go too.`,
+    changed: [],
+    unchanged: [`${ref}: new pod with the same name${newUid ? ` (uid ${newUid})` : ''} not deleted`],
+  };
+}
+
 /** `/k8s delete pod NAME`: DELETE pinned to the UID seen at plan time, so a same-name replacement is never deleted. */
 export const deletePodJob: OperationJob<typeof deletePodVerb> = {
   verb: deletePodVerb,
@@ -87,32 +99,26 @@ export const deletePodJob: OperationJob<typeof deletePodVerb> = {
         return { ok: true, title: `Pod ${ns}/${args.name} did not exist when planned: nothing deleted`, text: '', changed: [], unchanged: [`${ref} not found`] };
       }
       const a = await planDelete(ctx, args);
-      assertNoDrift(approved, a.plan, { resumed: start.resumed });
       if (!a.pod) return { ok: true, title: `Pod ${ns}/${args.name} is already gone: nothing deleted`, text: '', changed: [], unchanged: [`${ref} was already gone`] };
+      if (a.pod.metadata?.uid !== uid) return replacedResult(ns, args.name, uid, a.pod.metadata?.uid);
+      // The approved pod is still there: anything else the approver saw must be too.
+      assertNoDrift(approved, a.plan, { resumed: start.resumed });
       await start.begin();
-      const same = a.pod.metadata?.uid === uid;
       const pod = a.pod;
-      if (same) {
-        await backupOnce(ctx, `delete-pod-${args.name}`, () => {
-          const objects: unknown[] = [toManifest(pod, 'Pod', 'v1')];
-          for (const c of podClaims(pod, a.view)) {
-            if (c.pvc) objects.push(toManifest(c.pvc, 'PersistentVolumeClaim', 'v1'));
-            if (c.pv) objects.push(toManifest(c.pv, 'PersistentVolume', 'v1'));
-          }
-          return objects;
-        });
-      }
-      // Sent even when the UID already differs: the API server's precondition is the guarantee.
+      await backupOnce(ctx, `delete-pod-${args.name}`, () => {
+        const objects: unknown[] = [toManifest(pod, 'Pod', 'v1')];
+        for (const c of podClaims(pod, a.view)) {
+          if (c.pvc) objects.push(toManifest(c.pvc, 'PersistentVolumeClaim', 'v1'));
+          if (c.pv) objects.push(toManifest(c.pv, 'PersistentVolume', 'v1'));
+        }
+        return objects;
+      });
+      // The UID precondition is the guarantee: a pod replaced between the read above and now is not deleted.
       const outcome = await deletePodOnce(ctx.kube, { namespace: ns, name: args.name, uid }, { gracePeriodSeconds: args.force ? 0 : args.gracePeriod, signal: ctx.signal });
       if (outcome.kind === 'gone') {
-        const other = outcome.replaced ? ` A new pod with the same name (uid ${a.pod.metadata?.uid}) was left alone.` : '';
-        return {
-          ok: true,
-          title: `Pod ${ns}/${args.name} you approved is already gone: nothing deleted`,
-          text: `The approved pod (uid ${uid}) no longer exists.${other} Ask again if the new one must go too.`,
-          changed: [],
-          unchanged: [outcome.replaced ? `${ref}: new pod with the same name (uid ${a.pod.metadata?.uid}) not deleted` : `${ref} was already gone`],
-        };
+        return outcome.replaced
+          ? replacedResult(ns, args.name, uid, undefined)
+          : { ok: true, title: `Pod ${ns}/${args.name} is already gone: nothing deleted`, text: '', changed: [], unchanged: [`${ref} was already gone`] };
       }
       if (outcome.kind !== 'accepted') throw new JobError(ErrorCode.KubernetesApi, `Delete of ${ref} refused: ${outcome.reason}`);
       await ctx.checkpoints.set('deleted', true);

@@ -64,6 +64,12 @@ async function planRestart(ctx: JobContext, args: RestartArgs): Promise<{ plan: 
     skipped: [],
     warnings,
     ...(refusal ? { refusal } : {}),
+    // What the approver saw: a workload someone else rolled (or resized) since is another plan.
+    facts: {
+      [`generation ${target}`]: workload.metadata?.generation ?? 0,
+      [`replicas ${target}`]: replicas ?? 0,
+      [`restartedAt ${target}`]: currentRestartedAt(workload) ?? 'never',
+    },
     // Fixed now so that a resumed job writes the same value: the template does not change twice, pods roll once.
     fixed: { restartedAt: rfc3339(ctx.clock.now()) },
   });
@@ -89,14 +95,15 @@ export const restartJob: OperationJob<typeof restartVerb> = {
     const start = await readStart(ctx);
     try {
       const { plan, workload } = await planRestart(ctx, args);
-      if (plan.refusal) throw new JobError(ErrorCode.Conflict, `Restart refused, nothing changed: ${plan.refusal.message}`, { hint: 'Resume the rollout first.' });
-      assertNoDrift(approved, plan, { resumed: start.resumed });
       const restartedAt = typeof approved.fixed.restartedAt === 'string' ? approved.fixed.restartedAt : String(plan.fixed.restartedAt);
-      await ctx.progress({ phase: 'restart', done: 0, total: 1, message: `Restarting ${label}`, blocked: [] });
       if (currentRestartedAt(workload) === restartedAt) {
-        // Already written by this job (before a worker died): writing it again would change nothing anyway.
+        // Already written for this approval (its timestamp is unique to it): by this job before a
+        // worker died, or by a duplicate of it. Writing it again would change nothing.
         return { ok: true, title: `Rolling restart of ${label} already started (restartedAt ${restartedAt})`, text: '', changed: [`${ref} restarted (restartedAt ${restartedAt})`], unchanged: [] };
       }
+      if (plan.refusal) throw new JobError(ErrorCode.Conflict, `Restart refused, nothing changed: ${plan.refusal.message}`, { hint: 'Resume the rollout first.' });
+      assertNoDrift(approved, plan, { resumed: start.resumed });
+      await ctx.progress({ phase: 'restart', done: 0, total: 1, message: `Restarting ${label}`, blocked: [] });
       await start.begin();
       await backupOnce(ctx, `restart-${args.kind}-${args.name}`, () => [toManifest(workload, WORKLOAD_API[args.kind].kind, WORKLOAD_API[args.kind].apiVersion)]);
       await patchWorkload(ctx.kube, args.kind, ns, args.name, { spec: { template: { metadata: { annotations: { [RESTARTED_AT]: restartedAt } } } } }, ctx.signal);

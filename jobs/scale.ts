@@ -72,7 +72,9 @@ async function planScale(ctx: JobContext, args: ScaleArgs): Promise<{ plan: Plan
     actions: same ? [] : [{ kind: 'scale', target, ...(workload.metadata?.uid ? { uid: workload.metadata.uid } : {}), detail: `replicas ${current} -> ${args.replicas}` }],
     skipped: same ? [{ target, reason: `already ${current} replicas` }] : [],
     warnings,
-    fixed: { replicas: args.replicas, from: current },
+    // What the approver saw: a scale approved as 2 -> 3 must not run as 9 -> 3.
+    facts: { [`replicas ${target}`]: current },
+    fixed: { replicas: args.replicas },
   });
   return { plan, workload, current };
 }
@@ -96,16 +98,18 @@ export const scaleJob: OperationJob<typeof scaleVerb> = {
     const start = await readStart(ctx);
     try {
       const { plan, workload, current } = await planScale(ctx, args);
-      assertNoDrift(approved, plan, { resumed: start.resumed });
       // The approved number, never a delta: a resumed job sets the same count again.
       const replicas = typeof approved.fixed.replicas === 'number' ? approved.fixed.replicas : args.replicas;
-      const from = typeof approved.fixed.from === 'number' ? approved.fixed.from : current;
+      const from = Number(approved.facts[`replicas ${ref}`] ?? current);
       if (current === replicas) {
+        // The approved count already holds (set by this job before a worker died, or by anyone):
+        // nothing to do, whatever else changed.
         const byUs = await ctx.checkpoints.get<number>('scaled');
         return byUs === replicas
           ? { ok: true, title: `Scaled ${label} to ${replicas}`, text: '', changed: [`${ref} replicas ${from} -> ${replicas}`], unchanged: [] }
           : { ok: true, title: `${label} already has ${replicas} replicas: nothing changed`, text: '', changed: [], unchanged: [`${ref} already at ${replicas} replicas`] };
       }
+      assertNoDrift(approved, plan, { resumed: start.resumed });
       await start.begin();
       await backupOnce(ctx, `scale-${args.kind}-${args.name}`, () => [toManifest(workload, WORKLOAD_API[args.kind].kind, WORKLOAD_API[args.kind].apiVersion)]);
       await ctx.progress({ phase: 'scale', done: 0, total: 1, message: `Scaling ${label} ${current} -> ${replicas}`, blocked: [] });

@@ -38,7 +38,8 @@ const ALLOWED = {
   // the queue depth and workers `/k8s status` shows. It never decides a request's state.
   chat: ['core', 'commands', 'requests', 'approval', 'queue', 'incident', 'alerts', 'runbooks'],
   ops: ['core'],
-  worker: ['core', 'queue', 'jobs', 'k8s', 'ops'],
+  // The worker reads approval records to check a signed execution against (approval/ holds no Slack).
+  worker: ['core', 'queue', 'jobs', 'k8s', 'ops', 'approval'],
   demo: null, // composes everything on loopback
   top: null, // src/main.ts, src/config.ts, src/log.ts: the CLI entry, per-role lazy imports
 };

@@ -31,6 +31,8 @@ export const ConfigSchema = z.object({
   SITREP_CLUSTERS: z.string().optional().describe('Cluster names to kubeconfig contexts, `prod=prod-admin,staging=stg`. Unset: one cluster named after the current context.'),
   SITREP_DEFAULT_CLUSTER: z.string().optional().describe('Cluster used when a command has no `--cluster`. Unset: the first of SITREP_CLUSTERS.'),
   SITREP_POLICY: z.string().optional().describe('Path of the policy file (YAML or JSON) saying who may run and approve each verb. Unset: the built-in default policy.'),
+  SITREP_JOB_KEY: z.string().min(32, 'must be at least 32 characters (e.g. `openssl rand -hex 32`)').optional().describe('Key the bot signs executions with and workers check them against (HMAC-SHA256), 32+ random characters, the same in bot and workers. Required for bot, worker and all; `sitrep demo` makes its own.'),
+  SITREP_JOB_KEY_PREVIOUS: z.string().min(32).optional().describe('The key before the last rotation: workers still accept executions signed with it (docs/operations.md, rotating the job key).'),
   SITREP_PREFIX: z.string().regex(/^[a-zA-Z0-9_-]+$/).default('sitrep').describe('Prefix of every Redis key and queue, so several installations can share a Redis.'),
   SITREP_PIN_EMOJI: z.string().regex(/^[a-z0-9_+-]+$/).default('pushpin').describe('Reaction that adds a channel message to the open incident\'s timeline.'),
   SITREP_SHUTDOWN_TIMEOUT: duration('30s').describe('How long a worker waits on SIGTERM for running jobs to reach a checkpoint.'),
@@ -64,6 +66,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, role: Role = 'a
   if (!parsed.success) {
     for (const issue of parsed.error.issues) problems.push(`${issue.path.join('.') || '(env)'}: ${issue.message}`);
   }
+  if (!input.SITREP_JOB_KEY) problems.push('SITREP_JOB_KEY: required: 32+ random characters shared by the bot and its workers, e.g. `openssl rand -hex 32` (docs/operations.md)');
   if (role !== 'worker') {
     if (!input.SLACK_SIGNING_SECRET) problems.push('SLACK_SIGNING_SECRET: required for the bot (Slack app > Basic Information > Signing Secret)');
     if (!input.SLACK_BOT_TOKEN) problems.push('SLACK_BOT_TOKEN: required for the bot (Slack app > OAuth & Permissions > Bot User OAuth Token, xoxb-…)');

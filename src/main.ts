@@ -74,7 +74,13 @@ async function runWorker(config: Config, clusterFlag: string | undefined, logger
     logger,
     opsPort,
     metrics,
+    jobKeys: jobKeys(config),
   });
+}
+
+/** The key executions are signed with, then the previous one (accepted while keys rotate). */
+function jobKeys(config: Config): string[] {
+  return [config.SITREP_JOB_KEY!, ...(config.SITREP_JOB_KEY_PREVIOUS ? [config.SITREP_JOB_KEY_PREVIOUS] : [])];
 }
 
 async function runBot(config: Config, logger: Logger, metrics: import('./ops/metrics.js').Metrics) {
@@ -107,6 +113,7 @@ async function runBot(config: Config, logger: Logger, metrics: import('./ops/met
     defaultCluster: defaultCluster(config),
     pinEmoji: config.SITREP_PIN_EMOJI,
     timelineRetentionMs: config.SITREP_TIMELINE_RETENTION,
+    jobKey: config.SITREP_JOB_KEY!,
     logger,
     onAck: metrics.observeAck,
     slackFetch: countingFetch(metrics.observeSlack),

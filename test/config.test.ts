@@ -19,10 +19,24 @@ describe('configuration', () => {
   });
 
   it('a worker needs no Slack settings; durations are read as durations', () => {
-    const c = loadConfig({ SITREP_SHUTDOWN_TIMEOUT: '45s', SITREP_TIMELINE_RETENTION: '90d' }, 'worker');
+    const c = loadConfig({ SITREP_SHUTDOWN_TIMEOUT: '45s', SITREP_TIMELINE_RETENTION: '90d', SITREP_JOB_KEY: 'k'.repeat(32) }, 'worker');
     expect(c.SITREP_SHUTDOWN_TIMEOUT).toBe(45_000);
     expect(c.SITREP_TIMELINE_RETENTION).toBe(90 * 86_400_000);
     expect(c.REDIS_URL).toBe('redis://127.0.0.1:6379');
+  });
+
+  it('every role needs the job key, and says how to make one', () => {
+    for (const role of ['bot', 'worker', 'all'] as const) {
+      const err = (() => {
+        try {
+          loadConfig({ SLACK_SIGNING_SECRET: 's', SLACK_BOT_TOKEN: 'xoxb-1' }, role);
+        } catch (e) {
+          return e as ConfigError;
+        }
+      })();
+      expect(err?.message, role).toMatch(/SITREP_JOB_KEY: required.*openssl rand -hex 32/);
+    }
+    expect(() => loadConfig({ SITREP_JOB_KEY: 'short' }, 'worker')).toThrow(/SITREP_JOB_KEY: must be at least 32 characters/);
   });
 
   it('parses SITREP_CLUSTERS and refuses bad names', () => {

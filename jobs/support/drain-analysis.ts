@@ -22,6 +22,7 @@ import {
 } from '../../src/k8s/plan-warnings.js';
 import { controllerOf, isNodeReady, isTerminating } from '../../src/k8s/pod-facts.js';
 import { callOptions } from '../../src/k8s/request-options.js';
+import { pdbCoverage } from '../../src/k8s/pdb-facts.js';
 import { localDataOf, pvPinnedTo, podClaims } from '../../src/k8s/storage-facts.js';
 import type { DrainArgs } from '../../src/core/verbs/index.js';
 import type { JobContext } from '../job-context.js';
@@ -111,9 +112,22 @@ export async function analyzeDrain(ctx: JobContext, args: DrainArgs): Promise<Dr
     skipped: selection.skipped.map((s) => ({ target: podTarget(s.pod), reason: s.reason })),
     warnings,
     ...(refusal ? { refusal } : {}),
+    facts: budgetFacts(selection, view, args),
     fixed: { node: name, ...(args.dryRun ? { dryRun: args.dryRun } : {}) },
   });
   return { plan, view, node, nodePods, selection };
+}
+
+/**
+ * The budget now of every PodDisruptionBudget that governs an eviction of this drain, as the card
+ * shows it: an approver who saw "1 allowed" approved a drain that could proceed; if it is 0 by the
+ * time the drain runs, that is another plan. Deletes (--disable-eviction) bypass budgets.
+ */
+function budgetFacts(selection: DrainSelection, view: ClusterView, args: DrainArgs): Record<string, number> {
+  if (args.disableEviction) return {};
+  const facts: Record<string, number> = {};
+  for (const c of pdbCoverage(selection.targets, view.pdbs)) facts[`allowed disruptions ${objectRef('poddisruptionbudget', c.name, c.namespace)}`] = c.allowed;
+  return facts;
 }
 
 function drainWarnings(view: ClusterView, node: V1Node, nodePods: V1Pod[], selection: DrainSelection): PlanWarning[] {

@@ -5,10 +5,11 @@ import { toSitrepError } from '../../src/k8s/api-errors.js';
 import type { JobContext } from '../job-context.js';
 
 /** Everything of a plan but what buildPlan fills in. */
-export type PlanDraft = Omit<Plan, 'v' | 'fingerprint' | 'createdAt' | 'fixed' | 'cluster'> & { fixed?: Plan['fixed'] };
+export type PlanDraft = Omit<Plan, 'v' | 'fingerprint' | 'createdAt' | 'fixed' | 'facts' | 'cluster'> & { fixed?: Plan['fixed']; facts?: Plan['facts'] };
 
+/** A plan from its draft: stamped with the cluster and time, and fingerprinted over every field. */
 export function buildPlan(ctx: JobContext, draft: PlanDraft): Plan {
-  const body = { ...draft, fixed: draft.fixed ?? {} };
+  const body = { ...draft, fixed: draft.fixed ?? {}, facts: draft.facts ?? {} };
   return { v: 1, cluster: ctx.cluster, ...body, createdAt: ctx.clock.now(), fingerprint: fingerprintPlan(body) };
 }
 
@@ -55,8 +56,7 @@ export function assertNoDrift(approved: Plan, fresh: Plan, options: { resumed: b
       hint: 'Ask again with the command you mean to run.',
     });
   }
-  const drift = planDrift(approved, fresh);
-  const added = options.resumed ? drift.added.filter((k) => !fresh.warnings.some((w) => k === w.code || k.startsWith(`${w.code} `))) : drift.added;
+  const { added } = planDrift(approved, fresh, { actionsOnly: options.resumed });
   if (added.length === 0) return;
   throw new JobError(ErrorCode.PlanDrifted, `Stopped: the cluster changed since the plan was approved. New: ${added.slice(0, 8).join('; ')}${added.length > 8 ? `; and ${added.length - 8} more` : ''}. Nothing was changed.`, {
     hint: 'Run the command again to see the new plan and approve it.',

@@ -47,6 +47,10 @@ export function notAnApproverMessage(r: ApprovalRecord, action: 'approve' | 'rej
   return `You cannot ${action} this ${r.verb}: it needs ${r.approverDescription || `approval from ${who(r)}`}.`;
 }
 
+export function notAnApproverNowMessage(r: ApprovalRecord): string {
+  return `You cannot approve this ${r.verb}: the policy in force now no longer lets you approve it (it was changed after the request was made). Ask ${someone(r)} who still may.`;
+}
+
 export function alreadyApprovedMessage(r: ApprovalRecord): string {
   const missing = Math.max(0, r.requiredApprovals - r.approvals.length);
   return `You already approved this. It still needs ${missing} more from ${who(r)}.`;

@@ -48,13 +48,16 @@ local function is_expired(key, now)
   return tonumber(now) >= tonumber(redis.call('HGET', key, 'expiresAt'))
 end
 
-local function is_approver(key, user)
-  local approvers = redis.call('HGET', key, 'approvers')
+local function in_spec(approvers, user)
   if approvers == '*' then return true end
   for _, a in ipairs(cjson.decode(approvers)) do
     if a == user then return true end
   end
   return false
+end
+
+local function is_approver(key, user)
+  return in_spec(redis.call('HGET', key, 'approvers'), user)
 end
 `;
 
@@ -74,14 +77,17 @@ return {'created', ARGV[1]}
 `;
 
 /**
+ * Stricter wins: a vote counts only from someone the approvers stored at creation AND the policy
+ * in force now (ARGV[5], `*` or a JSON list) allow, and the count needed is the larger of the
+ * stored one and the policy's now (ARGV[6]).
  * KEYS: hash, expiries zset, audit stream.
- * ARGV: userId, now, auditMaxLen, retentionMs.
+ * ARGV: userId, now, auditMaxLen, retentionMs, approvers now, approvals needed now.
  * Returns {outcome, detail, needed, hgetall}; outcome is unknown | ended | expired-now | refused |
  * recorded | approved. For recorded/approved, detail is the count so far.
  */
 export const APPROVE_SCRIPT = `${PRELUDE}
 local key, expiries, stream = KEYS[1], KEYS[2], KEYS[3]
-local user, now, maxlen, retention = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
+local user, now, maxlen, retention, approversNow, neededNow = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], tonumber(ARGV[6])
 if redis.call('EXISTS', key) == 0 then return {'unknown'} end
 local state = redis.call('HGET', key, 'state')
 if state ~= 'pending' then
@@ -101,6 +107,10 @@ if not is_approver(key, user) then
   audit_record(key, stream, maxlen, now, 'refused', user, 'approve: not-an-approver')
   return {'refused', 'not-an-approver', '', redis.call('HGETALL', key)}
 end
+if not in_spec(approversNow, user) then
+  audit_record(key, stream, maxlen, now, 'refused', user, 'approve: not-an-approver under the policy now')
+  return {'refused', 'not-an-approver-now', '', redis.call('HGETALL', key)}
+end
 local votes = cjson.decode(redis.call('HGET', key, 'approvals'))
 for _, v in ipairs(votes) do
   if v.userId == user then
@@ -110,9 +120,13 @@ for _, v in ipairs(votes) do
 end
 table.insert(votes, {userId = user, at = tonumber(now)})
 redis.call('HSET', key, 'approvals', cjson.encode(votes))
-local needed = tonumber(redis.call('HGET', key, 'requiredApprovals'))
-local count = string.format('%d', #votes)
-if #votes >= needed then
+local needed = math.max(tonumber(redis.call('HGET', key, 'requiredApprovals')), neededNow)
+local counted = 0
+for _, v in ipairs(votes) do
+  if in_spec(approversNow, v.userId) then counted = counted + 1 end
+end
+local count = string.format('%d', counted)
+if counted >= needed then
   finish(key, expiries, 'approved', now, user, '', retention)
   audit_record(key, stream, maxlen, now, 'approved', user, count .. '/' .. needed)
   return {'approved', count, string.format('%d', needed), redis.call('HGETALL', key)}
@@ -189,5 +203,16 @@ return {#ids, out}
 export const SET_MESSAGE_SCRIPT = `
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
 redis.call('HSET', KEYS[1], 'channelId', ARGV[1], 'messageTs', ARGV[2])
+return 1
+`;
+
+/**
+ * Audits a click refused before it reached the state machine (from another card, channel or team;
+ * by a guest; under a policy that no longer allows it). Changes nothing else.
+ * KEYS: hash, audit stream. ARGV: userId, now, auditMaxLen, detail. Returns 1, or 0 when unknown.
+ */
+export const REFUSE_SCRIPT = `${PRELUDE}
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+audit_record(KEYS[1], KEYS[2], ARGV[3], ARGV[2], 'refused', ARGV[1], ARGV[4])
 return 1
 `;

@@ -10,13 +10,14 @@ import {
   doneMessage,
   endedMessage,
   notAnApproverMessage,
+  notAnApproverNowMessage,
   notTheRequesterMessage,
   recordedMessage,
   selfApprovalMessage,
   unknownMessage,
 } from './approval-messages.js';
 import { APPROVAL_ID, ApprovalHashSchema, AuditEntrySchema, type ApprovalRecord, type AuditEntry, type EndedState } from './approval-record.js';
-import { APPROVE_SCRIPT, CREATE_SCRIPT, END_SCRIPT, EXPIRE_SCRIPT, SET_MESSAGE_SCRIPT } from './approval-scripts.js';
+import { APPROVE_SCRIPT, CREATE_SCRIPT, END_SCRIPT, EXPIRE_SCRIPT, REFUSE_SCRIPT, SET_MESSAGE_SCRIPT } from './approval-scripts.js';
 import type { ApproverSpec } from './approver-spec.js';
 import { RedisScript } from '../core/redis-script.js';
 
@@ -92,7 +93,7 @@ export type ApproveOutcome =
   | { kind: 'recorded'; record: ApprovalRecord; approvalsSoFar: number; needed: number; message: string }
   /** THIS click completed it: the caller enqueues, exactly once across all replicas. */
   | { kind: 'approved'; record: ApprovalRecord; message: string }
-  | { kind: 'refused'; reason: 'self-approval' | 'not-an-approver' | 'already-approved-by-you'; message: string; record: ApprovalRecord }
+  | { kind: 'refused'; reason: 'self-approval' | 'not-an-approver' | 'not-an-approver-now' | 'already-approved-by-you'; message: string; record: ApprovalRecord }
   /** Already final. `justExpired`: this call noticed the expiry (update the card). */
   | { kind: 'ended'; state: EndedState; message: string; record: ApprovalRecord; justExpired: boolean }
   | { kind: 'unknown'; message: string };
@@ -117,6 +118,7 @@ const approveScript = new RedisScript(APPROVE_SCRIPT);
 const endScript = new RedisScript(END_SCRIPT);
 const expireScript = new RedisScript(EXPIRE_SCRIPT);
 const setMessageScript = new RedisScript(SET_MESSAGE_SCRIPT);
+const refuseScript = new RedisScript(REFUSE_SCRIPT);
 
 const EXPIRE_BATCH = 100;
 
@@ -238,10 +240,18 @@ export class ApprovalStore {
     if (ok !== 1) throw new SitrepError(ErrorCode.NotFound, `Approval ${id} not found; cannot attach its message.`);
   }
 
-  async approve(id: string, userId: string, now: number = this.clock.now()): Promise<ApproveOutcome> {
+  /**
+   * One approve click. `now` is what the policy in force at the click says (approvers and count);
+   * it only ever narrows what the record allows: stricter wins.
+   * @param now.approvers who may approve under the policy now; default: the record's own.
+   * @param now.required approvals needed under the policy now; default 0 (the record's count).
+   */
+  async approve(id: string, userId: string, policyNow: { approvers?: ApproverSpec; required?: number; at?: number } = {}): Promise<ApproveOutcome> {
     if (!APPROVAL_ID.test(id)) return { kind: 'unknown', message: unknownMessage(this.retentionMs) };
+    const now = policyNow.at ?? this.clock.now();
+    const approversNow = policyNow.approvers === undefined || policyNow.approvers === '*' ? '*' : JSON.stringify(policyNow.approvers);
     const reply = ScriptReply.parse(
-      await approveScript.run(this.redis, [this.key(id), this.expiriesKey, this.auditKey], [userId, now, this.auditMaxLen, this.retentionMs]),
+      await approveScript.run(this.redis, [this.key(id), this.expiriesKey, this.auditKey], [userId, now, this.auditMaxLen, this.retentionMs, approversNow, policyNow.required ?? 0]),
     );
     if (reply.length === 1) return { kind: 'unknown', message: unknownMessage(this.retentionMs) };
     const [outcome, detail, needed, flat] = reply;
@@ -252,9 +262,15 @@ export class ApprovalStore {
       case 'recorded':
         return { kind: 'recorded', record, approvalsSoFar: Number(detail), needed: Number(needed), message: recordedMessage(record, Number(detail), Number(needed)) };
       case 'refused': {
-        const reason = z.enum(['self-approval', 'not-an-approver', 'already-approved-by-you']).parse(detail);
+        const reason = z.enum(['self-approval', 'not-an-approver', 'not-an-approver-now', 'already-approved-by-you']).parse(detail);
         const message =
-          reason === 'self-approval' ? selfApprovalMessage(record) : reason === 'not-an-approver' ? notAnApproverMessage(record, 'approve') : alreadyApprovedMessage(record);
+          reason === 'self-approval'
+            ? selfApprovalMessage(record)
+            : reason === 'not-an-approver'
+              ? notAnApproverMessage(record, 'approve')
+              : reason === 'not-an-approver-now'
+                ? notAnApproverNowMessage(record)
+                : alreadyApprovedMessage(record);
         return { kind: 'refused', reason, message, record };
       }
       default:
@@ -290,6 +306,25 @@ export class ApprovalStore {
   /** By someone who may approve; by the requester it counts as cancel. */
   reject(id: string, userId: string, reason = '', now: number = this.clock.now()): Promise<EndOutcome> {
     return this.end('reject', id, userId, reason.trim().slice(0, 500), now);
+  }
+
+  /**
+   * Audits a click refused before the state machine saw it (another card, channel or team; a
+   * guest; a policy that no longer allows the clicker). Returns false for an unknown approval.
+   */
+  async refuse(id: string, userId: string, detail: string, now: number = this.clock.now()): Promise<boolean> {
+    if (!APPROVAL_ID.test(id)) return false;
+    return (await refuseScript.run(this.redis, [this.key(id), this.auditKey], [userId, now, this.auditMaxLen, detail.slice(0, 500)])) === 1;
+  }
+
+  /**
+   * Audits a refusal that no approval record can carry (e.g. a worker refusing a forged or replayed
+   * execution): one `refused` entry with what is known.
+   */
+  async auditRefusal(entry: { approvalId?: string; requestId: string; verb: string; cluster: string; user: string; detail: string }, now: number = this.clock.now()): Promise<void> {
+    await this.redis.xadd(this.auditKey, 'MAXLEN', '~', String(this.auditMaxLen), '*',
+      'at', String(now), 'action', 'refused', 'approvalId', entry.approvalId ?? '', 'requestId', entry.requestId,
+      'verb', entry.verb, 'cluster', entry.cluster, 'namespace', '', 'user', entry.user, 'detail', entry.detail.slice(0, 500));
   }
 
   /** Only the requester may cancel. */

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { formatDuration } from '../core/duration.js';
 import { ConfigError, ErrorCode, UnavailableError } from '../core/errors.js';
 import { mentionList, type ApproverSpec } from './approver-spec.js';
-import { DEFAULT_POLICY_SOURCE, DEFAULT_POLICY_YAML } from './policy-default.js';
+import { DEFAULT_POLICY_SOURCE, DEFAULT_POLICY_YAML, NO_POLICY_MESSAGE } from './policy-default.js';
 import { classifyEntry, entriesLabel, USERGROUP_ID, type PolicyEntry } from './policy-entry.js';
 import { parsePolicyText, type ParsePolicyOptions } from './policy-file.js';
 
@@ -32,6 +32,11 @@ export interface PolicyDecision {
   approverDescription: string;
   /** Short: `@oncall`, `anyone else`; used in "Ask someone in @oncall." */
   approversLabel: string;
+  /**
+   * Slack user ids the deciding rule names as approvers by id (directly or in one of the file's
+   * groups), as opposed to `*` or a Slack user group. Guests may approve only if named here.
+   */
+  namedApprovers: string[];
   ttlMs: number;
 }
 
@@ -144,6 +149,16 @@ class Members {
   }
 }
 
+/** The Slack user ids entries name one by one: user entries and the members of the file's groups. */
+function namedUsers(entries: readonly PolicyEntry[]): string[] {
+  const ids = new Set<string>();
+  for (const e of entries) {
+    if (e.kind === 'user') ids.add(e.id);
+    if (e.kind === 'group') for (const m of e.members) if (!USERGROUP_ID.test(m)) ids.add(m);
+  }
+  return [...ids];
+}
+
 function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
@@ -167,7 +182,7 @@ export class Policy {
     this.builtIn = builtIn;
   }
 
-  /** Everyone reads and cordons; drain, delete, scale, restart (and any newer verb) need one other person. */
+  /** Everyone reads; every verb that changes a cluster is refused with NO_POLICY_MESSAGE. */
   static default(): Policy {
     return Policy.compile(DEFAULT_POLICY_YAML, DEFAULT_POLICY_SOURCE, {}, true);
   }
@@ -241,7 +256,7 @@ export class Policy {
   }
 
   private denied(reason: string, extra: Partial<PolicyDecision> = {}): PolicyDecision {
-    return { allowed: false, reason, approvals: 0, approvers: [], approverDescription: '', approversLabel: '', ttlMs: this.ttlMs, ...extra };
+    return { allowed: false, reason, approvals: 0, approvers: [], approverDescription: '', approversLabel: '', namedApprovers: [], ttlMs: this.ttlMs, ...extra };
   }
 
   async evaluate(ctx: PolicyRequestContext, resolve?: GroupResolver): Promise<PolicyDecision> {
@@ -262,15 +277,16 @@ export class Policy {
     if (isIncidentVerb(ctx.verb)) {
       // Incident bookkeeping must never be blocked by a k8s policy: a file that says nothing about
       // incident verbs leaves them open to everyone.
-      return { allowed: true, reason: `Allowed: no rule in the ${this.builtIn ? this.source : `policy ${this.source}`} covers ${ctx.verb}, and incident commands are open to everyone.`, approvals: 0, approvers: [], approverDescription: 'no approval needed', approversLabel: '', ttlMs: this.ttlMs };
+      return { allowed: true, reason: `Allowed: no rule in the ${this.builtIn ? this.source : `policy ${this.source}`} covers ${ctx.verb}, and incident commands are open to everyone.`, approvals: 0, approvers: [], approverDescription: 'no approval needed', approversLabel: '', namedApprovers: [], ttlMs: this.ttlMs };
     }
+    if (this.builtIn) return this.denied(`${NO_POLICY_MESSAGE[0]!.toUpperCase()}${NO_POLICY_MESSAGE.slice(1)}.`);
     return this.denied(`No policy rule allows ${ctx.verb} ${this.where(ctx)}; ask an admin to add one to ${this.source}.`);
   }
 
   private async decide(rule: CompiledRule, ctx: PolicyRequestContext, members: Members): Promise<PolicyDecision> {
     const name = this.ruleName(rule);
     if (rule.approvals === 0) {
-      return { allowed: true, reason: `Allowed by ${name}; no approval needed.`, ruleIndex: rule.index, approvals: 0, approvers: [], approverDescription: 'no approval needed', approversLabel: '', ttlMs: this.ttlMs };
+      return { allowed: true, reason: `Allowed by ${name}; no approval needed.`, ruleIndex: rule.index, approvals: 0, approvers: [], approverDescription: 'no approval needed', approversLabel: '', namedApprovers: [], ttlMs: this.ttlMs };
     }
     const approvers = await members.expand(rule.approvers);
     const label = entriesLabel(rule.approvers);
@@ -301,6 +317,7 @@ export class Policy {
       approvers,
       approverDescription,
       approversLabel,
+      namedApprovers: namedUsers(rule.approvers),
       ttlMs: this.ttlMs,
     };
   }

@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { ApprovalStore, type Policy } from '../approval/index.js';
 import type { Clock } from '../core/clock.js';
+import { ErrorCode, UnavailableError } from '../core/errors.js';
 import { IncidentStore, Timeline } from '../incident/index.js';
 import { BackupStore } from '../queue/backup-store.js';
 import { JobProducer } from '../queue/job-producer.js';
@@ -39,8 +40,12 @@ export interface BotServices {
   defaultCluster: string;
   /** Emoji name that pins a message to the open incident's timeline. */
   pinEmoji: string;
-  /** Members of a Slack user group, for policies that name one (cached briefly). */
+  /** Members of a Slack user group, for policies that name one (cached for GROUP_CACHE_MS). */
   resolveGroup(groupId: string): Promise<string[]>;
+  /** Whether a user is a Slack guest (users.info is_restricted / is_ultra_restricted), cached for GROUP_CACHE_MS. */
+  isGuest(userId: string): Promise<boolean>;
+  /** The team (and enterprise) this bot serves, once auth.test has answered. */
+  slackTeam?: { teamId: string; enterpriseId?: string };
 }
 
 export interface BotServicesOptions {
@@ -50,16 +55,23 @@ export interface BotServicesOptions {
   keys: QueueKeys;
   client: webApi.WebClient;
   policy: Policy;
+  /** SITREP_JOB_KEY: what executions are signed with. */
+  jobKey: string;
   defaultCluster: string;
   pinEmoji: string;
   /** How long a resolved incident and its timeline are kept, in ms. @defaultValue undefined (forever) */
   timelineRetentionMs?: number;
   /** Minimum time between two edits of one message, in ms. @defaultValue 1000 */
   editIntervalMs?: number;
+  /** How long group membership and guest status are cached, in ms. @defaultValue GROUP_CACHE_MS (60 s) */
+  membershipCacheMs?: number;
 }
 
-/** How long a Slack user group's members are trusted before asking Slack again, in ms. */
-const GROUP_CACHE_MS = 60_000;
+/**
+ * How long a Slack user group's members, or whether someone is a guest, are trusted before asking
+ * Slack again, in ms: a person removed from a group can still approve for at most this long.
+ */
+export const GROUP_CACHE_MS = 60_000;
 
 /** Builds the bot's services over one Redis connection and one Slack client. */
 export function createBotServices(o: BotServicesOptions): BotServices {
@@ -73,11 +85,29 @@ export function createBotServices(o: BotServicesOptions): BotServices {
   const groupCache = new Map<string, { at: number; members: string[] }>();
   const resolveGroup = async (groupId: string): Promise<string[]> => {
     const cached = groupCache.get(groupId);
-    if (cached && clock.now() - cached.at < GROUP_CACHE_MS) return cached.members;
+    if (cached && clock.now() - cached.at < (o.membershipCacheMs ?? GROUP_CACHE_MS)) return cached.members;
     const res = await client.usergroups.users.list({ usergroup: groupId });
     const members = res.users ?? [];
     groupCache.set(groupId, { at: clock.now(), members });
     return members;
+  };
+  const guestCache = new Map<string, { at: number; guest: boolean }>();
+  const isGuest = async (userId: string): Promise<boolean> => {
+    const cached = guestCache.get(userId);
+    if (cached && clock.now() - cached.at < (o.membershipCacheMs ?? GROUP_CACHE_MS)) return cached.guest;
+    let guest: boolean;
+    try {
+      const res = await client.users.info({ user: userId });
+      guest = Boolean(res.user?.is_restricted || res.user?.is_ultra_restricted);
+    } catch (err) {
+      // Fail closed: an approval from someone sitrep cannot place is not counted.
+      throw new UnavailableError(ErrorCode.SlackApi, 'sitrep could not check your Slack account (users.info failed), so your approval was not counted.', {
+        cause: err,
+        hint: 'Try again in a minute; if it keeps failing, the Slack app may lack the users:read scope.',
+      });
+    }
+    guestCache.set(userId, { at: clock.now(), guest });
+    return guest;
   };
   const services: BotServices = {
     logger,
@@ -98,6 +128,7 @@ export function createBotServices(o: BotServicesOptions): BotServices {
     defaultCluster: o.defaultCluster,
     pinEmoji: o.pinEmoji,
     resolveGroup,
+    isGuest,
   };
   services.lifecycle = new RequestLifecycle({
     clock,
@@ -114,6 +145,9 @@ export function createBotServices(o: BotServicesOptions): BotServices {
     incidents,
     timeline: services.timeline,
     defaultCluster: o.defaultCluster,
+    jobKey: o.jobKey,
+    slackTeam: () => services.slackTeam,
+    isGuest,
     changed: (id) => poster.schedule(id),
   });
   return services;

@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { hostname } from 'node:os';
-import { App, HTTPReceiver, LogLevel, SocketModeReceiver } from '@slack/bolt';
+import { App, HTTPReceiver, LogLevel, SocketModeReceiver, type webApi } from '@slack/bolt';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Policy } from '../approval/index.js';
@@ -11,10 +11,12 @@ import { QueueKeys } from '../queue/keys.js';
 import { createRedis } from '../queue/redis-connection.js';
 import { RedisClock } from '../queue/redis-clock.js';
 import { boltLogger } from './bolt-logger.js';
+import { identifyBot } from './bot-identity.js';
 import { createBotServices, type BotServices } from './bot-services.js';
 import { registerCardActions } from './handlers/card-actions.js';
 import { registerPinReaction } from './handlers/pin-reaction.js';
 import { registerSlashCommands } from './handlers/slash-commands.js';
+import { withSigningWindow } from './timestamp-window.js';
 
 export interface BotOptions {
   signingSecret: string;
@@ -31,6 +33,8 @@ export interface BotOptions {
   /** @defaultValue '0.0.0.0' */
   host?: string;
   policy: Policy;
+  /** SITREP_JOB_KEY: executions are signed with it, and only workers holding it run them. */
+  jobKey: string;
   defaultCluster: string;
   /** @defaultValue 'pushpin' */
   pinEmoji?: string;
@@ -40,6 +44,8 @@ export interface BotOptions {
   clock?: Clock;
   /** Minimum time between two edits of one message. @defaultValue 1000 */
   editIntervalMs?: number;
+  /** How long Slack group membership and guest status are cached, in ms. @defaultValue 60000 */
+  membershipCacheMs?: number;
   /** How often expired approvals are swept. @defaultValue 5000 */
   expirySweepMs?: number;
   /** Extra routes on the bot's HTTP server (health, metrics). */
@@ -75,7 +81,9 @@ export async function startBot(options: BotOptions): Promise<Bot> {
   const redisClock = options.clock ? undefined : await new RedisClock(redis).start();
   const clock: Clock = options.clock ?? redisClock!;
 
-  const { app, socketReceiver } = createApp(options, logger);
+  const { app, socketReceiver, clientOptions } = createApp(options, logger);
+  // A rejected token stops start-up here, with one message; an unreachable Slack is retried below.
+  const team = await identifyBot(options.botToken, clientOptions, logger);
   const services = createBotServices({
     logger,
     clock,
@@ -83,11 +91,25 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     keys,
     client: app.client,
     policy: options.policy,
+    jobKey: options.jobKey,
     defaultCluster: options.defaultCluster,
     pinEmoji: options.pinEmoji ?? 'pushpin',
     timelineRetentionMs: options.timelineRetentionMs,
     editIntervalMs: options.editIntervalMs,
+    membershipCacheMs: options.membershipCacheMs,
   });
+  services.slackTeam = team;
+  let identifyTimer: NodeJS.Timeout | undefined;
+  const identifyLater = (delayMs: number) => {
+    identifyTimer = setTimeout(() => {
+      identifyBot(options.botToken, clientOptions, logger).then(
+        (t) => (t ? (services.slackTeam = t) : identifyLater(Math.min(delayMs * 2, 60_000))),
+        (err: unknown) => logger.error({ code: (err as { code?: string }).code }, (err as Error).message),
+      );
+    }, delayMs);
+    identifyTimer.unref();
+  };
+  if (!team) identifyLater(1000);
   registerSlashCommands(app, services, { onAck: options.onAck });
   registerCardActions(app, services);
   registerPinReaction(app, services);
@@ -117,6 +139,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     port,
     async stop() {
       clearInterval(sweep);
+      clearTimeout(identifyTimer);
       // Stop taking requests first, then finish relaying what is in flight.
       await app.stop().catch(() => {});
       if (socketReceiver) await closeSocket(socketReceiver);
@@ -132,7 +155,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
 }
 
 /** Bolt's app over HTTP (`/slack/events` on PORT) or, with an app token, Socket Mode. */
-function createApp(options: BotOptions, logger: Logger): { app: App; socketReceiver?: SocketModeReceiver } {
+function createApp(options: BotOptions, logger: Logger): { app: App; socketReceiver?: SocketModeReceiver; clientOptions: webApi.WebClientOptions } {
   const clientOptions = {
     slackApiUrl: options.slackApiUrl ?? 'https://slack.com/api/',
     retryConfig: { retries: 5, factor: 2, minTimeout: 200, maxTimeout: 5000 },
@@ -151,8 +174,11 @@ function createApp(options: BotOptions, logger: Logger): { app: App; socketRecei
       // Slack retries after 3 s; every handler acks long before, so waiting longer only hides bugs.
       unhandledRequestTimeoutMillis: 2900,
     });
+  if (receiver instanceof HTTPReceiver) {
+    receiver.requestListener = withSigningWindow(receiver.requestListener, (req) => logger.warn({ timestamp: req.headers['x-slack-request-timestamp'], path: req.url }, 'refused a Slack request signed more than 5 minutes from now'));
+  }
   const app = new App({ token: options.botToken, receiver, logger: boltLogger(logger), logLevel: LogLevel.INFO, clientOptions });
-  return { app, ...(socketReceiver ? { socketReceiver } : {}) };
+  return { app, clientOptions, ...(socketReceiver ? { socketReceiver } : {}) };
 }
 
 /** Closes the Socket Mode connection; a second disconnect forces the close when Slack never answers the first. */

@@ -151,6 +151,14 @@ export function slackApiMethods(ws: Workspace, uploads: Map<string, string>): Re
       return { users: group.users };
     },
 
+    'usergroups.users.update': (args) => {
+      const users = required(str(args, 'users'), 'invalid_users').split(',').map((u) => u.trim()).filter(Boolean);
+      for (const u of users) if (!ws.user(u)) throw new SlackMethodFailure('invalid_users');
+      const group = ws.setUsergroupUsers(required(str(args, 'usergroup'), 'no_such_subteam'), users);
+      if (!group) throw new SlackMethodFailure('no_such_subteam');
+      return { usergroup: { id: group.id, team_id: id.teamId, handle: group.handle, name: group.name ?? group.handle, users: group.users, user_count: group.users.length } };
+    },
+
     'pins.add': (args) => {
       ws.addPin(required(str(args, 'channel'), 'channel_not_found'), required(str(args, 'timestamp'), 'no_item_specified'));
       return {};
@@ -228,6 +236,7 @@ function userObject(u: SlackUser): Record<string, unknown> {
     id: u.id, team_id: LocalWorkspace.teamId, name: u.name, deleted: Boolean(u.deleted),
     real_name: u.realName ?? u.name, tz, tz_label: tz, tz_offset: 0,
     is_admin: Boolean(u.isAdmin), is_owner: false, is_bot: Boolean(u.isBot), is_app_user: false,
+    is_restricted: Boolean(u.isRestricted || u.isUltraRestricted), is_ultra_restricted: Boolean(u.isUltraRestricted),
     profile: {
       real_name: u.realName ?? u.name, display_name: u.displayName ?? u.name,
       real_name_normalized: u.realName ?? u.name, display_name_normalized: u.displayName ?? u.name,

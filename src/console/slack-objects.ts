@@ -22,6 +22,10 @@ export interface SlackUser {
   /** IANA zone, e.g. `Europe/Berlin`. @defaultValue 'UTC' */
   tz?: string;
   deleted?: boolean;
+  /** A multi-channel guest (users.info `is_restricted`). */
+  isRestricted?: boolean;
+  /** A single-channel guest (users.info `is_ultra_restricted`). */
+  isUltraRestricted?: boolean;
 }
 
 /** A conversation: public or private channel, or a DM (`D…`) the stand-in opens on demand. */

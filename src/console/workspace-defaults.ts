@@ -26,6 +26,9 @@ export const defaultUsers: readonly SlackUser[] = [
   { id: 'U0BOB00001', name: 'bob', realName: 'Bob Backup', email: 'bob@example.com' },
   { id: 'U0CAROL001', name: 'carol', realName: 'Carol Lead', email: 'carol@example.com', isAdmin: true },
   { id: 'U0DAVE0001', name: 'dave', realName: 'Dave Viewer', email: 'dave@example.com' },
+  // Guests: Slack marks them in users.info; sitrep never counts their approval unless a rule names them.
+  { id: 'U0GUEST001', name: 'greta', realName: 'Greta Contractor (single-channel guest)', email: 'greta@contractor.example', isUltraRestricted: true },
+  { id: 'U0GUEST002', name: 'gil', realName: 'Gil Vendor (multi-channel guest)', email: 'gil@vendor.example', isRestricted: true },
 ];
 
 export const defaultChannels: readonly SlackChannel[] = [

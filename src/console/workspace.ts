@@ -122,6 +122,14 @@ export class Workspace extends EventEmitter<{ change: [WorkspaceChange] }> {
     return g && { ...g, users: [...g.users] };
   }
 
+  /** Replaces a user group's members, as usergroups.users.update does (a Slack admin's change). */
+  setUsergroupUsers(id: string, users: readonly string[]): SlackUsergroup | undefined {
+    const g = this.usergroups.get(id);
+    if (!g) return undefined;
+    g.users = [...users];
+    return { ...g, users: [...g.users] };
+  }
+
   allUsergroups(): SlackUsergroup[] {
     return [...this.usergroups.values()].map((g) => ({ ...g, users: [...g.users] }));
   }

@@ -22,6 +22,16 @@ export const ErrorCode = {
   SlackApi: 'sitrep_slack_api',
   IncidentExists: 'sitrep_incident_exists',
   NoIncident: 'sitrep_no_incident',
+  /** An execution without a valid signature from the bot, or whose approval record does not match. */
+  JobForged: 'sitrep_job_forged',
+  /** A signed execution that already ran (or started) queued again. */
+  JobReplayed: 'sitrep_job_replayed',
+  /** A signed execution that waited for a worker past its grant's expiry. */
+  JobExpired: 'sitrep_job_expired',
+  /** Another destructive operation on the same target is pending or running. */
+  TargetBusy: 'sitrep_target_busy',
+  /** A click from another card, channel, team or enterprise than the one its buttons are on. */
+  ForeignClick: 'sitrep_foreign_click',
   /** The worker is stopping: the job goes back to the queue for another worker. */
   Shutdown: 'sitrep_shutdown',
   Internal: 'sitrep_internal',

@@ -4,6 +4,7 @@ export * from './duration.js';
 export * from './errors.js';
 export * from './ids.js';
 export * from './job.js';
+export * from './job-grant.js';
 export * from './plan.js';
 export * from './request.js';
 export * from './risk.js';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { JobGrantSchema } from './job-grant.js';
 import { PlanSchema } from './plan.js';
 
 /**
@@ -20,6 +21,10 @@ export const JobPayloadSchema = z.object({
   channelId: z.string().min(1),
   /** For `execute`: the plan that was approved; execution re-plans and compares against it. */
   approvedPlan: PlanSchema.optional(),
+  /** For `execute`: what the bot signed (core/job-grant.ts); a worker refuses an execution without it. */
+  grant: JobGrantSchema.optional(),
+  /** For `execute`: HMAC-SHA256 of the grant under SITREP_JOB_KEY, hex. */
+  signature: z.string().optional(),
 });
 export type JobPayload = z.infer<typeof JobPayloadSchema>;
 

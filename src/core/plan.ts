@@ -45,6 +45,9 @@ export const PlanActionSchema = z.object({
 });
 export type PlanAction = z.infer<typeof PlanActionSchema>;
 
+/** A value the approver saw: a count, a generation, a budget. */
+const FactValue = z.union([z.string(), z.number(), z.boolean()]);
+
 export const PlanSchema = z.object({
   v: z.literal(1),
   verb: z.string(),
@@ -59,6 +62,12 @@ export const PlanSchema = z.object({
   warnings: z.array(PlanWarningSchema),
   /** Set when the job cannot run as asked (e.g. drain filters); names the flag that overrides. */
   refusal: z.object({ message: z.string(), flag: z.string().optional() }).optional(),
+  /**
+   * What the approver saw of the cluster besides the actions, keyed by what it is: a workload's
+   * replica count (`replicas deployment/shop/web`), its generation, a PodDisruptionBudget's allowed
+   * disruptions. Execution re-reads them; any difference is drift.
+   */
+  facts: z.record(z.string(), FactValue).default({}),
   /** Values fixed at plan time so a resumed job repeats them exactly (e.g. restartedAt). */
   fixed: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({}),
   createdAt: z.number(),
@@ -66,34 +75,76 @@ export const PlanSchema = z.object({
 });
 export type Plan = z.infer<typeof PlanSchema>;
 
-/** Everything a plan says it will change or warn about, as sorted keys. */
-function planKeys(plan: Pick<Plan, 'actions' | 'warnings' | 'refusal'>): { actions: string[]; warnings: string[] } {
-  const actions = plan.actions.map((a) => `${a.kind} ${a.target}`).sort();
-  const warnings = plan.warnings.flatMap((w) => (w.objects.length ? w.objects.map((o) => `${w.code} ${o}`) : [w.code])).sort();
-  if (plan.refusal) warnings.push(`refusal ${plan.refusal.flag ?? plan.refusal.message}`);
-  return { actions, warnings };
+type PlanBody = Pick<Plan, 'actions' | 'warnings' | 'refusal'> & Partial<Pick<Plan, 'facts' | 'skipped'>>;
+
+/** One thing a plan says, as a comparable key and the words a person reads for it. */
+interface PlanItem {
+  key: string;
+  label: string;
 }
 
 /**
- * A stable fingerprint over what a plan would change and what it warns about. UIDs are left out
- * on purpose: a replaced pod with the same name is the same intent; execution re-checks UIDs.
+ * Everything a plan says it will do, leave alone or warn about: each action with its object's UID
+ * and detail. `withDetail: false` compares actions by object alone (a resumed job's own earlier
+ * steps changed details such as "already terminating").
  */
-export function fingerprintPlan(plan: Pick<Plan, 'actions' | 'warnings' | 'refusal'>): string {
-  const keys = planKeys(plan);
+function changeItems(plan: PlanBody, withDetail = true): PlanItem[] {
+  const items: PlanItem[] = plan.actions.map((a) => ({
+    key: `${a.kind} ${a.target}${a.uid ? ` uid=${a.uid}` : ''}${withDetail && a.detail ? ` (${a.detail})` : ''}`,
+    label: `${a.kind} ${a.target}${a.detail ? ` (${a.detail})` : ''}`,
+  }));
+  for (const w of plan.warnings) {
+    const objects = w.objects.length ? w.objects : [''];
+    for (const o of objects) items.push({ key: `warning ${w.code} ${w.severity} ${o}`.trimEnd(), label: `${w.code}${o ? ` ${o}` : ''}` });
+  }
+  if (plan.refusal) items.push({ key: `refusal ${plan.refusal.flag ?? plan.refusal.message}`, label: `refused: ${plan.refusal.message}` });
+  return items;
+}
+
+/** What the approver saw of the cluster: each fact with its value. */
+function factItems(plan: PlanBody): PlanItem[] {
+  return Object.entries(plan.facts ?? {})
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([k, v]) => ({ key: `fact ${k}=${String(v)}`, label: `${k}: ${String(v)}` }));
+}
+
+/**
+ * A stable fingerprint over everything a plan shows an approver: every action with the UID of its
+ * object and its detail (replica counts, the restart's timestamp), every warning, the refusal, and
+ * every fact (counts, generations, budgets). Two plans with one field apart differ.
+ */
+export function fingerprintPlan(plan: PlanBody): string {
+  const keys = [...changeItems(plan), ...factItems(plan)].map((i) => i.key).sort();
   return createHash('sha256').update(JSON.stringify(keys)).digest('hex').slice(0, 16);
 }
 
+/** How a fresh plan differs from the approved one, in words: what is new, and what is gone. */
+export interface PlanDrift {
+  added: string[];
+  removed: string[];
+}
+
 /**
- * How a fresh plan differs from the approved one. Drift that only shrinks the plan (fewer pods to
- * evict, fewer warnings) is safe to run; anything new is returned so the user can be asked again.
+ * How a fresh plan differs from the approved one. Actions and warnings that are only gone (fewer
+ * pods to evict, fewer warnings) are safe to run and are reported as `removed`; a new or changed
+ * action (another UID, another replica count) or warning is `added`, and so is every fact whose
+ * value changed, appeared or vanished (`replicas deployment/shop/web: 2 -> 9`).
+ * Pass `actionsOnly` for a resumed job, whose own earlier steps changed the facts and warnings.
  */
-export function planDrift(approved: Pick<Plan, 'actions' | 'warnings' | 'refusal'>, fresh: Pick<Plan, 'actions' | 'warnings' | 'refusal'>): { added: string[]; removed: string[] } {
-  const a = planKeys(approved);
-  const f = planKeys(fresh);
-  const before = new Set([...a.actions, ...a.warnings]);
-  const after = new Set([...f.actions, ...f.warnings]);
-  return {
-    added: [...after].filter((k) => !before.has(k)),
-    removed: [...before].filter((k) => !after.has(k)),
-  };
+export function planDrift(approved: PlanBody, fresh: PlanBody, options: { actionsOnly?: boolean } = {}): PlanDrift {
+  const pick = (p: PlanBody) => (options.actionsOnly ? changeItems({ ...p, warnings: [] }, false) : changeItems(p));
+  const before = new Map(pick(approved).map((i) => [i.key, i.label]));
+  const after = new Map(pick(fresh).map((i) => [i.key, i.label]));
+  const added = [...after].filter(([k]) => !before.has(k)).map(([, label]) => label);
+  const removed = [...before].filter(([k]) => !after.has(k)).map(([, label]) => label);
+  if (!options.actionsOnly) {
+    const was = approved.facts ?? {};
+    const now = fresh.facts ?? {};
+    for (const k of [...new Set([...Object.keys(was), ...Object.keys(now)])].sort()) {
+      const a = k in was ? String(was[k]) : undefined;
+      const b = k in now ? String(now[k]) : undefined;
+      if (a !== b) added.push(`${k}: ${a ?? 'none'} -> ${b ?? 'gone'}`);
+    }
+  }
+  return { added, removed };
 }

@@ -116,6 +116,8 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
   };
   const prefix = `sitrep-demo-${randomBytes(4).toString('hex')}`;
   const signingSecret = randomBytes(32).toString('hex');
+  // The demo's own job key: bot and worker share this process, so it never leaves memory.
+  const jobKey = randomBytes(32).toString('hex');
   try {
     let redis: Demo['redis'];
     if (options.redisUrl) {
@@ -134,7 +136,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
     const slack = await startSlackApiServer({ host, logger: logger.child({ component: 'slack-standin' }) });
     stops.push({ name: 'slack stand-in', stop: () => slack.close() });
 
-    const worker = await startWorkerProcess({ cluster: DEMO_CLUSTER, kubeconfigPath: sandbox.kubeconfigPath, redisUrl: redis.url, prefix, logger });
+    const worker = await startWorkerProcess({ cluster: DEMO_CLUSTER, kubeconfigPath: sandbox.kubeconfigPath, redisUrl: redis.url, prefix, logger, jobKeys: [jobKey] });
     stops.push({ name: 'worker', stop: () => worker.stop(3000) });
 
     const bot = await startBot({
@@ -146,6 +148,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
       port: 0,
       host,
       policy: demoPolicy(),
+      jobKey,
       defaultCluster: DEMO_CLUSTER,
       logger,
       editIntervalMs: options.editIntervalMs ?? 500,

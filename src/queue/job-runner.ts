@@ -33,6 +33,11 @@ export interface JobRunnerOptions {
   /** @defaultValue 5000 */
   heartbeatMs?: number;
   workerId?: string;
+  /**
+   * Checks an execution before anything of it runs (the bot's signature, its approval, replay):
+   * throws a coded SitrepError to refuse it, which fails the job without retries.
+   */
+  guard?: (payload: JobPayload, job: { id: string; timestamp: number }) => Promise<void>;
   /** Hook for metrics: called once per job attempt that ends, with how it ended. */
   onJobDone?: (info: { kind: string; verb: string; outcome: 'ok' | 'not_ok' | 'failed' | 'retry' | 'handed_back'; ms: number }) => void;
 }
@@ -176,6 +181,7 @@ export class JobRunner {
       },
     };
     try {
+      if (payload.kind === 'execute' && this.options.guard) await this.options.guard(payload, { id: job.id!, timestamp: job.timestamp });
       await this.emit(job, payload, { type: 'started', workerId: this.workerId, attempt: job.attemptsMade + 1 });
       const result = await this.runJob(payload, ctx);
       await this.emit(job, payload, { type: 'result', result });

@@ -1,13 +1,15 @@
-import type { ApprovalRecord, ApproveOutcome, EndOutcome } from '../approval/index.js';
+import type { ApprovalRecord, ApproveOutcome, EndOutcome, PolicyDecision } from '../approval/index.js';
 import { formatDuration } from '../core/duration.js';
 import { describeError, ErrorCode } from '../core/errors.js';
+import { GRANT_TTL_MS, signGrant, type JobGrant } from '../core/job-grant.js';
 import { JobKind } from '../core/job.js';
 import { planDrift, type Plan } from '../core/plan.js';
 import { EventKind } from '../core/timeline-event.js';
+import { foreignClick, FOREIGN_CLICK_MESSAGE, type ClickContext } from './click.js';
 import type { RequestDeps } from './deps.js';
 import { evaluatePolicy } from './policy-check.js';
-import type { RequestRecord, TransitionFields } from './request-store.js';
-import { RequestState } from './request-state.js';
+import type { ConcurrentOperation, RequestRecord, TransitionFields } from './request-store.js';
+import { isFinal, RequestState } from './request-state.js';
 import { noteQuietly } from './timeline-note.js';
 
 /** What a click handler tells the clicker privately; undefined means the card says it all. */
@@ -18,10 +20,17 @@ const isDryRun = (record: RequestRecord) => Boolean(record.request.args.dryRun);
 
 const warningData = (plan: Plan) => plan.warnings.map((w) => ({ code: w.code, severity: w.severity, message: w.message }));
 
+/** The approvers a decision allows, `*` when it needs no approver (it then narrows nothing). */
+const approversNow = (d: PolicyDecision) => (d.approvals === 0 ? ('*' as const) : d.approvers);
+
 /**
  * The lifecycle's steps from a plan to an approved execution: show the plan and ask for what the
  * policy requires, take clicks through the atomic approval store, and queue the execution exactly
- * once with the plan that was shown. Each state change is a guarded step of transitions.ts.
+ * once, signed, with the plan that was shown. Each state change is a guarded step of transitions.ts.
+ *
+ * The policy is asked again at every click and once more just before signing: a vote counts only
+ * from someone both the policy at the request and the policy now allow, the count needed is the
+ * larger of the two, and guests approve only when a rule names them.
  */
 export class ApprovalSteps {
   constructor(private readonly deps: RequestDeps) {}
@@ -35,8 +44,9 @@ export class ApprovalSteps {
       const before = await store.get(record.replanOf);
       if (before?.plan) drift = planDrift(before.plan, plan);
     }
+    const concurrent = await this.concurrent(record);
     // A replayed plan result finds the request past `planning` and changes nothing.
-    if (!(await store.transition(id, 'planReady', { plan, ...(drift ? { drift } : {}) })).ok) return;
+    if (!(await store.transition(id, 'planReady', { plan, ...(drift ? { drift } : {}), ...(concurrent.length ? { concurrent } : {}) })).ok) return;
     await noteQuietly(this.deps, record.request, {
       key: `${id}:plan`,
       kind: EventKind.Plan,
@@ -67,13 +77,14 @@ export class ApprovalSteps {
       await store.transition(id, 'askConfirmation');
       return;
     }
+    const current = await store.get(id);
     const approval = await this.deps.approvals.create({
       requestId: id,
       verb: r.verb,
       cluster: r.cluster,
       namespace: r.namespace,
       channelId: r.channelId,
-      messageTs: record.messageTs,
+      messageTs: current?.messageTs ?? record.messageTs,
       requesterId: r.userId,
       requiredApprovals: decision.approvals,
       approvers: decision.approvers,
@@ -93,20 +104,82 @@ export class ApprovalSteps {
   }
 
   /**
+   * Other operations pending or running in the request's cluster, in words, so an approver sees
+   * that a scale is still running while they approve a drain of a node its pods are on.
+   */
+  private async concurrent(record: RequestRecord): Promise<ConcurrentOperation[]> {
+    const held = await this.deps.store.locks.held(record.request.cluster);
+    const others = held.filter((h) => h.requestId !== record.request.id && h.requestId !== record.replanOf);
+    const found = await Promise.all(others.slice(0, 10).map((h) => this.deps.store.get(h.requestId)));
+    return found
+      .filter((o): o is RequestRecord => o !== undefined && !isFinal(o.state))
+      .map((o) => ({ requestId: o.request.id, text: `${o.request.command} ${o.request.text}`, userId: o.request.userId, state: o.state }));
+  }
+
+  /** Refuses a click that does not belong to the request's card; audited. Undefined when it does. */
+  private async checkPlace(click: ClickContext, record: RequestRecord, approvalId?: string): Promise<ClickReply | undefined> {
+    const why = foreignClick(click, { channelId: record.request.channelId, messageTs: record.messageTs, team: this.deps.slackTeam() });
+    if (!why) return undefined;
+    const r = record.request;
+    if (approvalId) await this.deps.approvals.refuse(approvalId, click.userId, why);
+    else await this.deps.approvals.auditRefusal({ requestId: r.id, verb: r.verb, cluster: r.cluster, user: click.userId, detail: `run: ${why}` });
+    this.deps.logger.warn({ requestId: record.request.id, userId: click.userId, code: ErrorCode.ForeignClick }, `refused a click: ${why}`);
+    return FOREIGN_CLICK_MESSAGE;
+  }
+
+  /**
    * The approve or run step: moves the request to `approved` (one caller wins), then queues the
    * execution. The state is written first, so the job's own events always find it there.
    */
-  private async startExecution(record: RequestRecord, plan: Plan, step: 'approve' | 'confirm', fields: TransitionFields = {}): Promise<boolean> {
+  private async startExecution(record: RequestRecord, plan: Plan, step: 'approve' | 'confirm', grant: Pick<JobGrant, 'approvalId' | 'confirmedBy'>, fields: TransitionFields = {}): Promise<boolean> {
     if (!(await this.deps.store.transition(record.request.id, step, fields)).ok) return false;
-    await this.queueExecution(record, plan);
+    await this.queueExecution(record, plan, grant);
     return true;
   }
 
-  /** Queues the execution of an approved request; idempotent (the job id is fixed per request). */
-  private async queueExecution(record: RequestRecord, plan: Plan): Promise<void> {
+  /**
+   * Why the policy in force now would not let this execution run, or undefined: asked once more
+   * just before signing, so a policy tightened between the last click and now still applies.
+   */
+  private async policyNowProblem(record: RequestRecord, approval: ApprovalRecord | undefined): Promise<string | undefined> {
+    const decision = await evaluatePolicy(this.deps, record.request);
+    if (!decision.allowed) return decision.reason;
+    if (!approval) return decision.approvals > 0 ? 'the policy now requires approval for this; run the command again to ask for it' : undefined;
+    const spec = approversNow(decision);
+    const counted = approval.approvals.filter((v) => spec === '*' || spec.includes(v.userId)).length;
+    const needed = Math.max(approval.requiredApprovals, decision.approvals);
+    return counted >= needed ? undefined : `the policy now needs ${needed} approval(s) from ${decision.approversLabel || 'others'}, and ${counted} of the approvals given still count`;
+  }
+
+  /**
+   * Queues the signed execution of an approved request; idempotent (the job id is fixed per
+   * request). The grant names the request, cluster, verb, args and the approved plan's
+   * fingerprint, and expires GRANT_TTL_MS after signing.
+   */
+  private async queueExecution(record: RequestRecord, plan: Plan, who: Pick<JobGrant, 'approvalId' | 'confirmedBy'>): Promise<void> {
     const r = record.request;
     try {
-      await this.deps.producer.enqueue({ v: 1, kind: JobKind.Execute, verb: r.verb, requestId: r.id, cluster: r.cluster, args: r.args, requestedBy: r.userId, channelId: r.channelId, approvedPlan: plan });
+      const approval = who.approvalId ? await this.deps.approvals.get(who.approvalId) : undefined;
+      const problem = await this.policyNowProblem(record, approval);
+      if (problem) {
+        await this.deps.store.transition(r.id, 'fail', { failure: { code: ErrorCode.PolicyDenied, message: `Not run: ${problem}.`, hint: 'Nothing was changed. Run the command again to ask under the policy in force now.' } });
+        return;
+      }
+      const now = this.deps.clock.now();
+      const grant: JobGrant = { v: 1, requestId: r.id, cluster: r.cluster, verb: r.verb, args: r.args, planFingerprint: plan.fingerprint, ...who, issuedAt: now, expiresAt: now + GRANT_TTL_MS };
+      await this.deps.producer.enqueue({
+        v: 1,
+        kind: JobKind.Execute,
+        verb: r.verb,
+        requestId: r.id,
+        cluster: r.cluster,
+        args: r.args,
+        requestedBy: r.userId,
+        channelId: r.channelId,
+        approvedPlan: plan,
+        grant,
+        signature: signGrant(grant, this.deps.jobKey),
+      });
     } catch (err) {
       const d = describeError(err);
       await this.deps.store.transition(r.id, 'fail', {
@@ -115,18 +188,40 @@ export class ApprovalSteps {
     }
   }
 
-  async approve(approvalId: string, userId: string): Promise<ClickReply> {
-    const outcome: ApproveOutcome = await this.deps.approvals.approve(approvalId, userId);
-    if (outcome.kind === 'unknown' || outcome.kind === 'refused') return outcome.message;
-    const record = await this.deps.store.get(outcome.record.requestId);
+  /** Why this person's vote cannot be taken under the policy now, or undefined. Audited when refused. */
+  private async voterProblem(approval: ApprovalRecord, userId: string, decision: PolicyDecision): Promise<string | undefined> {
+    if (!decision.allowed) return `The policy in force now refuses this request: ${decision.reason}`;
+    if (userId !== approval.requesterId && !decision.namedApprovers.includes(userId) && (await this.deps.isGuest(userId))) {
+      return `Guests cannot approve a ${approval.verb} unless the policy names them as an approver. Ask someone else in ${approval.approversLabel || 'the team'}.`;
+    }
+    return undefined;
+  }
+
+  async approve(approvalId: string, click: ClickContext): Promise<ClickReply> {
+    const found = await this.deps.approvals.get(approvalId);
+    if (!found) return (await this.deps.approvals.approve(approvalId, click.userId)).message;
+    const record = await this.deps.store.get(found.requestId);
     if (!record) return 'This request is no longer known to sitrep.';
+    const foreign = await this.checkPlace(click, record, approvalId);
+    if (foreign) return foreign;
+    const userId = click.userId;
+    const decision = await evaluatePolicy(this.deps, record.request);
+    if (found.state === 'pending') {
+      const problem = await this.voterProblem(found, userId, decision);
+      if (problem) {
+        await this.deps.approvals.refuse(approvalId, userId, `approve: ${problem}`);
+        return problem;
+      }
+    }
+    const outcome: ApproveOutcome = await this.deps.approvals.approve(approvalId, userId, { approvers: approversNow(decision), required: decision.approvals });
+    if (outcome.kind === 'unknown' || outcome.kind === 'refused') return outcome.message;
     if (outcome.kind === 'ended') {
       if (outcome.justExpired) await this.ended(record, outcome.record);
       // Approved, but the bot that took the deciding click died before queueing the job: any
       // later click finishes the hand-over. Safe to repeat: the job id is fixed per request.
       if (outcome.state === 'approved') {
-        if (record.state === RequestState.AwaitingApproval) await this.startExecution(record, outcome.record.plan, 'approve');
-        else if (record.state === RequestState.Approved) await this.queueExecution(record, outcome.record.plan);
+        if (record.state === RequestState.AwaitingApproval) await this.startExecution(record, outcome.record.plan, 'approve', { approvalId });
+        else if (record.state === RequestState.Approved) await this.queueExecution(record, outcome.record.plan, { approvalId });
         this.deps.changed(record.request.id);
       }
       return outcome.message;
@@ -140,15 +235,20 @@ export class ApprovalSteps {
       text: `Approved by <@${userId}>`,
       data: { approvalId, needed: outcome.record.requiredApprovals, approvers: outcome.record.approversLabel },
     });
-    if (outcome.kind === 'approved') await this.startExecution(record, outcome.record.plan, 'approve');
+    if (outcome.kind === 'approved') await this.startExecution(record, outcome.record.plan, 'approve', { approvalId });
     this.deps.changed(record.request.id);
     return outcome.kind === 'recorded' ? outcome.message : undefined;
   }
 
-  async end(mode: 'reject' | 'cancel', approvalId: string, userId: string, reason = ''): Promise<ClickReply> {
-    const outcome: EndOutcome = mode === 'reject' ? await this.deps.approvals.reject(approvalId, userId, reason) : await this.deps.approvals.cancel(approvalId, userId);
+  async end(mode: 'reject' | 'cancel', approvalId: string, click: ClickContext, reason = ''): Promise<ClickReply> {
+    const found = await this.deps.approvals.get(approvalId);
+    const record = found && (await this.deps.store.get(found.requestId));
+    if (found && record) {
+      const foreign = await this.checkPlace(click, record, approvalId);
+      if (foreign) return foreign;
+    }
+    const outcome: EndOutcome = mode === 'reject' ? await this.deps.approvals.reject(approvalId, click.userId, reason) : await this.deps.approvals.cancel(approvalId, click.userId);
     if (outcome.kind === 'unknown' || outcome.kind === 'refused') return outcome.message;
-    const record = await this.deps.store.get(outcome.record.requestId);
     if (!record) return outcome.message;
     if (outcome.kind === 'ended' && !outcome.justExpired) return outcome.message;
     await this.ended(record, outcome.record);
@@ -176,10 +276,13 @@ export class ApprovalSteps {
   }
 
   /** The run step: the requester runs a plan that needs no approval. */
-  async confirm(requestId: string, userId: string): Promise<ClickReply> {
+  async confirm(requestId: string, click: ClickContext): Promise<ClickReply> {
     const { store } = this.deps;
     const record = await store.get(requestId);
     if (!record || !record.plan) return 'This request is no longer known to sitrep.';
+    const foreign = await this.checkPlace(click, record);
+    if (foreign) return foreign;
+    const userId = click.userId;
     if (record.request.userId !== userId) return `Only <@${record.request.userId}>, who asked for it, can run this.`;
     if (record.state !== RequestState.AwaitingConfirmation || record.approvalId) return 'This request is already running or ended.';
     // The policy may have changed since the card was posted: a Run button never bypasses approvers.
@@ -189,7 +292,7 @@ export class ApprovalSteps {
       this.deps.changed(requestId);
       return undefined;
     }
-    if (!(await this.startExecution(record, record.plan, 'confirm', { confirmedBy: userId }))) return 'This request is already running or ended.';
+    if (!(await this.startExecution(record, record.plan, 'confirm', { confirmedBy: userId }, { confirmedBy: userId }))) return 'This request is already running or ended.';
     await noteQuietly(this.deps, record.request, { key: `${requestId}:confirmed`, kind: EventKind.Approved, actor: userId, text: `Confirmed by <@${userId}> (no approval needed by policy)` });
     this.deps.changed(requestId);
     return undefined;

@@ -24,6 +24,15 @@ export interface RequestDeps {
   timeline: Timeline;
   /** Cluster used when a command names none. */
   defaultCluster: string;
+  /** SITREP_JOB_KEY: every execution is signed with it (core/job-grant.ts). */
+  jobKey: string;
+  /**
+   * The Slack team (and enterprise) this installation serves, from auth.test; clicks and commands
+   * from anywhere else are refused. Undefined until Slack answered (then only the card is checked).
+   */
+  slackTeam(): { teamId: string; enterpriseId?: string } | undefined;
+  /** Whether a Slack user is a single- or multi-channel guest (users.info), cached briefly. */
+  isGuest(userId: string): Promise<boolean>;
   /**
    * Called after every change a request's card should show. The chat layer schedules the card's
    * render; the lifecycle never renders.

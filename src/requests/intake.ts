@@ -2,6 +2,8 @@ import { describeError, ErrorCode, UnavailableError, type ErrorCode as Code } fr
 import { JobKind } from '../core/job.js';
 import type { CommandRequest } from '../core/request.js';
 import { EventKind } from '../core/timeline-event.js';
+import { argsFor, type VerbContract } from '../core/verbs/contract.js';
+import { OPERATION_VERBS } from '../core/verbs/index.js';
 import { isRedisUnavailable, withTimeout } from '../queue/redis-connection.js';
 import type { RequestDeps } from './deps.js';
 import { evaluatePolicy } from './policy-check.js';
@@ -40,6 +42,21 @@ function redisDown(cause: unknown, how: 'unreachable' | 'not answering' = 'unrea
 }
 
 /**
+ * Takes the one object the request would change (DESIGN.md invariant 8), unless it is a dry run.
+ * Returns why it cannot, naming the request that holds it, or undefined when it is taken.
+ */
+async function lockTarget(deps: RequestDeps, request: CommandRequest): Promise<string | undefined> {
+  const contract = (OPERATION_VERBS as Record<string, VerbContract>)[request.verb];
+  if (!contract?.targetOf || request.args.dryRun) return undefined;
+  const target = contract.targetOf(argsFor(contract, request.args));
+  const outcome = await deps.store.lockTarget(request.id, { cluster: request.cluster, target });
+  if (outcome.ok) return undefined;
+  const holder = await deps.store.get(outcome.holder);
+  const what = holder ? `\`${holder.request.command} ${holder.request.text}\` by <@${holder.request.userId}> in <#${holder.request.channelId}> (${holder.state})` : `request ${outcome.holder}`;
+  return `${target} in cluster ${request.cluster} already has an operation pending or running: ${what}. One operation per target at a time: wait for it to end, or cancel it on its card.`;
+}
+
+/**
  * The intake step: claim the request (a Slack retry stops here), check the policy, note it on the
  * incident, have its card posted, then queue its job. Nothing is left half-done: the state moves
  * to queued/planning before the job is added (so the job's first event finds it there), and any
@@ -72,6 +89,11 @@ export async function intake(deps: RequestDeps, request: CommandRequest, options
     if (!decision.allowed) {
       await deps.store.transition(request.id, 'refuse', { failure: { code: ErrorCode.PolicyDenied, message: decision.reason } });
       return { kind: 'refused', reason: decision.reason };
+    }
+    const busy = options.jobKind === JobKind.Plan ? await lockTarget(deps, request) : undefined;
+    if (busy) {
+      await deps.store.transition(request.id, 'refuse', { failure: { code: ErrorCode.TargetBusy, message: busy } });
+      return { kind: 'refused', reason: busy };
     }
     await options.postCard(request.id);
     cardShown = true;

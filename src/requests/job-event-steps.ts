@@ -93,6 +93,8 @@ export class JobEventSteps {
     const next = { ...r, id: `${r.id.replace(/\.r\d+$/, '')}.r${attempt}`, receivedAt: this.deps.clock.now() };
     if (!(await store.claim(next))) return;
     await store.annotate(next.id, { replanOf: r.id, ...(record.incidentId ? { incidentId: record.incidentId } : {}) });
+    // The drifted request released its target when it ended; the re-plan holds it now.
+    if (record.lock) await store.lockTarget(next.id, record.lock);
     await store.annotate(r.id, { failure: { ...failure, hint: 'Nothing was changed. sitrep planned again: approve the new card below if the new plan is right.' } });
     await store.transition(next.id, 'queuePlan');
     this.deps.changed(next.id);

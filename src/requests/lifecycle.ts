@@ -2,6 +2,7 @@ import type { Plan } from '../core/plan.js';
 import type { CommandRequest } from '../core/request.js';
 import type { JobEventEnvelope } from '../queue/job-events.js';
 import { ApprovalSteps, type ClickReply } from './approval-steps.js';
+import type { ClickContext } from './click.js';
 import type { RequestDeps } from './deps.js';
 import { intake, type IntakeOptions, type IntakeOutcome } from './intake.js';
 import { JobEventSteps } from './job-event-steps.js';
@@ -32,19 +33,19 @@ export class RequestLifecycle {
     return this.approvals.planReady(record, plan);
   }
 
-  /** Approve: one vote; the last one needed queues the execution, exactly once. */
-  approve(approvalId: string, userId: string): Promise<ClickReply> {
-    return this.approvals.approve(approvalId, userId);
+  /** Approve: one vote, on the request's own card, by someone the policy allows now; the last one needed queues the signed execution, exactly once. */
+  approve(approvalId: string, click: ClickContext): Promise<ClickReply> {
+    return this.approvals.approve(approvalId, click);
   }
 
-  /** Reject (an approver) or cancel (the requester) a pending approval. */
-  end(mode: 'reject' | 'cancel', approvalId: string, userId: string, reason?: string): Promise<ClickReply> {
-    return this.approvals.end(mode, approvalId, userId, reason);
+  /** Reject (an approver) or cancel (the requester) a pending approval, from its own card. */
+  end(mode: 'reject' | 'cancel', approvalId: string, click: ClickContext, reason?: string): Promise<ClickReply> {
+    return this.approvals.end(mode, approvalId, click, reason);
   }
 
-  /** Run: the requester runs a plan the policy lets run without approval. */
-  run(requestId: string, userId: string): Promise<ClickReply> {
-    return this.approvals.confirm(requestId, userId);
+  /** Run: the requester runs a plan the policy lets run without approval, from its own card. */
+  run(requestId: string, click: ClickContext): Promise<ClickReply> {
+    return this.approvals.confirm(requestId, click);
   }
 
   /** Expiry: ends requests whose approval window closed. */

@@ -4,13 +4,18 @@ import { JobProgressSchema, JobResultSchema, type JobProgress, type JobResult } 
 import { PlanSchema, type Plan } from '../core/plan.js';
 import { RedisScript } from '../core/redis-script.js';
 import { CommandRequestSchema, type CommandRequest } from '../core/request.js';
-import { RequestState } from './request-state.js';
+import { isFinal, RequestState } from './request-state.js';
+import { TargetLocks, type LockOutcome, type LockTarget } from './target-locks.js';
 import { STEPS, type Step } from './transitions.js';
 
 const FailureSchema = z.object({ code: z.string(), message: z.string(), hint: z.string().optional() });
 export type Failure = z.infer<typeof FailureSchema>;
 
 const DriftSchema = z.object({ added: z.array(z.string()), removed: z.array(z.string()) });
+const LockTargetSchema = z.object({ cluster: z.string(), target: z.string() });
+const ConcurrentSchema = z.object({ requestId: z.string(), text: z.string(), userId: z.string(), state: z.string() });
+/** Another operation in the same cluster, as a card lists it. */
+export type ConcurrentOperation = z.infer<typeof ConcurrentSchema>;
 
 export interface RequestRecord {
   request: CommandRequest;
@@ -36,10 +41,14 @@ export interface RequestRecord {
   incidentId?: string;
   /** Set once the long output went up as a file, so a replayed result uploads nothing twice. */
   fileUploaded?: boolean;
+  /** The target this request holds (one destructive operation per target), until it ends. */
+  lock?: LockTarget;
+  /** Other operations pending or running in the same cluster when the plan was made. */
+  concurrent?: ConcurrentOperation[];
 }
 
 /** Fields a transition may write with the new state. */
-export type TransitionFields = Partial<Pick<RequestRecord, 'workerId' | 'startedAt' | 'result' | 'failure' | 'approvalId' | 'plan' | 'drift' | 'confirmedBy' | 'replannedAs'>>;
+export type TransitionFields = Partial<Pick<RequestRecord, 'workerId' | 'startedAt' | 'result' | 'failure' | 'approvalId' | 'plan' | 'drift' | 'confirmedBy' | 'replannedAs' | 'concurrent'>>;
 
 /** What a transition did: `moved` from the state it found, or `refused` in the state it found. */
 export type TransitionOutcome = { ok: true; from: RequestState } | { ok: false; state: RequestState | undefined };
@@ -119,9 +128,24 @@ function encode(fields: Record<string, unknown>): string[] {
  */
 export class RequestStore {
   readonly keys: RequestKeys;
+  readonly locks: TargetLocks;
 
   constructor(private readonly redis: Redis, prefix: string, private readonly ttlSeconds = 30 * 86_400) {
     this.keys = new RequestKeys(prefix);
+    this.locks = new TargetLocks(redis, prefix);
+  }
+
+  /**
+   * Holds `target` for this request until it ends (released by the transition to a final state).
+   * Refused while another request that has not ended holds it; returns that request's id.
+   */
+  async lockTarget(id: string, target: LockTarget): Promise<LockOutcome> {
+    const outcome = await this.locks.acquire(target, id, async (holder) => {
+      const record = await this.get(holder);
+      return !record || isFinal(record.state);
+    });
+    if (outcome.ok) await this.redis.hset(this.keys.request(id), 'lock', JSON.stringify(target));
+    return outcome;
   }
 
   /**
@@ -166,6 +190,8 @@ export class RequestStore {
       approvalId: h.approvalId || undefined,
       incidentId: h.incidentId || undefined,
       fileUploaded: h.fileUploaded === '1',
+      lock: json(h.lock, LockTargetSchema),
+      concurrent: json(h.concurrent, z.array(ConcurrentSchema)),
     };
   }
 
@@ -176,7 +202,13 @@ export class RequestStore {
   async transition(id: string, step: Step, fields: TransitionFields = {}): Promise<TransitionOutcome> {
     const { from, to } = STEPS[step];
     const [outcome, cur] = (await TRANSITION.run(this.redis, [this.keys.request(id)], [to, from.length, ...from, ...encode(fields)])) as [string, string];
-    if (outcome === 'moved') return { ok: true, from: cur as RequestState };
+    if (outcome === 'moved') {
+      if (isFinal(to)) {
+        const lock = await this.redis.hget(this.keys.request(id), 'lock');
+        if (lock) await this.locks.release(LockTargetSchema.parse(JSON.parse(lock)), id);
+      }
+      return { ok: true, from: cur as RequestState };
+    }
     return { ok: false, state: outcome === 'missing' ? undefined : (cur as RequestState) };
   }
 

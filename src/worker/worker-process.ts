@@ -9,6 +9,9 @@ import type { Metrics } from '../ops/metrics.js';
 import { JobRunner } from '../queue/job-runner.js';
 import { QueueKeys } from '../queue/keys.js';
 import { createRedis } from '../queue/redis-connection.js';
+import { RedisClock } from '../queue/redis-clock.js';
+import { ApprovalStore } from '../approval/index.js';
+import { ExecutionGuard } from './execution-guard.js';
 
 export interface WorkerProcessOptions {
   cluster: string;
@@ -24,6 +27,8 @@ export interface WorkerProcessOptions {
   extraRoutes?: OpsRoute[];
   /** The process's metrics: Kubernetes calls, jobs, queue depth, and /metrics on the ops server. */
   metrics?: Metrics;
+  /** SITREP_JOB_KEY (then SITREP_JOB_KEY_PREVIOUS): executions must be signed with one of them. */
+  jobKeys: readonly string[];
 }
 
 /** A worker for one cluster: its queue, its Kubernetes clients, its health endpoints. */
@@ -32,6 +37,10 @@ export async function startWorkerProcess(options: WorkerProcessOptions): Promise
   if (options.metrics) instrumentKubeConfig(kc, options.metrics.observeKube);
   const kube = createKubeClients(options.cluster, kc);
   const redis = createRedis(options.redisUrl, { name: `sitrep-worker-${options.cluster}` });
+  const logger = options.logger.child({ component: 'worker', cluster: options.cluster });
+  const clock = await new RedisClock(redis).start();
+  const approvals = new ApprovalStore(redis, { prefix: options.prefix, clock });
+  const guard = new ExecutionGuard({ redis, approvals, clock, cluster: options.cluster, keys: options.jobKeys, prefix: options.prefix });
   const runner = new JobRunner({
     cluster: options.cluster,
     kube,
@@ -39,7 +48,18 @@ export async function startWorkerProcess(options: WorkerProcessOptions): Promise
     keys: new QueueKeys(options.prefix),
     readJobs: READ_JOBS,
     operationJobs: OPERATION_JOBS,
-    logger: options.logger.child({ component: 'worker', cluster: options.cluster }),
+    logger,
+    // Redis is shared state, not an authority: an execution runs only as the bot signed it.
+    guard: async (payload, job) => {
+      try {
+        await guard.check(payload, job);
+      } catch (err) {
+        const detail = err instanceof Error ? err.message : String(err);
+        await approvals.auditRefusal({ approvalId: payload.grant?.approvalId, requestId: payload.requestId, verb: payload.verb, cluster: options.cluster, user: `worker:${options.cluster}`, detail }).catch((e) => logger.warn({ err: e }, 'could not audit a refused execution'));
+        logger.warn({ requestId: payload.requestId, verb: payload.verb, code: (err as { code?: string }).code }, detail);
+        throw err;
+      }
+    },
     lockDurationMs: options.lockDurationMs,
     concurrency: options.concurrency,
     onJobDone: options.metrics?.observeJob,
@@ -69,6 +89,7 @@ export async function startWorkerProcess(options: WorkerProcessOptions): Promise
       unwatch?.();
       await depth?.close().catch(() => {});
       await ops?.close();
+      clock.stop();
       redis.disconnect();
     },
   };

@@ -22,7 +22,7 @@ function plan(): Plan {
     ],
     warnings: [],
   };
-  return { v: 1, verb: 'drain', cluster: 'prod', target: 'node/node02', summary: 'Drain node02: cordon, evict 1 pod', skipped: [], fixed: {}, createdAt: T0, fingerprint: fingerprintPlan(base), ...base };
+  return { v: 1, verb: 'drain', cluster: 'prod', target: 'node/node02', summary: 'Drain node02: cordon, evict 1 pod', skipped: [], fixed: {}, facts: {}, createdAt: T0, fingerprint: fingerprintPlan(base), ...base };
 }
 
 function input(extra: Partial<CreateApprovalInput> = {}): CreateApprovalInput {
@@ -124,6 +124,31 @@ describe('approval flow', () => {
     const done = await store.approve(rec.id, CAROL);
     expect(done).toMatchObject({ kind: 'approved', message: 'Approved by <@U034BOB> and <@U056CAROL>: drain on prod can run.' });
     if (done.kind === 'approved') expect(done.record.approvals.map((v) => v.userId)).toEqual([BOB, CAROL]);
+  });
+
+  it('stricter wins: the policy now narrows who may approve and raises the count, never the reverse', async () => {
+    now = T0;
+    const { store } = newStore();
+    const rec = await store.create(input({ approvers: [BOB, CAROL, DAVE], requiredApprovals: 1 }));
+    // BOB has left the approvers since the request was made: refused, audited, not counted.
+    expect(await store.approve(rec.id, BOB, { approvers: [CAROL, DAVE], required: 1 })).toMatchObject({ kind: 'refused', reason: 'not-an-approver-now' });
+    // A newcomer allowed now but not at the request is refused too.
+    expect(await store.approve(rec.id, 'U999NEW', { approvers: [CAROL, DAVE, 'U999NEW'], required: 1 })).toMatchObject({ kind: 'refused', reason: 'not-an-approver' });
+    // The policy now needs two: CAROL alone no longer completes it.
+    expect(await store.approve(rec.id, CAROL, { approvers: [CAROL, DAVE], required: 2 })).toMatchObject({ kind: 'recorded', approvalsSoFar: 1, needed: 2 });
+    expect(await store.approve(rec.id, DAVE, { approvers: [CAROL, DAVE], required: 2 })).toMatchObject({ kind: 'approved' });
+    const refusals = (await store.audit(T0 - 1)).filter((e) => e.action === 'refused').map((e) => e.detail);
+    expect(refusals).toEqual(expect.arrayContaining(['approve: not-an-approver under the policy now', 'approve: not-an-approver']));
+  });
+
+  it('a vote given before the policy changed stops counting once its voter is no longer an approver', async () => {
+    now = T0;
+    const { store } = newStore();
+    const rec = await store.create(input({ approvers: [BOB, CAROL, DAVE], requiredApprovals: 2 }));
+    expect(await store.approve(rec.id, BOB)).toMatchObject({ kind: 'recorded', approvalsSoFar: 1 });
+    // BOB is removed from the approvers; CAROL's vote is the first that still counts.
+    expect(await store.approve(rec.id, CAROL, { approvers: [CAROL, DAVE], required: 2 })).toMatchObject({ kind: 'recorded', approvalsSoFar: 1, needed: 2 });
+    expect(await store.approve(rec.id, DAVE, { approvers: [CAROL, DAVE], required: 2 })).toMatchObject({ kind: 'approved' });
   });
 
   it('refuses a request nobody can approve at creation', async () => {
@@ -257,7 +282,7 @@ describe('exactly once', () => {
       const stores = conns.map((c) => new ApprovalStore(c, { prefix: PREFIX }));
       await conns[0].rpush(PREFIX + ':ready', '1');
       await conns[0].blpop(PREFIX + ':go', 30);
-      const out = await Promise.all(stores.map((s, i) => s.approve(ID, users[i], Number(NOW))));
+      const out = await Promise.all(stores.map((s, i) => s.approve(ID, users[i], { at: Number(NOW) })));
       process.stdout.write(JSON.stringify(out.map((o) => o.kind)));
       for (const c of conns) c.disconnect();
     `;

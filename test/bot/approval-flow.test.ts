@@ -107,6 +107,9 @@ describe('two-person approval end to end', () => {
     expect(messageText(current(stack, card.ts))).toMatch(/Approval needed/);
     const requestId = (await stack.bot.services.approvals.get(approvalId))!.requestId;
     expect(await executeJobsFor(requestId)).toBe(0);
+    // Ends it, freeing deployment/web for the next test (one operation per target at a time).
+    await stack.click(CardAction.Cancel, approvalId, { user: ALICE, messageTs: card.ts });
+    await waitForUpdate(stack, card.ts, /cancelled/i);
   });
 
   it('50 concurrent approve clicks from different approvers and repeats enqueue the job exactly once', async () => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CoreV1Api } from '@kubernetes/client-node';
-import { Policy } from '../../src/approval/index.js';
+import { OPEN_POLICY_YAML, Policy } from '../../src/approval/index.js';
 import { CardAction } from '../../src/chat/render/operation-card.js';
 import { codeBlock } from '../../src/core/text/mrkdwn.js';
 import { QueueKeys } from '../../src/queue/keys.js';
@@ -40,7 +40,7 @@ describe('hardening found in review', () => {
       expect(messageText(refused)).toMatch(/requires approval/);
       expect((await core.readNode({ name: 'node01' })).spec?.unschedulable).toBeFalsy();
     } finally {
-      stack.bot.services.policy = Policy.default();
+      stack.bot.services.policy = Policy.fromText(OPEN_POLICY_YAML, 'test policy');
     }
   });
 

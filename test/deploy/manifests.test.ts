@@ -229,7 +229,7 @@ describe('Kubernetes manifests', () => {
     const config = named('ConfigMap', 'sitrep-config')!.data as Record<string, string>;
     const secrets = Object.assign({}, ...of('Secret').map((s) => s.stringData)) as Record<string, string>;
     expect(() => loadConfig({ ...config, ...secrets }, 'bot')).not.toThrow();
-    expect(() => loadConfig({ ...config, REDIS_URL: secrets.REDIS_URL }, 'worker')).not.toThrow();
+    expect(() => loadConfig({ ...config, REDIS_URL: secrets.REDIS_URL, SITREP_JOB_KEY: secrets.SITREP_JOB_KEY }, 'worker')).not.toThrow();
     const bot = deployment('sitrep-bot').spec.template.spec;
     const mount = bot.containers[0].volumeMounts.find((m: any) => config.SITREP_POLICY.startsWith(`${m.mountPath}/`));
     expect(mount, 'a volume mounted where SITREP_POLICY points').toBeDefined();

@@ -16,6 +16,7 @@ const SCOPES_OF: Record<string, string[]> = {
   filesUploadV2: ['files:write'],
   'pins.add': ['pins:write'],
   'users.list': ['users:read'],
+  'users.info': ['users:read'],
   'usergroups.users.list': ['usergroups:read'],
   // The pinned-by-reaction message is read back; public and private channels.
   'conversations.history': ['channels:history', 'groups:history'],

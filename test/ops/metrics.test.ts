@@ -1,3 +1,7 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { OPEN_POLICY_YAML } from '../../src/approval/index.js';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../support/eventually.js';
@@ -28,6 +32,8 @@ const logs = () => `--- bot ---\n${bot?.output().slice(-3000)}\n--- worker ---\n
 beforeAll(async () => {
   [redis, sandbox, slack] = await Promise.all([startTestRedis(), startSandbox({ scenario: 'maintenance', timeScale: 0.02 }), startSlackApiServer()]);
   const prefix = `t${randomBytes(4).toString('hex')}`;
+  const policyFile = join(await mkdtemp(join(tmpdir(), 'sitrep-policy-')), 'policy.yaml');
+  await writeFile(policyFile, OPEN_POLICY_YAML);
   const [botPort, opsPort] = [await freePort(), await freePort()];
   botUrl = `http://127.0.0.1:${botPort}`;
   opsUrl = `http://127.0.0.1:${opsPort}`;
@@ -40,6 +46,7 @@ beforeAll(async () => {
     SITREP_PREFIX: prefix,
     PORT: String(botPort),
     SITREP_DEFAULT_CLUSTER: 'sandbox',
+    SITREP_POLICY: policyFile,
   });
   await eventually(async () => (await get(`${botUrl}/readyz`)).status === 200 && (await get(`${opsUrl}/readyz`)).status === 200, { what: 'both processes ready', timeoutMs: 60_000, describe: logs });
 }, 90_000);

@@ -1,13 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Policy } from '../../src/approval/index.js';
+import { OPEN_POLICY_YAML, Policy } from '../../src/approval/index.js';
 import { startBot, type Bot } from '../../src/chat/bot.js';
 import { LocalWorkspace, sendSlashCommand, startSlackApiServer, type SlackApiServer, type SlackMessage } from '../../src/console/index.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
 import { startWorkerProcess } from '../../src/worker/worker-process.js';
 import { startTestRedis, type TestRedis } from '../support/redis-server.js';
-import { ALICE, messageText, OPS, SIGNING_SECRET } from '../support/stack.js';
+import { ALICE, messageText, OPS, SIGNING_SECRET, TEST_JOB_KEY } from '../support/stack.js';
 
 /**
  * Two clusters, one Redis, one bot: `prod` (the maintenance scenario: cp01, node01-03) and
@@ -30,7 +30,7 @@ beforeAll(async () => {
     startSandbox({ scenario: 'local-storage', timeScale: 0.02 }),
   ]);
   for (const cluster of ['prod', 'staging']) {
-    workers[cluster] = await startWorkerProcess({ cluster, kubeconfigPath: sandboxes[cluster].kubeconfigPath, redisUrl: redis.url, prefix, logger });
+    workers[cluster] = await startWorkerProcess({ cluster, kubeconfigPath: sandboxes[cluster].kubeconfigPath, redisUrl: redis.url, prefix, logger, jobKeys: [TEST_JOB_KEY] });
   }
   bot = await startBot({
     signingSecret: SIGNING_SECRET,
@@ -40,7 +40,8 @@ beforeAll(async () => {
     prefix,
     port: 0,
     host: '127.0.0.1',
-    policy: Policy.default(),
+    policy: Policy.fromText(OPEN_POLICY_YAML, 'test policy'),
+    jobKey: TEST_JOB_KEY,
     defaultCluster: 'prod',
     logger,
     editIntervalMs: 200,

@@ -4,6 +4,7 @@ import type { V1Pod } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../support/eventually.js';
 import { parseCommand } from '../../commands/parse.js';
+import { signedExecution } from '../support/signed-execution.js';
 import { argsFor } from '../../src/core/verbs/contract.js';
 import { OPERATION_JOBS } from '../../jobs/registry.js';
 import { systemClock } from '../../src/core/clock.js';
@@ -95,7 +96,8 @@ describe('graceful shutdown', () => {
     const plan = await OPERATION_JOBS.drain.plan(argsFor(OPERATION_JOBS.drain.verb, parsed.args), makeJobContext({ kube, redis: client, jobId: 'shutdown-plan' }));
     const producer = new JobProducer({ redis: createRedis(redis.url, { failFast: true }), keys, registry: new WorkerRegistry(client, keys), clock: systemClock });
     const requestId = `req_shutdown${randomBytes(3).toString('hex')}`;
-    const { jobId } = await producer.enqueue({ v: 1, kind: 'execute', verb: 'drain', requestId, cluster: 'sandbox', args: parsed.args, requestedBy: 'U0ALICE001', channelId: 'C0OPS00001', approvedPlan: plan });
+    const signed = signedExecution({ requestId, cluster: 'sandbox', verb: 'drain', args: parsed.args, plan, confirmedBy: 'U0ALICE001' });
+    const { jobId } = await producer.enqueue({ v: 1, kind: 'execute', verb: 'drain', requestId, cluster: 'sandbox', args: parsed.args, requestedBy: 'U0ALICE001', channelId: 'C0OPS00001', approvedPlan: plan, ...signed });
     await producer.close();
 
     // The worker that picked it, once the drain is blocked by the PDB.

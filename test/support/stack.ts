@@ -5,7 +5,7 @@ import { QueueKeys } from '../../src/queue/keys.js';
 import { RequestStore } from '../../src/requests/index.js';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import pino from 'pino';
-import { Policy } from '../../src/approval/index.js';
+import { OPEN_POLICY_YAML, Policy } from '../../src/approval/index.js';
 import { startBot, type Bot } from '../../src/chat/bot.js';
 import { LocalWorkspace, sendBlockAction, sendSlashCommand, startSlackApiServer, visibleText, type SlackApiServer } from '../../src/console/index.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
@@ -13,6 +13,8 @@ import { startWorkerProcess } from '../../src/worker/worker-process.js';
 import { startTestRedis, type TestRedis } from './redis-server.js';
 
 export const SIGNING_SECRET = 'test-signing-secret-0123456789abcdef';
+/** SITREP_JOB_KEY of the tests' bots and workers. */
+export const TEST_JOB_KEY = 'test-job-key-0123456789abcdef0123456789abcdef';
 export const OPS = 'C0OPS00001';
 export const ALICE = 'U0ALICE001';
 export const BOB = 'U0BOB00001';
@@ -29,6 +31,8 @@ export interface StackOptions {
   editIntervalMs?: number;
   lockDurationMs?: number;
   aof?: boolean;
+  /** How long the bot trusts Slack group membership and guest status, ms. @defaultValue 60000 */
+  membershipCacheMs?: number;
 }
 
 /**
@@ -78,7 +82,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const cluster = 'sandbox';
   const workers: Stack['workers'] = [];
   const startWorker = async () => {
-    const w = await startWorkerProcess({ cluster, kubeconfigPath: sandbox.kubeconfigPath, redisUrl: redis.url, prefix, logger, lockDurationMs: options.lockDurationMs ?? 5000 });
+    const w = await startWorkerProcess({ cluster, kubeconfigPath: sandbox.kubeconfigPath, redisUrl: redis.url, prefix, logger, lockDurationMs: options.lockDurationMs ?? 5000, jobKeys: [TEST_JOB_KEY] });
     workers.push(w);
     return w;
   };
@@ -92,10 +96,12 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       prefix,
       port: 0,
       host: '127.0.0.1',
-      policy: options.policy ?? Policy.default(),
+      policy: options.policy ?? Policy.fromText(OPEN_POLICY_YAML, 'test policy'),
+      jobKey: TEST_JOB_KEY,
       defaultCluster: cluster,
       logger,
       editIntervalMs: options.editIntervalMs ?? 200,
+      ...(options.membershipCacheMs !== undefined ? { membershipCacheMs: options.membershipCacheMs } : {}),
       expirySweepMs: 200,
     });
   let bot = await launchBot();

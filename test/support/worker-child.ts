@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { TEST_JOB_KEY } from './stack.js';
 
 const SCRIPT = fileURLToPath(new URL('../fixtures/worker-process.ts', import.meta.url));
 
@@ -12,7 +13,7 @@ export interface WorkerChild {
 
 /** Starts a worker in a separate Node process and waits until it serves its queue. */
 export async function startWorkerChild(env: Record<string, string>): Promise<WorkerChild> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', SCRIPT], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, ['--import', 'tsx', SCRIPT], { env: { ...process.env, SITREP_JOB_KEY: TEST_JOB_KEY, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
   let stderr = '';
   proc.stderr!.on('data', (d) => (stderr += String(d)));

@@ -1,10 +1,22 @@
 import type { App, BlockAction, ButtonAction } from '@slack/bolt';
 import { describeError } from '../../core/errors.js';
-import type { ClickReply } from '../../requests/index.js';
+import type { ClickContext, ClickReply } from '../../requests/index.js';
 import type { BotServices } from '../bot-services.js';
 import { CardAction } from '../render/operation-card.js';
 
 type Respond = (message: object) => Promise<unknown>;
+
+/** Where a click came from, from Slack's block_actions payload. */
+function clickOf(body: BlockAction): ClickContext {
+  const container = body.container as { channel_id?: string; message_ts?: string } | undefined;
+  return {
+    userId: body.user.id,
+    ...(body.team?.id ? { teamId: body.team.id } : {}),
+    ...(body.enterprise?.id ? { enterpriseId: body.enterprise.id } : {}),
+    ...((body.channel?.id ?? container?.channel_id) ? { channelId: body.channel?.id ?? container?.channel_id } : {}),
+    ...((container?.message_ts ?? body.message?.ts) ? { messageTs: container?.message_ts ?? body.message?.ts } : {}),
+  };
+}
 
 /**
  * The card's buttons: Approve, Reject, Cancel and Run, each acknowledged at once and handed to the
@@ -12,11 +24,11 @@ type Respond = (message: object) => Promise<unknown>;
  */
 export function registerCardActions(app: App, services: BotServices): void {
   const onButton =
-    (step: (value: string, userId: string) => Promise<ClickReply>) =>
+    (step: (value: string, click: ClickContext) => Promise<ClickReply>) =>
     async ({ ack, body, action, respond }: { ack: () => Promise<void>; body: BlockAction; action: ButtonAction; respond: Respond }) => {
       await ack();
       try {
-        const message = await step(action.value ?? '', body.user.id);
+        const message = await step(action.value ?? '', clickOf(body));
         if (message) await respond({ response_type: 'ephemeral', replace_original: false, text: message });
       } catch (err) {
         const d = describeError(err);
@@ -25,8 +37,8 @@ export function registerCardActions(app: App, services: BotServices): void {
       }
     };
   const { lifecycle } = services;
-  app.action<BlockAction<ButtonAction>>(CardAction.Approve, onButton((v, u) => lifecycle.approve(v, u)));
-  app.action<BlockAction<ButtonAction>>(CardAction.Reject, onButton((v, u) => lifecycle.end('reject', v, u)));
-  app.action<BlockAction<ButtonAction>>(CardAction.Cancel, onButton((v, u) => lifecycle.end('cancel', v, u)));
-  app.action<BlockAction<ButtonAction>>(CardAction.Confirm, onButton((v, u) => lifecycle.run(v, u)));
+  app.action<BlockAction<ButtonAction>>(CardAction.Approve, onButton((v, c) => lifecycle.approve(v, c)));
+  app.action<BlockAction<ButtonAction>>(CardAction.Reject, onButton((v, c) => lifecycle.end('reject', v, c)));
+  app.action<BlockAction<ButtonAction>>(CardAction.Cancel, onButton((v, c) => lifecycle.end('cancel', v, c)));
+  app.action<BlockAction<ButtonAction>>(CardAction.Confirm, onButton((v, c) => lifecycle.run(v, c)));
 }

@@ -38,6 +38,14 @@ export function registerSlashCommands(app: App, services: BotServices, options: 
       const t0 = performance.now();
       const parsed = parseCommand(command.command, command.text ?? '');
       const acked = (outcome: string) => options.onAck?.({ command: command.command, verb: parsed.ok ? parsed.verb : (parsed.verb ?? 'unknown'), outcome, ms: performance.now() - t0 });
+      const foreign = foreignTeam(services, command);
+      if (foreign) {
+        await ack(ephemeral(problemBlocks('This sitrep does not serve your Slack workspace, so it did nothing.', 'Ask the admins of the workspace that installed it.')));
+        acked('foreign_team');
+        services.logger.warn({ code: ErrorCode.ForeignClick, userId: command.user_id, teamId: command.team_id }, `refused a slash command: ${foreign}`);
+        await services.approvals.auditRefusal({ requestId: '', verb: `${command.command} ${parsed.ok ? parsed.verb : ''}`.trim(), cluster: '', user: command.user_id, detail: `slash command: ${foreign}` }).catch(() => {});
+        return;
+      }
       if (!parsed.ok) {
         await ack(ephemeral(problemBlocks(parsed.error.message, parsed.error.hint)));
         acked('bad_args');
@@ -60,6 +68,15 @@ export function registerSlashCommands(app: App, services: BotServices, options: 
       }
     });
   }
+}
+
+/** Why a slash command comes from a team or enterprise this installation does not serve, or undefined. */
+function foreignTeam(services: BotServices, command: SlackSlashCommand): string | undefined {
+  const team = services.slackTeam;
+  if (!team) return undefined;
+  if (command.team_id !== team.teamId) return `team ${command.team_id}, not ${team.teamId}`;
+  if ((command.enterprise_id || undefined) !== team.enterpriseId) return `enterprise ${command.enterprise_id || 'none'}, not ${team.enterpriseId ?? 'none'}`;
+  return undefined;
 }
 
 /** A read or an operation: the lifecycle's intake step; the card shows the rest. */

@@ -88,6 +88,11 @@ export function renderOperationCard(record: RequestRecord, approval: ApprovalRec
     needsFile ||= Boolean(res.file) || res.changed.length > 30;
   }
 
+  if (record.concurrent?.length && !record.result) {
+    const others = record.concurrent.map((c) => `\`${escapeMrkdwn(c.text)}\` by <@${c.userId}> (${escapeMrkdwn(c.state)})`);
+    blocks.push(context(`:warning: Also pending or running in cluster *${escapeMrkdwn(r.cluster)}*: ${others.join(' · ')}`));
+  }
+
   if (plan) {
     blocks.push(divider());
     blocks.push(...planBlocks(plan, { drift: record.drift, ran: Boolean(record.result) }));

@@ -33,6 +33,11 @@ export interface VerbContract<S extends ArgsSchema = ArgsSchema> {
    * undefined for cluster-scoped work (nodes) and for reads over all namespaces.
    */
   namespaceOf(args: z.output<S>): string | undefined;
+  /**
+   * For verbs that change a cluster: the one object the verb changes (`node/node02`,
+   * `deployment/shop/web`, `pod/shop/web-1`). One destructive operation per target at a time.
+   */
+  targetOf?(args: z.output<S>): string;
 }
 
 /** Declares a verb contract with its args type inferred from its schema. */

@@ -27,4 +27,5 @@ export const deletePodVerb = defineVerb({
   runner: VerbRunner.Operation,
   args: DeletePodArgsSchema,
   namespaceOf: (a) => a.namespace ?? DEFAULT_NAMESPACE,
+  targetOf: (a) => `pod/${a.namespace ?? DEFAULT_NAMESPACE}/${a.name}`,
 });

@@ -51,4 +51,5 @@ export const drainVerb = defineVerb({
   runner: VerbRunner.Operation,
   args: DrainArgsSchema,
   namespaceOf: clusterScoped,
+  targetOf: (a) => `node/${a.node}`,
 });

@@ -16,6 +16,7 @@ export const cordonVerb = defineVerb({
   runner: VerbRunner.Operation,
   args: NodeTargetArgsSchema,
   namespaceOf: clusterScoped,
+  targetOf: (a) => `node/${a.node}`,
 });
 
 /** Marks the node schedulable again. */
@@ -26,4 +27,5 @@ export const uncordonVerb = defineVerb({
   runner: VerbRunner.Operation,
   args: NodeTargetArgsSchema,
   namespaceOf: clusterScoped,
+  targetOf: (a) => `node/${a.node}`,
 });

@@ -23,4 +23,5 @@ export const restartVerb = defineVerb({
   runner: VerbRunner.Operation,
   args: RestartArgsSchema,
   namespaceOf: (a) => a.namespace ?? DEFAULT_NAMESPACE,
+  targetOf: (a) => `${a.kind}/${a.namespace ?? DEFAULT_NAMESPACE}/${a.name}`,
 });

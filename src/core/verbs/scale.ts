@@ -27,4 +27,5 @@ export const scaleVerb = defineVerb({
   runner: VerbRunner.Operation,
   args: ScaleArgsSchema,
   namespaceOf: (a) => a.namespace ?? DEFAULT_NAMESPACE,
+  targetOf: (a) => `${a.kind}/${a.namespace ?? DEFAULT_NAMESPACE}/${a.name}`,
 });

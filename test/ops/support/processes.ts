@@ -1,3 +1,4 @@
+import { TEST_JOB_KEY } from '../../support/stack.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 
@@ -40,7 +41,7 @@ function track(proc: ChildProcess): Spawned {
 /** The environment a child gets: the test's own, minus anything that would point sitrep elsewhere. */
 function childEnv(env: Record<string, string>): NodeJS.ProcessEnv {
   const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(SLACK_|SITREP_|REDIS_URL$|KUBECONFIG$|PORT$|LOG_LEVEL$)/.test(k)));
-  return { ...base, LOG_LEVEL: 'warn', ...env };
+  return { ...base, LOG_LEVEL: 'warn', SITREP_JOB_KEY: TEST_JOB_KEY, ...env };
 }
 
 /**

@@ -1,0 +1,55 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { z } from 'zod';
+
+/**
+ * What the bot signs when it queues an execution: the request, cluster, verb and args, the
+ * fingerprint of the plan that was approved, who approved or confirmed it, and until when it may
+ * start. A worker runs an execution only with a grant signed by a key it holds (SITREP_JOB_KEY),
+ * so write access to Redis alone cannot make a worker drain a node.
+ */
+export const JobGrantSchema = z.object({
+  v: z.literal(1),
+  requestId: z.string().min(1),
+  cluster: z.string().min(1),
+  verb: z.string().min(1),
+  args: z.record(z.string(), z.unknown()),
+  /** The approved plan's fingerprint (core/plan.ts), over every field the approver saw. */
+  planFingerprint: z.string().min(1),
+  /** The approval record the worker checks; absent for a plan the policy let run on the requester's Run click. */
+  approvalId: z.string().optional(),
+  /** Who pressed Run, for a plan that needed no approval. */
+  confirmedBy: z.string().optional(),
+  /** Milliseconds since the epoch (Redis time). */
+  issuedAt: z.number().int().nonnegative(),
+  /** A worker refuses to start the execution after this (ms since the epoch, Redis time). */
+  expiresAt: z.number().int().nonnegative(),
+});
+export type JobGrant = z.infer<typeof JobGrantSchema>;
+
+/** How long a signed execution may wait for a worker before it must be approved again: 30 minutes. */
+export const GRANT_TTL_MS = 30 * 60_000;
+
+/** JSON with object keys sorted at every depth, so that the same grant always signs the same bytes. */
+export function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  const entries = Object.entries(value as Record<string, unknown>)
+    .filter(([, v]) => v !== undefined)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+}
+
+/** HMAC-SHA256 of the grant's canonical JSON, hex. */
+export function signGrant(grant: JobGrant, key: string): string {
+  return createHmac('sha256', key).update(canonicalJson(grant)).digest('hex');
+}
+
+/**
+ * Whether `signature` is this grant's HMAC under one of `keys` (the current key, then the previous
+ * one during a rotation). Constant-time per key.
+ */
+export function grantSignedBy(grant: JobGrant, signature: string, keys: readonly string[]): boolean {
+  if (!/^[0-9a-f]{64}$/.test(signature)) return false;
+  const given = Buffer.from(signature, 'hex');
+  return keys.some((key) => timingSafeEqual(Buffer.from(signGrant(grant, key), 'hex'), given));
+}
