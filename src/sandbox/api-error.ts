@@ -54,15 +54,26 @@ export class ApiError extends Error {
     return new ApiError(409, 'Conflict', `Operation cannot be fulfilled on ${qualified(resource, group)} "${name}": ${why}`, { name, ...(group ? { group } : {}), kind: resource });
   }
 
-  /** 422: `Pod "X" is invalid: metadata.name: Invalid value: "X": ...`. */
-  static invalid(kind: string, name: string, causes: Required<Pick<StatusCause, 'field' | 'message'>>[], group = ''): ApiError {
-    const text = causes.map((c) => `${c.field}: ${c.message}`).join(', ');
-    return new ApiError(422, 'Invalid', `${kind} "${name}" is invalid: ${text}`, {
+  /**
+   * 422 as errors.NewInvalid words it: `Deployment.apps "web" is invalid: spec.replicas: Invalid
+   * value: -1: must be greater than or equal to 0`; several errors are bracketed and comma-joined
+   * (an aggregate). Each cause carries its field error's reason (FieldValueInvalid, …Required, …).
+   */
+  static invalid(kind: string, name: string, causes: (Required<Pick<StatusCause, 'field' | 'message'>> & { reason?: string })[], group = ''): ApiError {
+    const parts = causes.map((c) => `${c.field}: ${c.message}`);
+    const text = parts.length === 1 ? parts[0] : `[${parts.join(', ')}]`;
+    return new ApiError(422, 'Invalid', `${qualified(kind, group)} "${name}" is invalid: ${text}`, {
       name,
       ...(group ? { group } : {}),
       kind,
-      causes: causes.map((c) => ({ reason: 'FieldValueInvalid', message: c.message, field: c.field })),
+      causes: causes.map((c) => ({ reason: c.reason ?? 'FieldValueInvalid', message: c.message, field: c.field })),
     });
+  }
+
+  /** 403 as errors.NewForbidden: `pods "x" is forbidden: <why>` (no name: `pods is forbidden: …`). */
+  static forbidden(resource: string, name: string, group: string, why: string): ApiError {
+    const what = name ? `${qualified(resource, group)} "${name}"` : qualified(resource, group);
+    return new ApiError(403, 'Forbidden', `${what} is forbidden: ${why}`, { ...(name ? { name } : {}), ...(group ? { group } : {}), kind: resource });
   }
 
   static badRequest(message: string): ApiError {
@@ -83,8 +94,10 @@ export class ApiError extends Error {
     });
   }
 
+  /** errors.NewInternalError: pass the full message (`Internal error occurred: …`). */
   static internal(message: string): ApiError {
-    return new ApiError(500, 'InternalError', message);
+    const cause = message.replace(/^Internal error occurred: /, '');
+    return new ApiError(500, 'InternalError', message, { causes: [{ message: cause }] });
   }
 }
 

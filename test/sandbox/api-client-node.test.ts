@@ -209,9 +209,9 @@ describe('client-node against the sandbox API', () => {
     await expectStatus(api.readNamespacedPod({ name: 'forced', namespace: ns }), 404);
   });
 
-  it('refuses a delete whose preconditions.uid does not match (409)', async () => {
+  it('rest/delete.go BeforeDelete: refuses a delete whose preconditions.uid does not match (409)', async () => {
     const conflict = await expectStatus(api.deleteNamespacedPod({ name: 'db-1', namespace: 'shop', body: { preconditions: { uid: 'not-the-uid' } } }), 409);
-    expect(conflict.message).toContain('Precondition failed: UID in precondition: not-the-uid');
+    expect(conflict.message).toMatch(/^Operation cannot be fulfilled on Pod "db-1": the UID in the precondition \(not-the-uid\) does not match the UID in record \(.+\)\. The object might have been deleted and then recreated$/);
     expect((await api.readNamespacedPod({ name: 'db-1', namespace: 'shop' })).metadata?.deletionTimestamp).toBeUndefined();
   });
 

@@ -8,7 +8,10 @@ import { createDisruptionController } from './disruption.js';
 import { EventRecorder } from './events.js';
 import { createGarbageCollector } from './garbage-collector.js';
 import { createKubelet } from './kubelet.js';
+import { createNamespaceController } from './namespace.js';
 import { createNodeLifecycle } from './node-lifecycle.js';
+import { createPvProtection } from './pv-protection.js';
+import { createPvcProtection } from './pvc-protection.js';
 import { createReplicaSetController } from './replicaset.js';
 import { createScheduler } from './scheduler.js';
 import { createStatefulSetController } from './statefulset.js';
@@ -52,7 +55,10 @@ export function startControllers(store: Store, options: ControllerOptions = {}):
   const controllers: Controller[] = [
     createNodeLifecycle(ctx),
     createGarbageCollector(ctx),
+    createNamespaceController(ctx),
     createVolumeBinder(ctx),
+    createPvcProtection(ctx),
+    createPvProtection(ctx),
     createReplicaSetController(ctx),
     createDeploymentController(ctx),
     createStatefulSetController(ctx),

@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { KObject, StoreEvent } from '../store.js';
 import { idOf } from './cache.js';
-import { scaledMs, type Controller, type ControllerContext } from './context.js';
+import { deleteAs, scaledMs, type Controller, type ControllerContext } from './context.js';
 import { EventType } from './events.js';
 import { isMirrorPod, isNodeReady, isPodReady, isTerminal, nodeInternalIP, rfc3339, setCondition, writable } from './pod-util.js';
 import { boundVolume, isExclusiveAttachable, podClaimNames } from './storage-util.js';
@@ -150,11 +150,8 @@ export function createKubelet(ctx: ControllerContext): Controller {
   function remove(pod: KObject): void {
     const uid = pod.metadata.uid!;
     forgetUid(uid);
-    try {
-      ctx.store.remove('pods', pod.metadata.namespace, pod.metadata.name, { uid });
-    } catch {
-      // already removed (force delete raced the grace period)
-    }
+    // The status manager's final DELETE, grace 0: finalizers still hold the pod if it has any.
+    deleteAs(ctx, 'pods', pod, { gracePeriodSeconds: 0 });
   }
 
   function recreateMirror(id: string): void {

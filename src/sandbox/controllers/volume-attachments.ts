@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { KObject, StoreEvent } from '../store.js';
-import type { Controller, ControllerContext } from './context.js';
+import { deleteAs, type Controller, type ControllerContext } from './context.js';
 import { EventType } from './events.js';
 import { isNodeReady, isTerminal } from './pod-util.js';
 import { isExclusiveAttachable, podClaimNames } from './storage-util.js';
@@ -56,6 +56,24 @@ export function createVolumeAttachmentController(ctx: ControllerContext): Contro
     },
   };
 
+  /**
+   * The attach/detach controller deletes the VolumeAttachment; the CSI external-attacher detaches
+   * the volume and removes its finalizer, upon which the object goes.
+   */
+  function detach(va: KObject): void {
+    deleteAs(ctx, VA_KEY, va);
+    try {
+      ctx.store.mutate(VA_KEY, undefined, va.metadata.name, (o) => {
+        if (o.metadata.uid !== va.metadata.uid) return;
+        o.status = { ...(o.status ?? {}), attached: false };
+        o.metadata.finalizers = (o.metadata.finalizers ?? []).filter((f) => !f.startsWith('external-attacher/'));
+        if (!o.metadata.finalizers.length) delete o.metadata.finalizers;
+      });
+    } catch {
+      // gone already
+    }
+  }
+
   function enqueuePv(name: string | undefined): void {
     if (name) ctx.loop.enqueue(self, name);
   }
@@ -81,7 +99,7 @@ export function createVolumeAttachmentController(ctx: ControllerContext): Contro
       if (userNodes.has(nodeName)) continue;
       const node = ctx.cache.get('nodes', nodeName);
       if (node && !isNodeReady(node)) continue;
-      ctx.store.remove(VA_KEY, undefined, va.metadata.name);
+      detach(va);
     }
     if (!pv || !isExclusiveAttachable(pv)) return;
     const driver: string = pv.spec.csi.driver;

@@ -27,7 +27,11 @@ export function contextKey(route: ResourceRoute): string {
 
 /** `?dryRun=All` (the only value the API accepts); anything else is a 400 as on a real server. */
 export function isDryRun(url: URL, fromBody?: string[]): boolean {
-  const values = [...url.searchParams.getAll('dryRun'), ...(fromBody ?? [])];
+  return dryRunOf([...url.searchParams.getAll('dryRun'), ...(fromBody ?? [])]);
+}
+
+/** Whether dryRun values ask for a dry run; 400 for any value but `All`. */
+export function dryRunOf(values: readonly string[]): boolean {
   for (const v of values) {
     if (v !== 'All') throw new ApiError(400, 'BadRequest', `dryRun: Unsupported value: "${v}": supported values: "All"`);
   }
