@@ -128,11 +128,12 @@ describe('client-node against the sandbox API', () => {
     expect(smp.metadata?.labels).toMatchObject({ app: 'web', patched: 'smp' });
     expect(smp.spec?.containers.map((c) => `${c.name}=${c.image}`)).toEqual(['app=nginx:1.27', 'sidecar=envoy:1.32']);
 
-    const removed = await api.patchNamespacedPod(
+    // validation.go ValidatePodUpdate: an image may change, the list of containers may not.
+    const refused = await expectStatus(api.patchNamespacedPod(
       { name: 'web-1', namespace: ns, body: { spec: { containers: [{ name: 'sidecar', $patch: 'delete' }] } } },
       setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch),
-    );
-    expect(removed.spec?.containers.map((c) => c.name)).toEqual(['app']);
+    ), 422);
+    expect(refused.message).toMatch(/^Pod "web-1" is invalid: spec: Forbidden: pod updates may not change fields other than `spec.containers\[\*\].image`/);
 
     const merged = await api.patchNamespacedPod(
       { name: 'web-1', namespace: ns, body: { metadata: { labels: { patched: null, merge: 'yes' } } } },
@@ -158,6 +159,16 @@ describe('client-node against the sandbox API', () => {
       metadata: { name: 'scaled' },
       spec: { replicas: 1, selector: { matchLabels: { app: 'scaled' } }, template: { metadata: { labels: { app: 'scaled' } }, spec: { containers: [{ name: 'c', image: 'nginx' }] } } },
     } });
+    // A `$patch: delete` directive on a list element, where the list may change (a template).
+    await apps.patchNamespacedDeployment(
+      { name: 'scaled', namespace: 'default', body: { spec: { template: { spec: { containers: [{ name: 'd', image: 'envoy:1.32' }] } } } } },
+      setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch),
+    );
+    const removed = await apps.patchNamespacedDeployment(
+      { name: 'scaled', namespace: 'default', body: { spec: { template: { spec: { containers: [{ name: 'd', $patch: 'delete' }] } } } } },
+      setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch),
+    );
+    expect(removed.spec?.template.spec?.containers.map((c) => c.name)).toEqual(['c']);
     const scale = await apps.patchNamespacedDeploymentScale({ name: 'scaled', namespace: 'default', body: { spec: { replicas: 3 } } }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch));
     expect(scale.spec?.replicas).toBe(3);
     expect((await apps.readNamespacedDeployment({ name: 'scaled', namespace: 'default' })).spec?.replicas).toBe(3);
