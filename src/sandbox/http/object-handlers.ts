@@ -5,7 +5,7 @@ import { isPlainObject, parseJsonObject, readBody, requireJsonBody } from './bod
 import { isProtobufBody } from './protobuf.js';
 import { decodeObject } from './protobuf-objects.js';
 import { isDryRun, requireNamespace, type RequestContext } from './context.js';
-import { applyPatch, patchTypeOf } from './patch.js';
+import { applyPatch, patchTypeOf, PatchType } from './patch.js';
 import { sendJson } from './respond.js';
 import { sendObject } from './negotiate.js';
 import { checkDecodable, checkPatchedDecodable, validateCreate, validateStatusUpdate, validateUpdate } from './validation/index.js';
@@ -169,7 +169,7 @@ export async function handlePatch(ctx: RequestContext): Promise<void> {
   if (!isPlainObject(patched) || !isPlainObject((patched as KObject).metadata)) {
     throw ApiError.badRequest('the patched object is not a Kubernetes object');
   }
-  checkPatchedDecodable(route.type, patched, JSON.parse(body.toString('utf8')));
+  checkPatchedDecodable(route.type, patched, JSON.parse(body.toString('utf8')), type === PatchType.Strategic);
   // Name and namespace come from the URL; a patch cannot move an object.
   patched.metadata.name = current.metadata.name;
   if (route.type.namespaced) patched.metadata.namespace = current.metadata.namespace;

@@ -47,14 +47,17 @@ function goPrint(v: unknown): string {
 }
 
 /**
- * A patch whose result cannot be converted back to the typed object: 422 on the field `patch`
- * (handlers/patch.go strategicPatchObject / applyPatchToCurrentObject), with no kind or name.
+ * A patch whose result cannot be converted back to the typed object: 422 on the field `patch`,
+ * with no kind or name. A strategic merge patch reports the patch map (%+v) and the unstructured
+ * converter's complaint (handlers/patch.go strategicPatchObject); JSON and merge patches report
+ * the patched object and the JSON decoder's (applyPatchToCurrentObject).
  */
-export function checkPatchedDecodable(t: ResourceType, patched: KObject, patch: unknown): void {
+export function checkPatchedDecodable(t: ResourceType, patched: KObject, patch: unknown, strategic: boolean): void {
   for (const f of INTEGER_FIELDS[`${t.group ? `${t.group}/` : ''}${t.resource}`] ?? []) {
-    if (jsonTypeError(at(patched, f.path), f) === undefined) continue;
-    const shown = JSON.stringify(goPrint(patch));
-    const detail = `unrecognized type: ${f.type}`;
+    const decodeError = jsonTypeError(at(patched, f.path), f);
+    if (decodeError === undefined) continue;
+    const shown = JSON.stringify(strategic ? goPrint(patch) : JSON.stringify(patched));
+    const detail = strategic ? `unrecognized type: ${f.type}` : decodeError;
     throw new ApiError(422, 'Invalid', ` "" is invalid: patch: Invalid value: ${shown}: ${detail}`, {
       causes: [{ reason: 'FieldValueInvalid', message: `Invalid value: ${shown}: ${detail}`, field: 'patch' }],
     });
