@@ -15,6 +15,7 @@ import { createPvcProtection } from './pvc-protection.js';
 import { createReplicaSetController } from './replicaset.js';
 import { createScheduler } from './scheduler.js';
 import { createStatefulSetController } from './statefulset.js';
+import { createTaintEvictionController } from './taint-eviction.js';
 import { createVolumeAttachmentController } from './volume-attachments.js';
 import { createVolumeBinder } from './volume-binder.js';
 import { WorkLoop } from './work-loop.js';
@@ -54,6 +55,7 @@ export function startControllers(store: Store, options: ControllerOptions = {}):
   // Order matters only within one flush: status-producing controllers (pods) before their readers.
   const controllers: Controller[] = [
     createNodeLifecycle(ctx),
+    createTaintEvictionController(ctx),
     createGarbageCollector(ctx),
     createNamespaceController(ctx),
     createVolumeBinder(ctx),
