@@ -10,6 +10,7 @@ import { createGarbageCollector } from './garbage-collector.js';
 import { createKubelet } from './kubelet.js';
 import { createNamespaceController } from './namespace.js';
 import { createNodeLifecycle } from './node-lifecycle.js';
+import { createPodGc } from './pod-gc.js';
 import { createPvProtection } from './pv-protection.js';
 import { createPvcProtection } from './pvc-protection.js';
 import { createReplicaSetController } from './replicaset.js';
@@ -57,6 +58,7 @@ export function startControllers(store: Store, options: ControllerOptions = {}):
     createNodeLifecycle(ctx),
     createTaintEvictionController(ctx),
     createGarbageCollector(ctx),
+    createPodGc(ctx),
     createNamespaceController(ctx),
     createVolumeBinder(ctx),
     createPvcProtection(ctx),
