@@ -1,6 +1,6 @@
 import { ApiError } from '../api-error.js';
 import { resourceType } from '../resources.js';
-import type { KObject } from '../store.js';
+import type { KObject } from '../object.js';
 
 export const PVC_PROTECTION_FINALIZER = 'kubernetes.io/pvc-protection';
 export const PV_PROTECTION_FINALIZER = 'kubernetes.io/pv-protection';
