@@ -18,6 +18,9 @@ export interface StatusDetails {
 }
 
 export class ApiError extends Error {
+  /** ListMeta of the Status (an expired continue token's 410 carries a fresh token in it). */
+  listMeta?: { continue?: string };
+
   constructor(
     readonly code: number,
     readonly reason: string,
@@ -32,7 +35,7 @@ export class ApiError extends Error {
     return {
       kind: 'Status',
       apiVersion: 'v1',
-      metadata: {},
+      metadata: this.listMeta ?? {},
       status: 'Failure',
       message: this.message,
       reason: this.reason,

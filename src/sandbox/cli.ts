@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { SCENARIOS } from './scenarios/index.js';
 import { startSandbox } from './start-sandbox.js';
 
-export const SANDBOX_USAGE = 'sitrep sandbox [--port N] [--scenario NAME] [--kubeconfig PATH] [--time-scale F] [--param key=value ...]';
+export const SANDBOX_USAGE = 'sitrep sandbox [--port N] [--scenario NAME] [--kubeconfig PATH] [--time-scale F] [--param key=value ...] [--http]';
 
 export interface SandboxCliIo {
   /** @defaultValue writes to process.stdout */
@@ -22,12 +22,14 @@ interface CliArgs {
   kubeconfig?: string;
   timeScale: number;
   params: Record<string, string | number>;
+  /** Plain http (the old insecure port) instead of https with authentication. */
+  http: boolean;
 }
 
 class UsageError extends Error {}
 
 function parseArgs(argv: readonly string[]): CliArgs {
-  const args: CliArgs = { port: 0, scenario: 'maintenance', timeScale: 1, params: {} };
+  const args: CliArgs = { port: 0, scenario: 'maintenance', timeScale: 1, params: {}, http: false };
   for (let i = 0; i < argv.length; i++) {
     const raw = argv[i];
     const eq = raw.startsWith('--') ? raw.indexOf('=') : -1;
@@ -66,6 +68,10 @@ function parseArgs(argv: readonly string[]): CliArgs {
         args.params[v.slice(0, at)] = /^-?\d+(\.\d+)?$/.test(pv) ? Number(pv) : pv;
         break;
       }
+      case '--http':
+        if (eq > 0) throw new UsageError('--http takes no value');
+        args.http = true;
+        break;
       default:
         throw new UsageError(`unknown ${raw.startsWith('-') ? 'flag' : 'argument'} "${raw}"`);
     }
@@ -106,6 +112,7 @@ export async function runSandboxCli(argv: readonly string[], io: SandboxCliIo = 
       params: args.params,
       port: args.port,
       timeScale: args.timeScale,
+      tls: !args.http,
       ...(args.kubeconfig ? { kubeconfigPath: args.kubeconfig } : {}),
       ...(io.logger ? { logger: io.logger } : {}),
     });

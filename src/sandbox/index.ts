@@ -1,5 +1,6 @@
 // Public entry of the sandbox cluster: what the CLI, the demo, tests and benchmarks use.
-export { startSandbox, type Sandbox, type SandboxOptions } from './start-sandbox.js';
+export { startSandbox, type Sandbox, type SandboxCredentials, type SandboxIdentity, type SandboxOptions } from './start-sandbox.js';
+export type { RawRequestOptions, RawResponse } from './http-client.js';
 export { runSandboxCli, type SandboxCliIo } from './cli.js';
 export { kubeconfigYaml, writeKubeconfig } from './kubeconfig.js';
 export type { RequestCounts } from './http/request-counter.js';

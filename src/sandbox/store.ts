@@ -162,7 +162,10 @@ export class Store {
     if (!obj.metadata.name && obj.metadata.generateName) obj.metadata.name = obj.metadata.generateName + randomSuffix();
     const name = obj.metadata.name;
     if (!name) throw ApiError.invalid(t.kind, '', [{ field: 'metadata.name', message: 'Required value: name or generateName is required' }], t.group);
-    if (name.length > 253 || !DNS1123_SUBDOMAIN.test(name)) {
+    if (t.pathSegmentNames) {
+      const why = name === '.' || name === '..' ? `may not be '${name}'` : name.includes('/') ? "may not contain '/'" : name.includes('%') ? "may not contain '%'" : undefined;
+      if (why) throw ApiError.invalid(t.kind, name, [{ field: 'metadata.name', message: `Invalid value: "${name}": ${why}` }], t.group);
+    } else if (name.length > 253 || !DNS1123_SUBDOMAIN.test(name)) {
       throw ApiError.invalid(t.kind, name, [{
         field: 'metadata.name',
         message: `Invalid value: "${name}": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')`,
@@ -270,13 +273,16 @@ export class Store {
   }
 
   /**
-   * etcd compaction: forgets every event up to the current resourceVersion, so watches and
-   * continue tokens from before now answer 410 Gone. The API server compacts every 5 minutes
+   * etcd compaction: forgets every event up to `upTo` (default: the current resourceVersion), so
+   * watches and continue tokens from before it answer 410 Gone. The API server compacts every 5 minutes
    * (`--etcd-compaction-interval`); the sandbox does it when asked.
    */
-  compact(): void {
-    this.history.length = 0;
-    this.compactedRv = this.rvCounter;
+  compact(upTo: number = this.rvCounter): void {
+    const rv = Math.min(upTo, this.rvCounter);
+    let drop = 0;
+    while (drop < this.history.length && this.history[drop].rv <= rv) drop++;
+    this.history.splice(0, drop);
+    this.compactedRv = Math.max(this.compactedRv, rv);
   }
 
   /**

@@ -88,25 +88,16 @@ export function boundPod(name: string, namespace: string, node: string, extra: {
   };
 }
 
-/** Headers for raw requests to a sandbox: its admin bearer token, when it has one. */
-export function adminHeaders(sandbox: Sandbox): Record<string, string> {
-  const token = (sandbox as { adminToken?: string }).adminToken;
-  return token ? { Authorization: `Bearer ${token}` } : {};
-}
-
-/** A raw request to the sandbox as its admin, JSON body in and out. */
-export async function raw(sandbox: Sandbox, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; headers: Headers; body: any }> { // eslint-disable-line @typescript-eslint/no-explicit-any -- Kubernetes JSON, asserted field by field
-  const res = await fetch(`${sandbox.url}${path}`, {
-    method,
-    headers: { ...adminHeaders(sandbox), ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}), ...headers },
-    ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
-  });
-  const text = await res.text();
-  let parsed: unknown = text;
+/** A raw request to the sandbox as its admin (trusting its CA), JSON body in and out. */
+export async function raw(sandbox: Sandbox, method: string, path: string, body?: unknown, headers: Record<string, string> = {}, token?: string): Promise<{ status: number; headers: Headers; body: any }> { // eslint-disable-line @typescript-eslint/no-explicit-any -- Kubernetes JSON, asserted field by field
+  const r = await sandbox.request(method, path, { body, headers, ...(token !== undefined ? { token } : {}) });
+  let parsed: unknown = r.text;
   try {
-    parsed = JSON.parse(text);
+    parsed = JSON.parse(r.text);
   } catch {
     // not JSON: keep the text
   }
-  return { status: res.status, headers: res.headers, body: parsed };
+  const h = new Headers();
+  for (const [k, v] of Object.entries(r.headers)) if (v !== undefined) h.set(k, Array.isArray(v) ? v.join(', ') : v);
+  return { status: r.status, headers: h, body: parsed };
 }
