@@ -101,7 +101,7 @@ function defaultForCreate(key: string, o: KObject): void {
 }
 
 /** The object in a create/update body: JSON, or protobuf as client-go's typed clients send it. */
-async function readObjectBody(ctx: RequestContext): Promise<Record<string, unknown>> {
+export async function readObjectBody(ctx: RequestContext): Promise<Record<string, unknown>> {
   const contentType = ctx.req.headers['content-type'];
   if (isProtobufBody(contentType)) return decodeObject(await readBody(ctx.req));
   requireJsonBody(contentType);

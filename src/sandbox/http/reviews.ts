@@ -1,7 +1,8 @@
 import { ApiError } from '../api-error.js';
 import { resourceAttributes, pathAttributes, type RequestAttributes, type UserInfo } from '../auth/index.js';
 import type { PolicyRule } from '../auth/policy-rule.js';
-import { isPlainObject, parseJsonObject, readBody } from './body.js';
+import { isPlainObject } from './body.js';
+import { readObjectBody } from './object-handlers.js';
 import type { RequestContext } from './context.js';
 import { sendJson } from './respond.js';
 
@@ -56,7 +57,7 @@ function rulesStatus(rules: PolicyRule[], errors: string[]): Json {
 
 /** POST to a review resource. Without authentication configured, everyone is allowed everything. */
 export async function handleReview(ctx: RequestContext): Promise<void> {
-  const body = parseJsonObject(await readBody(ctx.req));
+  const body = await readObjectBody(ctx);
   const spec = isPlainObject(body.spec) ? body.spec : {};
   const user = ctx.user;
   const resource = ctx.route.type.resource;
