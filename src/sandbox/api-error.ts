@@ -91,10 +91,12 @@ export class ApiError extends Error {
     return new ApiError(405, 'MethodNotAllowed', message);
   }
 
-  static unsupportedMediaType(contentType: string): ApiError {
-    return new ApiError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, application/strategic-merge-patch+json`, {
-      causes: [{ message: `unsupported media type ${JSON.stringify(contentType)}` }],
-    });
+  /**
+   * negotiation.NewUnsupportedMediaTypeError: 415 listing what the endpoint accepts, no details.
+   * @param accepted the media types the endpoint takes, in the server's order
+   */
+  static unsupportedMediaType(accepted: readonly string[]): ApiError {
+    return new ApiError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: ${accepted.join(', ')}`);
   }
 
   /** errors.NewInternalError: pass the full message (`Internal error occurred: …`). */

@@ -22,7 +22,7 @@ afterEach(async () => {
 afterAll(() => k.dispose());
 
 /** Resolves with how the watch ended: the error client-node reported (null for a clean close). */
-function watchUntilClosed(s: Sandbox, path: string, query: Record<string, unknown>, onEvent: (type: string, obj: { code?: number; message?: string }) => void = () => {}): Promise<unknown> {
+function watchUntilClosed(s: Sandbox, path: string, query: Record<string, string | number | boolean | undefined>, onEvent: (type: string, obj: { code?: number; message?: string }) => void = () => {}): Promise<unknown> {
   return new Promise((resolve, reject) => {
     new Watch(kubeConfigOf(s.kubeconfigPath)).watch(path, query, onEvent, (err) => resolve(err ?? null)).catch(reject);
   });

@@ -58,7 +58,7 @@ async function readEviction(ctx: RequestContext): Promise<{ name?: string; delet
     return { name: ev.metadata.name, deleteOptions: ev.deleteOptions };
   }
   const t = mediaType(ctx.req.headers['content-type']);
-  if (t !== '' && t !== 'application/json' && t !== 'application/yaml') throw ApiError.unsupportedMediaType(t);
+  if (t !== '' && t !== 'application/json' && t !== 'application/yaml') throw ApiError.unsupportedMediaType(['application/json', 'application/yaml', 'application/vnd.kubernetes.protobuf']);
   const obj = parseJsonObject(body);
   if (obj.kind !== undefined && obj.kind !== 'Eviction') {
     throw ApiError.badRequest(`the kind in the data (${String(obj.kind)}) does not match the expected kind (Eviction)`);
