@@ -9,6 +9,7 @@ import { createApiServer } from './http/server.js';
 import type { RequestCounts } from './http/request-counter.js';
 import { writeKubeconfig } from './kubeconfig.js';
 import { setNodeCondition, type ConditionStatus, type NodeConditionType } from './node-conditions.js';
+import { scheduleActions, type ScenarioAction } from './scenarios/actions.js';
 import { seedScenario } from './scenarios/index.js';
 import { Store } from './store.js';
 import { selfSignedCertificate } from './tls/self-signed.js';
@@ -56,6 +57,9 @@ export interface SandboxOptions {
    * dropped, so watches and continue tokens older than that get 410. 0 never (compact() still works).
    * @defaultValue 300000 */
   compactionIntervalMs?: number;
+  /** Things that happen to nodes while the sandbox runs (reboots, kubelets stopping), timed in simulated seconds.
+   * @defaultValue none */
+  actions?: ScenarioAction[];
   logger?: Logger;
 }
 
@@ -103,6 +107,16 @@ export interface Sandbox {
   request(method: string, path: string, options?: RawRequestOptions): Promise<RawResponse>;
   /** etcd compaction now: watches and continue tokens from before this moment get 410 Gone. */
   compact(): void;
+  /**
+   * Reboots a node: NotReady ("node is shutting down"), its kubelet down for `downMs` real
+   * milliseconds (default: 30 simulated seconds), then back with a new status.nodeInfo.bootID,
+   * Ready, its pods' containers restarted (restartCount + 1). Resolves when it is Ready again.
+   */
+  rebootNode(node: string, options?: { downMs?: number }): Promise<void>;
+  /** The node's kubelet stops: its Lease is no longer renewed and after 50 simulated seconds the node is Unknown. */
+  setNodeDown(node: string): void;
+  /** The node's kubelet runs again: Lease renewed, Ready posted. */
+  setNodeUp(node: string): void;
   requests(): RequestCounts;
   resetRequests(): void;
   /** Resolves when the controllers have no queued work (the cluster has settled). */
@@ -125,13 +139,26 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const auth = new ApiAuth(store, { insecurePort: !secure });
   const adminToken = auth.tokens.issue({ name: 'kubernetes-admin', groups: ['system:masters'] });
   const tls = secure ? selfSignedCertificate([host, ...(host === '127.0.0.1' || host === '::1' ? ['localhost'] : [])]) : undefined;
-  const controllers = startControllers(store, { timeScale: options.timeScale ?? 1, ...(options.logger ? { logger: options.logger } : {}) });
+  const timeScale = options.timeScale ?? 1;
+  const controllers = startControllers(store, { timeScale, ...(options.logger ? { logger: options.logger } : {}) });
+  const nodeControls = {
+    rebootNode: (node: string, o: { downMs?: number } = {}) => controllers.rebootNode(node, o.downMs ?? 30_000 * timeScale),
+    setNodeDown: (node: string) => controllers.setNodeDown(node),
+    setNodeUp: (node: string) => controllers.setNodeUp(node),
+  };
   const api = createApiServer({
     store, now, auth,
     ...(tls ? { tls } : {}),
     ...(options.logger ? { logger: options.logger } : {}),
     bookmarkIntervalMs: options.bookmarkIntervalMs ?? 10_000,
     minRequestTimeoutSeconds: options.minRequestTimeoutSeconds ?? 1800,
+    admin: {
+      rebootNode: (node, downMs) => {
+        void controllers.rebootNode(node, downMs ?? 30_000 * timeScale).catch(() => {});
+      },
+      setNodeDown: nodeControls.setNodeDown,
+      setNodeUp: nodeControls.setNodeUp,
+    },
   });
   const compaction = startCompaction(store, options.compactionIntervalMs ?? 300_000);
 
@@ -159,6 +186,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       return { user, token, kubeconfigPath: path };
     };
     await controllers.idle();
+    const cancelActions = scheduleActions(nodeControls, options.actions ?? [], timeScale, (err) => options.logger?.warn({ err }, 'sandbox: scenario action failed'));
     options.logger?.debug({ url, kubeconfigPath, scenario: options.scenario ?? 'maintenance' }, 'sandbox started');
     let closed: Promise<void> | undefined;
     return {
@@ -180,11 +208,13 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       },
       request: (method, path, o = {}) => rawRequest(url, caPem, method, path, { ...o, token: o.token ?? adminToken }),
       compact: () => store.compact(),
+      ...nodeControls,
       requests: () => api.requests(),
       resetRequests: () => api.resetRequests(),
       idle: () => controllers.idle(),
       close() {
         closed ??= (async () => {
+          cancelActions();
           compaction.stop();
           controllers.stop();
           await api.close();

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { KObject, Store, StoreEvent } from '../store.js';
 import type { Cache } from './cache.js';
 import type { EventRecorder } from './events.js';
+import type { NodeAgents } from './node-agents.js';
 import type { DeleteOptions } from '../registry/delete-options.js';
 import { deleteObject, type DeleteResult } from '../registry/delete.js';
 import type { Reconciler, WorkLoop } from './work-loop.js';
@@ -12,6 +13,8 @@ export interface ControllerContext {
   cache: Cache;
   loop: WorkLoop;
   events: EventRecorder;
+  /** Which kubelets run, and in which boot. */
+  nodes: NodeAgents;
   /** Multiplies simulated durations. */
   timeScale: number;
   logger?: Logger;

@@ -42,6 +42,11 @@ export function createKubelet(ctx: ControllerContext, running: KubeletRunning = 
   /** Static pod manifests by pod id: what the kubelet re-posts when its mirror pod is deleted. */
   const manifests = new Map<string, KObject>();
   const ipCounters = new Map<string, number>();
+  /** The node boot each running pod's containers were last started in. */
+  const boots = new Map<string, string>();
+
+  // A kubelet that stops or starts again acts on its node's pods (nothing in the API changes).
+  const unsubscribe = ctx.nodes.onChange((c) => enqueueNode(c.node));
 
   const self: Controller = {
     name: 'kubelet',
@@ -74,6 +79,7 @@ export function createKubelet(ctx: ControllerContext, running: KubeletRunning = 
       for (const id of ids) reconcile(id);
     },
     stop() {
+      unsubscribe();
       for (const c of startTimers.values()) c();
       for (const k of killTimers.values()) k.cancel();
       for (const c of mountTimers.values()) c();
@@ -108,10 +114,34 @@ export function createKubelet(ctx: ControllerContext, running: KubeletRunning = 
     }
     if (isTerminal(pod)) return;
     if (pod.status?.phase === 'Running') {
-      if (!isPodReady(pod)) setReady(pod);
+      const boot = ctx.nodes.bootId(node.metadata.name);
+      const seen = boots.get(uid);
+      boots.set(uid, boot);
+      if (seen !== undefined && seen !== boot) restartAfterReboot(pod, node);
+      else if (!isPodReady(pod)) setReady(pod);
       return;
     }
     start(pod, node);
+  }
+
+  /**
+   * After a reboot the kubelet finds the pod's sandbox gone: it makes a new one and starts the
+   * containers again (SandboxChanged, then Started), each with restartCount + 1 and the previous
+   * run as lastState (exit code 255, reason Unknown: the machine went away under it).
+   */
+  function restartAfterReboot(pod: KObject, node: KObject): void {
+    const next = writable(pod);
+    const fresh = runningStatus(pod, node, pod.spec?.hostNetwork ? nodeInternalIP(node) : allocateIP(node));
+    const now = rfc3339();
+    fresh.containerStatuses = fresh.containerStatuses.map((cs: { name: string; state: unknown }) => {
+      const old = (pod.status?.containerStatuses ?? []).find((o: { name: string }) => o.name === cs.name);
+      const startedAt = old?.state?.running?.startedAt;
+      return { ...cs, restartCount: (old?.restartCount ?? 0) + 1, lastState: { terminated: { exitCode: 255, reason: 'Unknown', ...(startedAt ? { startedAt } : {}), finishedAt: now, ...(old?.containerID ? { containerID: old.containerID } : {}) } } };
+    });
+    next.status = fresh;
+    ctx.store.update('pods', next);
+    ctx.events.record(COMPONENT, pod, EventType.Normal, 'SandboxChanged', 'Pod sandbox changed, it will be killed and re-created.', node.metadata.name);
+    recordStarted(pod, node);
   }
 
   function start(pod: KObject, node: KObject): void {
@@ -348,6 +378,7 @@ export function createKubelet(ctx: ControllerContext, running: KubeletRunning = 
   }
 
   function forgetUid(uid: string): void {
+    boots.delete(uid);
     cancelStart(uid);
     cancelKill(uid);
     cancelMount(uid);

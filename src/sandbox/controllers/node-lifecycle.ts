@@ -1,6 +1,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { KObject, StoreEvent } from '../store.js';
-import type { Controller, ControllerContext } from './context.js';
+import { setNodeCondition } from '../node-conditions.js';
+import { scaledMs, type Controller, type ControllerContext } from './context.js';
 import { EventType } from './events.js';
 import { condition, isPodReady, nodeReadyStatus, rfc3339, setCondition, writable } from './pod-util.js';
 import type { Taint } from './selectors.js';
@@ -29,6 +30,8 @@ export function conditionTaints(node: KObject): Taint[] {
 }
 
 const COMPONENT = 'node-controller';
+/** --node-monitor-grace-period: 50 s since 1.32 (40 s before). */
+const NODE_MONITOR_GRACE_SECONDS = 50;
 
 /**
  * The node lifecycle controller (pkg/controller/nodelifecycle/node_lifecycle_controller.go):
@@ -40,6 +43,19 @@ const COMPONENT = 'node-controller';
 export function createNodeLifecycle(ctx: ControllerContext): Controller {
   /** The Ready status this controller last saw per node (observedReadyCondition). */
   const observed = new Map<string, string>();
+  const silent = new Map<string, () => void>();
+  // monitorNodeHealth: a node whose kubelet stopped renewing its Lease and posting status is
+  // marked Unknown once node-monitor-grace-period has passed. The sandbox knows when a kubelet
+  // stops, so it waits on that instead of polling lease ages (which timer jitter could flap).
+  const unsubscribe = ctx.nodes.onChange((c) => {
+    silent.get(c.node)?.();
+    silent.delete(c.node);
+    if (c.up) return;
+    silent.set(c.node, ctx.loop.after(scaledMs(ctx, NODE_MONITOR_GRACE_SECONDS), () => {
+      silent.delete(c.node);
+      if (!ctx.nodes.isUp(c.node) && ctx.cache.get('nodes', c.node)) setNodeCondition(ctx.store, c.node, 'Ready', 'Unknown');
+    }, false));
+  });
   const self: Controller = {
     name: 'node-lifecycle',
     resync() {
@@ -59,6 +75,10 @@ export function createNodeLifecycle(ctx: ControllerContext): Controller {
     },
     sync(ids: string[]) {
       for (const name of ids) reconcile(name);
+    },
+    stop() {
+      unsubscribe();
+      for (const c of silent.values()) c();
     },
   };
 

@@ -29,6 +29,16 @@ export interface ApiServerOptions {
   /** How often watches with allowWatchBookmarks get a BOOKMARK event.
    * @defaultValue 10000 */
   bookmarkIntervalMs?: number;
+  /**
+   * What POST /debug/sandbox/nodes/{name}/{reboot|down|up} does (cluster-admin only, as any
+   * non-resource path `*` covers). Without it those paths are 404.
+   * @defaultValue none */
+  admin?: {
+    /** `downMs` real milliseconds; undefined: the sandbox's default. */
+    rebootNode(node: string, downMs?: number): void;
+    setNodeDown(node: string): void;
+    setNodeUp(node: string): void;
+  };
   /** Serve https with this certificate and key (PEM) instead of plain http.
    * @defaultValue plain http */
   tls?: { cert: string; key: string };
@@ -108,6 +118,9 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
         const doc = route.path === '' ? openApiV3Root() : openApiV3Doc(route.path);
         return doc ? sendJson(res, 200, doc) : pageNotFound(res);
       }
+      case 'sandbox-node':
+        counter.other();
+        return sandboxNode(res, route.node, route.action, method, url);
       case 'page-not-found':
         counter.other();
         return pageNotFound(res);
@@ -120,6 +133,18 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
       case 'resource':
         return resource(req, res, url, route, method, user);
     }
+  }
+
+  function sandboxNode(res: ServerResponse, node: string, action: string, method: string, url: URL): void {
+    const admin = options.admin;
+    if (!admin || !['reboot', 'down', 'up'].includes(action)) return pageNotFound(res);
+    if (method !== 'POST') throw METHOD_NOT_ALLOWED();
+    store.mustGet('nodes', undefined, node);
+    const down = url.searchParams.get('downMs');
+    if (action === 'reboot') admin.rebootNode(node, down !== null && /^\d+$/.test(down) ? Number(down) : undefined);
+    else if (action === 'down') admin.setNodeDown(node);
+    else admin.setNodeUp(node);
+    sendJson(res, 202, { node, action });
   }
 
   /** The authorizer's view of a request: a resource request, or a path. */
