@@ -1,10 +1,10 @@
 import { CoreV1Api, PolicyV1Api } from '@kubernetes/client-node';
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createApiServer, type ApiServer } from '../../src/sandbox/http/server.js';
-import { startSandbox, type Sandbox } from '../../src/sandbox/start-sandbox.js';
+import type { Sandbox } from '../../src/sandbox/start-sandbox.js';
 import { Store } from '../../src/sandbox/store.js';
 import { statusOf, waitFor } from './api-fixture.js';
-import { boundPod, condition, Kubectl, kubeConfigOf, kubectl, raw } from './fidelity-support.js';
+import { boundPod, condition, kubeConfigOf, kubectl, raw, sandboxPerTest } from './fidelity-support.js';
 
 // The eviction subresource as kubernetes/kubernetes pkg/registry/core/pod/storage/eviction.go
 // (1.29+: empty-selector fix #119732, DisruptionTarget from PodDisruptionConditions) decides.
@@ -12,18 +12,12 @@ import { boundPod, condition, Kubectl, kubeConfigOf, kubectl, raw } from './fide
 let sandbox: Sandbox;
 let core: CoreV1Api;
 let policy: PolicyV1Api;
-const k = new Kubectl(() => sandbox.kubeconfigPath);
-
-beforeEach(async () => {
-  sandbox = await startSandbox({ scenario: 'maintenance', timeScale: 0.02 });
+const k = sandboxPerTest('maintenance', (s) => {
+  sandbox = s;
   const kc = kubeConfigOf(sandbox.kubeconfigPath);
   core = kc.makeApiClient(CoreV1Api);
   policy = kc.makeApiClient(PolicyV1Api);
 });
-afterEach(async () => {
-  await sandbox?.close();
-});
-afterAll(() => k.dispose());
 
 const pods = (app: string) => sandbox.store.list('pods', 'shop').items.filter((p) => p.metadata.labels?.app === app && !p.metadata.deletionTimestamp);
 /** Every pod of shop: an empty-selector budget with minAvailable this high allows no disruption. */

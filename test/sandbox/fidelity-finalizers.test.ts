@@ -1,8 +1,8 @@
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startSandbox, type Sandbox } from '../../src/sandbox/start-sandbox.js';
+import { describe, expect, it } from 'vitest';
+import type { Sandbox } from '../../src/sandbox/start-sandbox.js';
 import type { KObject } from '../../src/sandbox/store.js';
 import { waitFor } from './api-fixture.js';
-import { boundPod, condition, Kubectl, kubectl, raw } from './fidelity-support.js';
+import { boundPod, condition, kubectl, raw, sandboxPerTest } from './fidelity-support.js';
 
 // Finalizers as staging/src/k8s.io/apiserver/pkg/registry/generic/registry/store.go honours them
 // (Delete, updateForGracefulDeletionAndFinalizers, ShouldDeleteDuringUpdate), the garbage
@@ -11,15 +11,7 @@ import { boundPod, condition, Kubectl, kubectl, raw } from './fidelity-support.j
 // (pkg/controller/namespace/deletion/namespaced_resources_deleter.go).
 
 let sandbox: Sandbox;
-const k = new Kubectl(() => sandbox.kubeconfigPath);
-
-beforeEach(async () => {
-  sandbox = await startSandbox({ scenario: 'maintenance', timeScale: 0.02 });
-});
-afterEach(async () => {
-  await sandbox?.close();
-});
-afterAll(() => k.dispose());
+const k = sandboxPerTest('maintenance', (s) => { sandbox = s; });
 
 const pod = (ns: string, name: string) => sandbox.store.get('pods', ns, name);
 const JOB_TRACKING = 'batch.kubernetes.io/job-tracking';

@@ -1,8 +1,8 @@
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startSandbox, type Sandbox } from '../../src/sandbox/start-sandbox.js';
+import { describe, expect, it } from 'vitest';
+import type { Sandbox } from '../../src/sandbox/start-sandbox.js';
 import type { KObject } from '../../src/sandbox/store.js';
 import { waitFor } from './api-fixture.js';
-import { condition, Kubectl, kubectl } from './fidelity-support.js';
+import { condition, kubectl, sandboxPerTest } from './fidelity-support.js';
 
 // Non-graceful node shutdown (KEP-2268) and what happens to a dead node's pods and volumes:
 // kubernetes/kubernetes pkg/controller/podgc/gc_controller.go (gcTerminating, gcOrphaned) and
@@ -12,15 +12,7 @@ import { condition, Kubectl, kubectl } from './fidelity-support.js';
 // Ceph RBD volumes of postgres-0 and sleep are still attached to it.
 
 let sandbox: Sandbox;
-const k = new Kubectl(() => sandbox.kubeconfigPath);
-
-beforeEach(async () => {
-  sandbox = await startSandbox({ scenario: 'notready-rwo', timeScale: 0.02 });
-});
-afterEach(async () => {
-  await sandbox?.close();
-});
-afterAll(() => k.dispose());
+const k = sandboxPerTest('notready-rwo', (s) => { sandbox = s; });
 
 const attachmentsOn = (node: string) => sandbox.store.list('storage.k8s.io/volumeattachments').items.filter((va) => va.spec.nodeName === node);
 const runningOff = (ns: string, name: string, node: string) => {

@@ -1,10 +1,10 @@
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runSandboxCli } from '../../src/sandbox/cli.js';
 import { rawRequest } from '../../src/sandbox/http-client.js';
-import { startSandbox, type Sandbox } from '../../src/sandbox/start-sandbox.js';
+import type { Sandbox } from '../../src/sandbox/start-sandbox.js';
 import type { KObject } from '../../src/sandbox/store.js';
 import { waitFor } from './api-fixture.js';
-import { condition, Kubectl, kubectl, raw } from './fidelity-support.js';
+import { condition, kubectl, raw, sandboxPerTest } from './fidelity-support.js';
 
 // Node reboots, heartbeats and the events around them, as a real cluster shows them:
 // the kubelet's node lease (pkg/kubelet/nodelease, 40 s leases renewed every 10 s) and node
@@ -14,15 +14,7 @@ import { condition, Kubectl, kubectl, raw } from './fidelity-support.js';
 // (pkg/kubelet/nodeshutdown), and controller events (SuccessfulCreate/SuccessfulDelete).
 
 let sandbox: Sandbox;
-const k = new Kubectl(() => sandbox.kubeconfigPath);
-
-beforeEach(async () => {
-  sandbox = await startSandbox({ scenario: 'maintenance', timeScale: 0.02 });
-});
-afterEach(async () => {
-  await sandbox?.close();
-});
-afterAll(() => k.dispose());
+const k = sandboxPerTest('maintenance', (s) => { sandbox = s; });
 
 const node = (name: string) => sandbox.store.mustGet('nodes', undefined, name);
 const lease = (name: string) => sandbox.store.get('coordination.k8s.io/leases', 'kube-node-lease', name);

@@ -1,6 +1,6 @@
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startSandbox, type Sandbox } from '../../src/sandbox/start-sandbox.js';
-import { Kubectl, kubectl, raw } from './fidelity-support.js';
+import { describe, expect, it } from 'vitest';
+import type { Sandbox } from '../../src/sandbox/start-sandbox.js';
+import { kubectl, raw, sandboxPerTest } from './fidelity-support.js';
 
 // Server-side apply. The sandbox keeps no managedFields, so instead of applying without field
 // ownership or conflicts (kinder than a real server) it answers as a server without the feature:
@@ -9,15 +9,7 @@ import { Kubectl, kubectl, raw } from './fidelity-support.js';
 // (staging/src/k8s.io/kubectl/pkg/cmd/apply) recognises that answer and says so.
 
 let sandbox: Sandbox;
-const k = new Kubectl(() => sandbox.kubeconfigPath);
-
-beforeEach(async () => {
-  sandbox = await startSandbox({ scenario: 'maintenance', timeScale: 0.02 });
-});
-afterEach(async () => {
-  await sandbox?.close();
-});
-afterAll(() => k.dispose());
+const k = sandboxPerTest('maintenance', (s) => { sandbox = s; });
 
 const manifest = 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: ssa, namespace: shop}\nspec:\n  replicas: 1\n  selector: {matchLabels: {app: ssa}}\n  template:\n    metadata: {labels: {app: ssa}}\n    spec: {containers: [{name: c, image: "nginx:1.27"}]}\n';
 

@@ -3,6 +3,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
+import { afterAll, afterEach, beforeEach } from 'vitest';
+import { startSandbox } from '../../src/sandbox/start-sandbox.js';
 import { findKubectl } from '../support/kubectl.js';
 import type { KObject } from '../../src/sandbox/store.js';
 import type { Sandbox } from '../../src/sandbox/start-sandbox.js';
@@ -100,4 +102,23 @@ export async function raw(sandbox: Sandbox, method: string, path: string, body?:
   const h = new Headers();
   for (const [k, v] of Object.entries(r.headers)) if (v !== undefined) h.set(k, Array.isArray(v) ? v.join(', ') : v);
   return { status: r.status, headers: h, body: parsed };
+}
+
+/**
+ * A fresh sandbox of `scenario` (50x time) for every test of the file, closed after it, and a
+ * kubectl bound to it. `set` receives each new sandbox (the file keeps it in its own variable).
+ */
+export function sandboxPerTest(scenario: string, set: (s: Sandbox) => void): Kubectl {
+  let current: Sandbox | undefined;
+  const k = new Kubectl(() => current!.kubeconfigPath);
+  beforeEach(async () => {
+    current = await startSandbox({ scenario, timeScale: 0.02 });
+    set(current);
+  });
+  afterEach(async () => {
+    await current?.close();
+    current = undefined;
+  });
+  afterAll(() => k.dispose());
+  return k;
 }

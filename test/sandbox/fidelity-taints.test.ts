@@ -1,8 +1,8 @@
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startSandbox, type Sandbox } from '../../src/sandbox/start-sandbox.js';
+import { describe, expect, it } from 'vitest';
+import type { Sandbox } from '../../src/sandbox/start-sandbox.js';
 import type { KObject } from '../../src/sandbox/store.js';
 import { waitFor } from './api-fixture.js';
-import { boundPod, condition, Kubectl, kubectl } from './fidelity-support.js';
+import { boundPod, condition, kubectl, sandboxPerTest } from './fidelity-support.js';
 
 // Taints as kubectl edits them (a strategic merge patch: NodeSpec.Taints has no patch merge key
 // in k8s.io/api/core/v1/types.go, so the list is replaced), the taint eviction controller
@@ -10,15 +10,7 @@ import { boundPod, condition, Kubectl, kubectl } from './fidelity-support.js';
 // controller's NotReady handling (pkg/controller/nodelifecycle/node_lifecycle_controller.go).
 
 let sandbox: Sandbox;
-const k = new Kubectl(() => sandbox.kubeconfigPath);
-
-beforeEach(async () => {
-  sandbox = await startSandbox({ scenario: 'maintenance', timeScale: 0.02 });
-});
-afterEach(async () => {
-  await sandbox?.close();
-});
-afterAll(() => k.dispose());
+const k = sandboxPerTest('maintenance', (s) => { sandbox = s; });
 
 const taints = (node: string) => ((sandbox.store.mustGet('nodes', undefined, node).spec.taints ?? []) as { key: string; value?: string; effect: string }[]).map((t) => `${t.key}${t.value ? `=${t.value}` : ''}:${t.effect}`);
 const events = (reason: string, name?: string) => sandbox.store.list('events').items.filter((e) => e.reason === reason && (!name || (e.involvedObject as { name: string }).name === name));

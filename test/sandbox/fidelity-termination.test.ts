@@ -1,9 +1,9 @@
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SHUTDOWN_ANNOTATION } from '../../src/sandbox/controllers/kubelet.js';
-import { startSandbox, type Sandbox } from '../../src/sandbox/start-sandbox.js';
+import type { Sandbox } from '../../src/sandbox/start-sandbox.js';
 import type { KObject, StoreEvent } from '../../src/sandbox/store.js';
 import { waitFor } from './api-fixture.js';
-import { boundPod, condition, Kubectl, kubectl } from './fidelity-support.js';
+import { boundPod, condition, kubectl, sandboxPerTest } from './fidelity-support.js';
 
 // Pod termination as the kubelet does it (kubernetes/kubernetes pkg/kubelet/pod_workers.go,
 // kubelet_pods.go generateAPIPodStatus, status/status_manager.go's final delete), the
@@ -12,15 +12,7 @@ import { boundPod, condition, Kubectl, kubectl } from './fidelity-support.js';
 // pkg/controller/namespace/deletion).
 
 let sandbox: Sandbox;
-const k = new Kubectl(() => sandbox.kubeconfigPath);
-
-beforeEach(async () => {
-  sandbox = await startSandbox({ scenario: 'maintenance', timeScale: 0.02 });
-});
-afterEach(async () => {
-  await sandbox?.close();
-});
-afterAll(() => k.dispose());
+const k = sandboxPerTest('maintenance', (s) => { sandbox = s; });
 
 /** Every change to one pod (by name) until it is gone. */
 function record(namespace: string, name: string): { changes: StoreEvent[]; gone: Promise<void> } {

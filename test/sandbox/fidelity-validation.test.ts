@@ -1,6 +1,6 @@
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startSandbox, type Sandbox } from '../../src/sandbox/start-sandbox.js';
-import { Kubectl, kubectl, raw } from './fidelity-support.js';
+import { describe, expect, it } from 'vitest';
+import type { Sandbox } from '../../src/sandbox/start-sandbox.js';
+import { kubectl, raw, sandboxPerTest } from './fidelity-support.js';
 
 // Decoding and validation as the real API server answers them: field paths and messages from
 // kubernetes/kubernetes pkg/apis/apps/validation/validation.go and
@@ -9,15 +9,7 @@ import { Kubectl, kubectl, raw } from './fidelity-support.js';
 // `patch` from handlers/patch.go.
 
 let sandbox: Sandbox;
-const k = new Kubectl(() => sandbox.kubeconfigPath);
-
-beforeEach(async () => {
-  sandbox = await startSandbox({ scenario: 'maintenance', timeScale: 0.02 });
-});
-afterEach(async () => {
-  await sandbox?.close();
-});
-afterAll(() => k.dispose());
+const k = sandboxPerTest('maintenance', (s) => { sandbox = s; });
 
 const deployment = (name: string, spec: Record<string, unknown> = {}) => JSON.stringify({
   apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name, namespace: 'shop' },
