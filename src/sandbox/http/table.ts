@@ -311,6 +311,10 @@ const PRINTERS: Record<string, Printer> = {
       ];
     },
   },
+  'coordination.k8s.io/leases': {
+    columns: [NAME, col('Holder', 'holderIdentity contains the identity of the holder of a current lease.'), AGE],
+    cells: (o, now) => [o.metadata.name, o.spec?.holderIdentity ?? '', age(o.metadata.creationTimestamp, now)],
+  },
   'storage.k8s.io/volumeattachments': {
     columns: [
       NAME, col('Attacher', 'Attacher indicates the name of the volume driver that MUST handle this request.'),
