@@ -8,3 +8,5 @@ export { createApiServer, type ApiServer, type ApiServerOptions } from './http/s
 export { Store, type KObject, type StoreEvent } from './store.js';
 export { ApiError } from './api-error.js';
 export { SCENARIOS, type Scenario } from './scenarios/index.js';
+export { parseAction, type ScenarioAction } from './scenarios/actions.js';
+export { SHUTDOWN_ANNOTATION } from './controllers/kubelet.js';

@@ -3,9 +3,6 @@ import type { KObject, StoreEvent } from '../store.js';
 import { idOf } from './cache.js';
 import { deleteAs, deletePod, type Controller, type ControllerContext } from './context.js';
 
-/** The finalizer the API server puts on an owner deleted with propagationPolicy=Orphan. */
-export const ORPHAN_FINALIZER = GcFinalizer.Orphan;
-
 const OWNER_KINDS = ['pods', 'apps/replicasets', 'apps/deployments', 'persistentvolumeclaims', 'apps/statefulsets', 'apps/daemonsets'];
 
 /**
