@@ -122,6 +122,18 @@ export const deletePodJob: OperationJob<typeof deletePodVerb> = {
       }
       if (outcome.kind !== 'accepted') throw new JobError(ErrorCode.KubernetesApi, `Delete of ${ref} refused: ${outcome.reason}`);
       await ctx.checkpoints.set('deleted', true);
+      if (outcome.heldBy?.length) {
+        // A pod with finalizers is only marked for deletion, even when forced: saying "removed
+        // from the API at once" would send the on-call engineer on with a pod still there.
+        const held = outcome.heldBy.join(', ');
+        return {
+          ok: true,
+          title: `Pod ${ns}/${args.name} marked for deletion, but finalizers keep it: ${held}`,
+          text: `It stays in the API (Terminating) until ${outcome.heldBy.length === 1 ? 'that finalizer is' : 'those finalizers are'} removed by whatever set ${outcome.heldBy.length === 1 ? 'it' : 'them'}. Its controller, if any, cannot reuse its name until then.`,
+          changed: [`${ref} marked for deletion (uid ${uid}), held by finalizers: ${held}`],
+          unchanged: [],
+        };
+      }
       return {
         ok: true,
         title: `Deleted pod ${ns}/${args.name}${args.force ? ' (forced)' : ''}`,

@@ -52,7 +52,7 @@ describe('sitrep demo, as a child process', () => {
     const consoleUrl = /Open (http:\/\/localhost:(\d+)) in your browser/.exec(stdout);
     const redis = /redis-server on 127\.0\.0\.1:(\d+) \(pid (\d+)\)/.exec(stdout);
     const bot = /Bot\s+http:\/\/127\.0\.0\.1:(\d+)\/slack\/events/.exec(stdout);
-    const sandbox = /sandbox at http:\/\/127\.0\.0\.1:(\d+)/.exec(stdout);
+    const sandbox = /sandbox at https?:\/\/127\.0\.0\.1:(\d+)/.exec(stdout);
     expect(consoleUrl, output()).not.toBeNull();
     expect(redis, output()).not.toBeNull();
     expect(bot, output()).not.toBeNull();

@@ -5,8 +5,11 @@ import { callOptions } from './request-options.js';
 
 /** What one eviction (or delete) request achieved. */
 export type RemovalOutcome =
-  /** Accepted: the pod is now terminating (or gone). */
-  | { kind: 'accepted' }
+  /**
+   * Accepted: the pod is now terminating (or gone). `heldBy`: the finalizers that keep the pod
+   * in the API after it stops, even when forced (a DELETE only marks such a pod).
+   */
+  | { kind: 'accepted'; heldBy?: string[] }
   /** The pod is already gone (404), or the name now belongs to a new pod (409 on the UID precondition). */
   | { kind: 'gone'; replaced: boolean }
   /** 429: a PodDisruptionBudget refuses for now; `reason` is the API server's cause (it names the budget and its numbers). */
@@ -81,11 +84,13 @@ export async function evictPod(kube: KubeClients, target: RemovalTarget, options
  */
 export async function deletePodOnce(kube: KubeClients, target: RemovalTarget, options: RemovalOptions = {}): Promise<RemovalOutcome> {
   try {
-    await kube.core.deleteNamespacedPod(
+    const after = await kube.core.deleteNamespacedPod(
       { name: target.name, namespace: target.namespace, body: deleteOptions(target, options) },
       callOptions({ signal: options.signal }),
     );
-    return { kind: 'accepted' };
+    // The answer is the pod as the DELETE left it: finalizers on it mean it stays until they go.
+    const heldBy = after?.metadata?.finalizers ?? [];
+    return heldBy.length ? { kind: 'accepted', heldBy } : { kind: 'accepted' };
   } catch (err) {
     const outcome = outcomeOf(err);
     if (outcome && outcome.kind !== 'blocked') return outcome;

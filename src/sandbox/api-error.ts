@@ -18,6 +18,9 @@ export interface StatusDetails {
 }
 
 export class ApiError extends Error {
+  /** ListMeta of the Status (an expired continue token's 410 carries a fresh token in it). */
+  listMeta?: { continue?: string };
+
   constructor(
     readonly code: number,
     readonly reason: string,
@@ -32,7 +35,7 @@ export class ApiError extends Error {
     return {
       kind: 'Status',
       apiVersion: 'v1',
-      metadata: {},
+      metadata: this.listMeta ?? {},
       status: 'Failure',
       message: this.message,
       reason: this.reason,
@@ -54,15 +57,26 @@ export class ApiError extends Error {
     return new ApiError(409, 'Conflict', `Operation cannot be fulfilled on ${qualified(resource, group)} "${name}": ${why}`, { name, ...(group ? { group } : {}), kind: resource });
   }
 
-  /** 422: `Pod "X" is invalid: metadata.name: Invalid value: "X": ...`. */
-  static invalid(kind: string, name: string, causes: Required<Pick<StatusCause, 'field' | 'message'>>[], group = ''): ApiError {
-    const text = causes.map((c) => `${c.field}: ${c.message}`).join(', ');
-    return new ApiError(422, 'Invalid', `${kind} "${name}" is invalid: ${text}`, {
+  /**
+   * 422 as errors.NewInvalid words it: `Deployment.apps "web" is invalid: spec.replicas: Invalid
+   * value: -1: must be greater than or equal to 0`; several errors are bracketed and comma-joined
+   * (an aggregate). Each cause carries its field error's reason (FieldValueInvalid, …Required, …).
+   */
+  static invalid(kind: string, name: string, causes: (Required<Pick<StatusCause, 'field' | 'message'>> & { reason?: string })[], group = ''): ApiError {
+    const parts = causes.map((c) => `${c.field}: ${c.message}`);
+    const text = parts.length === 1 ? parts[0] : `[${parts.join(', ')}]`;
+    return new ApiError(422, 'Invalid', `${qualified(kind, group)} "${name}" is invalid: ${text}`, {
       name,
       ...(group ? { group } : {}),
       kind,
-      causes: causes.map((c) => ({ reason: 'FieldValueInvalid', message: c.message, field: c.field })),
+      causes: causes.map((c) => ({ reason: c.reason ?? 'FieldValueInvalid', message: c.message, field: c.field })),
     });
+  }
+
+  /** 403 as errors.NewForbidden: `pods "x" is forbidden: <why>` (no name: `pods is forbidden: …`). */
+  static forbidden(resource: string, name: string, group: string, why: string): ApiError {
+    const what = name ? `${qualified(resource, group)} "${name}"` : qualified(resource, group);
+    return new ApiError(403, 'Forbidden', `${what} is forbidden: ${why}`, { ...(name ? { name } : {}), ...(group ? { group } : {}), kind: resource });
   }
 
   static badRequest(message: string): ApiError {
@@ -77,14 +91,18 @@ export class ApiError extends Error {
     return new ApiError(405, 'MethodNotAllowed', message);
   }
 
-  static unsupportedMediaType(contentType: string): ApiError {
-    return new ApiError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, application/strategic-merge-patch+json`, {
-      causes: [{ message: `unsupported media type ${JSON.stringify(contentType)}` }],
-    });
+  /**
+   * negotiation.NewUnsupportedMediaTypeError: 415 listing what the endpoint accepts, no details.
+   * @param accepted the media types the endpoint takes, in the server's order
+   */
+  static unsupportedMediaType(accepted: readonly string[]): ApiError {
+    return new ApiError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: ${accepted.join(', ')}`);
   }
 
+  /** errors.NewInternalError: pass the full message (`Internal error occurred: …`). */
   static internal(message: string): ApiError {
-    return new ApiError(500, 'InternalError', message);
+    const cause = message.replace(/^Internal error occurred: /, '');
+    return new ApiError(500, 'InternalError', message, { causes: [{ message: cause }] });
   }
 }
 

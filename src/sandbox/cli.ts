@@ -1,9 +1,10 @@
 import { resolve } from 'node:path';
 import type { Logger } from 'pino';
+import { parseAction, type ScenarioAction } from './scenarios/actions.js';
 import { SCENARIOS } from './scenarios/index.js';
 import { startSandbox } from './start-sandbox.js';
 
-export const SANDBOX_USAGE = 'sitrep sandbox [--port N] [--scenario NAME] [--kubeconfig PATH] [--time-scale F] [--param key=value ...]';
+export const SANDBOX_USAGE = 'sitrep sandbox [--port N] [--scenario NAME] [--kubeconfig PATH] [--time-scale F] [--param key=value ...] [--action reboot|down|up:NODE[@AFTER][/DOWN] ...] [--http]';
 
 export interface SandboxCliIo {
   /** @defaultValue writes to process.stdout */
@@ -22,12 +23,15 @@ interface CliArgs {
   kubeconfig?: string;
   timeScale: number;
   params: Record<string, string | number>;
+  /** Plain http (the old insecure port) instead of https with authentication. */
+  http: boolean;
+  actions: ScenarioAction[];
 }
 
 class UsageError extends Error {}
 
 function parseArgs(argv: readonly string[]): CliArgs {
-  const args: CliArgs = { port: 0, scenario: 'maintenance', timeScale: 1, params: {} };
+  const args: CliArgs = { port: 0, scenario: 'maintenance', timeScale: 1, params: {}, http: false, actions: [] };
   for (let i = 0; i < argv.length; i++) {
     const raw = argv[i];
     const eq = raw.startsWith('--') ? raw.indexOf('=') : -1;
@@ -66,6 +70,17 @@ function parseArgs(argv: readonly string[]): CliArgs {
         args.params[v.slice(0, at)] = /^-?\d+(\.\d+)?$/.test(pv) ? Number(pv) : pv;
         break;
       }
+      case '--action':
+        try {
+          args.actions.push(parseAction(value()));
+        } catch (e) {
+          throw new UsageError((e as Error).message);
+        }
+        break;
+      case '--http':
+        if (eq > 0) throw new UsageError('--http takes no value');
+        args.http = true;
+        break;
       default:
         throw new UsageError(`unknown ${raw.startsWith('-') ? 'flag' : 'argument'} "${raw}"`);
     }
@@ -106,6 +121,8 @@ export async function runSandboxCli(argv: readonly string[], io: SandboxCliIo = 
       params: args.params,
       port: args.port,
       timeScale: args.timeScale,
+      tls: !args.http,
+      actions: args.actions,
       ...(args.kubeconfig ? { kubeconfigPath: args.kubeconfig } : {}),
       ...(io.logger ? { logger: io.logger } : {}),
     });
@@ -120,6 +137,8 @@ export async function runSandboxCli(argv: readonly string[], io: SandboxCliIo = 
   out(`port: ${sandbox.port}`);
   out(`kubeconfig: ${sandbox.kubeconfigPath}`);
   out(`try: kubectl --kubeconfig ${sandbox.kubeconfigPath} get nodes,pods -A`);
+  for (const a of args.actions) out(`action: ${a.action} ${a.node} after ${a.afterSeconds ?? 0} s${a.action === 'reboot' ? `, down ${a.downSeconds ?? 30} s` : ''} (simulated)`);
+  out(`node admin: POST ${sandbox.url}/debug/sandbox/nodes/NODE/reboot|down|up (as the admin)`);
   out('Ctrl-C stops it.');
 
   await new Promise<void>((done) => {

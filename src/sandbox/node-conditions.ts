@@ -41,11 +41,12 @@ function now(): string {
 }
 
 /**
- * Sets one condition of a node, as its kubelet would report it (or, for Ready=Unknown, as the node
+ * Sets one condition of a node, as its kubelet would report it (optionally with its own reason
+ * and message) (or, for Ready=Unknown, as the node
  * lifecycle controller marks a silent node: every condition becomes Unknown). The controllers
  * react to the change: taints, pods' readiness, volume detach.
  */
-export function setNodeCondition(store: Store, node: string, type: NodeConditionType, status: ConditionStatus): void {
+export function setNodeCondition(store: Store, node: string, type: NodeConditionType, status: ConditionStatus, text?: { reason?: string; message?: string }): void {
   const t = now();
   store.mutate('nodes', undefined, node, (n) => {
     n.status ??= {};
@@ -62,8 +63,8 @@ export function setNodeCondition(store: Store, node: string, type: NodeCondition
         c.lastTransitionTime = t;
       }
       c.status = st;
-      c.reason = TEXT[ty][st].reason;
-      c.message = TEXT[ty][st].message;
+      c.reason = (ty === type && text?.reason) || TEXT[ty][st].reason;
+      c.message = (ty === type && text?.message) || TEXT[ty][st].message;
       // Unknown means no heartbeat arrived: the last one stays as it was.
       if (st !== 'Unknown') c.lastHeartbeatTime = t;
     }

@@ -27,6 +27,10 @@ export interface ResourceType {
   subresources: Subresource[];
   /** Whether metadata.generation is kept and bumped on spec changes. */
   hasGeneration: boolean;
+  /** A review (SelfSubjectAccessReview & co.): created, answered, never stored. */
+  review?: boolean;
+  /** Names are path segments (ValidateRBACName), not DNS subdomains: `system:discovery` is fine. */
+  pathSegmentNames?: boolean;
 }
 
 const ALL_VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
@@ -87,6 +91,17 @@ export const RESOURCE_TYPES: readonly ResourceType[] = [
     subresources: [{ name: 'status', kind: 'PodDisruptionBudget', verbs: ['get', 'patch', 'update'] }],
   }),
   rt({ group: 'storage.k8s.io', version: 'v1', resource: 'volumeattachments', singular: 'volumeattachment', kind: 'VolumeAttachment', namespaced: false }),
+  rt({ group: '', version: 'v1', resource: 'serviceaccounts', singular: 'serviceaccount', kind: 'ServiceAccount', namespaced: true, shortNames: ['sa'] }),
+  rt({ group: 'coordination.k8s.io', version: 'v1', resource: 'leases', singular: 'lease', kind: 'Lease', namespaced: true }),
+  rt({ group: 'rbac.authorization.k8s.io', version: 'v1', resource: 'clusterroles', pathSegmentNames: true, singular: 'clusterrole', kind: 'ClusterRole', namespaced: false }),
+  rt({ group: 'rbac.authorization.k8s.io', version: 'v1', resource: 'clusterrolebindings', pathSegmentNames: true, singular: 'clusterrolebinding', kind: 'ClusterRoleBinding', namespaced: false }),
+  rt({ group: 'rbac.authorization.k8s.io', version: 'v1', resource: 'roles', pathSegmentNames: true, singular: 'role', kind: 'Role', namespaced: true }),
+  rt({ group: 'rbac.authorization.k8s.io', version: 'v1', resource: 'rolebindings', pathSegmentNames: true, singular: 'rolebinding', kind: 'RoleBinding', namespaced: true }),
+  // Reviews are created and answered, never stored.
+  rt({ group: 'authorization.k8s.io', version: 'v1', resource: 'selfsubjectaccessreviews', singular: 'selfsubjectaccessreview', kind: 'SelfSubjectAccessReview', namespaced: false, verbs: ['create'], review: true }),
+  rt({ group: 'authorization.k8s.io', version: 'v1', resource: 'selfsubjectrulesreviews', singular: 'selfsubjectrulesreview', kind: 'SelfSubjectRulesReview', namespaced: false, verbs: ['create'], review: true }),
+  rt({ group: 'authorization.k8s.io', version: 'v1', resource: 'subjectaccessreviews', singular: 'subjectaccessreview', kind: 'SubjectAccessReview', namespaced: false, verbs: ['create'], review: true }),
+  rt({ group: 'authentication.k8s.io', version: 'v1', resource: 'selfsubjectreviews', singular: 'selfsubjectreview', kind: 'SelfSubjectReview', namespaced: false, verbs: ['create'], review: true }),
 ];
 
 /** The key a resource type is stored under: `pods`, `apps/deployments`. */

@@ -1,43 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import { ApiError } from './api-error.js';
+import type { KObject } from './object.js';
+import { admitCreate } from './registry/admission.js';
 import { resourceType, type ResourceType } from './resources.js';
 
-/** A Kubernetes object as JSON. Fields beyond metadata are the resource's own. */
-export interface KObject {
-  apiVersion?: string;
-  kind?: string;
-  metadata: ObjectMeta;
-  spec?: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- resource-specific JSON, read by controllers that know its shape
-  status?: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- as above
-  [field: string]: unknown;
-}
-
-export interface OwnerReference {
-  apiVersion: string;
-  kind: string;
-  name: string;
-  uid: string;
-  controller?: boolean;
-  blockOwnerDeletion?: boolean;
-}
-
-export interface ObjectMeta {
-  name: string;
-  generateName?: string;
-  namespace?: string;
-  uid?: string;
-  resourceVersion?: string;
-  generation?: number;
-  creationTimestamp?: string;
-  deletionTimestamp?: string;
-  deletionGracePeriodSeconds?: number;
-  labels?: Record<string, string>;
-  annotations?: Record<string, string>;
-  ownerReferences?: OwnerReference[];
-  finalizers?: string[];
-  [field: string]: unknown;
-}
+export type { KObject, ObjectMeta, OwnerReference } from './object.js';
 
 export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
 
@@ -80,6 +48,18 @@ function objectId(namespace: string | undefined, name: string): string {
   return namespace ? `${namespace}/${name}` : name;
 }
 
+/**
+ * store.go ShouldDeleteDuringUpdate: an update that leaves an object being deleted (with no
+ * grace period left) without finalizers deletes it. Namespaces also wait for spec.finalizers
+ * (namespace storage's ShouldDeleteNamespaceDuringUpdate).
+ */
+function shouldDeleteDuringUpdate(key: string, next: KObject, current: KObject): boolean {
+  if (!current.metadata.deletionTimestamp || (next.metadata.finalizers?.length ?? 0) > 0) return false;
+  if (key === 'namespaces' && (next.spec?.finalizers?.length ?? 0) > 0) return false;
+  const grace = current.metadata.deletionGracePeriodSeconds;
+  return grace === undefined || grace === 0;
+}
+
 function randomSuffix(): string {
   // Same alphabet as apiserver's generateName (no vowels, no ambiguous characters).
   const alphabet = 'bcdfghjklmnpqrstvwxz2456789';
@@ -100,6 +80,8 @@ export class Store {
   private readonly historySize: number;
   private readonly now: () => number;
   private rvCounter = 1;
+  /** resourceVersion of the last compaction; nothing at or before it can be replayed. */
+  private compactedRv = 0;
 
   constructor(options: StoreOptions = {}) {
     this.historySize = options.historySize ?? 20_000;
@@ -180,7 +162,10 @@ export class Store {
     if (!obj.metadata.name && obj.metadata.generateName) obj.metadata.name = obj.metadata.generateName + randomSuffix();
     const name = obj.metadata.name;
     if (!name) throw ApiError.invalid(t.kind, '', [{ field: 'metadata.name', message: 'Required value: name or generateName is required' }], t.group);
-    if (!isDns1123Subdomain(name)) {
+    if (t.pathSegmentNames) {
+      const why = name === '.' || name === '..' ? `may not be '${name}'` : name.includes('/') ? "may not contain '/'" : name.includes('%') ? "may not contain '%'" : undefined;
+      if (why) throw ApiError.invalid(t.kind, name, [{ field: 'metadata.name', message: `Invalid value: "${name}": ${why}` }], t.group);
+    } else if (!isDns1123Subdomain(name)) {
       throw ApiError.invalid(t.kind, name, [{
         field: 'metadata.name',
         message: `Invalid value: "${name}": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')`,
@@ -190,6 +175,8 @@ export class Store {
     if (!t.namespaced) delete obj.metadata.namespace;
     const id = objectId(obj.metadata.namespace, name);
     if (this.bucket(key).has(id)) throw ApiError.alreadyExists(t.resource, name, t.group);
+    // Every create goes through the API's admission chain on a real cluster, controllers' included.
+    admitCreate(key, obj, (ns) => this.objects.get('namespaces')?.get(ns));
 
     obj.apiVersion = t.group ? `${t.group}/${t.version}` : t.version;
     obj.kind = t.kind;
@@ -241,6 +228,12 @@ export class Store {
     }
     obj.metadata.resourceVersion = current.metadata.resourceVersion;
     if (isDeepStrictEqual(obj, current)) return structuredClone(current); // no-op writes keep the resourceVersion, as the API does
+    if (shouldDeleteDuringUpdate(key, obj, current)) {
+      // store.go deleteWithoutFinalizers: the stored object is deleted (watchers see DELETED with
+      // its last stored state) and the caller gets back what it wrote.
+      if (!options.dryRun) this.remove(key, namespace, name);
+      return obj;
+    }
     if (options.dryRun) return obj;
 
     const rv = ++this.rvCounter;
@@ -279,6 +272,46 @@ export class Store {
     return structuredClone(last);
   }
 
+  /**
+   * etcd compaction: forgets every event up to `upTo` (default: the current resourceVersion), so
+   * watches and continue tokens from before it answer 410 Gone. The API server compacts every 5 minutes
+   * (`--etcd-compaction-interval`); the sandbox does it when asked.
+   */
+  compact(upTo: number = this.rvCounter): void {
+    const rv = Math.min(upTo, this.rvCounter);
+    let drop = 0;
+    while (drop < this.history.length && this.history[drop].rv <= rv) drop++;
+    this.history.splice(0, drop);
+    this.compactedRv = Math.max(this.compactedRv, rv);
+  }
+
+  /**
+   * The objects of a resource as they were at `rv` (a consistent snapshot, as etcd serves a list
+   * continued at the revision of its first page): the current state with later events undone.
+   * Throws 410 Gone when `rv` is older than the retained history.
+   */
+  listAt(key: string, namespace: string | undefined, rv: number): KObject[] {
+    if (rv < this.oldestRetainedRv()) throw ApiError.gone(`The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.`);
+    const byId = new Map<string, KObject>();
+    for (const o of this.objects.get(key)?.values() ?? []) byId.set(objectId(o.metadata.namespace, o.metadata.name), o);
+    for (let i = this.history.length - 1; i >= 0 && this.history[i].rv > rv; i--) {
+      const e = this.history[i];
+      if (e.key !== key) continue;
+      const id = objectId(e.object.metadata.namespace, e.object.metadata.name);
+      if (e.type === 'ADDED') byId.delete(id);
+      else if (e.previous) byId.set(id, e.previous);
+    }
+    return [...byId.values()]
+      .filter((o) => namespace === undefined || o.metadata.namespace === namespace)
+      .sort((a, b) => { const x = objectId(a.metadata.namespace, a.metadata.name); const y = objectId(b.metadata.namespace, b.metadata.name); return x < y ? -1 : x > y ? 1 : 0; });
+  }
+
+  /** The oldest resourceVersion a watch or snapshot can still start from. */
+  private oldestRetainedRv(): number {
+    const fromHistory = this.history.length ? this.history[0].rv - 1 : this.rvCounter;
+    return Math.max(fromHistory, this.compactedRv);
+  }
+
   /** Every change to every resource, synchronously, in order. Controllers use this. */
   subscribe(listener: StoreListener): () => void {
     this.listeners.add(listener);
@@ -290,9 +323,9 @@ export class Store {
    * Gone when `fromRv` is older than the retained history, as etcd compaction does.
    */
   watch(key: string, namespace: string | undefined, fromRv: number, listener: StoreListener): () => void {
-    const oldest = this.history.length ? this.history[0].rv : this.rvCounter + 1;
-    if (fromRv > 0 && fromRv < oldest - 1 && fromRv < this.rvCounter) {
-      throw ApiError.gone(`too old resource version: ${fromRv} (${oldest - 1})`);
+    const oldest = this.oldestRetainedRv();
+    if (fromRv > 0 && fromRv < oldest && fromRv < this.rvCounter) {
+      throw ApiError.gone(`too old resource version: ${fromRv} (${oldest})`);
     }
     const matches = (e: StoreEvent) => e.key === key && (namespace === undefined || e.object.metadata.namespace === namespace);
     for (const e of this.history) if (e.rv > fromRv && matches(e)) listener(e);

@@ -23,7 +23,7 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-const env = () => ({ KUBECONFIG: stack.sandbox.kubeconfigPath, REDIS_URL: stack.redis.url, SITREP_PREFIX: stack.prefix, LOCK_MS: '3000' });
+const env = () => ({ KUBECONFIG: stack.workerKubeconfigPath, REDIS_URL: stack.redis.url, SITREP_PREFIX: stack.prefix, LOCK_MS: '3000' });
 
 describe('workers in other processes', () => {
   it('a worker in another process picks up work', async () => {

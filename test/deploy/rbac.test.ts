@@ -13,6 +13,7 @@ import { RESOURCE_TYPES } from '../../src/sandbox/resources.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
 import { makeJobContext } from '../jobs/support/job-context.js';
 import { startTestRedis, type TestRedis } from '../support/redis-server.js';
+import { leastPrivilegeKubeconfig } from '../support/least-privilege.js';
 import { startStack } from '../support/stack.js';
 
 const root = join(import.meta.dirname, '..', '..');
@@ -76,11 +77,11 @@ let redis: TestRedis;
 const used = new Set<Grant>();
 const ran: Ran[] = [];
 
-async function runCommand(sandbox: Sandbox, text: string, jobId: string): Promise<Ran> {
+async function runCommand(kubeconfigPath: string, text: string, jobId: string): Promise<Ran> {
   const parsed = parseCommand('/k8s', text);
   if (!parsed.ok) throw new Error(`sample "${text}" does not parse: ${parsed.error.message}`);
   const args = parsed.args;
-  const kube = createKubeClients('sandbox', loadKubeConfig({ kubeconfigPath: sandbox.kubeconfigPath }));
+  const kube = createKubeClients('sandbox', loadKubeConfig({ kubeconfigPath }));
   const ctx = makeJobContext({ kube, redis: redis.client(), jobId });
   try {
     if (parsed.mode === 'read') {
@@ -112,11 +113,14 @@ async function fill(sandbox: Sandbox, text: string): Promise<string> {
 /** Runs commands on a fresh sandbox and adds what they asked the API server for to `used`. */
 async function record(scenario: string, commands: string[]): Promise<void> {
   const sandbox = await startSandbox({ scenario, timeScale: 0.02 });
+  // The jobs run as the worker's ServiceAccount under this very ClusterRole: a grant missing
+  // from rbac.yaml is a 403 that fails the command here, not only a diff below.
+  const workerKubeconfig = await leastPrivilegeKubeconfig(sandbox);
   try {
     for (const [i, raw] of commands.entries()) {
       const text = await fill(sandbox, raw);
       sandbox.resetRequests();
-      ran.push(await runCommand(sandbox, text, `rbac-${scenario}-${i}-${Date.now()}`));
+      ran.push(await runCommand(workerKubeconfig, text, `rbac-${scenario}-${i}-${Date.now()}`));
       for (const g of grantsOf(sandbox.requests().byVerb)) used.add(g);
     }
   } finally {

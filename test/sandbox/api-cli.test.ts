@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runSandboxCli } from '../../src/sandbox/cli.js';
+import { rawRequest } from '../../src/sandbox/http-client.js';
 import { waitFor } from './api-fixture.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'sitrep-sandbox-cli-'));
@@ -39,14 +40,16 @@ describe('sitrep sandbox CLI', () => {
     const kubeconfig = join(dir, 'sandbox.kubeconfig');
     const ctl = new AbortController();
     const done = runSandboxCli(['--scenario', 'empty', '--kubeconfig', kubeconfig, '--time-scale', '0.02', '--param', 'x=1'], { ...c.io, signal: ctl.signal });
-    const url = await waitFor('URL printed', () => c.out.join('\n').match(/serving on (http:\/\/127\.0\.0\.1:\d+)/)?.[1]);
+    const url = await waitFor('URL printed', () => c.out.join('\n').match(/serving on (https:\/\/127\.0\.0\.1:\d+)/)?.[1]);
     expect(c.out.join('\n')).toContain(`kubeconfig: ${kubeconfig}`);
     expect(c.out.join('\n')).toMatch(/port: \d+/);
     expect(readFileSync(kubeconfig, 'utf8')).toContain(`server: ${url}`);
-    expect(await (await fetch(`${url}/readyz`)).text()).toBe('ok');
+    // Anyone may ask /readyz (system:public-info-viewer); the CA is the kubeconfig's.
+    const ca = Buffer.from(/certificate-authority-data: (\S+)/.exec(readFileSync(kubeconfig, 'utf8'))![1], 'base64').toString();
+    expect((await rawRequest(url, ca, 'GET', '/readyz')).text).toBe('ok');
     ctl.abort();
     expect(await done).toBe(0);
-    await expect(fetch(`${url}/readyz`)).rejects.toThrow();
+    await expect(rawRequest(url, ca, 'GET', '/readyz')).rejects.toThrow();
   });
 
   it('exits 0 on SIGTERM as a process', async () => {

@@ -55,7 +55,7 @@ describe('sandbox API: discovery', () => {
     const apis = await getJson('/apis', aggregated);
     expect(apis.type).toBe('application/json');
     expect(apis.body.kind).toBe('APIGroupList');
-    expect(apis.body.groups.map((g: { name: string }) => g.name)).toEqual(['apps', 'policy', 'storage.k8s.io']);
+    expect(apis.body.groups.map((g: { name: string }) => g.name)).toEqual(['apps', 'policy', 'storage.k8s.io', 'coordination.k8s.io', 'rbac.authorization.k8s.io', 'authorization.k8s.io', 'authentication.k8s.io']);
     const core = await getJson('/api', aggregated);
     expect(core.body).toMatchObject({ kind: 'APIVersions', versions: ['v1'] });
     expect((await getJson('/version')).body.gitVersion).toBe('v1.33.1');

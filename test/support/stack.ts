@@ -10,6 +10,7 @@ import { startBot, type Bot } from '../../src/chat/bot.js';
 import { LocalWorkspace, sendBlockAction, sendSlashCommand, startSlackApiServer, visibleText, type SlackApiServer } from '../../src/console/index.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
 import { startWorkerProcess } from '../../src/worker/worker-process.js';
+import { leastPrivilegeKubeconfig } from './least-privilege.js';
 import { startTestRedis, type TestRedis } from './redis-server.js';
 
 export const SIGNING_SECRET = 'test-signing-secret-0123456789abcdef';
@@ -42,6 +43,8 @@ export interface StackOptions {
 export interface Stack {
   redis: TestRedis;
   sandbox: Sandbox;
+  /** The worker's kubeconfig: the sitrep-worker ServiceAccount with deploy/kubernetes/rbac.yaml's ClusterRole. */
+  workerKubeconfigPath: string;
   /** client-node's core API against the sandbox, for checking what a command did to the cluster. */
   core: CoreV1Api;
   slack: SlackApiServer;
@@ -79,10 +82,12 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const slack = await startSlackApiServer();
   const kubeConfig = new KubeConfig();
   kubeConfig.loadFromFile(sandbox.kubeconfigPath);
+  // The worker runs as its ServiceAccount with deploy/kubernetes/rbac.yaml's ClusterRole, not as admin.
+  const workerKubeconfigPath = await leastPrivilegeKubeconfig(sandbox);
   const cluster = 'sandbox';
   const workers: Stack['workers'] = [];
   const startWorker = async () => {
-    const w = await startWorkerProcess({ cluster, kubeconfigPath: sandbox.kubeconfigPath, redisUrl: redis.url, prefix, logger, lockDurationMs: options.lockDurationMs ?? 5000, jobKeys: [TEST_JOB_KEY] });
+    const w = await startWorkerProcess({ cluster, kubeconfigPath: workerKubeconfigPath, redisUrl: redis.url, prefix, logger, lockDurationMs: options.lockDurationMs ?? 5000, jobKeys: [TEST_JOB_KEY] });
     workers.push(w);
     return w;
   };
@@ -109,6 +114,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const stack: Stack = {
     redis,
     sandbox,
+    workerKubeconfigPath,
     core: kubeConfig.makeApiClient(CoreV1Api),
     slack,
     get bot() {

@@ -13,7 +13,8 @@ export function splitId(id: string): { namespace: string | undefined; name: stri
 const CACHED = ['namespaces', 'nodes', 'pods', 'persistentvolumes', 'persistentvolumeclaims', 'apps/deployments', 'apps/replicasets', 'apps/statefulsets', 'apps/daemonsets', 'policy/poddisruptionbudgets', 'storage.k8s.io/volumeattachments'];
 
 // Events are written by controllers and never read by them; caching them would only cost memory.
-const IGNORED = new Set(['events']);
+// Nor do they read leases, service accounts or RBAC objects.
+const IGNORED = new Set(['events', 'coordination.k8s.io/leases', 'serviceaccounts', 'rbac.authorization.k8s.io/clusterroles', 'rbac.authorization.k8s.io/clusterrolebindings', 'rbac.authorization.k8s.io/roles', 'rbac.authorization.k8s.io/rolebindings']);
 
 /**
  * An informer: every object the controllers care about, kept in step with the store by its events,

@@ -2,7 +2,9 @@ import type { Logger } from 'pino';
 import type { KObject, Store, StoreEvent } from '../store.js';
 import type { Cache } from './cache.js';
 import type { EventRecorder } from './events.js';
-import { podGracePeriod, rfc3339, writable } from './pod-util.js';
+import type { NodeAgents } from './node-agents.js';
+import type { DeleteOptions } from '../registry/delete-options.js';
+import { deleteObject, type DeleteResult } from '../registry/delete.js';
 import type { Reconciler, WorkLoop } from './work-loop.js';
 
 /** What every controller gets: the store to write, the cache to read, the loop to queue on. */
@@ -11,6 +13,8 @@ export interface ControllerContext {
   cache: Cache;
   loop: WorkLoop;
   events: EventRecorder;
+  /** Which kubelets run, and in which boot. */
+  nodes: NodeAgents;
   /** Multiplies simulated durations. */
   timeScale: number;
   logger?: Logger;
@@ -31,23 +35,27 @@ export function scaledMs(ctx: ControllerContext, seconds: number): number {
 }
 
 /**
- * Deletes a pod as an API DELETE without options would: gone at once when it never ran
- * (unscheduled or finished), otherwise marked Terminating for the kubelet to finish.
+ * Deletes a pod as a controller's API DELETE does (registry/delete.ts): pinned to its UID, with
+ * the pod's own grace period unless `grace` says otherwise. A pod already terminating keeps its
+ * first grace period unless a shorter one is asked for; finalizers hold it as they hold any.
  */
-export function deletePod(ctx: ControllerContext, pod: KObject, grace = podGracePeriod(pod)): void {
-  const ns = pod.metadata.namespace;
-  const name = pod.metadata.name;
-  const current = ctx.cache.getNs('pods', ns, name);
+export function deletePod(ctx: ControllerContext, pod: KObject, grace?: number): void {
+  const current = ctx.cache.getNs('pods', pod.metadata.namespace, pod.metadata.name);
   if (!current || current.metadata.uid !== pod.metadata.uid) return;
-  if (grace === 0 || !current.spec?.nodeName || current.status?.phase === 'Succeeded' || current.status?.phase === 'Failed') {
-    ctx.store.remove('pods', ns, name, { uid: current.metadata.uid });
-    return;
-  }
-  // Already terminating: the first grace period stands (the store keeps deletion state on update).
-  if (current.metadata.deletionTimestamp) return;
-  const next = writable(current);
-  next.metadata.deletionTimestamp = rfc3339(Date.now() + grace * 1000);
-  next.metadata.deletionGracePeriodSeconds = grace;
-  ctx.store.update('pods', next);
+  if (current.metadata.deletionTimestamp && grace === undefined) return;
+  deleteAs(ctx, 'pods', current, grace === undefined ? {} : { gracePeriodSeconds: grace });
 }
 
+/**
+ * A controller's DELETE of any object, pinned to its UID; an object already gone or replaced
+ * (404/409) is not an error for a controller, it just has nothing left to do.
+ */
+export function deleteAs(ctx: ControllerContext, key: string, obj: KObject, options: DeleteOptions = {}): DeleteResult | undefined {
+  try {
+    return deleteObject(ctx.store, key, obj.metadata.namespace, obj.metadata.name, { ...options, preconditions: { uid: obj.metadata.uid } }, { now: Date.now() });
+  } catch (err) {
+    const code = (err as { code?: number }).code;
+    if (code === 404 || code === 409) return undefined;
+    throw err;
+  }
+}

@@ -1,7 +1,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { KObject, StoreEvent } from '../store.js';
 import { idOf } from './cache.js';
-import type { Controller, ControllerContext } from './context.js';
+import { deleteAs, type Controller, type ControllerContext } from './context.js';
 import { EventType } from './events.js';
 import { controllerRef, ownerRefTo, rfc3339, type Condition, writable } from './pod-util.js';
 import { canonicalJson, templateHash, templateWithoutHash } from './pod-template.js';
@@ -202,7 +202,7 @@ export function createDeploymentController(ctx: ControllerContext): Controller {
     const newest = canonicalJson(templateWithoutHash(d.spec?.template));
     const removable = dead.filter((rs) => canonicalJson(templateWithoutHash(rs.spec?.template)) !== newest);
     for (const rs of removable.slice(0, Math.max(0, removable.length - limit))) {
-      ctx.store.remove(RS_KEY, rs.metadata.namespace, rs.metadata.name);
+      deleteAs(ctx, RS_KEY, rs);
     }
   }
 

@@ -1,32 +1,52 @@
-import { createHash, randomUUID } from 'node:crypto';
 import type { KObject, StoreEvent } from '../store.js';
 import { idOf } from './cache.js';
-import { scaledMs, type Controller, type ControllerContext } from './context.js';
+import { deleteAs, scaledMs, type Controller, type ControllerContext } from './context.js';
 import { EventType } from './events.js';
+import { qosClass, runningStatus, stoppedStatus } from './kubelet-status.js';
 import { isMirrorPod, isNodeReady, isPodReady, isTerminal, nodeInternalIP, rfc3339, setCondition, writable } from './pod-util.js';
-import { boundVolume, isExclusiveAttachable, podClaimNames } from './storage-util.js';
+import { boundVolume, isExclusiveAttachable } from './storage-util.js';
 import { attachmentName } from './volume-attachments.js';
 
+const COMPONENT = 'kubelet';
 /** Simulated seconds from binding to containers running (image already pulled). */
 const START_SECONDS = 1;
 /** Simulated seconds before a deleted mirror pod is posted again. */
 const MIRROR_RECREATE_SECONDS = 0.5;
+/** The volume manager's WaitForAttachAndMount gives up after 2m3s; the pod worker then reports FailedMount. */
+const MOUNT_TIMEOUT_SECONDS = 123;
 
 /**
- * Every node's kubelet in one: starts bound pods after a short delay (once their exclusive
- * volumes are attached), finishes graceful deletions on Ready nodes, re-posts mirror pods of
- * static pods when they are deleted, and reports readiness again when a node comes back.
- * On a NotReady node nothing happens to its pods — there is no kubelet to do it — which is how
- * pods get stuck Terminating.
+ * Seconds a pod's containers take to exit after SIGTERM (simulated). Without it they use the
+ * whole grace period and are killed (exit 137), as a process that ignores SIGTERM is.
  */
-export function createKubelet(ctx: ControllerContext): Controller {
+export const SHUTDOWN_ANNOTATION = 'sandbox.sitrep.dev/shutdown-seconds';
+
+/** Whether this node's kubelet is running and reporting (what lets pods start and stop there). */
+export type KubeletRunning = (node: KObject) => boolean;
+
+/**
+ * Every node's kubelet in one (pkg/kubelet): starts bound pods after a short delay once their
+ * exclusive volumes are attached (Pulled, Created, Started events; FailedMount after 2m3s without
+ * them), stops the containers of a pod being deleted (Killing) — when they exit on SIGTERM or
+ * when the grace period runs out — reports them terminated, the pod not Ready and in a terminal
+ * phase, then makes the final DELETE (grace 0, which finalizers still hold). Re-posts mirror pods
+ * of static pods. On a node whose kubelet is not running nothing happens to its pods, which is
+ * how pods get stuck Terminating.
+ */
+export function createKubelet(ctx: ControllerContext, running: KubeletRunning = isNodeReady): Controller {
   const startTimers = new Map<string, () => void>();
-  const killTimers = new Map<string, { cancel: () => void; at: number }>();
+  const killTimers = new Map<string, { cancel: () => void; at: number; exitCode: number }>();
+  const mountTimers = new Map<string, () => void>();
   const due = new Set<string>();
   const killed = new Set<string>();
   /** Static pod manifests by pod id: what the kubelet re-posts when its mirror pod is deleted. */
   const manifests = new Map<string, KObject>();
   const ipCounters = new Map<string, number>();
+  /** The node boot each running pod's containers were last started in. */
+  const boots = new Map<string, string>();
+
+  // A kubelet that stops or starts again acts on its node's pods (nothing in the API changes).
+  const unsubscribe = ctx.nodes.onChange((c) => enqueueNode(c.node));
 
   const self: Controller = {
     name: 'kubelet',
@@ -47,9 +67,8 @@ export function createKubelet(ctx: ControllerContext): Controller {
         if (e.type === 'DELETED') {
           for (const [id, m] of manifests) if (m.spec?.nodeName === e.object.metadata.name) manifests.delete(id);
         }
-        if (e.type === 'MODIFIED' && isNodeReady(e.previous) === isNodeReady(e.object)) return;
-        for (const p of ctx.cache.podsOnNode(e.object.metadata.name)) ctx.loop.enqueue(self, idOf(p));
-        for (const [id, m] of manifests) if (m.spec?.nodeName === e.object.metadata.name) ctx.loop.enqueue(self, id);
+        if (e.type === 'MODIFIED' && running(e.previous!) === running(e.object)) return;
+        enqueueNode(e.object.metadata.name);
       } else if (e.key === 'storage.k8s.io/volumeattachments') {
         const node = e.object.spec?.nodeName;
         if (!node) return;
@@ -60,10 +79,17 @@ export function createKubelet(ctx: ControllerContext): Controller {
       for (const id of ids) reconcile(id);
     },
     stop() {
+      unsubscribe();
       for (const c of startTimers.values()) c();
       for (const k of killTimers.values()) k.cancel();
+      for (const c of mountTimers.values()) c();
     },
   };
+
+  function enqueueNode(name: string): void {
+    for (const p of ctx.cache.podsOnNode(name)) ctx.loop.enqueue(self, idOf(p));
+    for (const [id, m] of manifests) if (m.spec?.nodeName === name) ctx.loop.enqueue(self, id);
+  }
 
   function reconcile(id: string): void {
     const pod = ctx.cache.get('pods', id);
@@ -73,45 +99,62 @@ export function createKubelet(ctx: ControllerContext): Controller {
     }
     const uid = pod.metadata.uid!;
     const nodeName: string | undefined = pod.spec?.nodeName;
+    // Unscheduled pods, and pods of a node that is gone, are the pod GC's.
     const node = nodeName ? ctx.cache.get('nodes', nodeName) : undefined;
-
-    if (pod.metadata.deletionTimestamp) {
+    if (!node) return;
+    if (!running(node)) {
       cancelStart(uid);
-      if (!nodeName || !node) {
-        // Never ran, or its node is gone (the pod GC force-deletes those).
-        remove(pod);
-        return;
-      }
-      if (!isNodeReady(node)) {
-        cancelKill(uid);
-        return;
-      }
-      if (due.delete(`kill:${uid}`)) {
-        remove(pod);
-        return;
-      }
-      armKill(pod, node);
+      cancelKill(uid);
       return;
     }
-    if (!nodeName) return;
-    if (!node) {
-      ctx.logger?.info({ pod: id, node: nodeName }, 'sandbox: pod bound to a missing node, removing it');
-      remove(pod);
+    if (pod.metadata.deletionTimestamp) {
+      cancelStart(uid);
+      terminate(pod, node);
       return;
     }
     if (isTerminal(pod)) return;
-    const ready = isNodeReady(node);
     if (pod.status?.phase === 'Running') {
-      if (ready && !isPodReady(pod)) setReady(pod);
+      const boot = ctx.nodes.bootId(node.metadata.name);
+      const seen = boots.get(uid);
+      boots.set(uid, boot);
+      if (seen !== undefined && seen !== boot) restartAfterReboot(pod, node);
+      else if (!isPodReady(pod)) setReady(pod);
       return;
     }
-    if (!ready) return;
-    const attached = volumesAttached(pod, nodeName);
+    start(pod, node);
+  }
+
+  /**
+   * After a reboot the kubelet finds the pod's sandbox gone: it makes a new one and starts the
+   * containers again (SandboxChanged, then Started), each with restartCount + 1 and the previous
+   * run as lastState (exit code 255, reason Unknown: the machine went away under it).
+   */
+  function restartAfterReboot(pod: KObject, node: KObject): void {
+    const next = writable(pod);
+    const fresh = runningStatus(pod, node, pod.spec?.hostNetwork ? nodeInternalIP(node) : allocateIP(node));
+    const now = rfc3339();
+    fresh.containerStatuses = fresh.containerStatuses.map((cs: { name: string; state: unknown }) => {
+      const old = (pod.status?.containerStatuses ?? []).find((o: { name: string }) => o.name === cs.name);
+      const startedAt = old?.state?.running?.startedAt;
+      return { ...cs, restartCount: (old?.restartCount ?? 0) + 1, lastState: { terminated: { exitCode: 255, reason: 'Unknown', ...(startedAt ? { startedAt } : {}), finishedAt: now, ...(old?.containerID ? { containerID: old.containerID } : {}) } } };
+    });
+    next.status = fresh;
+    ctx.store.update('pods', next);
+    ctx.events.record(COMPONENT, pod, EventType.Normal, 'SandboxChanged', 'Pod sandbox changed, it will be killed and re-created.', node.metadata.name);
+    recordStarted(pod, node);
+  }
+
+  function start(pod: KObject, node: KObject): void {
+    const uid = pod.metadata.uid!;
+    const id = idOf(pod);
     if (!pod.status?.containerStatuses || pod.status?.startTime === undefined) writeCreating(pod, node);
-    if (!attached) {
+    const waiting = unattachedVolumes(pod, node.metadata.name);
+    if (waiting.length) {
       cancelStart(uid);
+      armMountTimeout(pod, waiting);
       return;
     }
+    cancelMount(uid);
     if (due.delete(`start:${uid}`)) {
       startPod(pod, node);
       return;
@@ -125,36 +168,67 @@ export function createKubelet(ctx: ControllerContext): Controller {
     }
   }
 
+  /** The pod worker's termination: SIGTERM, wait for the containers (or the grace period), report, delete. */
+  function terminate(pod: KObject, node: KObject): void {
+    const uid = pod.metadata.uid!;
+    const stopped = (pod.status?.containerStatuses ?? []).every((c: { state?: { terminated?: unknown } }) => c.state?.terminated);
+    const started = pod.status?.phase === 'Running' && !stopped;
+    if (!started) {
+      // Nothing (left) running: the status manager's final DELETE. A no-op once finalizers hold it.
+      forgetUid(uid);
+      if (pod.metadata.deletionGracePeriodSeconds !== 0 || !pod.metadata.finalizers?.length) deleteAs(ctx, 'pods', pod, { gracePeriodSeconds: 0 });
+      return;
+    }
+    const kill = killTimers.get(uid);
+    if (due.delete(`kill:${uid}`) || pod.metadata.deletionGracePeriodSeconds === 0) {
+      const exitCode = pod.metadata.deletionGracePeriodSeconds === 0 ? 137 : kill?.exitCode ?? 137;
+      cancelKill(uid);
+      const next = writable(pod);
+      next.status = stoppedStatus(pod, exitCode);
+      ctx.store.update('pods', next);
+      const current = ctx.cache.get('pods', idOf(pod));
+      if (current) deleteAs(ctx, 'pods', current, { gracePeriodSeconds: 0 });
+      return;
+    }
+    armKill(pod, node);
+  }
+
   function armKill(pod: KObject, node: KObject): void {
     const uid = pod.metadata.uid!;
     const grace = pod.metadata.deletionGracePeriodSeconds ?? 30;
-    const at = Date.now() + scaledMs(ctx, grace);
+    const shutdown = Number(pod.metadata.annotations?.[SHUTDOWN_ANNOTATION]);
+    const exitsEarly = Number.isFinite(shutdown) && shutdown >= 0 && shutdown < grace;
+    const at = Date.now() + scaledMs(ctx, exitsEarly ? shutdown : grace);
     const existing = killTimers.get(uid);
     if (existing && existing.at <= at) return;
     existing?.cancel();
     if (!killed.has(uid)) {
       killed.add(uid);
       for (const c of pod.spec?.containers ?? []) {
-        ctx.events.record('kubelet', pod, EventType.Normal, 'Killing', `Stopping container ${c.name}`, node.metadata.name);
+        ctx.events.record(COMPONENT, pod, EventType.Normal, 'Killing', `Stopping container ${c.name}`, node.metadata.name);
       }
     }
     const id = idOf(pod);
     const cancel = ctx.loop.after(at - Date.now(), () => {
-      killTimers.delete(uid);
       due.add(`kill:${uid}`);
       ctx.loop.enqueue(self, id);
     }, true);
-    killTimers.set(uid, { cancel, at });
+    killTimers.set(uid, { cancel, at, exitCode: exitsEarly ? 0 : 137 });
   }
 
-  function remove(pod: KObject): void {
+  /** After 2m3s without its volumes, the pod worker reports FailedMount (and again each time). */
+  function armMountTimeout(pod: KObject, volumes: string[]): void {
     const uid = pod.metadata.uid!;
-    forgetUid(uid);
-    try {
-      ctx.store.remove('pods', pod.metadata.namespace, pod.metadata.name, { uid });
-    } catch {
-      // already removed (force delete raced the grace period)
-    }
+    if (mountTimers.has(uid)) return;
+    const id = idOf(pod);
+    mountTimers.set(uid, ctx.loop.after(scaledMs(ctx, MOUNT_TIMEOUT_SECONDS), () => {
+      mountTimers.delete(uid);
+      const current = ctx.cache.get('pods', id);
+      if (!current || current.metadata.uid !== uid || current.status?.phase === 'Running' || current.metadata.deletionTimestamp) return;
+      const list = `[${[...volumes].sort().join(' ')}]`;
+      ctx.events.record(COMPONENT, current, EventType.Warning, 'FailedMount', `Unable to attach or mount volumes: unmounted volumes=${list}, unattached volumes=${list}, failed to process volumes=[]: timed out waiting for the condition`, current.spec?.nodeName);
+      ctx.loop.enqueue(self, id);
+    }, false));
   }
 
   function recreateMirror(id: string): void {
@@ -165,7 +239,7 @@ export function createKubelet(ctx: ControllerContext): Controller {
       manifests.delete(id);
       return;
     }
-    if (!isNodeReady(node)) return;
+    if (!running(node)) return;
     if (!due.delete(`mirror:${id}`)) {
       if (!startTimers.has(`mirror:${id}`)) {
         startTimers.set(`mirror:${id}`, ctx.loop.after(scaledMs(ctx, MIRROR_RECREATE_SECONDS), () => {
@@ -189,16 +263,23 @@ export function createKubelet(ctx: ControllerContext): Controller {
     startPod(created, node);
   }
 
-  function volumesAttached(pod: KObject, nodeName: string): boolean {
-    for (const claim of podClaimNames(pod)) {
+  /** Names of the pod's volumes whose exclusive attachment to this node is not there yet. */
+  function unattachedVolumes(pod: KObject, nodeName: string): string[] {
+    const out: string[] = [];
+    for (const v of pod.spec?.volumes ?? []) {
+      const claim = v.persistentVolumeClaim?.claimName;
+      if (!claim) continue;
       const pvc = ctx.cache.getNs('persistentvolumeclaims', pod.metadata.namespace, claim);
       const pv = boundVolume(ctx.cache, pvc);
-      if (!pvc || !pv) return false;
+      if (!pvc || !pv) {
+        out.push(v.name);
+        continue;
+      }
       if (!isExclusiveAttachable(pv)) continue;
       const va = ctx.cache.get('storage.k8s.io/volumeattachments', attachmentName(pv.metadata.name, pv.spec.csi.driver, nodeName));
-      if (!va?.status?.attached) return false;
+      if (!va?.status?.attached || va.metadata.deletionTimestamp) out.push(v.name);
     }
-    return true;
+    return out;
   }
 
   function writeCreating(pod: KObject, node: KObject): void {
@@ -229,12 +310,22 @@ export function createKubelet(ctx: ControllerContext): Controller {
     ctx.store.update('pods', next);
   }
 
+  /** Containers up: the running status, and the Pulled/Created/Started events the kubelet records per container. */
   function startPod(pod: KObject, node: KObject): void {
     const current = ctx.cache.get('pods', idOf(pod));
     if (!current || current.metadata.uid !== pod.metadata.uid) return;
     const next = writable(current);
     next.status = runningStatus(current, node, current.spec?.hostNetwork ? nodeInternalIP(node) : allocateIP(node));
     ctx.store.update('pods', next);
+    recordStarted(current, node);
+  }
+
+  function recordStarted(pod: KObject, node: KObject): void {
+    for (const c of pod.spec?.containers ?? []) {
+      ctx.events.record(COMPONENT, pod, EventType.Normal, 'Pulled', `Container image "${c.image}" already present on machine`, node.metadata.name);
+      ctx.events.record(COMPONENT, pod, EventType.Normal, 'Created', `Created container: ${c.name}`, node.metadata.name);
+      ctx.events.record(COMPONENT, pod, EventType.Normal, 'Started', `Started container ${c.name}`, node.metadata.name);
+    }
   }
 
   function setReady(pod: KObject): void {
@@ -281,84 +372,18 @@ export function createKubelet(ctx: ControllerContext): Controller {
     due.delete(`kill:${uid}`);
   }
 
+  function cancelMount(uid: string): void {
+    mountTimers.get(uid)?.();
+    mountTimers.delete(uid);
+  }
+
   function forgetUid(uid: string): void {
+    boots.delete(uid);
     cancelStart(uid);
     cancelKill(uid);
+    cancelMount(uid);
     killed.delete(uid);
   }
 
   return self;
 }
-
-/** The status of a pod whose containers all run and pass readiness: what the kubelet reports. */
-export function runningStatus(pod: KObject, node: KObject, podIP: string | undefined, nowMs = Date.now()): KObject['status'] {
-  const now = rfc3339(nowMs);
-  const hostIP = nodeInternalIP(node);
-  const status = structuredClone(pod.status ?? {});
-  status.phase = 'Running';
-  status.hostIP = hostIP;
-  status.hostIPs = hostIP ? [{ ip: hostIP }] : undefined;
-  status.podIP = podIP;
-  status.podIPs = podIP ? [{ ip: podIP }] : undefined;
-  status.startTime ??= now;
-  status.qosClass ??= qosClass(pod);
-  const holder: KObject = { metadata: { name: '' }, status };
-  for (const type of ['PodReadyToStartContainers', 'Initialized', 'Ready', 'ContainersReady', 'PodScheduled']) {
-    setCondition(holder, { type, status: 'True', lastProbeTime: null }, now);
-    const c = status.conditions.find((x: { type: string }) => x.type === type);
-    delete c.reason;
-    delete c.message;
-  }
-  status.containerStatuses = (pod.spec?.containers ?? []).map((c: { name: string; image: string }) => ({
-    name: c.name,
-    image: c.image,
-    imageID: imageId(c.image),
-    containerID: `containerd://${containerId()}`,
-    ready: true,
-    started: true,
-    restartCount: 0,
-    state: { running: { startedAt: now } },
-    lastState: {},
-  }));
-  return status;
-}
-
-/** Guaranteed when every container's requests equal its limits for cpu and memory, BestEffort when none are set. */
-export function qosClass(pod: KObject): string {
-  const containers: { resources?: { requests?: Record<string, string>; limits?: Record<string, string> } }[] = pod.spec?.containers ?? [];
-  let any = false;
-  let guaranteed = containers.length > 0;
-  for (const c of containers) {
-    const req = c.resources?.requests ?? {};
-    const lim = c.resources?.limits ?? {};
-    if (Object.keys(req).length || Object.keys(lim).length) any = true;
-    for (const r of ['cpu', 'memory']) {
-      if (!lim[r] || (req[r] !== undefined && req[r] !== lim[r])) guaranteed = false;
-    }
-  }
-  if (!any) return 'BestEffort';
-  return guaranteed ? 'Guaranteed' : 'Burstable';
-}
-
-/** 64 hex characters; randomUUID draws from a buffered pool, far cheaper than randomBytes per pod. */
-function containerId(): string {
-  return (randomUUID() + randomUUID()).replaceAll('-', '');
-}
-
-const imageIds = new Map<string, string>();
-
-function imageId(image: string): string {
-  let id = imageIds.get(image);
-  if (!id) {
-    id = computeImageId(image);
-    if (imageIds.size < 10_000) imageIds.set(image, id);
-  }
-  return id;
-}
-
-function computeImageId(image: string): string {
-  const repo = image.split('@')[0].replace(/:[^/:]+$/, '');
-  const full = repo.includes('/') ? (repo.split('/')[0].includes('.') ? repo : `docker.io/${repo}`) : `docker.io/library/${repo}`;
-  return `${full}@sha256:${createHash('sha256').update(image).digest('hex')}`;
-}
-

@@ -1,6 +1,8 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { KObject, StoreEvent } from '../store.js';
-import type { Controller, ControllerContext } from './context.js';
+import { setNodeCondition } from '../node-conditions.js';
+import { scaledMs, type Controller, type ControllerContext } from './context.js';
+import { EventType } from './events.js';
 import { condition, isPodReady, nodeReadyStatus, rfc3339, setCondition, writable } from './pod-util.js';
 import type { Taint } from './selectors.js';
 
@@ -27,27 +29,56 @@ export function conditionTaints(node: KObject): Taint[] {
   return out;
 }
 
+const COMPONENT = 'node-controller';
+/** --node-monitor-grace-period: 50 s since 1.32 (40 s before). */
+const NODE_MONITOR_GRACE_SECONDS = 50;
+
 /**
- * The node lifecycle controller: keeps condition taints in step with node conditions and marks
- * the pods of a node that stopped reporting Ready=False. It does not evict them after five
- * minutes as the real one would; pods stay on the dead node, which is the situation an
- * operator has to resolve by hand.
+ * The node lifecycle controller (pkg/controller/nodelifecycle/node_lifecycle_controller.go):
+ * keeps condition taints in step with node conditions (TaintNodesByCondition, and the NoExecute
+ * not-ready/unreachable taints the taint eviction controller acts on), and when a node stops
+ * being Ready records NodeNotReady on it and marks its pods not Ready, each with a NodeNotReady
+ * warning (MarkPodsNotReady).
  */
 export function createNodeLifecycle(ctx: ControllerContext): Controller {
+  /** The Ready status this controller last saw per node (observedReadyCondition). */
+  const observed = new Map<string, string>();
+  const silent = new Map<string, () => void>();
+  // monitorNodeHealth: a node whose kubelet stopped renewing its Lease and posting status is
+  // marked Unknown once node-monitor-grace-period has passed. The sandbox knows when a kubelet
+  // stops, so it waits on that instead of polling lease ages (which timer jitter could flap).
+  const unsubscribe = ctx.nodes.onChange((c) => {
+    silent.get(c.node)?.();
+    silent.delete(c.node);
+    if (c.up) return;
+    silent.set(c.node, ctx.loop.after(scaledMs(ctx, NODE_MONITOR_GRACE_SECONDS), () => {
+      silent.delete(c.node);
+      if (!ctx.nodes.isUp(c.node) && ctx.cache.get('nodes', c.node)) setNodeCondition(ctx.store, c.node, 'Ready', 'Unknown');
+    }, false));
+  });
   const self: Controller = {
     name: 'node-lifecycle',
     resync() {
-      for (const n of ctx.cache.all('nodes')) ctx.loop.enqueue(self, n.metadata.name);
+      for (const n of ctx.cache.all('nodes')) {
+        observed.set(n.metadata.name, nodeReadyStatus(n));
+        ctx.loop.enqueue(self, n.metadata.name);
+      }
     },
     onEvent(e: StoreEvent) {
-      if (e.key === 'nodes' && e.type !== 'DELETED') ctx.loop.enqueue(self, e.object.metadata.name);
-      else if (e.key === 'pods' && e.type !== 'DELETED' && e.object.spec?.nodeName && isPodReady(e.object)) {
+      if (e.key === 'nodes') {
+        if (e.type === 'DELETED') observed.delete(e.object.metadata.name);
+        else ctx.loop.enqueue(self, e.object.metadata.name);
+      } else if (e.key === 'pods' && e.type !== 'DELETED' && e.object.spec?.nodeName && isPodReady(e.object)) {
         const node = ctx.cache.get('nodes', e.object.spec.nodeName);
         if (node && nodeReadyStatus(node) !== 'True') ctx.loop.enqueue(self, node.metadata.name);
       }
     },
     sync(ids: string[]) {
       for (const name of ids) reconcile(name);
+    },
+    stop() {
+      unsubscribe();
+      for (const c of silent.values()) c();
     },
   };
 
@@ -68,12 +99,17 @@ export function createNodeLifecycle(ctx: ControllerContext): Controller {
         else delete n.spec.taints;
       });
     }
-    if (nodeReadyStatus(node) === 'True') return;
+    const ready = nodeReadyStatus(node);
+    const before = observed.get(name);
+    observed.set(name, ready);
+    if (ready === 'True') return;
+    if (before === 'True') ctx.events.record(COMPONENT, node, EventType.Normal, 'NodeNotReady', `Node ${name} status is now: NodeNotReady`);
     for (const pod of ctx.cache.podsOnNode(name)) {
       if (!isPodReady(pod)) continue;
       const p = writable(pod);
       setCondition(p, { type: 'Ready', status: 'False' }, now);
       ctx.store.update('pods', p);
+      ctx.events.record(COMPONENT, pod, EventType.Warning, 'NodeNotReady', 'Node is not ready');
     }
   }
 

@@ -1,5 +1,7 @@
 import type { KObject, OwnerReference } from '../store.js';
+import { DEFAULT_TOLERATIONS } from '../registry/admission.js';
 import type { Toleration } from './selectors.js';
+
 
 // apimachinery's rand.SafeEncodeString alphabet: no vowels, so hashes never spell words.
 const SAFE = 'bcdfghjklmnpqrstvwxz2456789';
@@ -35,11 +37,6 @@ export function templateWithoutHash(template: KObject | undefined): unknown {
   return t;
 }
 
-/** The NoExecute tolerations the DefaultTolerationSeconds admission plugin adds to every pod. */
-export const DEFAULT_TOLERATIONS: Toleration[] = [
-  { key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 },
-  { key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 },
-];
 
 /** The tolerations the DaemonSet controller adds so its pods run on every node. */
 export const DAEMONSET_TOLERATIONS: Toleration[] = [
@@ -82,7 +79,7 @@ export function defaultPodSpec(spec: Record<string, unknown> & { containers?: Re
   s.enableServiceLinks ??= true;
   s.preemptionPolicy ??= 'PreemptLowerPriority';
   s.priority ??= 0;
-  s.tolerations = withTolerations(s.tolerations, DEFAULT_TOLERATIONS);
+  s.tolerations = withTolerations(s.tolerations, DEFAULT_TOLERATIONS.map((t) => ({ ...t })));
   return s;
 }
 

@@ -139,9 +139,3 @@ export function isNodeReady(node: KObject | undefined): boolean {
 export function nodeInternalIP(node: KObject | undefined): string | undefined {
   return (node?.status?.addresses as { type: string; address: string }[] | undefined)?.find((a) => a.type === 'InternalIP')?.address;
 }
-
-/** Grace period for a controller-initiated delete: the pod's own, else 30 s (the API default). */
-export function podGracePeriod(pod: KObject): number {
-  const g = pod.spec?.terminationGracePeriodSeconds;
-  return typeof g === 'number' && g >= 0 ? g : 30;
-}

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { KObject, StoreEvent } from '../store.js';
-import type { Controller, ControllerContext } from './context.js';
+import { deleteAs, scaledMs, type Controller, type ControllerContext } from './context.js';
+import { isOutOfService } from './pod-gc.js';
 import { EventType } from './events.js';
 import { isNodeReady, isTerminal } from './pod-util.js';
 import { isExclusiveAttachable, podClaimNames } from './storage-util.js';
@@ -13,15 +14,24 @@ export function attachmentName(pvName: string, driver: string, nodeName: string)
   return `csi-${createHash('sha256').update(`${pvName}${driver}${nodeName}`).digest('hex')}`;
 }
 
+/** reconciler.go maxWaitForUnmountDuration: how long a volume may stay attached to an unhealthy node. */
+const MAX_WAIT_FOR_UNMOUNT_SECONDS = 360;
+
 /**
- * The attach/detach controller plus a CSI attacher, for ReadWriteOnce network volumes. A volume
- * is attached to the node of the first pod that needs it; a pod on another node waits in
- * ContainerCreating with a Multi-Attach warning. Detach happens only from a Ready node: from a
- * NotReady one nobody can confirm the unmount, so the attachment stays — the hazard the
- * notready-rwo scenario is about.
+ * The attach/detach controller (kubernetes/kubernetes pkg/controller/volume/attachdetach/
+ * reconciler/reconciler.go) plus a CSI attacher, for ReadWriteOnce network volumes. A volume is
+ * attached to the node of the first pod that needs it; a pod on another node waits in
+ * ContainerCreating with a Multi-Attach warning. A volume no pod on a node needs any more (pods
+ * gone or finished; a terminating pod on a dead node still needs it) is detached at once from a
+ * healthy node; from an unhealthy one, whose kubelet cannot confirm the unmount, only after
+ * maxWaitForUnmountDuration (6 min) — or at once when the node carries the
+ * `node.kubernetes.io/out-of-service` taint (non-graceful node shutdown).
  */
 export function createVolumeAttachmentController(ctx: ControllerContext): Controller {
   const lastWarning = new Map<string, string>();
+  /** When detach was first wanted, by VolumeAttachment name (actualStateOfWorld.SetDetachRequestTime). */
+  const detachRequested = new Map<string, number>();
+  const timers = new Map<string, () => void>();
 
   const self: Controller = {
     name: 'attachdetach',
@@ -45,7 +55,7 @@ export function createVolumeAttachmentController(ctx: ControllerContext): Contro
           enqueuePv(e.object.spec?.volumeName);
           break;
         case 'nodes':
-          if (e.type === 'MODIFIED' && isNodeReady(e.previous) === isNodeReady(e.object)) return;
+          if (e.type === 'MODIFIED' && isNodeReady(e.previous) === isNodeReady(e.object) && isOutOfService(e.previous) === isOutOfService(e.object)) return;
           for (const va of ctx.cache.all(VA_KEY)) if (va.spec?.nodeName === e.object.metadata.name) enqueuePv(va.spec?.source?.persistentVolumeName);
           break;
         default:
@@ -54,7 +64,56 @@ export function createVolumeAttachmentController(ctx: ControllerContext): Contro
     sync(ids: string[]) {
       for (const pv of ids) reconcile(pv);
     },
+    stop() {
+      for (const c of timers.values()) c();
+    },
   };
+
+  /**
+   * reconciler.go: an unhealthy node still has the volume mounted as far as anyone knows, so
+   * detaching waits for maxWaitForUnmountDuration unless the node is out of service.
+   */
+  function mayDetach(va: KObject, pvName: string): boolean {
+    const node = ctx.cache.get('nodes', va.spec?.nodeName);
+    if (!node || isNodeReady(node)) return true;
+    const now = Date.now();
+    const requested = detachRequested.get(va.metadata.name) ?? now;
+    detachRequested.set(va.metadata.name, requested);
+    const deadline = requested + scaledMs(ctx, MAX_WAIT_FOR_UNMOUNT_SECONDS);
+    if (isOutOfService(node) || now >= deadline) return true;
+    if (!timers.has(va.metadata.name)) {
+      timers.set(va.metadata.name, ctx.loop.after(deadline - now + 1, () => {
+        timers.delete(va.metadata.name);
+        enqueuePv(pvName);
+      }, false));
+    }
+    return false;
+  }
+
+  function forgetDetach(name: string): void {
+    detachRequested.delete(name);
+    timers.get(name)?.();
+    timers.delete(name);
+  }
+
+  /**
+   * The attach/detach controller deletes the VolumeAttachment; the CSI external-attacher detaches
+   * the volume and removes its finalizer, upon which the object goes.
+   */
+  function detach(va: KObject): void {
+    forgetDetach(va.metadata.name);
+    deleteAs(ctx, VA_KEY, va);
+    try {
+      ctx.store.mutate(VA_KEY, undefined, va.metadata.name, (o) => {
+        if (o.metadata.uid !== va.metadata.uid) return;
+        o.status = { ...(o.status ?? {}), attached: false };
+        o.metadata.finalizers = (o.metadata.finalizers ?? []).filter((f) => !f.startsWith('external-attacher/'));
+        if (!o.metadata.finalizers.length) delete o.metadata.finalizers;
+      });
+    } catch {
+      // gone already
+    }
+  }
 
   function enqueuePv(name: string | undefined): void {
     if (name) ctx.loop.enqueue(self, name);
@@ -75,13 +134,13 @@ export function createVolumeAttachmentController(ctx: ControllerContext): Contro
     const users = pv ? podsUsing(pv) : [];
     const userNodes = new Set(users.map((p) => p.spec.nodeName as string));
 
-    // Detach where no pod needs the volume any more and the node can confirm it.
     for (const va of attachments) {
       const nodeName = va.spec?.nodeName;
-      if (userNodes.has(nodeName)) continue;
-      const node = ctx.cache.get('nodes', nodeName);
-      if (node && !isNodeReady(node)) continue;
-      ctx.store.remove(VA_KEY, undefined, va.metadata.name);
+      if (userNodes.has(nodeName) || va.metadata.deletionTimestamp) {
+        forgetDetach(va.metadata.name);
+        continue;
+      }
+      if (mayDetach(va, pvName)) detach(va);
     }
     if (!pv || !isExclusiveAttachable(pv)) return;
     const driver: string = pv.spec.csi.driver;

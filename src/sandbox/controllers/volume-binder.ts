@@ -1,6 +1,6 @@
 import type { KObject, StoreEvent } from '../store.js';
 import { idOf } from './cache.js';
-import type { Controller, ControllerContext } from './context.js';
+import { deleteAs, type Controller, type ControllerContext } from './context.js';
 import { EventType } from './events.js';
 import { bindClaim } from './scheduler.js';
 import { isWaitForFirstConsumer, STORAGE_CLASSES, storageClassOf, volumeMatchesClaim } from './storage-util.js';
@@ -74,14 +74,12 @@ export function createVolumeBinder(ctx: ControllerContext): Controller {
     if (!pv || !ref?.name) return;
     const pvc = ctx.cache.getNs('persistentvolumeclaims', ref.namespace, ref.name);
     if (pvc && (!ref.uid || pvc.metadata.uid === ref.uid)) return;
-    if (pv.status?.phase === 'Released') return;
-    if (pv.spec.persistentVolumeReclaimPolicy === 'Delete') {
-      ctx.store.remove('persistentvolumes', undefined, name);
-      return;
-    }
-    ctx.store.mutate('persistentvolumes', undefined, name, (v) => {
+    if (pv.status?.phase === 'Released' || pv.metadata.deletionTimestamp) return;
+    // Released first, as the PV controller does; the pv-protection finalizer holds a Bound volume.
+    const released = ctx.store.mutate('persistentvolumes', undefined, name, (v) => {
       v.status = { ...v.status, phase: 'Released' };
     });
+    if (pv.spec.persistentVolumeReclaimPolicy === 'Delete') deleteAs(ctx, 'persistentvolumes', released);
   }
 
   return self;

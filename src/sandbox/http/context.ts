@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
+import type { ApiAuth, UserInfo } from '../auth/index.js';
 import { ApiError } from '../api-error.js';
 import { resourceKey } from '../resources.js';
 import type { Store } from '../store.js';
@@ -19,6 +20,12 @@ export interface RequestContext {
   /** Called for each open watch so the server can end them on close. */
   trackWatch: (end: () => void) => () => void;
   bookmarkIntervalMs: number;
+  /** Watches without timeoutSeconds end after a random time in [this, 2x this) seconds; 0 never. */
+  minRequestTimeoutSeconds: number;
+  /** Authentication and authorization, when the server has them (the sandbox always does). */
+  auth?: ApiAuth;
+  /** Who is asking (after impersonation), when the server authenticates. */
+  user?: UserInfo;
 }
 
 export function contextKey(route: ResourceRoute): string {
@@ -27,7 +34,11 @@ export function contextKey(route: ResourceRoute): string {
 
 /** `?dryRun=All` (the only value the API accepts); anything else is a 400 as on a real server. */
 export function isDryRun(url: URL, fromBody?: string[]): boolean {
-  const values = [...url.searchParams.getAll('dryRun'), ...(fromBody ?? [])];
+  return dryRunOf([...url.searchParams.getAll('dryRun'), ...(fromBody ?? [])]);
+}
+
+/** Whether dryRun values ask for a dry run; 400 for any value but `All`. */
+export function dryRunOf(values: readonly string[]): boolean {
   for (const v of values) {
     if (v !== 'All') throw new ApiError(400, 'BadRequest', `dryRun: Unsupported value: "${v}": supported values: "All"`);
   }

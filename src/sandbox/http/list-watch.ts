@@ -10,22 +10,42 @@ function objectId(o: KObject): string {
   return o.metadata.namespace ? `${o.metadata.namespace}/${o.metadata.name}` : o.metadata.name;
 }
 
+/** A continue token as apiserver/pkg/storage EncodeContinue makes it: the list's resourceVersion and the last key. */
 interface ContinueToken {
-  rv: string;
+  /** -1: continue at the latest state (what an expired token's 410 hands back). */
+  rv: number;
   start: string;
 }
 
 function encodeContinue(t: ContinueToken): string {
-  return Buffer.from(JSON.stringify({ v: 'meta.k8s.io/v1', rv: Number(t.rv), start: t.start })).toString('base64url');
+  return Buffer.from(JSON.stringify({ v: 'meta.k8s.io/v1', rv: t.rv, start: t.start })).toString('base64url');
 }
 
 function decodeContinue(token: string): ContinueToken {
   try {
     const v = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as { v?: string; rv?: number; start?: string };
     if (v.v !== 'meta.k8s.io/v1' || typeof v.start !== 'string') throw new Error('bad token');
-    return { rv: String(v.rv ?? 0), start: v.start };
+    if (v.rv === 0 || typeof v.rv !== 'number') throw new Error('bad rv');
+    return { rv: v.rv, start: v.start };
   } catch {
     throw ApiError.badRequest('continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)');
+  }
+}
+
+/**
+ * The page after a continue token, from the same snapshot as the first page (etcd serves it at
+ * the token's revision). Once compaction has passed that revision the token is expired: 410 with
+ * etcd3/errors.go's inconsistentContinue message and a token that continues at the latest state.
+ */
+function continuedItems(ctx: RequestContext, token: ContinueToken): readonly KObject[] {
+  if (token.rv === -1) return ctx.store.peek(ctx.key, ctx.route.namespace).items;
+  try {
+    return ctx.store.listAt(ctx.key, ctx.route.namespace, token.rv);
+  } catch (err) {
+    if (err instanceof ApiError && err.code === 410) {
+      err.listMeta = { continue: encodeContinue({ rv: -1, start: token.start }) };
+    }
+    throw err;
   }
 }
 
@@ -42,12 +62,14 @@ export function handleList(ctx: RequestContext): void {
   representation(ctx.req.headers, ctx.url);
   // peek: the stored objects themselves; this path only serialises them (copying 2,000 pods would
   // cost more than the whole request).
-  const { items: all, resourceVersion } = ctx.store.peek(ctx.key, ctx.route.namespace);
-  let items = matcher ? all.filter(matcher) : all.slice();
-
   const cont = q.get('continue');
-  if (cont) {
-    const token = decodeContinue(cont);
+  const token = cont ? decodeContinue(cont) : undefined;
+  const current = ctx.store.peek(ctx.key, ctx.route.namespace);
+  const all = token ? continuedItems(ctx, token) : current.items;
+  // The snapshot's resourceVersion stays the list's for every page of it.
+  const resourceVersion = token && token.rv !== -1 ? String(token.rv) : current.resourceVersion;
+  let items = matcher ? all.filter(matcher) : all.slice();
+  if (token) {
     // Byte order of namespace/name, the order peek() returns (and etcd keys sort in).
     const from = items.findIndex((o) => objectId(o) > token.start);
     items = from < 0 ? [] : items.slice(from);
@@ -57,7 +79,7 @@ export function handleList(ctx: RequestContext): void {
   if (Number.isFinite(limit) && limit > 0 && items.length > limit) {
     const remaining = items.length - limit;
     items = items.slice(0, limit);
-    meta.continue = encodeContinue({ rv: resourceVersion, start: objectId(items[items.length - 1]) });
+    meta.continue = encodeContinue({ rv: token?.rv === -1 ? -1 : Number(resourceVersion), start: objectId(items[items.length - 1]) });
     meta.remainingItemCount = remaining;
   }
   sendList(ctx, items, meta);
@@ -75,7 +97,9 @@ export function handleWatch(ctx: RequestContext): void {
   const rep = representation(req.headers, url);
   const rvParam = q.get('resourceVersion') ?? '';
   if (rvParam !== '' && !/^\d+$/.test(rvParam)) throw ApiError.badRequest(`resourceVersion: Invalid value: "${rvParam}": must be a non-negative integer`);
-  const timeoutSeconds = Number(q.get('timeoutSeconds') ?? 0);
+  // handlers/get.go handleWatch: no timeoutSeconds means a random one in [minRequestTimeout, 2x).
+  let timeoutSeconds = Number(q.get('timeoutSeconds') ?? 0);
+  if (!(timeoutSeconds > 0) && ctx.minRequestTimeoutSeconds > 0) timeoutSeconds = ctx.minRequestTimeoutSeconds * (1 + Math.random());
   const bookmarks = q.get('allowWatchBookmarks') === 'true' || q.get('allowWatchBookmarks') === '1';
   const sendInitialEvents = q.get('sendInitialEvents') === 'true';
   const apiVersion = apiVersionOf(route.type);

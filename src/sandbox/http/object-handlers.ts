@@ -5,9 +5,10 @@ import { isPlainObject, parseJsonObject, readBody, requireJsonBody } from './bod
 import { isProtobufBody } from './protobuf.js';
 import { decodeObject } from './protobuf-objects.js';
 import { isDryRun, requireNamespace, type RequestContext } from './context.js';
-import { applyPatch, patchTypeOf } from './patch.js';
+import { applyPatch, patchTypeOf, PatchType } from './patch.js';
 import { sendJson } from './respond.js';
 import { sendObject } from './negotiate.js';
+import { checkDecodable, checkPatchedDecodable, validateCreate, validateStatusUpdate, validateUpdate } from './validation/index.js';
 
 function hasStatusSubresource(t: ResourceType): boolean {
   return t.subresources.some((s) => s.name === 'status');
@@ -100,7 +101,7 @@ function defaultForCreate(key: string, o: KObject): void {
 }
 
 /** The object in a create/update body: JSON, or protobuf as client-go's typed clients send it. */
-async function readObjectBody(ctx: RequestContext): Promise<Record<string, unknown>> {
+export async function readObjectBody(ctx: RequestContext): Promise<Record<string, unknown>> {
   const contentType = ctx.req.headers['content-type'];
   if (isProtobufBody(contentType)) return decodeObject(await readBody(ctx.req));
   requireJsonBody(contentType);
@@ -116,9 +117,11 @@ export function handleGet(ctx: RequestContext): void {
 export async function handleCreate(ctx: RequestContext): Promise<void> {
   const { route, store, key } = ctx;
   const obj = checkBody(ctx, await readObjectBody(ctx));
+  checkDecodable(route.type, obj);
   const dryRun = isDryRun(ctx.url);
   if (route.type.namespaced) requireNamespace(store, route.namespace!);
   defaultForCreate(key, obj);
+  validateCreate(route.type, key, obj);
   const created = store.create(key, obj, { dryRun });
   sendJson(ctx.res, 201, created);
 }
@@ -131,18 +134,26 @@ export async function handleCreate(ctx: RequestContext): Promise<void> {
 export function writeObject(ctx: RequestContext, next: KObject, current: KObject | undefined, dryRun: boolean): KObject {
   const { route, store, key } = ctx;
   const cur = current ?? store.mustGet(key, route.namespace, route.name!);
+  // store.go Update: a stale resourceVersion is a 409 before any validation runs.
+  const rv = next.metadata.resourceVersion;
+  if (rv && rv !== cur.metadata.resourceVersion) throw ApiError.conflict(route.type.resource, cur.metadata.name, route.type.group);
   let out = next;
   if (route.subresource === 'status') {
     out = { ...cur, status: next.status, metadata: { ...cur.metadata, resourceVersion: next.metadata.resourceVersion } };
-  } else if (hasStatusSubresource(route.type)) {
-    out = { ...next, status: cur.status };
-    if (cur.status === undefined) delete out.status;
+    validateStatusUpdate(route.type, out, cur);
+  } else {
+    if (hasStatusSubresource(route.type)) {
+      out = { ...next, status: cur.status };
+      if (cur.status === undefined) delete out.status;
+    }
+    validateUpdate(route.type, key, out, cur);
   }
   return store.update(key, out, { dryRun });
 }
 
 export async function handleUpdate(ctx: RequestContext): Promise<void> {
   const obj = checkBody(ctx, await readObjectBody(ctx), ctx.route.name);
+  checkDecodable(ctx.route.type, obj);
   const dryRun = isDryRun(ctx.url);
   const updated = writeObject(ctx, obj, undefined, dryRun);
   sendJson(ctx.res, 200, updated);
@@ -158,6 +169,7 @@ export async function handlePatch(ctx: RequestContext): Promise<void> {
   if (!isPlainObject(patched) || !isPlainObject((patched as KObject).metadata)) {
     throw ApiError.badRequest('the patched object is not a Kubernetes object');
   }
+  checkPatchedDecodable(route.type, patched, JSON.parse(body.toString('utf8')), type === PatchType.Strategic);
   // Name and namespace come from the URL; a patch cannot move an object.
   patched.metadata.name = current.metadata.name;
   if (route.type.namespaced) patched.metadata.namespace = current.metadata.namespace;

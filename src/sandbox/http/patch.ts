@@ -10,11 +10,20 @@ export const PatchType = {
 } as const;
 export type PatchType = (typeof PatchType)[keyof typeof PatchType];
 
-/** The patch type of a request, or 415 as the real server answers for anything else (apply included). */
+/**
+ * The patch types this server takes, in handlers/patch.go's order. Server-side apply
+ * (application/apply-patch+yaml) is not among them: the sandbox keeps no managedFields, so rather
+ * than apply without conflicts it answers `kubectl apply --server-side` exactly as a server
+ * without the ServerSideApply feature did: 415 listing only these.
+ */
+const PATCH_TYPES = [PatchType.Json, PatchType.Merge, PatchType.Strategic] as const;
+
+/** The patch type of a request, or the 415 a server answers for any other. */
 export function patchTypeOf(contentType: string | undefined): PatchType {
   const t = mediaType(contentType);
-  if (t === PatchType.Strategic || t === PatchType.Merge || t === PatchType.Json) return t;
-  throw ApiError.unsupportedMediaType(t);
+  const known = PATCH_TYPES.find((p) => p === t);
+  if (known) return known;
+  throw ApiError.unsupportedMediaType(PATCH_TYPES);
 }
 
 /** Applies a patch body to a copy of `original` (which the caller owns and may hand over). */

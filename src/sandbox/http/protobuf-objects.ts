@@ -60,7 +60,29 @@ const POD_SPEC: Message = {
 };
 const POD_TEMPLATE: Message = { 1: ['metadata', OBJECT_META], 2: ['spec', POD_SPEC] };
 
+// rbac/v1 generated.proto: what `kubectl create role|clusterrole|rolebinding|clusterrolebinding` send.
+const POLICY_RULE: Message = { 1: ['verbs', 'strings'], 2: ['apiGroups', 'strings'], 3: ['resources', 'strings'], 4: ['resourceNames', 'strings'], 5: ['nonResourceURLs', 'strings'] };
+const ROLE: Message = { 1: ['metadata', OBJECT_META], 2: ['rules', [POLICY_RULE]] };
+const BINDING: Message = {
+  1: ['metadata', OBJECT_META],
+  2: ['subjects', [{ 1: ['kind', 'string'], 2: ['apiGroup', 'string'], 3: ['name', 'string'], 4: ['namespace', 'string'] }]],
+  3: ['roleRef', { 1: ['apiGroup', 'string'], 2: ['kind', 'string'], 3: ['name', 'string'] }],
+};
+
+// authorization/v1 and authentication/v1 generated.proto: what `kubectl auth can-i|whoami` send.
+const RESOURCE_ATTRIBUTES: Message = { 1: ['namespace', 'string'], 2: ['verb', 'string'], 3: ['group', 'string'], 4: ['version', 'string'], 5: ['resource', 'string'], 6: ['subresource', 'string'], 7: ['name', 'string'] };
+const NON_RESOURCE_ATTRIBUTES: Message = { 1: ['path', 'string'], 2: ['verb', 'string'] };
+
 const KINDS: Record<string, Message> = {
+  SelfSubjectAccessReview: { 1: ['metadata', OBJECT_META], 2: ['spec', { 1: ['resourceAttributes', RESOURCE_ATTRIBUTES], 2: ['nonResourceAttributes', NON_RESOURCE_ATTRIBUTES] }] },
+  SubjectAccessReview: { 1: ['metadata', OBJECT_META], 2: ['spec', { 1: ['resourceAttributes', RESOURCE_ATTRIBUTES], 2: ['nonResourceAttributes', NON_RESOURCE_ATTRIBUTES], 3: ['user', 'string'], 4: ['groups', 'strings'], 6: ['uid', 'string'] }] },
+  SelfSubjectRulesReview: { 1: ['metadata', OBJECT_META], 2: ['spec', { 1: ['namespace', 'string'] }] },
+  SelfSubjectReview: { 1: ['metadata', OBJECT_META] },
+  Role: ROLE,
+  ClusterRole: ROLE,
+  RoleBinding: BINDING,
+  ClusterRoleBinding: BINDING,
+  ServiceAccount: { 1: ['metadata', OBJECT_META], 4: ['automountServiceAccountToken', 'bool?'] },
   Namespace: { 1: ['metadata', OBJECT_META], 2: ['spec', { 1: ['finalizers', 'strings'] }] },
   Pod: { 1: ['metadata', OBJECT_META], 2: ['spec', POD_SPEC] },
   Deployment: {

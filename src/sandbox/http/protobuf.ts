@@ -1,4 +1,7 @@
 import { ApiError } from '../api-error.js';
+import type { DeleteOptions } from '../registry/delete-options.js';
+
+export type { DeleteOptions };
 
 /**
  * Just enough protobuf to read what client-go sends as `application/vnd.kubernetes.protobuf`:
@@ -104,14 +107,6 @@ export function decodeEnvelope(body: Buffer): ProtoUnknown {
   return out;
 }
 
-/** meta/v1 DeleteOptions as JSON would carry it. */
-export interface DeleteOptions {
-  gracePeriodSeconds?: number;
-  preconditions?: { uid?: string; resourceVersion?: string };
-  orphanDependents?: boolean;
-  propagationPolicy?: string;
-  dryRun?: string[];
-}
 
 /** DeleteOptions message: 1 gracePeriodSeconds, 2 preconditions{1 uid, 2 resourceVersion}, 3 orphanDependents, 4 propagationPolicy, 5 dryRun. */
 export function decodeDeleteOptions(raw: Buffer): DeleteOptions {

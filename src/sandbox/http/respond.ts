@@ -19,6 +19,9 @@ export function sendText(res: ServerResponse, code: number, text: string): void 
 
 /** An ApiError as the Status object the real API server answers with. */
 export function sendError(res: ServerResponse, err: ApiError): void {
+  // responsewriters.ErrorNegotiated: a Status asking to retry later also says so in Retry-After.
+  const retry = err.details?.retryAfterSeconds;
+  if (retry && retry > 0) res.setHeader('Retry-After', String(retry));
   sendJson(res, err.code, err.toStatus());
 }
 

@@ -11,6 +11,7 @@ export type Route =
   | { kind: 'openapi' }
   | { kind: 'openapi-v3'; path: string }
   | { kind: 'debug-requests' }
+  | { kind: 'sandbox-node'; node: string; action: string }
   | { kind: 'unknown-resource' }
   | { kind: 'page-not-found' }
   | ResourceRoute;
@@ -46,6 +47,8 @@ export function parseRoute(path: string): Route {
   if (first === 'openapi' && segs[1] === 'v3') return { kind: 'openapi-v3', path: segs.slice(2).join('/') };
   if (first === 'openapi') return { kind: 'openapi' };
   if (first === 'debug' && segs[1] === 'requests' && segs.length === 2) return { kind: 'debug-requests' };
+  // The sandbox's own admin endpoints: /debug/sandbox/nodes/{name}/{reboot|down|up}.
+  if (first === 'debug' && segs[1] === 'sandbox' && segs[2] === 'nodes' && segs.length === 5) return { kind: 'sandbox-node', node: segs[3], action: segs[4] };
 
   if (first === 'api') {
     if (segs.length === 1) return { kind: 'api-versions' };

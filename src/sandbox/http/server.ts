@@ -1,7 +1,9 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { ApiError } from '../api-error.js';
+import { pathAttributes, resourceAttributes, type ApiAuth, type RequestAttributes, type UserInfo } from '../auth/index.js';
 import { resourceKey } from '../resources.js';
 import type { Store } from '../store.js';
 import type { RequestContext } from './context.js';
@@ -13,7 +15,8 @@ import { handleCreate, handleGet, handlePatch, handleUpdate } from './object-han
 import { handlePodLog } from './pod-log.js';
 import { kubeVerb, RequestCounter, type RequestCounts } from './request-counter.js';
 import { sendError, sendJson, sendText } from './respond.js';
-import { parseRoute, type ResourceRoute } from './route.js';
+import { handleReview } from './reviews.js';
+import { parseRoute, type ResourceRoute, type Route } from './route.js';
 import { handleScale } from './scale.js';
 import { openApiV3Doc, openApiV3Root } from './openapi.js';
 
@@ -26,6 +29,29 @@ export interface ApiServerOptions {
   /** How often watches with allowWatchBookmarks get a BOOKMARK event.
    * @defaultValue 10000 */
   bookmarkIntervalMs?: number;
+  /**
+   * What POST /debug/sandbox/nodes/{name}/{reboot|down|up} does (cluster-admin only, as any
+   * non-resource path `*` covers). Without it those paths are 404.
+   * @defaultValue none */
+  admin?: {
+    /** `downMs` real milliseconds; undefined: the sandbox's default. */
+    rebootNode(node: string, downMs?: number): void;
+    setNodeDown(node: string): void;
+    setNodeUp(node: string): void;
+  };
+  /** Serve https with this certificate and key (PEM) instead of plain http.
+   * @defaultValue plain http */
+  tls?: { cert: string; key: string };
+  /**
+   * Authentication (bearer tokens, anonymous) and RBAC authorization for every request. Without
+   * it every request is allowed, as with --authorization-mode=AlwaysAllow.
+   * @defaultValue none */
+  auth?: ApiAuth;
+  /**
+   * kube-apiserver's --min-request-timeout: a watch without timeoutSeconds is closed by the
+   * server after a random time between this and twice this many seconds (real time); 0 never.
+   * @defaultValue 1800 */
+  minRequestTimeoutSeconds?: number;
 }
 
 export interface ApiServer {
@@ -42,9 +68,10 @@ const METHOD_NOT_ALLOWED = () => ApiError.methodNotAllowed();
 
 /** The simulated kube-apiserver over Node's http module: routing, discovery, verbs, subresources. */
 export function createApiServer(options: ApiServerOptions): ApiServer {
-  const { store, logger } = options;
+  const { store, logger, auth } = options;
   const now = options.now ?? Date.now;
   const bookmarkIntervalMs = options.bookmarkIntervalMs ?? 10_000;
+  const minRequestTimeoutSeconds = options.minRequestTimeoutSeconds ?? 1800;
   const counter = new RequestCounter();
   const watches = new Set<() => void>();
   let serverAddress = '127.0.0.1:0';
@@ -58,6 +85,8 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
     const url = new URL(req.url ?? '/', 'http://sandbox');
     const route = parseRoute(url.pathname);
     const method = req.method ?? 'GET';
+    const user = auth?.authenticate(req);
+    if (auth && user) auth.require(attributesOf(user, route, method, url));
     switch (route.kind) {
       case 'health':
         counter.other();
@@ -89,6 +118,9 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
         const doc = route.path === '' ? openApiV3Root() : openApiV3Doc(route.path);
         return doc ? sendJson(res, 200, doc) : pageNotFound(res);
       }
+      case 'sandbox-node':
+        counter.other();
+        return sandboxNode(res, route.node, route.action, method, url);
       case 'page-not-found':
         counter.other();
         return pageNotFound(res);
@@ -99,11 +131,33 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
           message: 'the server could not find the requested resource', reason: 'NotFound', details: {}, code: 404,
         });
       case 'resource':
-        return resource(req, res, url, route, method);
+        return resource(req, res, url, route, method, user);
     }
   }
 
-  async function resource(req: IncomingMessage, res: ServerResponse, url: URL, route: ResourceRoute, method: string): Promise<void> {
+  function sandboxNode(res: ServerResponse, node: string, action: string, method: string, url: URL): void {
+    const admin = options.admin;
+    if (!admin || !['reboot', 'down', 'up'].includes(action)) return pageNotFound(res);
+    if (method !== 'POST') throw METHOD_NOT_ALLOWED();
+    store.mustGet('nodes', undefined, node);
+    const down = url.searchParams.get('downMs');
+    if (action === 'reboot') admin.rebootNode(node, down !== null && /^\d+$/.test(down) ? Number(down) : undefined);
+    else if (action === 'down') admin.setNodeDown(node);
+    else admin.setNodeUp(node);
+    sendJson(res, 202, { node, action });
+  }
+
+  /** The authorizer's view of a request: a resource request, or a path. */
+  function attributesOf(user: UserInfo, route: Route, method: string, url: URL): RequestAttributes {
+    if (route.kind !== 'resource') return pathAttributes(user, method, url.pathname);
+    const t = route.type;
+    const watchParam = url.searchParams.get('watch');
+    const watch = route.legacyWatch || watchParam === 'true' || watchParam === '1';
+    const verb = kubeVerb(method, route.name !== undefined, watch && method === 'GET');
+    return resourceAttributes(user, { verb, group: t.group, version: t.version, resource: t.resource, subresource: route.subresource, namespace: route.namespace, name: route.name, path: url.pathname }, url.searchParams.get('fieldSelector'));
+  }
+
+  async function resource(req: IncomingMessage, res: ServerResponse, url: URL, route: ResourceRoute, method: string, user: UserInfo | undefined): Promise<void> {
     const watchParam = url.searchParams.get('watch');
     const watch = route.legacyWatch || watchParam === 'true' || watchParam === '1';
     if (watch && route.name && !route.subresource) {
@@ -114,7 +168,7 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
     const t = route.type;
     const verb = kubeVerb(method, route.name !== undefined, watch && method === 'GET');
     counter.resource(verb, route.subresource ? `${t.resource}/${route.subresource}` : t.resource);
-    const ctx: RequestContext = { req, res, url, route, key: resourceKey(t), store, now, logger, trackWatch, bookmarkIntervalMs };
+    const ctx: RequestContext = { req, res, url, route, key: resourceKey(t), store, now, logger, trackWatch, bookmarkIntervalMs, minRequestTimeoutSeconds, ...(auth ? { auth } : {}), ...(user ? { user } : {}) };
 
     if (route.subresource) {
       const sub = t.subresources.find((s) => s.name === route.subresource)!;
@@ -134,6 +188,10 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
       throw METHOD_NOT_ALLOWED();
     }
     if (!t.verbs.includes(verb)) throw METHOD_NOT_ALLOWED();
+    if (t.review) {
+      if (verb === 'create' && route.name === undefined) return handleReview(ctx);
+      throw METHOD_NOT_ALLOWED();
+    }
     if (route.name === undefined) {
       if (verb === 'watch') return handleWatch(ctx);
       if (verb === 'list') return handleList(ctx);
@@ -154,7 +212,7 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
     throw METHOD_NOT_ALLOWED();
   }
 
-  const server = createServer((req, res) => {
+  const handler: RequestListener = (req, res) => {
     const started = performance.now();
     dispatch(req, res)
       .catch((err: unknown) => {
@@ -170,7 +228,8 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
       .finally(() => {
         logger?.debug({ method: req.method, url: req.url, status: res.statusCode, ms: Math.round(performance.now() - started) }, 'sandbox API request');
       });
-  });
+  };
+  const server: Server = options.tls ? createTlsServer({ cert: options.tls.cert, key: options.tls.key }, handler) : createServer(handler);
   // Watches stay open for as long as clients want them.
   server.requestTimeout = 0;
   server.on('clientError', (_err, socket) => {

@@ -4,7 +4,9 @@ import { isPlainObject } from './body.js';
 /**
  * The patchMergeKey of list fields in the built-in types, by field name. The real server reads
  * these from Go struct tags; for the resources the sandbox serves, the field name alone decides.
- * Lists not named here are replaced as a whole, as `atomic` lists are.
+ * Lists not named here are replaced as a whole, as `atomic` lists are: NodeSpec.Taints and
+ * PodSpec.Tolerations have no merge key (k8s.io/api/core/v1/types.go), so a patch carrying
+ * `taints` replaces the list, which is how `kubectl taint node X key-` removes one.
  */
 const MERGE_KEYS: Record<string, string> = {
   containers: 'name',
@@ -17,7 +19,6 @@ const MERGE_KEYS: Record<string, string> = {
   ports: 'containerPort',
   conditions: 'type',
   ownerReferences: 'uid',
-  taints: 'key',
   imagePullSecrets: 'name',
   addresses: 'type',
   hostAliases: 'ip',

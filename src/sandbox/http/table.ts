@@ -275,7 +275,7 @@ const PRINTERS: Record<string, Printer> = {
     ],
     cells: (o, now) => [
       o.metadata.name, o.spec?.capacity?.storage ?? '', accessModes(o.spec?.accessModes), o.spec?.persistentVolumeReclaimPolicy ?? 'Retain',
-      o.status?.phase ?? 'Pending', o.spec?.claimRef ? `${o.spec.claimRef.namespace}/${o.spec.claimRef.name}` : '', o.spec?.storageClassName ?? '',
+      phaseOrTerminating(o), o.spec?.claimRef ? `${o.spec.claimRef.namespace}/${o.spec.claimRef.name}` : '', o.spec?.storageClassName ?? '',
       '<unset>', o.status?.reason ?? '', age(o.metadata.creationTimestamp, now), o.spec?.volumeMode ?? 'Filesystem',
     ],
   },
@@ -287,7 +287,7 @@ const PRINTERS: Record<string, Printer> = {
       col('VolumeMode', 'volumeMode defines what type of volume is required by the claim.', 1),
     ],
     cells: (o, now) => [
-      o.metadata.name, o.status?.phase ?? 'Pending', o.spec?.volumeName ?? '', o.status?.capacity?.storage ?? '', accessModes(o.status?.accessModes),
+      o.metadata.name, phaseOrTerminating(o), o.spec?.volumeName ?? '', o.status?.capacity?.storage ?? '', accessModes(o.status?.accessModes),
       o.spec?.storageClassName ?? '', '<unset>', age(o.metadata.creationTimestamp, now), o.spec?.volumeMode ?? 'Filesystem',
     ],
   },
@@ -311,6 +311,10 @@ const PRINTERS: Record<string, Printer> = {
       ];
     },
   },
+  'coordination.k8s.io/leases': {
+    columns: [NAME, col('Holder', 'holderIdentity contains the identity of the holder of a current lease.'), AGE],
+    cells: (o, now) => [o.metadata.name, o.spec?.holderIdentity ?? '', age(o.metadata.creationTimestamp, now)],
+  },
   'storage.k8s.io/volumeattachments': {
     columns: [
       NAME, col('Attacher', 'Attacher indicates the name of the volume driver that MUST handle this request.'),
@@ -320,6 +324,11 @@ const PRINTERS: Record<string, Printer> = {
     cells: (o, now) => [o.metadata.name, o.spec?.attacher ?? '', o.spec?.source?.persistentVolumeName ?? '', o.spec?.nodeName ?? '', Boolean(o.status?.attached), age(o.metadata.creationTimestamp, now)],
   },
 };
+
+/** printPersistentVolume(Claim): a volume or claim being deleted shows Terminating. */
+function phaseOrTerminating(o: KObject): string {
+  return o.metadata.deletionTimestamp ? 'Terminating' : o.status?.phase ?? 'Pending';
+}
 
 function accessModes(modes: string[] | undefined): string {
   const short: Record<string, string> = { ReadWriteOnce: 'RWO', ReadOnlyMany: 'ROX', ReadWriteMany: 'RWX', ReadWriteOncePod: 'RWOP' };

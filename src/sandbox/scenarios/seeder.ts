@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { daemonPlacement } from '../controllers/daemonset.js';
-import { runningStatus } from '../controllers/kubelet.js';
+import { runningStatus } from '../controllers/kubelet-status.js';
 import { DAEMONSET_TOLERATIONS, podFromTemplate, templateHash, templateWithoutHash, withTolerations } from '../controllers/pod-template.js';
 import { MIRROR_ANNOTATION, ownerRefTo, rfc3339 } from '../controllers/pod-util.js';
 import { statefulSetRevision } from '../controllers/statefulset.js';
