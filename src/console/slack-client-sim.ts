@@ -64,6 +64,8 @@ export interface BlockActionInput extends DeliveryOptions {
   channelName?: string;
   teamId?: string;
   teamDomain?: string;
+  /** The Enterprise Grid org, for an org-wide install. @defaultValue none (`enterprise: null`) */
+  enterpriseId?: string;
   apiAppId?: string;
   /** The ts of the message holding the button. */
   messageTs: string;
@@ -144,7 +146,7 @@ export function blockActionPayload(action: BlockActionInput): Record<string, Jso
     },
     trigger_id: action.triggerId ?? newTriggerId(),
     team: { id: teamId, domain: action.teamDomain ?? LocalWorkspace.teamDomain },
-    enterprise: null,
+    enterprise: action.enterpriseId ? { id: action.enterpriseId, name: action.enterpriseId } : null,
     is_enterprise_install: false,
     channel: { id: action.channelId, name: action.channelName ?? channelName(action.channelId) },
     state: { values: {} },

@@ -56,10 +56,11 @@ export interface Stack {
   /** A second bot replica on the same Redis and Slack (stopped with the stack). */
   startBotReplica(): Promise<Bot>;
   /** Stops the bot and starts a fresh one on the same Redis: nothing may live only in its memory. */
-  restartBot(): Promise<Bot>;
+  restartBot(options?: { policy?: Policy }): Promise<Bot>;
   /** Sends `/k8s …` (or `/incident …`) as Slack would, from `user` in #ops. */
-  slash(text: string, options?: { user?: string; command?: '/k8s' | '/incident'; channel?: string; triggerId?: string; retryNum?: number }): ReturnType<typeof sendSlashCommand>;
-  click(actionId: string, value: string, options: { user: string; messageTs: string; channel?: string }): ReturnType<typeof sendBlockAction>;
+  slash(text: string, options?: { user?: string; command?: '/k8s' | '/incident'; channel?: string; triggerId?: string; retryNum?: number; timestamp?: number; teamId?: string }): ReturnType<typeof sendSlashCommand>;
+  /** Clicks a button as Slack would; `channel`, `teamId` and `enterpriseId` may say it came from elsewhere. */
+  click(actionId: string, value: string, options: { user: string; messageTs: string; channel?: string; teamId?: string; enterpriseId?: string }): ReturnType<typeof sendBlockAction>;
   /** Text of every message and block in a channel, for assertions. */
   channelText(channel?: string): string;
   /** The payloads of every job BullMQ holds for the sandbox cluster, read through BullMQ's API. */
@@ -92,6 +93,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     return w;
   };
   if (options.worker !== false) await startWorker();
+  let policy = options.policy ?? Policy.fromText(OPEN_POLICY_YAML, 'test policy');
   const launchBot = () =>
     startBot({
       signingSecret: SIGNING_SECRET,
@@ -101,7 +103,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       prefix,
       port: 0,
       host: '127.0.0.1',
-      policy: options.policy ?? Policy.fromText(OPEN_POLICY_YAML, 'test policy'),
+      policy,
       jobKey: TEST_JOB_KEY,
       defaultCluster: cluster,
       logger,
@@ -129,8 +131,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       replicas.push(replica);
       return replica;
     },
-    async restartBot() {
+    async restartBot(o = {}) {
       await bot.stop();
+      if (o.policy) policy = o.policy;
       bot = await launchBot();
       return bot;
     },
@@ -145,6 +148,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         responseUrl: slack.responseUrlFor(channel, user),
         ...(o.triggerId ? { triggerId: o.triggerId } : {}),
         ...(o.retryNum ? { retryNum: o.retryNum } : {}),
+        ...(o.timestamp !== undefined ? { timestamp: o.timestamp } : {}),
+        ...(o.teamId ? { teamId: o.teamId } : {}),
       });
     },
     click(actionId, value, o) {
@@ -157,6 +162,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         actionId,
         value,
         ...(message ? { message } : {}),
+        ...(o.teamId ? { teamId: o.teamId } : {}),
+        ...(o.enterpriseId ? { enterpriseId: o.enterpriseId } : {}),
         responseUrl: slack.responseUrlFor(channel, o.user, { messageTs: o.messageTs }),
       });
     },
