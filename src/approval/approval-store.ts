@@ -114,8 +114,9 @@ const ExpireReply = z.tuple([z.number(), z.array(z.array(z.string()))]);
 const AuditReply = z.array(z.tuple([z.string(), z.array(z.string())]));
 
 const create = new RedisScript(CREATE_SCRIPT);
-const approveScript = new RedisScript(APPROVE_SCRIPT);
-const endScript = new RedisScript(END_SCRIPT);
+// A click's vote or ending is refused by Redis itself once the click's deadline passed (core/deadline.ts).
+const approveScript = new RedisScript(APPROVE_SCRIPT, { deadline: true });
+const endScript = new RedisScript(END_SCRIPT, { deadline: true });
 const expireScript = new RedisScript(EXPIRE_SCRIPT);
 const setMessageScript = new RedisScript(SET_MESSAGE_SCRIPT);
 const refuseScript = new RedisScript(REFUSE_SCRIPT);

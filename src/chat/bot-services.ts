@@ -11,6 +11,7 @@ import type { QueueKeys } from '../queue/keys.js';
 import { WorkerRegistry } from '../queue/worker-registry.js';
 import { RequestLifecycle, RequestStore } from '../requests/index.js';
 import { MessagePoster } from './message-poster.js';
+import { OpenCards } from './open-cards.js';
 import { renderRequest } from './render-request.js';
 
 /**
@@ -35,6 +36,8 @@ export interface BotServices {
   timeline: Timeline;
   backups: BackupStore;
   poster: MessagePoster;
+  /** Cards of requests not yet ended, remembered for when Redis comes back empty (never an authority). */
+  openCards: OpenCards;
   client: webApi.WebClient;
   /** Cluster used when a command names none. */
   defaultCluster: string;
@@ -81,7 +84,8 @@ export function createBotServices(o: BotServicesOptions): BotServices {
   const approvals = new ApprovalStore(redis, { prefix: keys.prefix, clock });
   const incidents = new IncidentStore(redis, { prefix: keys.prefix, clock, retentionMs: o.timelineRetentionMs });
   const producer = new JobProducer({ redis, keys, registry, clock });
-  const poster = new MessagePoster({ client, store: requests, render: (record, now) => renderRequest(approvals, record, now), clock, logger, minIntervalMs: o.editIntervalMs });
+  const openCards = new OpenCards();
+  const poster = new MessagePoster({ client, store: requests, render: (record, now) => renderRequest(approvals, record, now), clock, logger, minIntervalMs: o.editIntervalMs, openCards });
   const groupCache = new Map<string, { at: number; members: string[] }>();
   const resolveGroup = async (groupId: string): Promise<string[]> => {
     const cached = groupCache.get(groupId);
@@ -124,6 +128,7 @@ export function createBotServices(o: BotServicesOptions): BotServices {
     timeline: new Timeline(redis, { prefix: keys.prefix }),
     backups: new BackupStore(redis, (id) => keys.backups(id)),
     poster,
+    openCards,
     client,
     defaultCluster: o.defaultCluster,
     pinEmoji: o.pinEmoji,

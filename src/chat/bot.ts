@@ -10,12 +10,14 @@ import { JobEventReader } from '../queue/job-events.js';
 import { QueueKeys } from '../queue/keys.js';
 import { createRedis } from '../queue/redis-connection.js';
 import { RedisClock } from '../queue/redis-clock.js';
+import { RedisEpoch } from '../queue/redis-epoch.js';
 import { boltLogger } from './bolt-logger.js';
 import { identifyBot } from './bot-identity.js';
 import { createBotServices, type BotServices } from './bot-services.js';
 import { registerCardActions } from './handlers/card-actions.js';
 import { registerPinReaction } from './handlers/pin-reaction.js';
 import { registerSlashCommands } from './handlers/slash-commands.js';
+import { tellLostRequests } from './redis-loss.js';
 import { withSigningWindow } from './timestamp-window.js';
 
 export interface BotOptions {
@@ -114,11 +116,26 @@ export async function startBot(options: BotOptions): Promise<Bot> {
   registerCardActions(app, services);
   registerPinReaction(app, services);
 
-  const reader = new JobEventReader(blocking, keys.events, { consumer: `bot-${hostname()}-${process.pid}` }, (err) => logger.warn({ err }, 'job event relay error'));
+  // Redis coming back empty is noticed by the marker (checked every sweep) or by the relay's
+  // consumer group vanishing, whichever is first; the owners of lost requests are told once.
+  const epoch = new RedisEpoch(redis, keys.epoch);
+  await epoch.start().catch((err) => logger.warn({ err }, 'could not write the Redis data marker'));
+  const checkLoss = () =>
+    epoch.lost().then(
+      (lost) => (lost ? tellLostRequests(services) : 0),
+      () => 0, // Redis not answering: asked again at the next sweep.
+    );
+  const reader = new JobEventReader(
+    blocking,
+    keys.events,
+    { consumer: `bot-${hostname()}-${process.pid}`, onGroupLost: () => void checkLoss() },
+    (err) => logger.warn({ err }, 'job event relay error'),
+  );
   await reader.start((e) => services.lifecycle.applyJobEvent(e));
   // Cards another bot (or this one, before a restart) left half-updated are finished here.
   await services.poster.resume(0).catch((err) => logger.warn({ err }, 'could not resume card updates'));
   const sweep = setInterval(() => {
+    void checkLoss();
     void services.lifecycle.sweepExpired().catch((err) => logger.warn({ err }, 'expiry sweep failed'));
     void services.poster.resume(15_000).catch((err) => logger.warn({ err }, 'could not resume card updates'));
   }, options.expirySweepMs ?? 5000);

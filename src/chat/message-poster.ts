@@ -5,7 +5,8 @@ type WebClient = webApi.WebClient;
 import type { Logger } from 'pino';
 import type { Clock } from '../core/clock.js';
 import type { Block } from './render/blocks.js';
-import type { RequestRecord, RequestStore } from '../requests/index.js';
+import { isFinal, type RequestRecord, type RequestStore } from '../requests/index.js';
+import type { OpenCards } from './open-cards.js';
 
 export interface RenderedMessage {
   text: string;
@@ -26,6 +27,8 @@ export interface MessagePosterOptions {
   /** Retries of a failed post or edit before giving up on this render (the next one tries again).
    * @defaultValue 6 */
   maxRetries?: number;
+  /** Where the cards of requests not yet ended are remembered, for when Redis comes back empty. */
+  openCards?: OpenCards;
 }
 
 /**
@@ -159,6 +162,8 @@ export class MessagePoster {
     } else {
       await this.options.client.chat.update({ channel, ts, text: msg.text, blocks: msg.blocks });
     }
+    const r = record.request;
+    this.options.openCards?.shown({ requestId, channelId: channel, messageTs: ts, command: `${r.command} ${r.text}`, userId: r.userId, state: record.state }, isFinal(record.state));
     if (msg.file && (await this.options.store.claimFileUpload(requestId))) {
       try {
         await this.options.client.filesUploadV2({

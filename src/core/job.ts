@@ -25,6 +25,12 @@ export const JobPayloadSchema = z.object({
   grant: JobGrantSchema.optional(),
   /** For `execute`: HMAC-SHA256 of the grant under SITREP_JOB_KEY, hex. */
   signature: z.string().optional(),
+  /**
+   * Queued for a Slack request with a deadline (core/deadline.ts): the job runs only if the bot
+   * released it by then (ms since the epoch, Redis time), so a job whose queueing Redis finished
+   * after the user was told "Redis is not answering" never runs (queue/job-release.ts).
+   */
+  releaseBy: z.number().int().nonnegative().optional(),
 });
 export type JobPayload = z.infer<typeof JobPayloadSchema>;
 

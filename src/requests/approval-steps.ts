@@ -1,5 +1,6 @@
 import type { ApprovalRecord, ApproveOutcome, EndOutcome, PolicyDecision } from '../approval/index.js';
 import { formatDuration } from '../core/duration.js';
+import { currentDeadline, withoutDeadline } from '../core/deadline.js';
 import { describeError, ErrorCode } from '../core/errors.js';
 import { GRANT_TTL_MS, signGrant, type JobGrant } from '../core/job-grant.js';
 import { JobKind } from '../core/job.js';
@@ -166,7 +167,8 @@ export class ApprovalSteps {
         return;
       }
       const now = this.deps.clock.now();
-      const grant: JobGrant = { v: 1, requestId: r.id, cluster: r.cluster, verb: r.verb, args: r.args, planFingerprint: plan.fingerprint, ...who, issuedAt: now, expiresAt: now + GRANT_TTL_MS };
+      const releaseBy = currentDeadline();
+      const grant: JobGrant = { v: 1, requestId: r.id, cluster: r.cluster, verb: r.verb, args: r.args, planFingerprint: plan.fingerprint, ...who, issuedAt: now, expiresAt: now + GRANT_TTL_MS, ...(releaseBy === undefined ? {} : { releaseBy }) };
       await this.deps.producer.enqueue({
         v: 1,
         kind: JobKind.Execute,
@@ -179,12 +181,16 @@ export class ApprovalSteps {
         approvedPlan: plan,
         grant,
         signature: signGrant(grant, this.deps.jobKey),
+        ...(releaseBy === undefined ? {} : { releaseBy }),
       });
     } catch (err) {
       const d = describeError(err);
-      await this.deps.store.transition(r.id, 'fail', {
-        failure: { code: d.code, message: `Approved, but the job could not be queued: ${d.message}`, hint: 'Nothing was changed. Run the command again once the cause is fixed.' },
-      });
+      // Past the click's deadline too: this records what happened, whenever Redis takes it.
+      await withoutDeadline(() =>
+        this.deps.store.transition(r.id, 'fail', {
+          failure: { code: d.code, message: `Approved, but the job could not be queued: ${d.message}`, hint: 'Nothing was changed. Run the command again once the cause is fixed.' },
+        }),
+      );
     }
   }
 

@@ -53,19 +53,23 @@ export type TransitionFields = Partial<Pick<RequestRecord, 'workerId' | 'started
 /** What a transition did: `moved` from the state it found, or `refused` in the state it found. */
 export type TransitionOutcome = { ok: true; from: RequestState } | { ok: false; state: RequestState | undefined };
 
-// Compare-and-set of the state: the step's allowed from-states come from transitions.ts.
-const TRANSITION = new RedisScript(`
+// Compare-and-set of the state: the step's allowed from-states come from transitions.ts. A step
+// taken for a Slack request is refused once that request's deadline passed (core/deadline.ts).
+const TRANSITION = new RedisScript(
+  `
 local cur = redis.call('HGET', KEYS[1], 'state')
 if not cur then return {'missing', ''} end
-for i = 1, tonumber(ARGV[2]) do
-  if ARGV[2 + i] == cur then
+for i = 1, tonumber(argv[2]) do
+  if argv[2 + i] == cur then
     local fields = {}
-    for j = 3 + tonumber(ARGV[2]), #ARGV do fields[#fields + 1] = ARGV[j] end
-    redis.call('HSET', KEYS[1], 'state', ARGV[1], unpack(fields))
+    for j = 3 + tonumber(argv[2]), #argv do fields[#fields + 1] = argv[j] end
+    redis.call('HSET', KEYS[1], 'state', argv[1], unpack(fields))
     return {'moved', cur}
   end
 end
-return {'refused', cur}`);
+return {'refused', cur}`,
+  { deadline: true },
+);
 
 // Stores a progress update only if its sequence number is newer than the one stored and the
 // request is still running, so replicas relaying events out of order never move the card backwards.

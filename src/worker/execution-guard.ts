@@ -55,6 +55,7 @@ export class ExecutionGuard {
       : grant.verb !== payload.verb ? 'verb'
       : canonicalJson(grant.args) !== canonicalJson(payload.args) ? 'arguments'
       : grant.planFingerprint !== approvedPlan.fingerprint || fingerprintPlan(approvedPlan) !== approvedPlan.fingerprint ? 'plan'
+      : grant.releaseBy !== payload.releaseBy ? 'release deadline'
       : undefined;
     if (mismatch) throw this.forged(payload, `its ${mismatch} is not the one the bot signed`);
     await this.consume(payload, job);

@@ -1,10 +1,12 @@
 import type { App, SlashCommand as SlackSlashCommand } from '@slack/bolt';
 import { helpText } from '../../../commands/help.js';
 import { parseCommand, type ParsedCommand } from '../../../commands/parse.js';
+import { withRequestDeadlines } from '../../core/deadline.js';
 import { describeError, ErrorCode } from '../../core/errors.js';
 import { JobKind } from '../../core/job.js';
 import { botVerbKey, type BotVerbKey } from '../../core/verbs/index.js';
 import { argsFor } from '../../core/verbs/contract.js';
+import { redisFailure, REQUEST_DEADLINE_MS } from '../../queue/redis-connection.js';
 import { evaluatePolicy } from '../../requests/index.js';
 import type { BotServices } from '../bot-services.js';
 import { postFirstCard } from '../card-first-post.js';
@@ -59,10 +61,11 @@ export function registerSlashCommands(app: App, services: BotServices, options: 
       await ack();
       acked('accepted');
       try {
-        if (parsed.mode === 'bot') await answer(services, command, parsed, respond);
-        else await take(services, command, parsed, respond);
+        // A Redis write of this request that the bot gave up on is refused by Redis itself, so
+        // "nothing was queued or changed" stays true when Redis answers late (core/deadline.ts).
+        await withRequestDeadlines(() => services.clock.now(), REQUEST_DEADLINE_MS, () => (parsed.mode === 'bot' ? answer(services, command, parsed, respond) : take(services, command, parsed, respond)));
       } catch (err) {
-        const d = describeError(err);
+        const d = describeError(redisFailure(err, 'do this now', 'Nothing was queued or changed. Try again in a minute; if Redis stays down, whoever runs sitrep should check REDIS_URL and the Redis server.') ?? err);
         services.logger.warn({ err, code: d.code, verb: parsed.verb }, 'command failed');
         await reply(respond, { text: `:x: ${d.message}${d.hint ? `\n${d.hint}` : ''}` }).catch((e) => services.logger.warn({ err: e }, 'could not tell the user'));
       }
