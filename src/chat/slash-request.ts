@@ -2,6 +2,7 @@ import type { ParsedCommand } from '../../commands/parse.js';
 import type { Clock } from '../core/clock.js';
 import { stableId } from '../core/ids.js';
 import type { CommandRequest } from '../core/request.js';
+import { slackToPlain } from '../core/text/slack-markup.js';
 
 /** The parts of a slash-command payload sitrep reads. */
 export interface SlashPayload {
@@ -30,7 +31,8 @@ export function buildRequest(body: SlashPayload, parsed: ParsedCommand, context:
     v: 1,
     id: requestIdOf(body, receivedAt),
     command: parsed.command,
-    text: parsed.text,
+    // Stored as plain text, as every stored text: mentions as @name, no Slack entities.
+    text: slackToPlain(parsed.text),
     verb: parsed.verb,
     args: parsed.args,
     cluster: parsed.cluster ?? context.defaultCluster,

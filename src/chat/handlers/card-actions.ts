@@ -1,5 +1,6 @@
 import type { App, BlockAction, ButtonAction } from '@slack/bolt';
 import { describeError } from '../../core/errors.js';
+import { escapeMrkdwn } from '../../core/text/mrkdwn.js';
 import type { ClickReply } from '../../requests/index.js';
 import type { BotServices } from '../bot-services.js';
 import { CardAction } from '../render/operation-card.js';
@@ -21,7 +22,7 @@ export function registerCardActions(app: App, services: BotServices): void {
       } catch (err) {
         const d = describeError(err);
         services.logger.warn({ err, code: d.code }, 'button click failed');
-        await respond({ response_type: 'ephemeral', replace_original: false, text: `:x: ${d.message}${d.hint ? `\n${d.hint}` : ''}` }).catch(() => {});
+        await respond({ response_type: 'ephemeral', replace_original: false, text: `:x: ${escapeMrkdwn(d.message)}${d.hint ? `\n${d.hint}` : ''}` }).catch(() => {});
       }
     };
   const { lifecycle } = services;

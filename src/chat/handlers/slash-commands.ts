@@ -2,6 +2,8 @@ import type { App, SlashCommand as SlackSlashCommand } from '@slack/bolt';
 import { helpText } from '../../../commands/help.js';
 import { parseCommand, type ParsedCommand } from '../../../commands/parse.js';
 import { describeError, ErrorCode } from '../../core/errors.js';
+import { showControls } from '../../core/text/controls.js';
+import { escapeMrkdwn } from '../../core/text/mrkdwn.js';
 import { JobKind } from '../../core/job.js';
 import { botVerbKey, type BotVerbKey } from '../../core/verbs/index.js';
 import { argsFor } from '../../core/verbs/contract.js';
@@ -36,7 +38,8 @@ export function registerSlashCommands(app: App, services: BotServices, options: 
   for (const name of ['/k8s', '/incident']) {
     app.command(name, async ({ command, ack, respond }) => {
       const t0 = performance.now();
-      const parsed = parseCommand(command.command, command.text ?? '');
+      // Intake: control and bidi-override characters become visible escapes before anything reads the text.
+      const parsed = parseCommand(command.command, showControls(command.text ?? ''));
       const acked = (outcome: string) => options.onAck?.({ command: command.command, verb: parsed.ok ? parsed.verb : (parsed.verb ?? 'unknown'), outcome, ms: performance.now() - t0 });
       if (!parsed.ok) {
         await ack(ephemeral(problemBlocks(parsed.error.message, parsed.error.hint)));
@@ -56,7 +59,7 @@ export function registerSlashCommands(app: App, services: BotServices, options: 
       } catch (err) {
         const d = describeError(err);
         services.logger.warn({ err, code: d.code, verb: parsed.verb }, 'command failed');
-        await reply(respond, { text: `:x: ${d.message}${d.hint ? `\n${d.hint}` : ''}` }).catch((e) => services.logger.warn({ err: e }, 'could not tell the user'));
+        await reply(respond, { text: `:x: ${escapeMrkdwn(d.message)}${d.hint ? `\n${d.hint}` : ''}` }).catch((e) => services.logger.warn({ err: e }, 'could not tell the user'));
       }
     });
   }
@@ -71,11 +74,11 @@ async function take(services: BotServices, command: SlackSlashCommand, parsed: P
   });
   switch (outcome.kind) {
     case 'unknown-cluster':
-      return reply(respond, { text: `:warning: Unknown cluster *${request.cluster}*. Known clusters: ${outcome.known.map((c) => `\`${c}\``).join(', ')}.\nUse \`--cluster NAME\`, or leave it out for \`${services.defaultCluster}\`.` });
+      return reply(respond, { text: `:warning: Unknown cluster *${escapeMrkdwn(request.cluster)}*. Known clusters: ${outcome.known.map((c) => `\`${escapeMrkdwn(c)}\``).join(', ')}.\nUse \`--cluster NAME\`, or leave it out for \`${escapeMrkdwn(services.defaultCluster)}\`.` });
     case 'refused':
       return reply(respond, { text: `:no_entry: ${outcome.reason}` });
     case 'failed':
-      if (!outcome.cardShown) return reply(respond, { text: `:x: ${outcome.message}${outcome.hint ? `\n${outcome.hint}` : ''}` });
+      if (!outcome.cardShown) return reply(respond, { text: `:x: ${escapeMrkdwn(outcome.message)}${outcome.hint ? `\n${outcome.hint}` : ''}` });
       return;
     default:
       return;

@@ -1,4 +1,5 @@
 import { escapeMrkdwn } from '../../core/text/mrkdwn.js';
+import { escapeFallback } from '../../core/text/slack-fallback.js';
 import { truncate } from '../../core/text/limits.js';
 import type { PmAction, PmPerson, Postmortem } from '../../incident/index.js';
 import { mentionOrName } from './people.js';
@@ -66,7 +67,7 @@ export function summarizeForSlack(pm: Postmortem): { text: string; blocks: objec
   });
 
   const text = truncate(
-    `Postmortem for ${i.id} '${i.title}' (${i.severityLabel}, ${i.status}${d.toResolve ? `, resolved in ${d.toResolve.text}` : ''}): ${pm.actions.length} action${pm.actions.length === 1 ? '' : 's'}, ${pm.timeline.length} events.`,
+    `Postmortem for ${i.id} '${escapeFallback(i.title)}' (${i.severityLabel}, ${i.status}${d.toResolve ? `, resolved in ${d.toResolve.text}` : ''}): ${pm.actions.length} action${pm.actions.length === 1 ? '' : 's'}, ${pm.timeline.length} events.`,
     MAX_SECTION,
   );
   return { text, blocks };
