@@ -4,7 +4,9 @@
  * a link or a Slack token. Table cells are the fragile part: a `|` splits the cell and a newline
  * ends the table, so both are neutralised.
  */
+import { showControls } from '../core/text/controls.js';
 import { escapeMarkdown } from '../core/text/markdown.js';
+import { redactText } from '../core/text/redact.js';
 
 const LINE_BREAK = /\s*(?:\r\n|\r|\n)\s*/g;
 
@@ -45,7 +47,7 @@ export function paragraph(text: string): string {
  */
 export function codeSpan(text: string): string {
   if (/[<>&]/.test(text)) return inline(text);
-  const one = text.replace(LINE_BREAK, ' ').trim();
+  const one = showControls(redactText(text.replace(LINE_BREAK, ' ').trim()));
   if (!one.includes('`')) return `\`${one}\``;
   let longest = 0;
   for (const m of one.matchAll(/`+/g)) longest = Math.max(longest, m[0].length);

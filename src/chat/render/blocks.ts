@@ -1,4 +1,5 @@
 import { SlackLimits, truncate, truncateMrkdwn } from '../../core/text/limits.js';
+import { cleanPlainText } from '../../core/text/slack-plain.js';
 
 /** Minimal Block Kit builders: plain objects, as chat.postMessage takes them. */
 export type Block = { type: string; [field: string]: unknown };
@@ -18,7 +19,8 @@ export const section = (text: string): Block => {
   const fitted = truncateMrkdwn(text, SlackLimits.sectionText);
   return marked({ type: 'section', text: { type: 'mrkdwn', text: fitted } }, fitted !== text);
 };
-export const header = (text: string): Block => ({ type: 'header', text: { type: 'plain_text', text: truncate(text, SlackLimits.headerText), emoji: true } });
+/** A header: plain_text, so quoted text in it is shown as typed and never parsed (slack-plain.ts). */
+export const header = (text: string): Block => ({ type: 'header', text: { type: 'plain_text', text: truncate(cleanPlainText(text), SlackLimits.headerText), emoji: true } });
 export const context = (...texts: string[]): Block => {
   const shown = texts.slice(0, SlackLimits.contextElements).map((t) => truncateMrkdwn(t, SlackLimits.sectionText));
   return marked({ type: 'context', elements: shown.map((t) => ({ type: 'mrkdwn', text: t })) }, shown.length < texts.length || shown.some((t, i) => t !== texts[i]));

@@ -1,8 +1,11 @@
 import type { TimelineEvent } from '../../core/timeline-event.js';
 import { escapeMrkdwn } from '../../core/text/mrkdwn.js';
-import { redactText } from '../../core/text/redact.js';
+import { truncate } from '../../core/text/limits.js';
 import { inTimeOrder, ZonedTime, type Incident } from '../../incident/index.js';
 import { mentionOrName } from './people.js';
+
+/** Characters of one event's text shown in Slack. */
+const MAX_EVENT_CHARS = 500;
 
 export interface RenderTimelineOptions {
   /** IANA zone for the times. @defaultValue 'UTC' */
@@ -41,7 +44,8 @@ export function renderTimeline(events: readonly TimelineEvent[], options: Render
       day = d;
       lines.push(`*${d}*`);
     }
-    const what = escapeMrkdwn(redactText(e.text || e.kind).replace(/\s*[\r\n]+\s*/g, ' ').trim());
+    // One line each, and not too long: the postmortem has every event in full.
+    const what = escapeMrkdwn(truncate((e.text || e.kind).replace(/\s*[\r\n]+\s*/g, ' ').trim(), MAX_EVENT_CHARS));
     lines.push(`\`${zone.time(e.at)}\` ${mentionOrName(e.actor, options.names)} ${what}`);
   }
   return lines.join('\n');

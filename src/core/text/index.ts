@@ -6,4 +6,6 @@ export * from './mrkdwn.js';
 export * from './redact.js';
 export * from './slack-fallback.js';
 export * from './slack-markup.js';
+export * from './slack-plain.js';
+export * from './manifest-redact.js';
 export * from './suggest.js';
