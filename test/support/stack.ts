@@ -29,6 +29,8 @@ export interface StackOptions {
   editIntervalMs?: number;
   lockDurationMs?: number;
   aof?: boolean;
+  /** The logger bot and workers use (a capturing one, to search what was logged). @defaultValue a silent pino */
+  logger?: pino.Logger;
 }
 
 /**
@@ -68,7 +70,7 @@ export function messageText(m: { text?: string; blocks?: unknown[] }): string {
 }
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
-  const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+  const logger = options.logger ?? pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   const prefix = `t${randomBytes(4).toString('hex')}`;
   const redis = await startTestRedis({ aof: options.aof });
   const sandbox = await startSandbox({ scenario: options.scenario ?? 'maintenance', params: options.params, timeScale: options.timeScale ?? 0.02 });
