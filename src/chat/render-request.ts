@@ -1,6 +1,7 @@
 import { findCommand } from '../../commands/registry.js';
 import { tableText } from '../core/table-text.js';
 import { redactText } from '../core/text/redact.js';
+import { cleanPlainText } from '../core/text/slack-plain.js';
 import type { ApprovalStore } from '../approval/index.js';
 import type { RenderedFile, RenderedMessage } from './message-poster.js';
 import { anyCut, capMessage, context, type Block } from './render/blocks.js';
@@ -33,7 +34,8 @@ export async function renderRequest(approvals: Pick<ApprovalStore, 'get'>, recor
     files.push({ key: `plan-${plan.fingerprint.slice(0, 16)}`, filename: `plan-${record.request.verb}-${record.request.id}.txt`, title: `The whole plan: ${record.request.command} ${record.request.text}`, content: planText(plan, `${record.request.command} ${record.request.text}`) });
   }
   if (res && (card.cut.result || overflow)) files.push(resultFile(record));
-  return { text: card.text, blocks, files: files.map((f) => ({ ...f, content: redactText(f.content) })) };
+  // Files are outputs too: no secret in their content, nothing hidden in their titles.
+  return { text: card.text, blocks, files: files.map((f) => ({ ...f, content: redactText(f.content), ...(f.title ? { title: cleanPlainText(f.title) } : {}) })) };
 }
 
 /** The whole result of a finished request, for the thread. */

@@ -49,6 +49,14 @@ function liveTokens(text: string): string[] {
   return (text.replace(new RegExp(`<@(?:${ALICE}|${BOB}|${CAROL})>|<#${OPS}>`, 'g'), '').match(/<[^>]*>/g) ?? []);
 }
 
+/** `/incident note TEXT` as Alice, and the event it stored (found by `marker`). */
+async function note(text: string, marker: RegExp): Promise<{ text: string }> {
+  await stack.slash(`note ${text}`, { command: '/incident', user: ALICE });
+  await waitForEphemeral(stack, ALICE, marker);
+  const incident = await stack.bot.services.incidents.openIn(OPS);
+  return eventually(async () => (await stack.bot.services.timeline.read(incident!.id)).find((e) => marker.test(e.text)), { what: 'the note on the timeline' });
+}
+
 async function pin(text: string, user = BOB): Promise<void> {
   const said = stack.slack.workspace.postMessage({ channel: OPS, user, text }).message;
   await eventually(() => Date.now() > Number(said.ts) * 1000 + 2, { what: 'the clock to pass the message' });
@@ -152,16 +160,12 @@ describe('text safety over the real bot', () => {
     expect(md).not.toMatch(/<https?:/);
     expect(md).toContain('FYI @channel new runbook: https://runbooks.internal/db (https://evil.example/login)');
     // Notes too: a quoted broadcast in a note pings no one anywhere.
-    await stack.slash('note heads up <!here> and <@U0EVIL0001|mallory>', { command: '/incident', user: ALICE });
-    await waitForEphemeral(stack, ALICE, /heads up/);
-    for (const c of stack.slack.calls()) for (const s of [JSON.stringify(c.args)]) expect(s).not.toMatch(/<!here>|<!channel>|<@U0EVIL0001/);
+    expect((await note('heads up <!here> and <@U0EVIL0001|mallory>', /heads up/)).text).toBe('heads up @here and @mallory');
+    for (const c of stack.slack.calls()) expect(JSON.stringify(c.args)).not.toMatch(/<!here>|<!channel>|<@U0EVIL0001/);
   });
 
   it('5. NUL and a right-to-left override in a note are stored and exported as visible escapes', async () => {
-    await stack.slash('note nul\u0000here and \u202Egpj.exe rtl', { command: '/incident', user: ALICE });
-    await waitForEphemeral(stack, ALICE, /rtl/);
-    const incident = await stack.bot.services.incidents.openIn(OPS);
-    const stored = await eventually(async () => (await stack.bot.services.timeline.read(incident!.id)).find((e) => /rtl/.test(e.text)));
+    const stored = await note('nul\u0000here and \u202Egpj.exe rtl', /rtl/);
     expect(stored.text).toBe('nul\\u0000here and \\u202Egpj.exe rtl');
     const files = stack.slack.workspace.allFiles().length;
     await stack.slash('postmortem --format json', { command: '/incident', user: CAROL });
@@ -185,10 +189,7 @@ describe('text safety over the real bot', () => {
   });
 
   it('8. a note keeps every dash and space as typed; only flags are parsed', async () => {
-    await stack.slash('note rolled back web \u2014 error rate falling \u2014 watching', { command: '/incident', user: ALICE });
-    await waitForEphemeral(stack, ALICE, /watching/);
-    const incident = await stack.bot.services.incidents.openIn(OPS);
-    const stored = await eventually(async () => (await stack.bot.services.timeline.read(incident!.id)).find((e) => /watching/.test(e.text)));
+    const stored = await note('rolled back web \u2014 error rate falling \u2014 watching', /watching/);
     expect(stored.text).toBe('rolled back web \u2014 error rate falling \u2014 watching');
   });
 });

@@ -180,6 +180,7 @@ describe('hostile text through every renderer', () => {
         assertSafeSlack('incident card', incidentCard(incident(t), T + 1000));
         const evs = events(t);
         assertSafeSlack('timeline', { text: renderTimeline(evs, { incident: incident(t), limit: 30 }) });
+        assertSafeMarkdown('timeline.md', renderTimeline(evs, { incident: incident(t), format: 'markdown' }));
         const input = { incident: incident(t), events: evs, timeZone: 'UTC', backups: [{ requestId: 'req-1', name: t, objects: 1 }] };
         assertSafeSlack('postmortem summary', summarizeForSlack(buildPostmortem(input)) as { text: string; blocks: unknown[] });
         assertSafeMarkdown('postmortem.md', renderPostmortem({ ...input, format: 'md' }));
