@@ -186,6 +186,12 @@ describe('text safety over the real bot', () => {
     expect(card.text).toContain('bob &amp; co');
     expect(card.text).not.toContain('&amp;amp;');
     for (const t of messageText(card).split('\n')) expect(liveTokens(t)).toEqual([]);
+    // Input echoed back in an error is escaped once: "bob & co" never reads `&amp;amp;`.
+    const ack = await stack.slash('drain bob&amp;co&lt;!here&gt;', { user: ALICE });
+    const echoed = messageText(ack.json as { text: string; blocks: unknown[] });
+    expect(echoed).toContain('"bob&amp;co&lt;!here&gt;"');
+    expect(echoed).not.toContain('&amp;amp;');
+    expect(liveTokens(echoed)).toEqual([]);
   });
 
   it('8. a note keeps every dash and space as typed; only flags are parsed', async () => {
