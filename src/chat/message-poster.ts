@@ -8,11 +8,20 @@ import type { Block } from './render/blocks.js';
 import { isFinal, type RequestRecord, type RequestStore } from '../requests/index.js';
 import type { OpenCards } from './open-cards.js';
 
+/** A file to upload into a message's thread, once per `key` for the request. */
+export interface RenderedFile {
+  /** Names the upload for the request's once-only claim (`result`, `plan-<fingerprint>`). */
+  key: string;
+  filename: string;
+  content: string;
+  title?: string;
+}
+
 export interface RenderedMessage {
   text: string;
   blocks: Block[];
-  /** Long output to upload into the message's thread once, after the final render. */
-  file?: { filename: string; content: string; title?: string };
+  /** The whole of what the message had to cut, uploaded into its thread once each. */
+  files: RenderedFile[];
 }
 
 export interface MessagePosterOptions {
@@ -37,7 +46,7 @@ export interface MessagePosterOptions {
  */
 const PERMANENT_SLACK_ERRORS = new Set([
   'not_in_channel', 'channel_not_found', 'is_archived', 'invalid_auth', 'account_inactive', 'token_revoked',
-  'not_authed', 'missing_scope', 'restricted_action', 'invalid_blocks', 'msg_too_long', 'no_text', 'message_not_found',
+  'not_authed', 'missing_scope', 'restricted_action', 'invalid_blocks', 'msg_too_long', 'msg_blocks_too_long', 'no_text', 'message_not_found',
 ]);
 
 /** The Slack error code of a Web API failure, if it is one. */
@@ -164,14 +173,15 @@ export class MessagePoster {
     }
     const r = record.request;
     this.options.openCards?.shown({ requestId, channelId: channel, messageTs: ts, command: `${r.command} ${r.text}`, userId: r.userId, state: record.state }, isFinal(record.state));
-    if (msg.file && (await this.options.store.claimFileUpload(requestId))) {
+    for (const file of msg.files) {
+      if (!(await this.options.store.claimFileUpload(requestId, file.key))) continue;
       try {
         await this.options.client.filesUploadV2({
           channel_id: channel,
           thread_ts: ts,
-          filename: msg.file.filename,
-          title: msg.file.title ?? msg.file.filename,
-          content: msg.file.content,
+          filename: file.filename,
+          title: file.title ?? file.filename,
+          content: file.content,
         });
       } catch (err) {
         this.options.logger.warn({ err, requestId }, 'file upload failed');

@@ -236,9 +236,13 @@ export class RequestStore {
     return (await SET_PROGRESS.run(this.redis, [this.keys.request(id)], [seq, JSON.stringify(progress)])) === 1;
   }
 
-  /** True for the one caller that marks the file as uploaded. */
-  async claimFileUpload(id: string): Promise<boolean> {
-    return (await this.redis.hsetnx(this.keys.request(id), 'fileUploaded', '1')) === 1;
+  /**
+   * True for the one caller that marks the file as uploaded. A request may upload a few files
+   * (the whole plan when approval is asked, the whole output when it ends), one claim each by `name`.
+   * @defaultValue name 'result'
+   */
+  async claimFileUpload(id: string, name = 'result'): Promise<boolean> {
+    return (await this.redis.hsetnx(this.keys.request(id), name === 'result' ? 'fileUploaded' : `fileUploaded:${name}`, '1')) === 1;
   }
 
   /**

@@ -73,7 +73,7 @@ describe('1. drift on any field is drift', () => {
     await eventually(async () => (await replicas('catalog')) === 9, { what: 'kubectl scale to 9' });
     await stack.click(CardAction.Approve, approvalId, { user: BOB, messageTs: card.ts });
     const stopped = await waitForUpdate(stack, card.ts, /Failed|changed since the plan was approved/, 30_000);
-    expect(messageText(stopped)).toMatch(/replicas deployment\/shop\/catalog: 2 -> 9/);
+    expect(messageText(stopped)).toMatch(/replicas deployment\/shop\/catalog: 2 -&gt; 9/);
     expect(messageText(stopped)).toMatch(/Nothing was changed/);
     const replan = await approvalCard(/scale deployment\/catalog/);
     expect(replan.card.ts).not.toBe(card.ts);

@@ -34,6 +34,8 @@ export interface StackOptions {
   aof?: boolean;
   /** How long the bot trusts Slack group membership and guest status, ms. @defaultValue 60000 */
   membershipCacheMs?: number;
+  /** The logger bot and workers use (a capturing one, to search what was logged). @defaultValue a silent pino */
+  logger?: pino.Logger;
 }
 
 /**
@@ -76,7 +78,7 @@ export function messageText(m: { text?: string; blocks?: unknown[] }): string {
 }
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
-  const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+  const logger = options.logger ?? pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   const prefix = `t${randomBytes(4).toString('hex')}`;
   const redis = await startTestRedis({ aof: options.aof });
   const sandbox = await startSandbox({ scenario: options.scenario ?? 'maintenance', params: options.params, timeScale: options.timeScale ?? 0.02 });

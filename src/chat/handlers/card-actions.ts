@@ -1,6 +1,7 @@
 import type { App, BlockAction, ButtonAction } from '@slack/bolt';
 import { withRequestDeadlines } from '../../core/deadline.js';
 import { describeError } from '../../core/errors.js';
+import { escapeMrkdwn } from '../../core/text/mrkdwn.js';
 import { redisFailure, REQUEST_DEADLINE_MS } from '../../queue/redis-connection.js';
 import type { ClickContext, ClickReply } from '../../requests/index.js';
 import type { BotServices } from '../bot-services.js';
@@ -35,7 +36,7 @@ export function registerCardActions(app: App, services: BotServices): void {
       } catch (err) {
         const d = describeError(redisFailure(err, 'take your click now', 'Nothing was run. Your click may not have been counted: click again once Redis answers (each person counts once).') ?? err);
         services.logger.warn({ err, code: d.code }, 'button click failed');
-        await respond({ response_type: 'ephemeral', replace_original: false, text: `:x: ${d.message}${d.hint ? `\n${d.hint}` : ''}` }).catch(() => {});
+        await respond({ response_type: 'ephemeral', replace_original: false, text: `:x: ${escapeMrkdwn(d.message)}${d.hint ? `\n${d.hint}` : ''}` }).catch(() => {});
       }
     };
   const { lifecycle } = services;
