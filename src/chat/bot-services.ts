@@ -9,7 +9,7 @@ import { BackupStore } from '../queue/backup-store.js';
 import { JobProducer } from '../queue/job-producer.js';
 import type { QueueKeys } from '../queue/keys.js';
 import { WorkerRegistry } from '../queue/worker-registry.js';
-import { RequestLifecycle, RequestStore } from '../requests/index.js';
+import { AuditLog, RequestLifecycle, RequestStore } from '../requests/index.js';
 import { MessagePoster } from './message-poster.js';
 import { OpenCards } from './open-cards.js';
 import { renderRequest } from './render-request.js';
@@ -80,8 +80,9 @@ export const GROUP_CACHE_MS = 60_000;
 export function createBotServices(o: BotServicesOptions): BotServices {
   const { redis, keys, clock, client, logger } = o;
   const registry = new WorkerRegistry(redis, keys);
-  const requests = new RequestStore(redis, keys.prefix);
   const approvals = new ApprovalStore(redis, { prefix: keys.prefix, clock });
+  const audit = new AuditLog(logger, approvals);
+  const requests = new RequestStore(redis, keys.prefix, { onChange: audit.onChange });
   const incidents = new IncidentStore(redis, { prefix: keys.prefix, clock, retentionMs: o.timelineRetentionMs });
   const producer = new JobProducer({ redis, keys, registry, clock });
   const openCards = new OpenCards();
@@ -139,6 +140,7 @@ export function createBotServices(o: BotServicesOptions): BotServices {
     clock,
     logger,
     store: requests,
+    audit,
     approvals,
     // Read at every step, so a policy swapped on the services (a reload) applies to pending requests too.
     get policy() {

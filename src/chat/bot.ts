@@ -180,13 +180,13 @@ function createApp(options: BotOptions, logger: Logger): { app: App; socketRecei
   };
   // Built here rather than by Bolt so stop() can wait for the socket to close (Bolt 5.1 does not).
   // The socket client calls apps.connections.open itself, so it needs the same Web API options.
-  const socketReceiver = options.appToken ? new SocketModeReceiver({ appToken: options.appToken, logger: boltLogger(logger), installerOptions: { clientOptions } }) : undefined;
+  const socketReceiver = options.appToken ? new SocketModeReceiver({ appToken: options.appToken, logger: boltLogger(options.logger), installerOptions: { clientOptions } }) : undefined;
   const receiver =
     socketReceiver ??
     new HTTPReceiver({
       signingSecret: options.signingSecret,
       endpoints: '/slack/events',
-      logger: boltLogger(logger),
+      logger: boltLogger(options.logger),
       customRoutes: options.routes ?? [],
       // Slack retries after 3 s; every handler acks long before, so waiting longer only hides bugs.
       unhandledRequestTimeoutMillis: 2900,
@@ -194,7 +194,7 @@ function createApp(options: BotOptions, logger: Logger): { app: App; socketRecei
   if (receiver instanceof HTTPReceiver) {
     receiver.requestListener = withSigningWindow(receiver.requestListener, (req) => logger.warn({ timestamp: req.headers['x-slack-request-timestamp'], path: req.url }, 'refused a Slack request signed more than 5 minutes from now'));
   }
-  const app = new App({ token: options.botToken, receiver, logger: boltLogger(logger), logLevel: LogLevel.INFO, clientOptions });
+  const app = new App({ token: options.botToken, receiver, logger: boltLogger(options.logger), logLevel: LogLevel.INFO, clientOptions });
   return { app, clientOptions, ...(socketReceiver ? { socketReceiver } : {}) };
 }
 

@@ -128,7 +128,7 @@ export class JobRunner {
       }).catch((e) => this.options.logger.warn({ err: e }, 'could not report a failed job'));
     });
     await this.worker.waitUntilReady();
-    this.options.logger.info({ cluster: this.options.cluster, workerId: this.workerId }, 'worker started');
+    this.options.logger.info({ workerId: this.workerId }, 'worker started');
   }
 
   private async emit(job: Job, payload: JobPayload, body: JobEventBody): Promise<void> {

@@ -50,6 +50,22 @@ export interface RequestRecord {
 /** Fields a transition may write with the new state. */
 export type TransitionFields = Partial<Pick<RequestRecord, 'workerId' | 'startedAt' | 'result' | 'failure' | 'approvalId' | 'plan' | 'drift' | 'confirmedBy' | 'replannedAs' | 'concurrent'>>;
 
+/** A change of a request's state, as the store reports it to its `onChange` hook (the audit log). */
+export interface RequestChange {
+  request: CommandRequest;
+  /** Undefined when the request was just claimed. */
+  from?: RequestState;
+  to: RequestState;
+  fields: TransitionFields;
+}
+
+export interface RequestStoreOptions {
+  /** How long a request's record is kept, in seconds. @defaultValue 30 days */
+  ttlSeconds?: number;
+  /** Called once after every change of state that happened (never for a refused step). */
+  onChange?: (change: RequestChange) => void | Promise<void>;
+}
+
 /** What a transition did: `moved` from the state it found, or `refused` in the state it found. */
 export type TransitionOutcome = { ok: true; from: RequestState } | { ok: false; state: RequestState | undefined };
 
@@ -64,7 +80,7 @@ for i = 1, tonumber(argv[2]) do
     local fields = {}
     for j = 3 + tonumber(argv[2]), #argv do fields[#fields + 1] = argv[j] end
     redis.call('HSET', KEYS[1], 'state', argv[1], unpack(fields))
-    return {'moved', cur}
+    return {'moved', cur, redis.call('HGET', KEYS[1], 'request') or '', redis.call('HGET', KEYS[1], 'lock') or ''}
   end
 end
 return {'refused', cur}`,
@@ -134,9 +150,14 @@ export class RequestStore {
   readonly keys: RequestKeys;
   readonly locks: TargetLocks;
 
-  constructor(private readonly redis: Redis, prefix: string, private readonly ttlSeconds = 30 * 86_400) {
+  private readonly ttlSeconds: number;
+  private readonly onChange?: RequestStoreOptions['onChange'];
+
+  constructor(private readonly redis: Redis, prefix: string, options: RequestStoreOptions = {}) {
     this.keys = new RequestKeys(prefix);
     this.locks = new TargetLocks(redis, prefix);
+    this.ttlSeconds = options.ttlSeconds ?? 30 * 86_400;
+    this.onChange = options.onChange;
   }
 
   /**
@@ -169,6 +190,7 @@ export class RequestStore {
       const m = this.redis.multi().hset(key, 'state', RequestState.Received);
       if (options.listed !== false) m.zadd(this.keys.channel(request.channelId), request.receivedAt, request.id).zremrangebyrank(this.keys.channel(request.channelId), 0, -201);
       await m.exec();
+      if (this.onChange) await Promise.resolve(this.onChange({ request, to: RequestState.Received, fields: {} })).catch(() => {});
     }
     return created;
   }
@@ -205,12 +227,11 @@ export class RequestStore {
    */
   async transition(id: string, step: Step, fields: TransitionFields = {}): Promise<TransitionOutcome> {
     const { from, to } = STEPS[step];
-    const [outcome, cur] = (await TRANSITION.run(this.redis, [this.keys.request(id)], [to, from.length, ...from, ...encode(fields)])) as [string, string];
+    const [outcome, cur, requestJson, lock] = (await TRANSITION.run(this.redis, [this.keys.request(id)], [to, from.length, ...from, ...encode(fields)])) as [string, string, string?, string?];
     if (outcome === 'moved') {
-      if (isFinal(to)) {
-        const lock = await this.redis.hget(this.keys.request(id), 'lock');
-        if (lock) await this.locks.release(LockTargetSchema.parse(JSON.parse(lock)), id);
-      }
+      if (isFinal(to) && lock) await this.locks.release(LockTargetSchema.parse(JSON.parse(lock)), id);
+      // The change happened: a hook that fails (its own Redis write, say) must not make it look undone.
+      if (this.onChange && requestJson) await Promise.resolve(this.onChange({ request: CommandRequestSchema.parse(JSON.parse(requestJson)), from: cur as RequestState, to, fields })).catch(() => {});
       return { ok: true, from: cur as RequestState };
     }
     return { ok: false, state: outcome === 'missing' ? undefined : (cur as RequestState) };
