@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CardAction } from '../../src/chat/render/operation-card.js';
-import { buttonValue, waitForEphemeral, waitForMessage, waitForUpdate } from '../support/cards.js';
+import { waitForApproval, waitForEphemeral, waitForUpdate } from '../support/cards.js';
 import { eventually } from '../support/eventually.js';
 import { capturedLogger } from '../support/outputs.js';
 import { ALICE, BOB, messageText, startStack, type Stack } from '../support/stack.js';
@@ -27,8 +27,7 @@ const audited = (): Line[] => parsed().filter((l) => l.audit === true);
 describe('audit lines', () => {
   it('a scale from request to result, a self-approval and a second request on the same target: each step one line with who, what, where and how it ended', async () => {
     await stack.slash('scale deployment/web --replicas 4 -n shop', { user: ALICE });
-    const card = await waitForMessage(stack, (m) => /Approval needed/.test(m.text ?? '') && /scale deployment\/web/.test(messageText(m)));
-    const approvalId = buttonValue(card, CardAction.Approve)!;
+    const { card, approvalId } = await waitForApproval(stack, /scale deployment\/web/);
     await stack.click(CardAction.Approve, approvalId, { user: ALICE, messageTs: card.ts });
     await waitForEphemeral(stack, ALICE, /cannot approve your own/i);
     await stack.slash('scale deployment/web --replicas 5 -n shop', { user: BOB });

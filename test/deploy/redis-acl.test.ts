@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CardAction } from '../../src/chat/render/operation-card.js';
-import { buttonValue, waitForMessage, waitForUpdate } from '../support/cards.js';
-import { ALICE, BOB, messageText, startStack, type Stack } from '../support/stack.js';
+import { waitForApproval, waitForUpdate } from '../support/cards.js';
+import { ALICE, BOB, startStack, type Stack } from '../support/stack.js';
 
 /**
  * docs/operations.md tells operators to give sitrep a Redis ACL user limited to its prefix. The
@@ -26,8 +26,8 @@ afterAll(async () => {
 describe('the Redis ACL docs/operations.md recommends', () => {
   it('is enough for a whole approved drain, bot and worker connected as that user', async () => {
     await stack.slash('drain node02 --delete-emptydir-data --force', { user: ALICE });
-    const card = await waitForMessage(stack, (m) => /Approval needed/.test(m.text ?? '') && /drain node02/.test(messageText(m)));
-    await stack.click(CardAction.Approve, buttonValue(card, CardAction.Approve)!, { user: BOB, messageTs: card.ts });
+    const { card, approvalId } = await waitForApproval(stack, /drain node02/);
+    await stack.click(CardAction.Approve, approvalId, { user: BOB, messageTs: card.ts });
     const done = await waitForUpdate(stack, card.ts, /Done|Failed/, 60_000);
     expect(done.text).toMatch(/^Done/);
   });

@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KubeConfig, PolicyV1Api } from '@kubernetes/client-node';
 import { CardAction } from '../../src/chat/render/operation-card.js';
 import { LOST_LINE } from '../../src/chat/render/lost-card.js';
-import type { SlackMessage } from '../../src/console/index.js';
-import { buttonValue, current, waitForMessage, waitForUpdate } from '../support/cards.js';
+import { current, waitForApproval, waitForUpdate } from '../support/cards.js';
+import { setMinAvailable } from '../support/cluster-edits.js';
 import { ALICE, BOB, messageText, startStack, type Stack } from '../support/stack.js';
 
 /**
@@ -12,42 +11,29 @@ import { ALICE, BOB, messageText, startStack, type Stack } from '../support/stac
  */
 
 let stack: Stack;
-let policy: PolicyV1Api;
 beforeAll(async () => {
   stack = await startStack({ scenario: 'maintenance', aof: true });
-  const kc = new KubeConfig();
-  kc.loadFromFile(stack.sandbox.kubeconfigPath);
-  policy = kc.makeApiClient(PolicyV1Api);
 });
 afterAll(async () => {
   await stack?.stop();
 });
 
-async function approvalCard(text: RegExp): Promise<{ card: SlackMessage; approvalId: string }> {
-  const card = await waitForMessage(stack, (m) => /Approval needed/.test(m.text ?? '') && text.test(messageText(m)));
-  return { card, approvalId: buttonValue(card, CardAction.Approve)! };
-}
 
-async function webMinAvailable(n: number): Promise<void> {
-  const pdb = await policy.readNamespacedPodDisruptionBudget({ name: 'web', namespace: 'shop' });
-  pdb.spec!.minAvailable = n;
-  await policy.replaceNamespacedPodDisruptionBudget({ name: 'web', namespace: 'shop', body: pdb });
-}
 
 describe('Redis crashes and comes back with its data', () => {
   it('a pending approval and a running drain survive a SIGKILL of Redis: the approval still counts, the drain finishes, no pod is evicted twice', async () => {
     await stack.slash('scale deployment/web --replicas 4 -n shop', { user: ALICE });
-    const pending = await approvalCard(/scale deployment\/web/);
-    await webMinAvailable(3);
+    const pending = await waitForApproval(stack, /scale deployment\/web/);
+    await setMinAvailable(stack.sandbox, 'shop', 'web', 3);
     await stack.slash('drain node02 --delete-emptydir-data --force', { user: ALICE });
-    const drain = await approvalCard(/drain node02/);
+    const drain = await waitForApproval(stack, /drain node02/);
     await stack.click(CardAction.Approve, drain.approvalId, { user: BOB, messageTs: drain.card.ts });
     await waitForUpdate(stack, drain.card.ts, /:raised_hand:/, 60_000);
 
     await stack.redis.kill('SIGKILL');
     await stack.redis.restart();
 
-    await webMinAvailable(2);
+    await setMinAvailable(stack.sandbox, 'shop', 'web', 2);
     const done = await waitForUpdate(stack, drain.card.ts, /Done|Failed/, 90_000);
     expect(done.text).toMatch(/^Done/);
     const evicted = messageText(done).match(/pod\/shop\/[a-z0-9-]+ evicted/g) ?? [];

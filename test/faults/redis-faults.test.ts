@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KubeConfig, PolicyV1Api } from '@kubernetes/client-node';
 import { CardAction } from '../../src/chat/render/operation-card.js';
 import { LOST_LINE } from '../../src/chat/render/lost-card.js';
-import type { SlackMessage } from '../../src/console/index.js';
-import { buttonValue, current, waitForEphemeral, waitForMessage, waitForUpdate } from '../support/cards.js';
+import { current, waitForApproval, waitForEphemeral, waitForMessage, waitForUpdate } from '../support/cards.js';
 import { eventually } from '../support/eventually.js';
+import { replicasOf, setMinAvailable } from '../support/cluster-edits.js';
 import { ALICE, BOB, CAROL, messageText, OPS, startStack, type Stack } from '../support/stack.js';
 
 /**
@@ -13,36 +12,21 @@ import { ALICE, BOB, CAROL, messageText, OPS, startStack, type Stack } from '../
  */
 
 let stack: Stack;
-let policy: PolicyV1Api;
 beforeAll(async () => {
   stack = await startStack({ scenario: 'maintenance' });
-  const kc = new KubeConfig();
-  kc.loadFromFile(stack.sandbox.kubeconfigPath);
-  policy = kc.makeApiClient(PolicyV1Api);
 });
 afterAll(async () => {
   stack?.redis.server.signal('SIGCONT');
   await stack?.stop();
 });
 
-async function approvalCard(text: RegExp): Promise<{ card: SlackMessage; approvalId: string }> {
-  const card = await waitForMessage(stack, (m) => /Approval needed/.test(m.text ?? '') && text.test(messageText(m)));
-  return { card, approvalId: buttonValue(card, CardAction.Approve)! };
-}
 
-const replicas = async (name: string) => (JSON.parse((await stack.sandbox.request('GET', `/apis/apps/v1/namespaces/shop/deployments/${name}`)).text) as { spec: { replicas: number } }).spec.replicas;
 
-/** Sets the web PDB's minAvailable: 3 blocks every eviction of a web pod, 2 lets them go. */
-async function webMinAvailable(n: number): Promise<void> {
-  const pdb = await policy.readNamespacedPodDisruptionBudget({ name: 'web', namespace: 'shop' });
-  pdb.spec!.minAvailable = n;
-  await policy.replaceNamespacedPodDisruptionBudget({ name: 'web', namespace: 'shop', body: pdb });
-}
 
 describe('Redis not answering', () => {
   it('while Redis hangs, commands and clicks are told "Redis is not answering" before it resumes; once it does, nothing was queued', async () => {
     await stack.slash('scale deployment/web --replicas 4 -n shop', { user: ALICE });
-    const { card, approvalId } = await approvalCard(/scale deployment\/web/);
+    const { card, approvalId } = await waitForApproval(stack, /scale deployment\/web/);
     await stack.bot.services.poster.idle();
     const jobsBefore = (await stack.jobs()).length;
     stack.redis.server.signal('SIGSTOP');
@@ -66,7 +50,7 @@ describe('Redis not answering', () => {
     await stack.bot.services.poster.idle();
     expect((await stack.jobs()).length).toBe(jobsBefore);
     expect((await stack.core.readNode({ name: 'node03' })).spec?.unschedulable).toBeFalsy();
-    expect(await replicas('web')).toBe(3);
+    expect(await replicasOf(stack.sandbox, 'shop', 'web')).toBe(3);
     expect(messageText(current(stack, card.ts))).toMatch(/Approval needed/);
     await stack.click(CardAction.Cancel, approvalId, { user: ALICE, messageTs: card.ts });
     await waitForUpdate(stack, card.ts, /cancelled/i);
@@ -77,10 +61,10 @@ describe('Redis down, then back empty', () => {
   it('down: commands and clicks say "Redis is unreachable", never an internal error; back empty: the pending and the running request\'s cards say they were lost, and new commands work', async () => {
     // A request waiting for approval, and a drain running (held by the web PDB).
     await stack.slash('restart deployment/catalog -n shop', { user: ALICE });
-    const pending = await approvalCard(/restart deployment\/catalog/);
-    await webMinAvailable(3);
+    const pending = await waitForApproval(stack, /restart deployment\/catalog/);
+    await setMinAvailable(stack.sandbox, 'shop', 'web', 3);
     await stack.slash('drain node02 --delete-emptydir-data --force', { user: ALICE });
-    const drain = await approvalCard(/drain node02/);
+    const drain = await waitForApproval(stack, /drain node02/);
     await stack.click(CardAction.Approve, drain.approvalId, { user: BOB, messageTs: drain.card.ts });
     await waitForUpdate(stack, drain.card.ts, /:raised_hand:/, 60_000);
 
@@ -104,7 +88,7 @@ describe('Redis down, then back empty', () => {
     }
     expect(messageText(current(stack, drain.card.ts))).toMatch(/It was running/);
     // The relay and the workers came back by themselves: a new command is answered.
-    await webMinAvailable(2);
+    await setMinAvailable(stack.sandbox, 'shop', 'web', 2);
     await eventually(async () => {
       await stack.slash('get nodes', { user: CAROL });
       return waitForMessage(stack, (m) => /^Done/.test(m.text ?? '') && /get nodes/.test(messageText(m)) && /node02/.test(messageText(m)), 5000);
