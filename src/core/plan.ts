@@ -60,8 +60,18 @@ export const PlanSchema = z.object({
   /** Objects deliberately left alone, and why (DaemonSet pods, mirror pods, ...). */
   skipped: z.array(z.object({ target: z.string(), reason: z.string() })),
   warnings: z.array(PlanWarningSchema),
-  /** Set when the job cannot run as asked (e.g. drain filters); names the flag that overrides. */
-  refusal: z.object({ message: z.string(), flag: z.string().optional() }).optional(),
+  /**
+   * Set when the job cannot run as asked (e.g. drain filters); names the flag that overrides.
+   * `overrides`: what each of those flags would add to the plan (the objects it lets the job
+   * touch), so the card shows the whole overridden plan. A plan with a refusal never runs.
+   */
+  refusal: z
+    .object({
+      message: z.string(),
+      flag: z.string().optional(),
+      overrides: z.array(z.object({ flag: z.string(), adds: z.array(z.string()) })).optional(),
+    })
+    .optional(),
   /**
    * What the approver saw of the cluster besides the actions, keyed by what it is: a workload's
    * replica count (`replicas deployment/shop/web`), its generation, a PodDisruptionBudget's allowed

@@ -177,6 +177,8 @@ describe('cordon and uncordon', () => {
   it('names a missing node plainly', async () => {
     const err = await cordonJob.plan({ node: 'node09' }, f.ctx('c4')).catch((e: unknown) => e);
     expect((err as JobError).code).toBe(ErrorCode.NotFound);
-    expect((err as JobError).message).toBe('Node node09 not found in cluster sandbox.');
+    expect((err as JobError).message).toBe('Node node09 not found in cluster sandbox. Did you mean node01?');
+    const far = await cordonJob.plan({ node: 'gpu-worker-7' }, f.ctx('c5')).catch((e: unknown) => e);
+    expect((far as JobError).message).toBe('Node gpu-worker-7 not found in cluster sandbox. Nodes: cp01, node01, node02, node03.');
   });
 });
