@@ -95,7 +95,8 @@ export function renderOperationCard(record: RequestRecord, approval: ApprovalRec
 
   if (plan) {
     blocks.push(divider());
-    blocks.push(...planBlocks(plan, { drift: record.drift, ran: Boolean(record.result) }));
+    // A dry run (or a plan with nothing to do) finishes without running: it keeps the plan's lists.
+    blocks.push(...planBlocks(plan, { drift: record.drift, ran: Boolean(record.result && record.startedAt) }));
   }
 
   if (pending && approval) {
