@@ -1,7 +1,7 @@
 import { Watch, type V1Pod } from '@kubernetes/client-node';
 import type { KubeClients } from './kube-clients.js';
 import { callOptions } from './request-options.js';
-import { WatchedList, type WatchSource } from './watched-list.js';
+import { WatchedList, type WaitOptions, type WatchSource } from './watched-list.js';
 
 /** The few facts about a pod a drain waits on. Watch events are raw JSON, so timestamps are strings. */
 export interface WatchedPod {
@@ -44,6 +44,19 @@ function podSource(kube: KubeClients, fieldSelector: string): WatchSource<RawPod
 }
 
 /**
+ * Every pod of one namespace, kept current by one watch: what a fence follows (old pods going,
+ * replacements becoming Ready). Objects are kept as the API sends them.
+ */
+export function watchNamespacePods(kube: KubeClients, namespace: string, options: { signal: AbortSignal; onRecover?: (what: string, err?: unknown) => void }): Promise<WatchedList<V1Pod>> {
+  const source: WatchSource<V1Pod> = {
+    list: (cont, limit, signal) => kube.core.listNamespacedPod({ namespace, _continue: cont, limit }, callOptions({ signal })),
+    watch: (resourceVersion, onEvent, onDone) =>
+      new Watch(kube.kubeConfig).watch(`/api/v1/namespaces/${namespace}/pods`, { resourceVersion, allowWatchBookmarks: true }, onEvent, onDone),
+  };
+  return WatchedList.start(source, { ...options, what: `pod watch (${namespace})` });
+}
+
+/**
  * The pods on one node, kept current by ONE watch (fieldSelector spec.nodeName), instead of one GET
  * per pod per second as kubectl polls (watched-list.ts: resumes, re-lists on 410 Gone).
  */
@@ -79,8 +92,8 @@ export class NodePodWatch {
     return this.list.onChange(fn);
   }
 
-  /** See WatchedList.waitUntil. */
-  waitUntil(done: () => boolean, options: { signal: AbortSignal; deadline: number; tickMs?: number; now?: () => number }): Promise<boolean> {
+  /** See watched-list.ts waitUntil. */
+  waitUntil(done: () => boolean, options: WaitOptions): Promise<boolean> {
     return this.list.waitUntil(done, options);
   }
 

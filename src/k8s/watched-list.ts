@@ -7,9 +7,9 @@ export interface RawObject {
 
 /**
  * Where a WatchedList reads: one page of the list, and one watch from a resourceVersion. The watch
- * is opened by the caller (`new Watch(kubeConfig).watch('/api/v1/…', …)`, the path written out, so
- * the RBAC test can read which resource it watches) and hands every event to `onEvent` and the end
- * of the stream to `onDone`.
+ * is opened by the caller, with client-node's Watch and the API path written out as a literal in
+ * its own file (test/deploy/rbac.test.ts reads which resource it watches from there), and hands
+ * every event to `onEvent` and the end of the stream to `onDone`.
  */
 export interface WatchSource<R extends RawObject> {
   list(cont: string | undefined, limit: number, signal: AbortSignal): Promise<{ items: R[]; metadata?: { _continue?: string; resourceVersion?: string } }>;
@@ -30,6 +30,50 @@ export interface WatchedListOptions<R extends RawObject, T> {
   reconnectDelayMs?: number;
   /** Called on failures the watch recovers from (for logs). */
   onRecover?: (what: string, err?: unknown) => void;
+}
+
+export interface WaitOptions {
+  signal: AbortSignal;
+  /** ms since the epoch, by `now`. */
+  deadline: number;
+  /** Checks this often besides on every change (conditions that depend on time).
+   * @defaultValue 1000 */
+  tickMs?: number;
+  /** @defaultValue Date.now */
+  now?: () => number;
+}
+
+/**
+ * Resolves true once `done()` holds (checked after each change of any of `lists` and every
+ * `tickMs`), false at the deadline. Rejects when the signal aborts.
+ */
+export function waitUntil(lists: readonly { onChange(fn: () => void): () => void }[], done: () => boolean, options: WaitOptions): Promise<boolean> {
+  const now = options.now ?? Date.now;
+  return new Promise<boolean>((resolve, reject) => {
+    let settled = false;
+    let timer: NodeJS.Timeout | undefined;
+    const settle = (fn: () => void) => {
+      if (settled) return;
+      settled = true;
+      for (const u of unsubscribe) u();
+      options.signal.removeEventListener('abort', onAbort);
+      if (timer) clearTimeout(timer);
+      fn();
+    };
+    const check = () => {
+      if (done()) settle(() => resolve(true));
+      else if (now() >= options.deadline) settle(() => resolve(false));
+    };
+    const onAbort = () => settle(() => reject(options.signal.reason));
+    const tick = () => {
+      check();
+      if (!settled) timer = setTimeout(tick, Math.max(1, Math.min(options.tickMs ?? 1000, options.deadline - now())));
+    };
+    const unsubscribe = lists.map((l) => l.onChange(check));
+    if (options.signal.aborted) return onAbort();
+    options.signal.addEventListener('abort', onAbort, { once: true });
+    tick();
+  });
 }
 
 /**
@@ -78,37 +122,9 @@ export class WatchedList<R extends RawObject, T = R> {
     return () => this.listeners.delete(fn);
   }
 
-  /**
-   * Resolves true once `done()` holds (checked after each change and every `tickMs`), false at the
-   * deadline (ms since the epoch by `now`). Rejects when the signal aborts.
-   */
-  waitUntil(done: () => boolean, options: { signal: AbortSignal; deadline: number; tickMs?: number; now?: () => number }): Promise<boolean> {
-    const now = options.now ?? Date.now;
-    return new Promise<boolean>((resolve, reject) => {
-      let settled = false;
-      let timer: NodeJS.Timeout | undefined;
-      const settle = (fn: () => void) => {
-        if (settled) return;
-        settled = true;
-        unsubscribe();
-        options.signal.removeEventListener('abort', onAbort);
-        if (timer) clearTimeout(timer);
-        fn();
-      };
-      const check = () => {
-        if (done()) settle(() => resolve(true));
-        else if (now() >= options.deadline) settle(() => resolve(false));
-      };
-      const onAbort = () => settle(() => reject(options.signal.reason));
-      const tick = () => {
-        check();
-        if (!settled) timer = setTimeout(tick, Math.max(1, Math.min(options.tickMs ?? 1000, options.deadline - now())));
-      };
-      const unsubscribe = this.onChange(check);
-      if (options.signal.aborted) return onAbort();
-      options.signal.addEventListener('abort', onAbort, { once: true });
-      tick();
-    });
+  /** See waitUntil: changes of this list wake it. */
+  waitUntil(done: () => boolean, options: WaitOptions): Promise<boolean> {
+    return waitUntil([this], done, options);
   }
 
   close(): void {
