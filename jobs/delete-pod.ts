@@ -4,15 +4,14 @@ import type { JobResult } from '../src/core/job.js';
 import type { Plan, PlanWarning } from '../src/core/plan.js';
 import { findNode, loadClusterView, type ClusterView } from '../src/k8s/cluster-view.js';
 import { deletePodOnce } from '../src/k8s/evict.js';
-import { toManifest } from '../src/k8s/manifest.js';
 import { objectRef } from '../src/k8s/object-ref.js';
 import { workloadLabel, workloadOf } from '../src/k8s/owners.js';
 import { barePodsWarning, downtimeWarning, localDataWarning, nodeNotReadyWarning, rwoMultiAttachWarning } from '../src/k8s/plan-warnings.js';
-import { podClaims } from '../src/k8s/storage-facts.js';
 import { podNotFound } from '../src/k8s/not-found.js';
 import { isMirrorPod } from '../src/k8s/pod-facts.js';
 import type { JobContext, OperationJob } from './job-context.js';
 import { assertNoDrift, backupOnce, buildPlan, readStart, rethrow } from './support/operation.js';
+import { PodBackup } from './support/pod-backup.js';
 import { DEFAULT_NAMESPACE, deletePodVerb, type DeletePodArgs } from '../src/core/verbs/index.js';
 
 type DeleteArgs = DeletePodArgs;
@@ -136,14 +135,7 @@ export const deletePodJob: OperationJob<typeof deletePodVerb> = {
       assertNoDrift(approved, a.plan, { resumed: start.resumed });
       await start.begin();
       const pod = a.pod;
-      await backupOnce(ctx, `delete-pod-${args.name}`, () => {
-        const objects: unknown[] = [toManifest(pod, 'Pod', 'v1')];
-        for (const c of podClaims(pod, a.view)) {
-          if (c.pvc) objects.push(toManifest(c.pvc, 'PersistentVolumeClaim', 'v1'));
-          if (c.pv) objects.push(toManifest(c.pv, 'PersistentVolume', 'v1'));
-        }
-        return objects;
-      });
+      await backupOnce(ctx, `delete-pod-${args.name}`, () => new PodBackup(a.view).pods([pod]).manifests());
       // The UID precondition is the guarantee: a pod replaced between the read above and now is not deleted.
       const outcome = await deletePodOnce(ctx.kube, { namespace: ns, name: args.name, uid }, { gracePeriodSeconds: args.force ? 0 : args.gracePeriod, signal: ctx.signal });
       if (outcome.kind === 'gone') {
