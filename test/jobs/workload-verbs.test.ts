@@ -21,7 +21,7 @@ afterAll(() => f?.close());
 
 describe('registry', () => {
   it('registers one operation job per verb', () => {
-    expect(Object.keys(OPERATION_JOBS).sort()).toEqual(['cordon', 'delete', 'drain', 'restart', 'scale', 'uncordon']);
+    expect(Object.keys(OPERATION_JOBS).sort()).toEqual(['cordon', 'delete', 'drain', 'fence', 'restart', 'scale', 'uncordon', 'unfence']);
     for (const [verb, job] of Object.entries(OPERATION_JOBS)) expect(job.verb.name).toBe(verb);
   });
 });
