@@ -1,6 +1,5 @@
 import type { V1Node, V1Pod } from '@kubernetes/client-node';
 import type { Plan, PlanAction, PlanWarning } from '../../src/core/plan.js';
-import { simulatePlacement } from '../../src/k8s/capacity.js';
 import { findNode, loadClusterView, podsOnNode, type ClusterView } from '../../src/k8s/cluster-view.js';
 import { selectDrainPods, SkipFilter, type DrainFilterLookups, type DrainSelection } from '../../src/k8s/drain-filters.js';
 import { listAll } from '../../src/k8s/list-all.js';
@@ -10,11 +9,10 @@ import { listSome, objectRef } from '../../src/k8s/object-ref.js';
 import { workloadLabel, workloadOf } from '../../src/k8s/owners.js';
 import {
   barePodsWarning,
-  capacityWarnings,
   controlPlaneWarning,
   downtimeWarning,
   localDataWarning,
-  lastSchedulableWarning,
+  movedPodsWarnings,
   nodeNotReadyWarning,
   pdbWarning,
   rwoMultiAttachWarning,
@@ -23,7 +21,7 @@ import {
 import { controllerOf, isNodeReady, isTerminating } from '../../src/k8s/pod-facts.js';
 import { callOptions } from '../../src/k8s/request-options.js';
 import { pdbCoverage } from '../../src/k8s/pdb-facts.js';
-import { localDataOf, pvPinnedTo, podClaims } from '../../src/k8s/storage-facts.js';
+import { localDataOf } from '../../src/k8s/storage-facts.js';
 import type { DrainArgs } from '../../src/core/verbs/index.js';
 import type { JobContext } from '../job-context.js';
 import { buildPlan } from './operation.js';
@@ -159,22 +157,13 @@ function drainWarnings(view: ClusterView, node: V1Node, nodePods: V1Pod[], selec
   const leaving = selection.targets.filter((p) => !isTerminating(p));
   // Pods whose replacement must be scheduled somewhere else: not bare, not already replaced.
   const moving = leaving.filter((p) => controllerOf(p));
-  const placement = simulatePlacement(view, moving, {
-    exclude: [name],
-    cannotMove: (p) => {
-      const pinned = podClaims(p, view).find((c) => c.pv && pvPinnedTo(c.pv, name));
-      return pinned ? `its volume ${pinned.pv?.metadata?.name} is pinned to ${name}` : undefined;
-    },
-  });
-  const last = lastSchedulableWarning(placement, name, moving.length);
   // Pods the drain evicts or stops waiting for: both stay on a dead node, holding their volumes.
   const notWaited = selection.skipped.filter((s) => s.by === SkipFilter.SkipDeleted).map((s) => s.pod);
   const w: (PlanWarning | undefined)[] = [
     localDataWarning(selection.targets, view, name),
     downtimeWarning(leaving, view, `on ${name}`, { node: name }),
     pdbWarning(leaving, view, name),
-    last,
-    ...(last ? [] : capacityWarnings(placement, name)),
+    ...movedPodsWarnings(view, moving, name),
     controlPlaneWarning(node),
     staticPodsWarning(nodePods, name),
     rwoMultiAttachWarning([...selection.targets, ...notWaited], view, node),

@@ -2,16 +2,14 @@ import type { V1Node, V1Pod, V1VolumeAttachment } from '@kubernetes/client-node'
 import { formatDuration } from '../../src/core/duration.js';
 import { Severity, WarningCode, type Plan, type PlanAction, type PlanWarning } from '../../src/core/plan.js';
 import type { FenceArgs } from '../../src/core/verbs/index.js';
-import { simulatePlacement } from '../../src/k8s/capacity.js';
 import { findNode, loadClusterView, podsOnNode, type ClusterView } from '../../src/k8s/cluster-view.js';
 import { lastHeartbeat, NODE_LEASE_NAMESPACE, type NodeHeartbeat } from '../../src/k8s/node-heartbeat.js';
 import { nodeNotFound } from '../../src/k8s/not-found.js';
 import { listSome, nsName, objectRef } from '../../src/k8s/object-ref.js';
 import { bootIdOf, OUT_OF_SERVICE_TAINT, OUT_OF_SERVICE_TEXT, outOfServiceTaint } from '../../src/k8s/out-of-service.js';
 import { workloadLabel, workloadOf } from '../../src/k8s/owners.js';
-import { barePodsWarning, capacityWarnings, lastSchedulableWarning, localDataWarning } from '../../src/k8s/plan-warnings.js';
+import { barePodsWarning, localDataWarning, movedPodsWarnings } from '../../src/k8s/plan-warnings.js';
 import { controllerOf, isPodReady, isTerminal, isTerminating, nodeCondition, podStatusText } from '../../src/k8s/pod-facts.js';
-import { podClaims, pvPinnedTo } from '../../src/k8s/storage-facts.js';
 import { toleratesForever } from '../../src/k8s/tolerations.js';
 import type { JobContext } from '../job-context.js';
 import { buildPlan } from './operation.js';
@@ -206,14 +204,6 @@ function fenceWarnings(view: ClusterView, node: V1Node, going: V1Pod[], volumes:
     // A ReplicaSet already replaced its terminating pods; a StatefulSet waits for the old one to go.
     return c && c.kind !== 'DaemonSet' && (c.kind === 'StatefulSet' || !isTerminating(p));
   });
-  const placement = simulatePlacement(view, moving, {
-    exclude: [name],
-    cannotMove: (p) => {
-      const pinned = podClaims(p, view).find((c) => c.pv && pvPinnedTo(c.pv, name));
-      return pinned ? `its volume ${pinned.pv?.metadata?.name} is pinned to ${name}` : undefined;
-    },
-  });
-  const last = lastSchedulableWarning(placement, name, moving.length);
   const w: (PlanWarning | undefined)[] = [
     {
       code: WarningCode.NodeMayBeRunning,
@@ -226,8 +216,7 @@ function fenceWarnings(view: ClusterView, node: V1Node, going: V1Pod[], volumes:
     volumesWarning(volumes, name),
     localDataWarning(going, view, name),
     barePodsWarning(going),
-    last,
-    ...(last ? [] : capacityWarnings(placement, name)),
+    ...movedPodsWarnings(view, moving, name),
   ];
   return w.filter((x): x is PlanWarning => x !== undefined);
 }

@@ -1,12 +1,12 @@
 import type { V1Node, V1Pod } from '@kubernetes/client-node';
 import { formatDuration } from '../core/duration.js';
 import { Severity, WarningCode, type PlanWarning } from '../core/plan.js';
-import { fillRatio, type PlacementResult } from './capacity.js';
+import { fillRatio, simulatePlacement, type PlacementResult } from './capacity.js';
 import type { ClusterView } from './cluster-view.js';
 import { listSome, nsName, objectRef } from './object-ref.js';
 import { pdbCoverage, pdbRule, pdbsCovering, type PdbCoverage } from './pdb-facts.js';
 import { controllerOf, isControlPlane, isMirrorPod, isNodeReady, isPodReady, isTerminating, nodeCondition } from './pod-facts.js';
-import { localDataOf, rwoAttachmentsOf } from './storage-facts.js';
+import { localDataOf, podClaims, pvPinnedTo, rwoAttachmentsOf } from './storage-facts.js';
 import { downtimeAdvice, hostSpreadOf, replicasOf } from './downtime-advice.js';
 import { workloadKey, workloadOf, type Workload } from './owners.js';
 
@@ -190,6 +190,23 @@ export function capacityWarnings(result: PlacementResult, node: string): PlanWar
     });
   }
   return out;
+}
+
+/**
+ * Where the pods that leave `node` can go, as warnings: none of them anywhere (the last
+ * schedulable node), or those that stay Pending and the nodes pushed over 90% (capacity.ts replays
+ * the scheduler; a pod whose volume is pinned to `node` cannot move at all).
+ */
+export function movedPodsWarnings(view: ClusterView, moving: readonly V1Pod[], node: string): PlanWarning[] {
+  const placement = simulatePlacement(view, moving, {
+    exclude: [node],
+    cannotMove: (p) => {
+      const pinned = podClaims(p, view).find((c) => c.pv && pvPinnedTo(c.pv, node));
+      return pinned ? `its volume ${pinned.pv?.metadata?.name} is pinned to ${node}` : undefined;
+    },
+  });
+  const last = lastSchedulableWarning(placement, node, moving.length);
+  return last ? [last] : capacityWarnings(placement, node);
 }
 
 /** No other Ready, schedulable node: everything that leaves stays Pending (incident 000: single node). */

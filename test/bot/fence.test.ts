@@ -2,7 +2,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SlackMessage } from '../../src/console/index.js';
 import { CardAction } from '../../src/chat/render/operation-card.js';
 import { buttonValue, waitForMessage, waitForUpdate } from '../support/cards.js';
-import { eventually } from '../support/eventually.js';
 import { ALICE, BOB, messageText, startStack, type Stack } from '../support/stack.js';
 
 /**

@@ -1,6 +1,5 @@
 import type { V1Pod } from '@kubernetes/client-node';
 import { afterEach, describe, expect, it } from 'vitest';
-import { eventually } from '../support/eventually.js';
 import { createDrainJob, drainJob } from '../../jobs/drain.js';
 import { ErrorCode, JobError } from '../../src/core/errors.js';
 import { isCordoned } from '../../src/k8s/node-schedulable.js';
