@@ -38,7 +38,7 @@ export function planBlocks(plan: Plan, options: { drift?: { added: string[]; rem
   if (options.ran) return blocks;
   // What the approver sees of the cluster now (budgets, replica counts): checked again before it runs.
   const facts = Object.entries(plan.facts);
-  if (facts.length) blocks.push(context(`Now, checked again before it runs: ${facts.map(([k, v]) => `${escapeMrkdwn(k)}: *${escapeMrkdwn(String(v))}*`).join(' · ')}`));
+  if (facts.length && !plan.refusal) blocks.push(context(`Now, checked again before it runs: ${facts.map(([k, v]) => `${escapeMrkdwn(k)}: *${escapeMrkdwn(String(v))}*`).join(' · ')}`));
   if (plan.actions.length) {
     const byGroup = new Map<string, string[]>();
     for (const a of plan.actions) {
