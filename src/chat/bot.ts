@@ -75,7 +75,8 @@ export async function startBot(options: BotOptions): Promise<Bot> {
   const redisClock = options.clock ? undefined : await new RedisClock(redis).start();
   const clock: Clock = options.clock ?? redisClock!;
 
-  const { app, socketReceiver } = createApp(options, logger);
+  // Bolt's lines carry component: bolt, not bot and bolt (pino would print both keys).
+  const { app, socketReceiver } = createApp(options, options.logger);
   const services = createBotServices({
     logger,
     clock,

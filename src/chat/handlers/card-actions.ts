@@ -1,5 +1,5 @@
 import type { App, BlockAction, ButtonAction } from '@slack/bolt';
-import { describeError } from '../../core/errors.js';
+import { describeError, isExpectedFailure } from '../../core/errors.js';
 import type { ClickReply } from '../../requests/index.js';
 import type { BotServices } from '../bot-services.js';
 import { CardAction } from '../render/operation-card.js';
@@ -20,7 +20,8 @@ export function registerCardActions(app: App, services: BotServices): void {
         if (message) await respond({ response_type: 'ephemeral', replace_original: false, text: message });
       } catch (err) {
         const d = describeError(err);
-        services.logger.warn({ err, code: d.code }, 'button click failed');
+        // A refused click is the clicker's business (they are told); only a bug is a warning.
+        services.logger[isExpectedFailure(err) ? 'info' : 'warn']({ err, code: d.code }, 'button click failed');
         await respond({ response_type: 'ephemeral', replace_original: false, text: `:x: ${d.message}${d.hint ? `\n${d.hint}` : ''}` }).catch(() => {});
       }
     };

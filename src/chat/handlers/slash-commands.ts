@@ -1,7 +1,7 @@
 import type { App, SlashCommand as SlackSlashCommand } from '@slack/bolt';
 import { helpText } from '../../../commands/help.js';
 import { parseCommand, type ParsedCommand } from '../../../commands/parse.js';
-import { describeError, ErrorCode } from '../../core/errors.js';
+import { describeError, ErrorCode, isExpectedFailure } from '../../core/errors.js';
 import { JobKind } from '../../core/job.js';
 import { botVerbKey, type BotVerbKey } from '../../core/verbs/index.js';
 import { argsFor } from '../../core/verbs/contract.js';
@@ -55,7 +55,8 @@ export function registerSlashCommands(app: App, services: BotServices, options: 
         else await take(services, command, parsed, respond);
       } catch (err) {
         const d = describeError(err);
-        services.logger.warn({ err, code: d.code, verb: parsed.verb }, 'command failed');
+        // "No open incident" and the like are the user's to fix (they are told); only a bug is a warning.
+        services.logger[isExpectedFailure(err) ? 'info' : 'warn']({ err, code: d.code, verb: parsed.verb }, 'command failed');
         await reply(respond, { text: `:x: ${d.message}${d.hint ? `\n${d.hint}` : ''}` }).catch((e) => services.logger.warn({ err: e }, 'could not tell the user'));
       }
     });
