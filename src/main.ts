@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { configTable, loadConfig, parseClusters, type Config, type Role } from './config.js';
-import { ConfigError, describeError, isSitrepError } from './core/errors.js';
+import { ConfigError, describeError, ErrorCode, isSitrepError, UnavailableError } from './core/errors.js';
 import { currentContextName } from './kubeconfig-context.js';
 import { createLogger, type Logger } from './log.js';
 import { versionInfo } from './version.js';
@@ -27,7 +27,20 @@ Usage:
 Every subcommand takes --help. Configuration comes from the environment; see README.md.
 Exit codes: 0 ok, 1 runtime or configuration failure, 2 usage error.`;
 
-const ROLE_HELP: Record<Role, string> = {
+const VERSION_HELP = `Usage: sitrep version   (or sitrep --version)
+
+Prints the version, the git commit it was built from and the Node.js that runs it, e.g.
+  sitrep 0.1.0 (commit 1a2b3c4d5e6f) on Node v24.22.3
+The same three values are the labels of the sitrep_build_info metric.`;
+
+const CONFIG_HELP = `Usage: sitrep config
+
+Prints the environment variables sitrep reads, with their defaults, as a Markdown table.`;
+
+/** Help of the subcommands main.ts parses itself; \`demo\` and \`sandbox\` keep theirs beside their code. */
+const HELP: Record<Role | 'config' | 'version', string> = {
+  config: CONFIG_HELP,
+  version: VERSION_HELP,
   bot: `Usage: sitrep bot
 
 The Slack side: slash commands, buttons and the job event relay. Talks to Slack and Redis, never
@@ -45,6 +58,35 @@ The bot and one worker in one process, for small teams.
 };
 
 class UsageError extends Error {}
+
+/** How long a process waits for Redis at start before it gives up (exit 1; Kubernetes restarts it). */
+const REDIS_START_TIMEOUT_MS = 10_000;
+
+/**
+ * Both roles need Redis before anything else; without this check a process whose Redis is down at
+ * start would wait for it forever, saying nothing. Names host and port only: REDIS_URL may carry a
+ * password.
+ */
+async function requireRedis(url: string): Promise<void> {
+  const { createRedis, withTimeout } = await import('./queue/redis-connection.js');
+  const redis = createRedis(url, { name: 'sitrep-start-check' });
+  let where = 'REDIS_URL';
+  try {
+    const u = new URL(url);
+    where = `${u.hostname}:${u.port || '6379'}`;
+  } catch {
+    // loadConfig has checked it is a URL; keep the variable's name if not.
+  }
+  try {
+    await withTimeout(redis.ping(), REDIS_START_TIMEOUT_MS, () =>
+      new UnavailableError(ErrorCode.RedisUnavailable, `Redis at ${where} did not answer within ${REDIS_START_TIMEOUT_MS / 1000}s.`, {
+        hint: 'Check REDIS_URL and that Redis runs and is reachable from here (NetworkPolicy egress to 6379, password).',
+      }),
+    );
+  } finally {
+    redis.disconnect();
+  }
+}
 
 /** The clusters this process knows: SITREP_CLUSTERS, else one named after the current context. */
 function clusterMap(config: Config): Map<string, string | undefined> {
@@ -111,6 +153,9 @@ async function runBot(config: Config, logger: Logger, metrics: import('./ops/met
     onAck: metrics.observeAck,
     slackFetch: countingFetch(metrics.observeSlack),
     routes,
+  }).catch((err: unknown) => {
+    redis.disconnect();
+    throw err;
   });
   countApprovals(bot.services.approvals, metrics.observeApproval);
   // In Socket Mode Bolt serves no HTTP, but probes and scrapes still need /healthz, /readyz, /metrics.
@@ -140,6 +185,17 @@ function untilSignal(logger: Logger, stop: () => Promise<void>): Promise<void> {
   });
 }
 
+/**
+ * For subcommands that take no arguments: true for `--help`/`-h`, false for nothing, and a usage
+ * error for anything else (`sitrep version --bogus` must not print a version as if it were fine).
+ */
+function onlyHelp(argv: string[]): boolean {
+  if (argv.length === 0) return false;
+  if (argv.length === 1 && (argv[0] === '--help' || argv[0] === '-h')) return true;
+  const first = argv.find((a) => a !== '--help' && a !== '-h')!;
+  throw new UsageError(first.startsWith('-') ? `Unknown option '${first}'` : `unexpected argument "${first}"`);
+}
+
 /** Flags of `bot`, `worker` and `all`, strictly: an unknown flag is a usage error, not ignored. */
 function roleFlags(role: Role, argv: string[]): { help: boolean; cluster?: string } {
   try {
@@ -159,7 +215,7 @@ function roleFlags(role: Role, argv: string[]): { help: boolean; cluster?: strin
 async function runRole(role: Role, argv: string[]): Promise<number> {
   const flags = roleFlags(role, argv);
   if (flags.help) {
-    console.log(ROLE_HELP[role]);
+    console.log(HELP[role]);
     return 0;
   }
   const config = loadConfig(process.env, role);
@@ -168,6 +224,7 @@ async function runRole(role: Role, argv: string[]): Promise<number> {
   // One registry per process: in `sitrep all` the bot and the worker report to the same /metrics.
   const metrics = new Metrics({ defaultLabels: { role } });
   try {
+    await requireRedis(config.REDIS_URL);
     if (role === 'bot') {
       const b = await runBot(config, logger, metrics);
       await untilSignal(logger, () => b.stop());
@@ -203,21 +260,26 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
       case 'help':
       case '--help':
       case '-h':
+        // `sitrep help worker` is `sitrep worker --help`.
+        if (rest.length && !['help', '--help', '-h'].includes(rest[0]!)) return await main([rest[0]!, '--help']);
         console.log(USAGE);
         return 0;
       case 'version':
       case '--version':
       case '-v': {
+        if (onlyHelp(rest)) {
+          console.log(VERSION_HELP);
+          return 0;
+        }
         const v = versionInfo();
         console.log(`sitrep ${v.version} (commit ${v.commit}) on Node ${v.node}`);
         return 0;
       }
       case 'config':
-        if (rest.includes('--help') || rest.includes('-h')) {
-          console.log('Usage: sitrep config\n\nPrints the environment variables sitrep reads, with their defaults, as a Markdown table.');
+        if (onlyHelp(rest)) {
+          console.log(CONFIG_HELP);
           return 0;
         }
-        if (rest.length) throw new UsageError(`unexpected argument "${rest[0]}"`);
         console.log(configTable());
         return 0;
       case 'sandbox': {
@@ -237,7 +299,8 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
     }
   } catch (err) {
     if (err instanceof UsageError) {
-      console.error(`sitrep${cmd && cmd !== 'help' ? ` ${cmd}` : ''}: ${err.message}\n\n${cmd && cmd in ROLE_HELP ? ROLE_HELP[cmd as Role] : USAGE}`);
+      const topic = cmd === '--version' || cmd === '-v' ? 'version' : cmd;
+      console.error(`sitrep${cmd && cmd !== 'help' ? ` ${cmd}` : ''}: ${err.message}\n\n${topic && Object.hasOwn(HELP, topic) ? HELP[topic as keyof typeof HELP] : USAGE}`);
       return 2;
     }
     const d = describeError(err);

@@ -6,6 +6,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Policy } from '../approval/index.js';
 import type { Clock } from '../core/clock.js';
+import { ConfigError, ErrorCode, UnavailableError } from '../core/errors.js';
 import { JobEventReader } from '../queue/job-events.js';
 import { QueueKeys } from '../queue/keys.js';
 import { createRedis } from '../queue/redis-connection.js';
@@ -77,6 +78,12 @@ export async function startBot(options: BotOptions): Promise<Bot> {
 
   // Bolt's lines carry component: bolt, not bot and bolt (pino would print both keys).
   const { app, socketReceiver } = createApp(options, options.logger);
+  await initApp(app, options.slackApiUrl ?? 'https://slack.com/api/').catch((err: unknown) => {
+    redisClock?.stop();
+    redis.disconnect();
+    blocking.disconnect();
+    throw err;
+  });
   const services = createBotServices({
     logger,
     clock,
@@ -152,8 +159,27 @@ function createApp(options: BotOptions, logger: Logger): { app: App; socketRecei
       // Slack retries after 3 s; every handler acks long before, so waiting longer only hides bugs.
       unhandledRequestTimeoutMillis: 2900,
     });
-  const app = new App({ token: options.botToken, receiver, logger: boltLogger(logger), logLevel: LogLevel.INFO, clientOptions });
+  // deferInitialization: the auth.test Bolt would otherwise start in its constructor, with nobody
+  // to catch it, is awaited by initApp, so a Slack outage at start is one message, not a crash.
+  const app = new App({ token: options.botToken, receiver, logger: boltLogger(logger), logLevel: LogLevel.INFO, clientOptions, deferInitialization: true });
   return { app, ...(socketReceiver ? { socketReceiver } : {}) };
+}
+
+/**
+ * Bolt's start-up `auth.test`: a token Slack refuses is a configuration error; no answer at all is
+ * Slack (or the network to it) being down. Either way the caller gets one message that names it.
+ */
+async function initApp(app: App, apiUrl: string): Promise<void> {
+  try {
+    await app.init();
+  } catch (err) {
+    const refused = (err as { data?: { error?: unknown } }).data?.error;
+    if (typeof refused === 'string') {
+      throw new ConfigError(`Slack refused the bot token: ${refused}.`, { cause: err, hint: 'Check SLACK_BOT_TOKEN: the Bot User OAuth Token (xoxb-…) of the installed app, on its OAuth & Permissions page.' });
+    }
+    const reason = err instanceof Error ? ((err.cause as Error | undefined)?.message ?? err.message) : String(err);
+    throw new UnavailableError(ErrorCode.SlackApi, `Slack did not answer auth.test at ${apiUrl} (${reason}).`, { cause: err, hint: 'Check that this host reaches Slack over HTTPS (proxy, NetworkPolicy egress on 443), and SLACK_API_URL if set.' });
+  }
 }
 
 /** Closes the Socket Mode connection; a second disconnect forces the close when Slack never answers the first. */
