@@ -120,12 +120,13 @@ async function runWorker(config: Config, clusterFlag: string | undefined, logger
 }
 
 async function runBot(config: Config, logger: Logger, metrics: import('./ops/metrics.js').Metrics) {
-  const [{ Policy }, { startBot }, { healthRoutes, startOpsServer }, { countApprovals }, { countingFetch }, { createRedis }] = await Promise.all([
+  const [{ Policy }, { startBot }, { healthRoutes, startOpsServer }, { countApprovals }, { countingFetch }, { clusterSnapshots }, { createRedis }] = await Promise.all([
     import('./approval/index.js'),
     import('./chat/bot.js'),
     import('./ops/ops-server.js'),
     import('./ops/approval-metrics.js'),
     import('./ops/slack-metrics.js'),
+    import('./ops/cluster-metrics.js'),
     import('./queue/redis-connection.js'),
   ]);
   const policy = config.SITREP_POLICY ? Policy.fromFile(config.SITREP_POLICY) : Policy.default();
@@ -158,11 +159,23 @@ async function runBot(config: Config, logger: Logger, metrics: import('./ops/met
     throw err;
   });
   countApprovals(bot.services.approvals, metrics.observeApproval);
+  // Workers export only their own queue: with every worker of a cluster down, only the bot can say so.
+  const { registry, producer, clock } = bot.services;
+  const unwatch = metrics.watchClusters(
+    clusterSnapshots({
+      clusters: () => registry.clusters(),
+      live: (cluster, now) => registry.live(cluster, now),
+      depth: (cluster) => producer.depth(cluster),
+      now: () => clock.now(),
+      configured: [...new Set([defaultCluster(config), ...parseClusters(config.SITREP_CLUSTERS).keys()])],
+    }),
+  );
   // In Socket Mode Bolt serves no HTTP, but probes and scrapes still need /healthz, /readyz, /metrics.
   const ops = config.SLACK_APP_TOKEN ? await startOpsServer(routes, config.PORT) : undefined;
   return {
     bot,
     async stop() {
+      unwatch();
       await bot.stop();
       await ops?.close();
       redis.disconnect();
@@ -222,7 +235,7 @@ async function runRole(role: Role, argv: string[]): Promise<number> {
   const logger = createLogger({ level: config.LOG_LEVEL });
   const { Metrics } = await import('./ops/metrics.js');
   // One registry per process: in `sitrep all` the bot and the worker report to the same /metrics.
-  const metrics = new Metrics({ defaultLabels: { role } });
+  const metrics = new Metrics({ defaultLabels: { role }, buildInfo: versionInfo() });
   try {
     await requireRedis(config.REDIS_URL);
     if (role === 'bot') {
