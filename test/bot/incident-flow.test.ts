@@ -34,7 +34,10 @@ describe('an incident, recorded as it happens', () => {
     await waitForUpdate(stack, approval.ts, /^Done/, 60_000);
 
     await stack.slash('note "drained node02; rebooting it to clear the kmem leak"', { command: '/incident', user: ALICE });
-    await waitForEphemeral(stack, ALICE, /Noted/);
+    // A note is for everyone on the incident: said in the channel, not only to its author.
+    const note = await waitForMessage(stack, /noted on .*drained node02; rebooting it/);
+    expect(messageText(note)).toContain(`<@${ALICE}> noted on`);
+    expect(stack.slack.workspace.ephemerals(OPS, ALICE).some((e) => /noted on/i.test(messageText(e)))).toBe(false);
     await stack.slash('status monitoring', { command: '/incident', user: CAROL });
     // As a person would: the next command after the channel shows the change.
     await waitForMessage(stack, (m) => /Status is now \*monitoring\*/.test(m.text ?? ''));
