@@ -1,15 +1,12 @@
-import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LocalWorkspace, sendSlashCommand, startSlackApiServer, type SlackApiServer } from '../../src/console/index.js';
-import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
+import { sendSlashCommand, type SlackApiServer } from '../../src/console/index.js';
 import { versionInfo } from '../../src/version.js';
 import { eventually } from '../support/eventually.js';
-import { freePort } from '../support/free-port.js';
 import { expectedAlert, havePromtool, promtool, promtoolTest, writeRulesFile } from '../support/promtool.js';
-import { startTestRedis, type TestRedis } from '../support/redis-server.js';
 import { ALICE, OPS, SIGNING_SECRET } from '../support/stack.js';
-import { get, sample, spawnSitrep, type Spawned } from './support/processes.js';
+import { startBotAndWorker, type BotAndWorker } from './support/bot-and-worker.js';
+import { get, sample, type Spawned } from './support/processes.js';
 
 /**
  * Alerts that can fire: a real bot and worker (`sitrep bot`, `sitrep worker`), the bot's /metrics
@@ -17,42 +14,22 @@ import { get, sample, spawnSitrep, type Spawned } from './support/processes.js';
  * rules. A worker that hangs (SIGSTOP: no heartbeat, no jobs taken) leaves jobs waiting and, once
  * its heartbeat is stale, no live worker; only the bot can report that, and the alerts fire on it.
  */
-let redis: TestRedis;
-let sandbox: Sandbox;
+let stack: BotAndWorker;
 let slack: SlackApiServer;
-let bot: Spawned;
 let worker: Spawned;
 let botUrl: string;
 let opsUrl: string;
+const logs = () => stack?.logs() ?? '';
 const rulesDir = writeRulesFile();
 
-const logs = () => `--- bot ---\n${bot?.output().slice(-3000)}\n--- worker ---\n${worker?.output().slice(-3000)}`;
-
 beforeAll(async () => {
-  [redis, sandbox, slack] = await Promise.all([startTestRedis(), startSandbox({ scenario: 'maintenance', timeScale: 0.02 }), startSlackApiServer()]);
-  const prefix = `t${randomBytes(4).toString('hex')}`;
-  const [botPort, opsPort] = [await freePort(), await freePort()];
-  botUrl = `http://127.0.0.1:${botPort}`;
-  opsUrl = `http://127.0.0.1:${opsPort}`;
-  worker = spawnSitrep(['worker', '--cluster', 'sandbox'], { KUBECONFIG: sandbox.kubeconfigPath, REDIS_URL: redis.url, SITREP_PREFIX: prefix, SITREP_OPS_PORT: String(opsPort) });
-  bot = spawnSitrep(['bot'], {
-    SLACK_SIGNING_SECRET: SIGNING_SECRET,
-    SLACK_BOT_TOKEN: LocalWorkspace.botToken,
-    SLACK_API_URL: slack.url,
-    REDIS_URL: redis.url,
-    SITREP_PREFIX: prefix,
-    PORT: String(botPort),
-    // staging is configured but its worker never started: the bot reports it all the same.
-    SITREP_CLUSTERS: 'sandbox,staging',
-    SITREP_DEFAULT_CLUSTER: 'sandbox',
-  });
-  await eventually(async () => (await get(`${botUrl}/readyz`)).status === 200 && (await get(`${opsUrl}/readyz`)).status === 200, { what: 'both processes ready', timeoutMs: 60_000, describe: logs });
+  // staging is configured for the bot but its worker never started: the bot reports it all the same.
+  stack = await startBotAndWorker({ botEnv: { SITREP_CLUSTERS: 'sandbox,staging' } });
+  ({ slack, worker, botUrl, opsUrl } = stack);
 }, 90_000);
 
 afterAll(async () => {
-  if (worker?.proc.exitCode === null) worker.proc.kill('SIGCONT');
-  await Promise.all([bot?.stop(), worker?.stop()]);
-  await Promise.all([slack?.close(), sandbox?.close(), redis?.stop()]);
+  await stack?.stop();
   rmSync(rulesDir, { recursive: true, force: true });
 });
 
