@@ -32,6 +32,10 @@ describe('an incident, recorded as it happens', () => {
     const approval = await waitForMessage(stack, (m) => /Approval needed/.test(m.text ?? '') && /drain node02/.test(messageText(m)));
     await stack.click(CardAction.Approve, buttonValue(approval, CardAction.Approve)!, { user: BOB, messageTs: approval.ts });
     await waitForUpdate(stack, approval.ts, /^Done/, 60_000);
+    // The card can say Done a moment before the result is on the timeline (the bot applies the
+    // job's result, then appends it): the note below must come after it, as in the order checked.
+    const open = await stack.bot.services.incidents.openIn(OPS);
+    await eventually(async () => (await stack.bot.services.timeline.read(open!.id)).some((e) => /^Finished/.test(e.text)), { what: 'the drain finished on the timeline' });
 
     await stack.slash('note "drained node02; rebooting it to clear the kmem leak"', { command: '/incident', user: ALICE });
     // A note is for everyone on the incident: said in the channel, not only to its author.
