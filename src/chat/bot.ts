@@ -6,7 +6,10 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Policy } from '../approval/index.js';
 import type { Clock } from '../core/clock.js';
+import { ClusterNoteSchema, clusterNotesStream } from '../core/cluster-event.js';
+import { appendClusterNote } from '../incident/index.js';
 import { JobEventReader } from '../queue/job-events.js';
+import { StreamGroupReader } from '../queue/stream-reader.js';
 import { QueueKeys } from '../queue/keys.js';
 import { createRedis } from '../queue/redis-connection.js';
 import { RedisClock } from '../queue/redis-clock.js';
@@ -116,6 +119,16 @@ export async function startBot(options: BotOptions): Promise<Bot> {
 
   const reader = new JobEventReader(blocking, keys.events, { consumer: `bot-${hostname()}-${process.pid}` }, (err) => logger.warn({ err }, 'job event relay error'));
   await reader.start((e) => services.lifecycle.applyJobEvent(e));
+  // What the clusters did, onto the timelines of the incidents that watch them.
+  const clusterBlocking: Redis = createRedis(options.redisUrl, { name: 'sitrep-bot-cluster-relay' });
+  const clusterReader = new StreamGroupReader(
+    clusterBlocking,
+    clusterNotesStream(keys.prefix),
+    { consumer: `bot-${hostname()}-${process.pid}` },
+    (raw) => ClusterNoteSchema.parse(JSON.parse(raw)),
+    (err) => logger.warn({ err }, 'cluster event relay error'),
+  );
+  await clusterReader.start(async (note) => void (await appendClusterNote(services.incidents, services.timeline, note)));
   // Cards another bot (or this one, before a restart) left half-updated are finished here.
   await services.poster.resume(0).catch((err) => logger.warn({ err }, 'could not resume card updates'));
   const sweep = setInterval(() => {
@@ -144,12 +157,14 @@ export async function startBot(options: BotOptions): Promise<Bot> {
       await app.stop().catch(() => {});
       if (socketReceiver) await closeSocket(socketReceiver);
       await reader.stop();
+      await clusterReader.stop();
       await services.poster.idle(5000);
       services.poster.stop();
       await Promise.race([services.producer.close(), new Promise((r) => setTimeout(r, 3000).unref())]);
       redisClock?.stop();
       redis.disconnect();
       blocking.disconnect();
+      clusterBlocking.disconnect();
     },
   };
 }

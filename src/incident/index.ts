@@ -6,3 +6,4 @@ export * from './zoned-time.js';
 export * from './postmortem-model.js';
 export * from './postmortem.js';
 export { shortName, SLOW_FIRST_ACTION_MS } from './review-prompts.js';
+export * from './cluster-timeline.js';

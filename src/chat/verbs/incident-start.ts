@@ -9,6 +9,8 @@ export const incidentStart: BotVerb<typeof startVerb> = {
   async run(args, { services, userId, channelId }) {
     const { incidents, client, clock } = services;
     const incident = await incidents.start({ channelId, title: args.title, severity: args.sev as IncidentSeverity, startedBy: userId, channelOnly: args.channelOnly });
+    // The default cluster's events go on the timeline from now; clusters named by commands join later.
+    await incidents.watchCluster(incident.id, services.defaultCluster, incident.startedAt).catch((err) => services.logger.warn({ err }, 'could not ask for the cluster events'));
     const card = incidentCard(incident, clock.now());
     try {
       const posted = await client.chat.postMessage({ channel: channelId, text: card.text, blocks: card.blocks });
