@@ -118,6 +118,9 @@ async function runBot(config: Config, logger: Logger, metrics: import('./ops/met
     onAck: metrics.observeAck,
     slackFetch: countingFetch(metrics.observeSlack),
     routes,
+    ...(config.SITREP_ALERTMANAGER_TOKEN || config.SITREP_ALERTMANAGER_BASIC_AUTH
+      ? { alertmanager: { bearerToken: config.SITREP_ALERTMANAGER_TOKEN, basicAuth: config.SITREP_ALERTMANAGER_BASIC_AUTH } }
+      : {}),
   });
   countApprovals(bot.services.approvals, metrics.observeApproval);
   // In Socket Mode Bolt serves no HTTP, but probes and scrapes still need /healthz, /readyz, /metrics.

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import type { AlertRoute } from '../core/alert-route.js';
 import { formatDuration } from '../core/duration.js';
 import { ConfigError, ErrorCode, UnavailableError } from '../core/errors.js';
 import { mentionList, type ApproverSpec } from './approver-spec.js';
@@ -174,9 +175,12 @@ export class Policy {
   readonly source: string;
   private readonly rules: CompiledRule[];
   private readonly builtIn: boolean;
+  /** The `alerts:` routes, in file order (first match wins); empty: alerts go nowhere. */
+  readonly alertRoutes: readonly AlertRoute[];
 
-  private constructor(rules: CompiledRule[], ttlMs: number, source: string, builtIn: boolean) {
+  private constructor(rules: CompiledRule[], ttlMs: number, source: string, builtIn: boolean, alertRoutes: readonly AlertRoute[] = []) {
     this.rules = rules;
+    this.alertRoutes = alertRoutes;
     this.ttlMs = ttlMs;
     this.source = source;
     this.builtIn = builtIn;
@@ -235,7 +239,7 @@ export class Policy {
         ...(r.channels ? { channels: r.channels } : {}),
       }),
     );
-    return new Policy(rules, file.approvalTtl, source, builtIn);
+    return new Policy(rules, file.approvalTtl, source, builtIn, file.alerts);
   }
 
   private ruleName(rule: CompiledRule): string {

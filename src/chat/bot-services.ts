@@ -1,6 +1,7 @@
 import type { webApi } from '@slack/bolt';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import { k8sSuggestions, type SuggestionProvider } from '../alerts/index.js';
 import { ApprovalStore, type Policy } from '../approval/index.js';
 import type { Clock } from '../core/clock.js';
 import { ErrorCode, UnavailableError } from '../core/errors.js';
@@ -44,6 +45,11 @@ export interface BotServices {
   resolveGroup(groupId: string): Promise<string[]>;
   /** Whether a user is a Slack guest (users.info is_restricted / is_ultra_restricted), cached for GROUP_CACHE_MS. */
   isGuest(userId: string): Promise<boolean>;
+  /**
+   * Who suggests sitrep commands on alert cards; a list so other parts (runbooks) can add theirs.
+   * @defaultValue [k8sSuggestions]
+   */
+  alertSuggestions: SuggestionProvider[];
   /** The team (and enterprise) this bot serves, once auth.test has answered. */
   slackTeam?: { teamId: string; enterpriseId?: string };
 }
@@ -129,6 +135,7 @@ export function createBotServices(o: BotServicesOptions): BotServices {
     pinEmoji: o.pinEmoji,
     resolveGroup,
     isGuest,
+    alertSuggestions: [k8sSuggestions],
   };
   services.lifecycle = new RequestLifecycle({
     clock,

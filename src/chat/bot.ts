@@ -16,6 +16,7 @@ import { RedisClock } from '../queue/redis-clock.js';
 import { boltLogger } from './bolt-logger.js';
 import { identifyBot } from './bot-identity.js';
 import { createBotServices, type BotServices } from './bot-services.js';
+import { alertmanagerRoute, type AlertmanagerAuth } from './handlers/alertmanager.js';
 import { registerCardActions } from './handlers/card-actions.js';
 import { registerPinReaction } from './handlers/pin-reaction.js';
 import { registerSlashCommands } from './handlers/slash-commands.js';
@@ -53,6 +54,11 @@ export interface BotOptions {
   expirySweepMs?: number;
   /** Extra routes on the bot's HTTP server (health, metrics). */
   routes?: { path: string; method: string; handler: (req: IncomingMessage, res: ServerResponse) => void }[];
+  /**
+   * Credentials Alertmanager's webhook must send to `POST /alertmanager` (HTTP mode). Unset: no
+   * alert intake. @defaultValue undefined
+   */
+  alertmanager?: AlertmanagerAuth;
   /** Hook for metrics: called once per slash command with its ack latency. */
   onAck?: (info: { command: string; verb: string; outcome: string; ms: number }) => void;
   /** Hook for metrics: the `fetch` the Slack Web API client sends every request through. @defaultValue globalThis.fetch */
@@ -84,7 +90,14 @@ export async function startBot(options: BotOptions): Promise<Bot> {
   const redisClock = options.clock ? undefined : await new RedisClock(redis).start();
   const clock: Clock = options.clock ?? redisClock!;
 
-  const { app, socketReceiver, clientOptions } = createApp(options, logger);
+  // The route is registered before the app exists (Bolt takes routes at construction); it calls
+  // into the services once they are built below.
+  let alertRoute: ((req: IncomingMessage, res: ServerResponse) => void) | undefined;
+  const routes = [...(options.routes ?? [])];
+  if (options.alertmanager) {
+    routes.push({ path: '/alertmanager', method: 'POST', handler: (req, res) => (alertRoute ? alertRoute(req, res) : void res.writeHead(503).end()) });
+  }
+  const { app, socketReceiver, clientOptions } = createApp({ ...options, routes }, logger);
   // A rejected token stops start-up here, with one message; an unreachable Slack is retried below.
   const team = await identifyBot(options.botToken, clientOptions, logger);
   const services = createBotServices({
@@ -102,6 +115,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     membershipCacheMs: options.membershipCacheMs,
   });
   services.slackTeam = team;
+  if (options.alertmanager) alertRoute = alertmanagerRoute(services, { auth: options.alertmanager, suggestions: () => services.alertSuggestions }).handler;
   let identifyTimer: NodeJS.Timeout | undefined;
   const identifyLater = (delayMs: number) => {
     identifyTimer = setTimeout(() => {

@@ -24,6 +24,18 @@ export async function refreshCard(services: BotServices, incident: Incident): Pr
   await services.client.chat.update({ channel: incident.channelId, ts: incident.cardTs, text: card.text, blocks: card.blocks }).catch((err) => services.logger.warn({ err }, 'incident card update failed'));
 }
 
+/**
+ * Posts and pins the card of a newly opened incident and remembers its ts. Throws when the post
+ * fails (the incident stays open and its timeline records); a failed pin is only logged.
+ */
+export async function postIncidentCard(services: BotServices, incident: Incident, actor: string): Promise<void> {
+  const card = incidentCard(incident, services.clock.now());
+  const posted = await services.client.chat.postMessage({ channel: incident.channelId, text: card.text, blocks: card.blocks });
+  if (!posted.ts) return;
+  await services.incidents.update(incident.id, { cardTs: posted.ts }, actor);
+  await services.client.pins.add({ channel: incident.channelId, timestamp: posted.ts }).catch((err) => services.logger.warn({ err }, 'pinning the incident card failed'));
+}
+
 /** A Slack user id for a name typed as plain `@name` (Slack did not escape it to an id). */
 export async function resolveUserName(services: BotServices, name: string): Promise<string> {
   try {
