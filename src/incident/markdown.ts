@@ -5,6 +5,19 @@
 
 const NEEDS_CELL_ESCAPE = /[|\r\n]|^\s|\s$/;
 
+/**
+ * Plain text as CommonMark text, not markup: `*`, `_` at a word's edge, `[`, `]`, `<`, `>`, backticks and
+ * backslashes are backslash-escaped (any ASCII punctuation may be, CommonMark 2.4), and `&` only
+ * where it would start an entity (`&copy;`), so "bob & co" stays "bob & co".
+ */
+export function mdText(text: string): string {
+  return text
+    .replace(/[\\`*[\]<>]/g, '\\$&')
+    // An underscore inside a word (America/New_York, node_exporter) never emphasises: left as is.
+    .replace(/(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])/g, '\\_')
+    .replace(/&(?=#?[A-Za-z0-9]+;)/g, '\\&');
+}
+
 /** One table cell's content: pipes escaped, line breaks as `<br>`, never empty. */
 export function escapeCell(text: string): string {
   // Fast path: a postmortem has thousands of cells and most need nothing.

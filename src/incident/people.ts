@@ -20,11 +20,14 @@ export function entrySource(actor: string, kind: string): EntrySource {
 }
 
 /**
- * How an actor reads: a name from the map when given, else `<@U…>` as Slack renders a mention,
- * else the actor as is (`sitrep`, `worker:eu-1`).
+ * How an actor reads in a file: a name from the map when given (users.info), else the actor as
+ * is (`U0ALICE`, `sitrep`, `worker:eu-1`), `cluster prod` for a cluster, `Alertmanager` for alerts.
+ * Never Slack's `<@U…>`: a file is read outside Slack, where that is noise.
  */
 export function actorLabel(actor: string, names?: Readonly<Record<string, string>>): string {
   const name = names?.[actor];
   if (name) return name;
-  return /^[UW][A-Z0-9]+$/.test(actor) ? `<@${actor}>` : actor;
+  if (actor.startsWith('cluster:')) return `cluster ${actor.slice('cluster:'.length)}`;
+  if (actor === 'alertmanager') return 'Alertmanager';
+  return actor;
 }

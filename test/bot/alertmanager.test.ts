@@ -46,12 +46,12 @@ describe.skipIf(missing)('Alertmanager webhook intake, against the real Alertman
   it('refuses a request without the credentials (401) and a body that is not a version 4 payload (400)', async () => {
     const none = await fetch(`${base}/alertmanager`, { method: 'POST', body: '{}' });
     expect(none.status).toBe(401);
-    expect((await none.json()).message).toMatch(/SITREP_ALERTMANAGER_TOKEN/);
+    expect(((await none.json()) as { message: string }).message).toMatch(/SITREP_ALERTMANAGER_TOKEN/);
     const wrong = await fetch(`${base}/alertmanager`, { method: 'POST', headers: { Authorization: 'Bearer nope' }, body: '{}' });
     expect(wrong.status).toBe(401);
     const bad = await fetch(`${base}/alertmanager`, { method: 'POST', headers: { Authorization: `Bearer ${TOKEN}` }, body: JSON.stringify({ version: '3', alerts: [] }) });
     expect(bad.status).toBe(400);
-    expect((await bad.json()).message).toMatch(/version 4/);
+    expect(((await bad.json()) as { message: string }).message).toMatch(/version 4/);
   });
 
   it('a critical alert opens an incident with one card (links, suggestions); repeats add nothing; the resolution edits the card and the timeline', async () => {

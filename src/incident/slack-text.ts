@@ -1,0 +1,37 @@
+/**
+ * Text that came through Slack (slash command arguments, notes, the bot's own timeline lines) as
+ * plain text for files read outside Slack: `<@U…>` mentions become `@Name`, `<#C…|ops>` becomes
+ * `#ops`, `<https://x|label>` becomes `label (https://x)`, and the three entities Slack escapes
+ * (`&amp;`, `&lt;`, `&gt;`) are decoded once (https://api.slack.com/reference/surfaces/formatting#escaping).
+ * Decoding once is what keeps "bob & co" from coming out as `&amp;amp;`.
+ */
+
+const TOKEN = /<([@#!])([A-Za-z0-9^_.-]+)(?:\|([^>]*))?>|<((?:https?|mailto):[^|>\s]+)(?:\|([^>]*))?>/g;
+
+export interface Names {
+  users?: Readonly<Record<string, string>>;
+  channels?: Readonly<Record<string, string>>;
+}
+
+function decode(text: string): string {
+  return text.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+}
+
+/** Plain text of a Slack-formatted string, with people and channels by name where known. */
+export function plainText(text: string, names: Names = {}): string {
+  if (!text.includes('<') && !text.includes('&')) return text;
+  return decode(
+    text.replace(TOKEN, (_m, sigil: string | undefined, id: string | undefined, label: string | undefined, url: string | undefined, urlLabel: string | undefined) => {
+      if (url) return urlLabel && urlLabel !== url ? `${urlLabel} (${url})` : url;
+      if (sigil === '@') return `@${names.users?.[id!] ?? label ?? id}`;
+      if (sigil === '#') return `#${names.channels?.[id!] ?? label ?? id}`;
+      // <!here>, <!channel>, <!subteam^S1|@sre>
+      return label ? label : `@${id}`;
+    }),
+  );
+}
+
+/** Slack user and channel ids a text mentions, so the caller can look their names up. */
+export function mentionedIds(text: string, into: { users: Set<string>; channels: Set<string> }): void {
+  for (const m of text.matchAll(/<([@#])([A-Z0-9]+)(?:\|[^>]*)?>/g)) (m[1] === '@' ? into.users : into.channels).add(m[2]!);
+}
