@@ -7,3 +7,7 @@ export * from './postmortem-model.js';
 export * from './postmortem.js';
 export { shortName, SLOW_FIRST_ACTION_MS } from './review-prompts.js';
 export * from './cluster-timeline.js';
+export * from './timeline-chart.js';
+export * from './chart-png.js';
+export * from './slack-text.js';
+export { postmortemMarkdown } from './postmortem-markdown.js';

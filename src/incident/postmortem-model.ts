@@ -217,7 +217,8 @@ interface Moments {
 /** The incident's key moments from its timeline (see Postmortem.keyTimes for what each means). */
 function keyMoments(incident: PostmortemInput['incident'], events: readonly TimelineEvent[]): Moments {
   const firstAlert = events.find((e) => e.kind === EventKind.AlertFiring);
-  const firstWarning = events.find((e) => e.kind === EventKind.ClusterEvent && e.data?.type === 'Warning');
+  // The first sign from the cluster: a Warning, or a node going NotReady (a Normal event upstream).
+  const firstWarning = events.find((e) => e.kind === EventKind.ClusterEvent && (e.data?.type === 'Warning' || e.data?.reason === 'NodeNotReady'));
   const began = Math.min(incident.startedAt, firstAlert?.at ?? Infinity, firstWarning?.at ?? Infinity);
   const detected = firstAlert?.at ?? incident.startedAt;
   const personal = (e: TimelineEvent) => isPerson(e.actor) && (e.kind === EventKind.IncidentStarted || e.kind === EventKind.Command || e.kind === EventKind.IncidentNote || e.kind.startsWith('approval.') || e.kind.startsWith('incident.'));

@@ -152,8 +152,8 @@ export interface Postmortem {
   participants: PmPerson[];
   impact: { from: PmTime; to?: PmTime; duration?: PmDuration; ongoing: boolean };
   /**
-   * began: the earliest of the incident's start, its first alert and its first Warning from the
-   * cluster. detected: the first alert, else the incident's start. acknowledged: the first thing a
+   * began: the earliest of the incident's start, its first alert and the cluster's first sign
+   * (a Warning Event, or a node going NotReady). detected: the first alert, else the incident's start. acknowledged: the first thing a
    * person did (started the incident, a command, a note, a vote) at or after detection.
    * firstAction: the first job that ran on a cluster. mitigated: the status first went to monitoring
    * or resolved, or every alert had resolved, whichever came first. resolved: the incident resolved.
