@@ -13,6 +13,7 @@ import { WorkerRegistry } from '../queue/worker-registry.js';
 import { RequestLifecycle, RequestStore } from '../requests/index.js';
 import { MessagePoster } from './message-poster.js';
 import { renderRequest } from './render-request.js';
+import { SlackNames } from './slack-names.js';
 
 /**
  * Everything the bot's handlers use, built once by createBotServices. Handlers get it as a
@@ -50,6 +51,8 @@ export interface BotServices {
    * @defaultValue [k8sSuggestions]
    */
   alertSuggestions: SuggestionProvider[];
+  /** People and channels by name (users.info / conversations.info, cached) for postmortems and timelines. */
+  names: SlackNames;
   /** The team (and enterprise) this bot serves, once auth.test has answered. */
   slackTeam?: { teamId: string; enterpriseId?: string };
 }
@@ -136,6 +139,7 @@ export function createBotServices(o: BotServicesOptions): BotServices {
     resolveGroup,
     isGuest,
     alertSuggestions: [k8sSuggestions],
+    names: new SlackNames({ client, clock }),
   };
   services.lifecycle = new RequestLifecycle({
     clock,

@@ -444,7 +444,7 @@ const utc = new ZonedTime('UTC');
 function alreadyOpen(open: Incident): IncidentError {
   return new IncidentError(
     ErrorCode.IncidentExists,
-    `#${open.id} '${open.title}' is already open here (${severityLabel(open.severity)}, started ${utc.hourMinute(open.startedAt)} UTC by <@${open.startedBy}>). Resolve it first with /incident resolve.`,
+    `#${open.id} '${open.title}' is already open here (${severityLabel(open.severity)}, started ${utc.hourMinute(open.startedAt)} UTC by ${isPerson(open.startedBy) ? `<@${open.startedBy}>` : open.startedBy}). Resolve it first with /incident resolve.`,
     { hint: '/incident resolve' },
   );
 }

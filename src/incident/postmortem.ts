@@ -1,6 +1,6 @@
 import { buildPostmortem } from './postmortem-model.js';
 import { postmortemMarkdown } from './postmortem-markdown.js';
-import type { PostmortemInput } from './postmortem-types.js';
+import type { Postmortem, PostmortemInput } from './postmortem-types.js';
 
 export type PostmortemFormat = 'md' | 'json';
 
@@ -9,7 +9,11 @@ export type PostmortemFormat = 'md' | 'json';
  * is rendered from) for tools. Deterministic: the same incident and events give the same bytes.
  * @throws BadArgsError for an unknown time zone.
  */
-export function renderPostmortem(input: PostmortemInput & { format: PostmortemFormat }): string {
-  const pm = buildPostmortem(input);
-  return input.format === 'json' ? `${JSON.stringify(pm, null, 2)}\n` : postmortemMarkdown(pm);
+export function renderPostmortem(input: PostmortemInput & { format: PostmortemFormat; chart?: string }): string {
+  return postmortemFile(buildPostmortem(input), input.format, input.chart);
+}
+
+/** The file's content for an already built postmortem; `chart` names the PNG the Markdown shows. */
+export function postmortemFile(pm: Postmortem, format: PostmortemFormat, chart?: string): string {
+  return format === 'json' ? `${JSON.stringify(pm, null, 2)}\n` : postmortemMarkdown(pm, chart ? { chart } : {});
 }

@@ -35,3 +35,22 @@ export function plainText(text: string, names: Names = {}): string {
 export function mentionedIds(text: string, into: { users: Set<string>; channels: Set<string> }): void {
   for (const m of text.matchAll(/<([@#])([A-Z0-9]+)(?:\|[^>]*)?>/g)) (m[1] === '@' ? into.users : into.channels).add(m[2]!);
 }
+
+/**
+ * Every Slack user and channel id an incident's files would show: actors, the incident's people
+ * and channel, and mentions inside texts. Machine actors (`sitrep`, `cluster:…`) are not ids.
+ */
+export function idsToName(incident: { channelId: string; commanderId: string; startedBy: string; participants: readonly string[]; title: string; summary?: string }, events: readonly { actor: string; text: string }[]): { users: Set<string>; channels: Set<string> } {
+  const ids = { users: new Set<string>(), channels: new Set<string>([incident.channelId]) };
+  const person = (id: string) => {
+    if (/^[UW][A-Z0-9]{2,}$/.test(id)) ids.users.add(id);
+  };
+  for (const id of [incident.commanderId, incident.startedBy, ...incident.participants]) person(id);
+  mentionedIds(incident.title, ids);
+  if (incident.summary) mentionedIds(incident.summary, ids);
+  for (const e of events) {
+    person(e.actor);
+    mentionedIds(e.text, ids);
+  }
+  return ids;
+}

@@ -1,5 +1,6 @@
 import { ErrorCode, IncidentError } from '../../core/errors.js';
-import type { Incident } from '../../incident/index.js';
+import type { TimelineEvent } from '../../core/timeline-event.js';
+import { idsToName, type Incident } from '../../incident/index.js';
 import type { BotServices } from '../bot-services.js';
 import { incidentCard } from '../render/incident-card.js';
 
@@ -58,6 +59,13 @@ export async function resolveChannelName(services: BotServices, name: string): P
     // conversations.list may be missing a scope; fall through.
   }
   throw new IncidentError(ErrorCode.BadArgs, `Cannot find channel #${name}.`, { hint: "Pick it from Slack's autocomplete so it is sent as a link, and invite sitrep there." });
+}
+
+/** Names for every person and channel the incident's files would show (cached users.info / conversations.info). */
+export async function namesFor(services: BotServices, incident: Incident, events: readonly TimelineEvent[]): Promise<{ names: Record<string, string>; channels: Record<string, string> }> {
+  const ids = idsToName(incident, events);
+  const [names, channels] = await Promise.all([services.names.userNames(ids.users), services.names.channelNames(ids.channels)]);
+  return { names, channels };
 }
 
 /** Backups saved by jobs of requests recorded on this incident's timeline. */
