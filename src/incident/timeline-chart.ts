@@ -114,8 +114,9 @@ export function timelineChartSvg(pm: Postmortem): string {
     const color = warning ? COLORS.warning : COLORS[row.source];
     const n = row.objects?.length ?? 0;
     if (row.kind === 'alert.resolved') out.push(`<circle cx="${cx}" cy="${cy}" r="6" fill="#ffffff" stroke="${COLORS.alert}" stroke-width="2"/>`);
-    else out.push(`<circle cx="${cx}" cy="${cy}" r="${n > 1 ? 8 : 5}" fill="${color}" fill-opacity="0.85"/>`);
-    if (n > 1) out.push(`<text x="${cx}" y="${(Number(cy) - 11).toFixed(1)}" text-anchor="middle" font-size="10" fill="${color}">${n}</text>`);
+    else out.push(`<circle cx="${cx}" cy="${cy}" r="${n > 1 ? 9 : 5}" fill="${color}" fill-opacity="0.85"/>`);
+    // A collapsed entry carries its count inside its mark, so marks at one instant stay readable.
+    if (n > 1) out.push(`<text x="${cx}" y="${(Number(cy) + 3.5).toFixed(1)}" text-anchor="middle" font-size="${n > 99 ? 7 : 9}" font-weight="bold" fill="#ffffff">${n}</text>`);
   }
   // Actions that ran: a bar from start to end, labelled with the command.
   const barY = laneY('Actions') + laneH * 0.3;
