@@ -52,7 +52,7 @@ export async function resolveUserName(services: BotServices, name: string): Prom
 /** A Slack channel id for a name typed as plain `#name`. */
 export async function resolveChannelName(services: BotServices, name: string): Promise<string> {
   try {
-    const res = await services.client.conversations.list({ limit: 1000, exclude_archived: true, types: 'public_channel,private_channel' });
+    const res = await services.client.conversations.list({ limit: 1000, exclude_archived: true });
     const found = (res.channels ?? []).find((c) => c.name === name);
     if (found?.id) return found.id;
   } catch {
