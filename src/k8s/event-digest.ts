@@ -29,10 +29,10 @@ interface Group {
 interface Bucket {
   tokens: number;
   refilledAt: number;
-  /** Entries held back since the last "not shown" line, and when that line was last written. */
+  /** Entries held back since the last "not shown" line: how many, the first one's time, and when (flush time) the first was held. */
   suppressed: number;
   suppressedSince: number;
-  reportedAt: number;
+  suppressedAt: number;
 }
 
 /**
@@ -108,7 +108,8 @@ export class EventDigest {
       else for (const s of g) this.admit(notes, single(this.options.cluster, s), now);
     }
     for (const [source, b] of this.buckets) {
-      if (b.suppressed === 0 || now - b.reportedAt < 60_000) continue;
+      // One line per source and minute of holding back, with the full count of that minute.
+      if (b.suppressed === 0 || (!all && now - b.suppressedAt < 60_000)) continue;
       notes.push({
         v: 1,
         cluster: this.options.cluster,
@@ -122,14 +123,13 @@ export class EventDigest {
         source,
       });
       b.suppressed = 0;
-      b.reportedAt = now;
     }
     return notes.sort((a, b) => a.at - b.at);
   }
 
   private admit(into: ClusterNote[], note: ClusterNote, now: number): void {
     let b = this.buckets.get(note.source);
-    if (!b) this.buckets.set(note.source, (b = { tokens: this.perMinute, refilledAt: now, suppressed: 0, suppressedSince: 0, reportedAt: 0 }));
+    if (!b) this.buckets.set(note.source, (b = { tokens: this.perMinute, refilledAt: now, suppressed: 0, suppressedSince: 0, suppressedAt: 0 }));
     b.tokens = Math.min(this.perMinute, b.tokens + ((now - b.refilledAt) / 60_000) * this.perMinute);
     b.refilledAt = now;
     if (b.tokens >= 1) {
@@ -137,7 +137,10 @@ export class EventDigest {
       into.push(note);
       return;
     }
-    if (b.suppressed === 0) b.suppressedSince = note.at;
+    if (b.suppressed === 0) {
+      b.suppressedSince = note.at;
+      b.suppressedAt = now;
+    }
     b.suppressed += Math.max(1, note.objects.length);
   }
 }
