@@ -63,9 +63,37 @@ export class AlertIntake {
       await this.o.incidents.watchCluster(incident.id, d.cluster ?? this.o.defaultCluster, incident.startedAt);
       for (const a of d.alerts) {
         for (const e of entriesOf(a, d.cluster)) if ((await this.o.timeline.append(incident.id, e)).appended) recorded++;
+        await this.remember(a.fingerprint, incident.id);
+      }
+    } else {
+      // Resolved after a person closed the incident: the resolution still belongs on its timeline.
+      for (const a of d.alerts.filter((x) => x.status === 'resolved')) {
+        const id = await this.recordedOn(a.fingerprint);
+        if (id) for (const e of entriesOf(a, d.cluster)) if ((await this.o.timeline.append(id, e)).appended) recorded++;
       }
     }
     return { decision: d, ...(incident ? { incident } : {}), opened, recorded };
+  }
+
+  private alertKey(fingerprint: string): string {
+    return `${this.prefix}:alert-incident:${fingerprint}`;
+  }
+
+  /** Which incident an alert was recorded on, kept 30 days. */
+  private async remember(fingerprint: string, incidentId: string): Promise<void> {
+    try {
+      await this.o.redis.set(this.alertKey(fingerprint), incidentId, 'PX', 30 * 86_400_000);
+    } catch (err) {
+      throw redisDown(err, 'remember the alert');
+    }
+  }
+
+  private async recordedOn(fingerprint: string): Promise<string | undefined> {
+    try {
+      return (await this.o.redis.get(this.alertKey(fingerprint))) ?? undefined;
+    } catch (err) {
+      throw redisDown(err, 'look up the alert');
+    }
   }
 
   private cardKey(channel: string, groupKey: string): string {

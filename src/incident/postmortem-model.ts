@@ -18,6 +18,9 @@
  * | job.failed            | { message, code, durationMs? }                                          |
  * | job.backup            | { name, objects }                                                       |
  * | incident.*            | { from, to }                                                            |
+ * | command (intake)      | also { allowed, read, refusedBecause? }: refused and read-only commands are not actions |
+ * | cluster.event         | { type, reason, count, source, objects, node?, namespace? } (cluster-timeline.ts) |
+ * | alert.firing / .resolved | { fingerprint, name, summary, severity?, labels, links } (src/alerts) |
  *
  * Every event of one command carries the command's `requestId`; that is how actions are grouped.
  * `unavailable` (optional) lists objects that were down while the job ran and for how long; it
@@ -153,6 +156,7 @@ export function buildPostmortem(input: PostmortemInput): Postmortem {
   const k = keyMoments(incident, events);
   const actions = buildActions(events, { time, person, span, plain });
   const ran = actions.filter((a) => a.outcome === ActionOutcome.Finished || a.outcome === ActionOutcome.Failed || a.outcome === ActionOutcome.Running);
+  const ranSet = new Set(ran);
   const backups = collectBackups(events, input.backups ?? [], actions);
   const reads = buildReads(events, { time, person, span, plain });
 
@@ -196,7 +200,7 @@ export function buildPostmortem(input: PostmortemInput): Postmortem {
     },
     timeline,
     actions: ran,
-    notRun: actions.filter((a) => !ran.includes(a)),
+    notRun: actions.filter((a) => !ranSet.has(a)),
     reads,
     backups,
     review: { rootCause: [], wentWell: [], wentWrong: [], lessons: [], followUps: [] },

@@ -100,6 +100,20 @@ describe.skipIf(missing)('Alertmanager webhook intake, against the real Alertman
     await stack.bot.services.incidents.resolve(incident.id, 'U0ALICE001');
   }, 60_000);
 
+  it('an alert that clears after a person resolved its incident still records its resolution there', async () => {
+    const alert = { labels: { alertname: 'KubeletDown', severity: 'critical', node: 'node03' }, annotations: { summary: 'kubelet on node03 is down' } };
+    await am.post([alert]);
+    const incident = await eventually(async () => {
+      const open = await stack.bot.services.incidents.openIn(OPS);
+      return open?.title.startsWith('KubeletDown') ? open : undefined;
+    }, { what: 'the incident', timeoutMs: 20_000 });
+    await stack.bot.services.incidents.resolve(incident.id, 'U0ALICE001');
+    await am.post([{ ...alert, endsAt: new Date().toISOString() }]);
+    await eventually(async () => (await stack.bot.services.timeline.read(incident.id)).find((e) => e.kind === 'alert.resolved'), { what: 'the resolution on the resolved incident', timeoutMs: 20_000 });
+    // And it opened nothing new.
+    expect(await stack.bot.services.incidents.openIn(OPS)).toBeUndefined();
+  }, 40_000);
+
   it('a warning goes to its own channel and opens no incident', async () => {
     await am.post([{ labels: { alertname: 'PodCrashLooping', severity: 'warning', namespace: 'shop', pod: 'web-1', deployment: 'web' }, annotations: { summary: 'web-1 restarts' } }]);
     const card = await waitForMessage(stack, (m) => /Firing: PodCrashLooping/.test(messageText(m)), 30_000, INCIDENTS);
