@@ -48,7 +48,11 @@ export class AlertIntake {
   async apply(d: AlertDecision): Promise<AlertOutcome> {
     let incident = await this.o.incidents.openIn(d.channel);
     let opened = false;
-    if (!incident && d.incident) {
+    // An alert still firing after a person resolved its incident (a repeat, before the alert
+    // clears) is not a new problem: only an alert never recorded opens an incident.
+    const firing = d.alerts.filter((a) => a.status === 'firing');
+    const unseen = (await Promise.all(firing.map((a) => this.recordedOn(a)))).some((id) => id === undefined);
+    if (!incident && d.incident && unseen) {
       try {
         incident = await this.o.incidents.start({ channelId: d.channel, title: d.incident.title, severity: d.incident.severity, startedBy: ALERT_ACTOR, at: this.o.clock.now() });
         opened = true;
@@ -63,34 +67,35 @@ export class AlertIntake {
       await this.o.incidents.watchCluster(incident.id, d.cluster ?? this.o.defaultCluster, incident.startedAt);
       for (const a of d.alerts) {
         for (const e of entriesOf(a, d.cluster)) if ((await this.o.timeline.append(incident.id, e)).appended) recorded++;
-        await this.remember(a.fingerprint, incident.id);
+        await this.remember(a, incident.id);
       }
     } else {
       // Resolved after a person closed the incident: the resolution still belongs on its timeline.
       for (const a of d.alerts.filter((x) => x.status === 'resolved')) {
-        const id = await this.recordedOn(a.fingerprint);
+        const id = await this.recordedOn(a);
         if (id) for (const e of entriesOf(a, d.cluster)) if ((await this.o.timeline.append(id, e)).appended) recorded++;
       }
     }
     return { decision: d, ...(incident ? { incident } : {}), opened, recorded };
   }
 
-  private alertKey(fingerprint: string): string {
-    return `${this.prefix}:alert-incident:${fingerprint}`;
+  /** One firing of one alert: the same fingerprint firing again later is a new problem. */
+  private alertKey(a: AlertView): string {
+    return `${this.prefix}:alert-incident:${a.fingerprint}:${a.startsAt}`;
   }
 
-  /** Which incident an alert was recorded on, kept 30 days. */
-  private async remember(fingerprint: string, incidentId: string): Promise<void> {
+  /** Which incident an alert's firing was recorded on, kept 30 days. */
+  private async remember(a: AlertView, incidentId: string): Promise<void> {
     try {
-      await this.o.redis.set(this.alertKey(fingerprint), incidentId, 'PX', 30 * 86_400_000);
+      await this.o.redis.set(this.alertKey(a), incidentId, 'PX', 30 * 86_400_000);
     } catch (err) {
       throw redisDown(err, 'remember the alert');
     }
   }
 
-  private async recordedOn(fingerprint: string): Promise<string | undefined> {
+  private async recordedOn(a: AlertView): Promise<string | undefined> {
     try {
-      return (await this.o.redis.get(this.alertKey(fingerprint))) ?? undefined;
+      return (await this.o.redis.get(this.alertKey(a))) ?? undefined;
     } catch (err) {
       throw redisDown(err, 'look up the alert');
     }

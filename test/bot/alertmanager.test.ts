@@ -108,6 +108,10 @@ describe.skipIf(missing)('Alertmanager webhook intake, against the real Alertman
       return open?.title.startsWith('KubeletDown') ? open : undefined;
     }, { what: 'the incident', timeoutMs: 20_000 });
     await stack.bot.services.incidents.resolve(incident.id, 'U0ALICE001');
+    // Alertmanager repeats the still-firing alert (every 2 s here): no new incident for it.
+    const sent = await notificationsSent();
+    await eventually(async () => (await notificationsSent()) >= sent + 1, { what: 'a repeat', timeoutMs: 20_000 });
+    expect(await stack.bot.services.incidents.openIn(OPS)).toBeUndefined();
     await am.post([{ ...alert, endsAt: new Date().toISOString() }]);
     await eventually(async () => (await stack.bot.services.timeline.read(incident.id)).find((e) => e.kind === 'alert.resolved'), { what: 'the resolution on the resolved incident', timeoutMs: 20_000 });
     // And it opened nothing new.
