@@ -69,12 +69,16 @@ export class ClusterEventStream {
     tick();
   }
 
-  async stop(): Promise<void> {
+  /**
+   * Stops watching and gives the lock back. Bounded (each step at most `timeoutMs`): with Redis
+   * down, a poll or the last write would otherwise wait for a reconnect that never comes.
+   */
+  async stop(timeoutMs = 2000): Promise<void> {
     this.stopped = true;
     clearTimeout(this.pollTimer);
-    await this.polling;
-    await this.deactivate();
-    await this.options.redis.eval("if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0", 1, this.lockKey, this.id).catch(() => {});
+    await bounded(this.polling, timeoutMs);
+    await bounded(this.deactivate(), timeoutMs);
+    await bounded(this.options.redis.eval("if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0", 1, this.lockKey, this.id), timeoutMs);
   }
 
   /** Whether the watch runs now (an incident wants it and this worker holds the lock). */
@@ -224,10 +228,16 @@ export class ClusterEventStream {
     const active = this.active;
     if (!active) return;
     clearTimeout(this.flushTimer);
+    active.controller.abort();
     this.stopping = true;
     await this.flush().finally(() => (this.stopping = false));
     this.active = undefined;
-    active.controller.abort();
     this.options.logger.info({ cluster: this.cluster }, 'cluster event watch stopped: no open incident wants it');
   }
+}
+
+/** Waits for `p` at most `ms`; its failure or lateness is not the caller's concern (shutdown). */
+function bounded(p: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([p.then(() => undefined, () => undefined), new Promise<void>((r) => (timer = setTimeout(r, ms)))]).finally(() => clearTimeout(timer));
 }
