@@ -1,5 +1,6 @@
 /**
- * How long a postmortem of a 10,000-event incident takes to render, as Markdown and as JSON.
+ * How long a postmortem of a 10,000-event incident takes to render, as Markdown and as JSON, and
+ * its timeline chart as PNG.
  * Prints the median over RUNS runs (after a warm-up). Target: well under 300 ms each.
  *
  *   npx tsx bench/postmortem.ts
@@ -8,6 +9,8 @@ import { performance } from 'node:perf_hooks';
 import { EventKind, type TimelineEvent } from '../src/core/timeline-event.js';
 import type { Incident } from '../src/incident/incident.js';
 import { renderPostmortem } from '../src/incident/postmortem.js';
+import { buildPostmortem } from '../src/incident/postmortem-model.js';
+import { svgToPng, timelineChartSvg } from '../src/incident/index.js';
 
 const EVENTS = 10_000;
 const RUNS = 20;
@@ -70,4 +73,18 @@ for (const format of ['md', 'json'] as const) {
       `postmortem ${format.padEnd(4)} ${timeZone.padEnd(13)} ${EVENTS} events: median ${median(wall).toFixed(1)} ms wall, ${median(cpu).toFixed(1)} ms cpu over ${RUNS} runs (wall min ${Math.min(...wall).toFixed(1)}, max ${Math.max(...wall).toFixed(1)}), ${(bytes / 1024).toFixed(0)} KiB`,
     );
   }
+}
+
+// The timeline chart of the same incident: SVG from the model, then PNG (resvg).
+{
+  const pm = buildPostmortem({ incident, events });
+  await svgToPng(timelineChartSvg(pm));
+  const wall: number[] = [];
+  let bytes = 0;
+  for (let r = 0; r < 5; r++) {
+    const t0 = performance.now();
+    bytes = (await svgToPng(timelineChartSvg(pm))).png.length;
+    wall.push(performance.now() - t0);
+  }
+  console.log(`postmortem chart png    ${EVENTS} events: median ${median(wall).toFixed(1)} ms wall over 5 runs, ${(bytes / 1024).toFixed(0)} KiB`);
 }

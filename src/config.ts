@@ -49,6 +49,8 @@ export const ConfigSchema = z.object({
       return ms;
     })
     .describe('How long resolved incidents\' timelines are kept (e.g. `90d`). Unset: forever.'),
+  SITREP_ALERTMANAGER_TOKEN: z.string().min(16, 'must be at least 16 characters').optional().describe('Bearer token Alertmanager sends to the bot\'s `POST /alertmanager` (receiver `http_config.authorization.credentials`). Unset (and no basic auth): no alert intake.'),
+  SITREP_ALERTMANAGER_BASIC_AUTH: z.string().regex(/^[^:]+:.{12,}$/, 'must be user:password, the password at least 12 characters').optional().describe('`user:password` Alertmanager sends as basic auth to `POST /alertmanager` (receiver `http_config.basic_auth`), instead of a token.'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('pino log level.'),
 });
 

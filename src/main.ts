@@ -163,6 +163,9 @@ async function runBot(config: Config, logger: Logger, metrics: import('./ops/met
     onAck: metrics.observeAck,
     slackFetch: countingFetch(metrics.observeSlack),
     routes,
+    ...(config.SITREP_ALERTMANAGER_TOKEN || config.SITREP_ALERTMANAGER_BASIC_AUTH
+      ? { alertmanager: { bearerToken: config.SITREP_ALERTMANAGER_TOKEN, basicAuth: config.SITREP_ALERTMANAGER_BASIC_AUTH } }
+      : {}),
   }).catch((err: unknown) => {
     redis.disconnect();
     throw err;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { formatDuration, parseDuration } from '../core/duration.js';
 import { didYouMeanSuffix } from './did-you-mean.js';
+import { AlertRouteSchema, AlertRoutesSchema } from '../core/alert-route.js';
 import { classifyEntry, GROUP_NAME, USER_ID, USERGROUP_ID } from './policy-entry.js';
 
 /** Bounds on `approvalTtl`: shorter cannot be clicked in time, longer outlives the plan it shows. */
@@ -69,6 +70,8 @@ export const PolicyFileSchema = z.strictObject({
       return ms;
     })
     .default(DEFAULT_TTL_MS),
+  /** Where Alertmanager's alerts go and whether they open incidents (src/alerts). */
+  alerts: AlertRoutesSchema.default([]),
 });
 export type PolicyFile = z.infer<typeof PolicyFileSchema>;
 
@@ -76,6 +79,7 @@ export type PolicyFile = z.infer<typeof PolicyFileSchema>;
 export function knownKeysAt(path: readonly PropertyKey[]): string[] | undefined {
   if (path.length === 0) return Object.keys(PolicyFileSchema.shape);
   if (path.length === 2 && path[0] === 'rules') return Object.keys(PolicyRuleSchema.shape);
+  if (path.length === 2 && path[0] === 'alerts') return Object.keys(AlertRouteSchema.shape);
   return undefined;
 }
 

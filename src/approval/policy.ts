@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
+import type { AlertRoute } from '../core/alert-route.js';
 import { formatDuration } from '../core/duration.js';
 import { ConfigError, ErrorCode, UnavailableError } from '../core/errors.js';
 import { mentionList, type ApproverSpec } from './approver-spec.js';
@@ -182,9 +183,12 @@ export class Policy {
   readonly label: string;
   private readonly rules: CompiledRule[];
   private readonly builtIn: boolean;
+  /** The `alerts:` routes, in file order (first match wins); empty: alerts go nowhere. */
+  readonly alertRoutes: readonly AlertRoute[];
 
-  private constructor(rules: CompiledRule[], ttlMs: number, source: string, builtIn: boolean, label: string) {
+  private constructor(rules: CompiledRule[], ttlMs: number, source: string, builtIn: boolean, label: string, alertRoutes: readonly AlertRoute[] = []) {
     this.rules = rules;
+    this.alertRoutes = alertRoutes;
     this.ttlMs = ttlMs;
     this.source = source;
     this.label = label;
@@ -245,7 +249,7 @@ export class Policy {
         ...(r.channels ? { channels: r.channels } : {}),
       }),
     );
-    return new Policy(rules, file.approvalTtl, source, builtIn, label);
+    return new Policy(rules, file.approvalTtl, source, builtIn, label, file.alerts);
   }
 
   private ruleName(rule: CompiledRule): string {

@@ -1,6 +1,7 @@
 import type { webApi } from '@slack/bolt';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import { k8sSuggestions, type SuggestionProvider } from '../alerts/index.js';
 import { ApprovalStore, type Policy } from '../approval/index.js';
 import type { Clock } from '../core/clock.js';
 import { ErrorCode, UnavailableError } from '../core/errors.js';
@@ -13,6 +14,7 @@ import { AuditLog, RequestLifecycle, RequestStore } from '../requests/index.js';
 import { MessagePoster } from './message-poster.js';
 import { OpenCards } from './open-cards.js';
 import { renderRequest } from './render-request.js';
+import { SlackNames } from './slack-names.js';
 
 /**
  * Everything the bot's handlers use, built once by createBotServices. Handlers get it as a
@@ -47,6 +49,13 @@ export interface BotServices {
   resolveGroup(groupId: string): Promise<string[]>;
   /** Whether a user is a Slack guest (users.info is_restricted / is_ultra_restricted), cached for GROUP_CACHE_MS. */
   isGuest(userId: string): Promise<boolean>;
+  /**
+   * Who suggests sitrep commands on alert cards; a list so other parts (runbooks) can add theirs.
+   * @defaultValue [k8sSuggestions]
+   */
+  alertSuggestions: SuggestionProvider[];
+  /** People and channels by name (users.info / conversations.info, cached) for postmortems and timelines. */
+  names: SlackNames;
   /** The team (and enterprise) this bot serves, once auth.test has answered. */
   slackTeam?: { teamId: string; enterpriseId?: string };
 }
@@ -135,6 +144,8 @@ export function createBotServices(o: BotServicesOptions): BotServices {
     pinEmoji: o.pinEmoji,
     resolveGroup,
     isGuest,
+    alertSuggestions: [k8sSuggestions],
+    names: new SlackNames({ client, clock }),
   };
   services.lifecycle = new RequestLifecycle({
     clock,

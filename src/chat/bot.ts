@@ -6,7 +6,10 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Policy } from '../approval/index.js';
 import type { Clock } from '../core/clock.js';
+import { ClusterNoteSchema, clusterNotesStream } from '../core/cluster-event.js';
+import { appendClusterNote } from '../incident/index.js';
 import { JobEventReader } from '../queue/job-events.js';
+import { StreamGroupReader } from '../queue/stream-reader.js';
 import { QueueKeys } from '../queue/keys.js';
 import { createRedis } from '../queue/redis-connection.js';
 import { RedisClock } from '../queue/redis-clock.js';
@@ -14,6 +17,7 @@ import { RedisEpoch } from '../queue/redis-epoch.js';
 import { boltLogger } from './bolt-logger.js';
 import { identifyBot } from './bot-identity.js';
 import { createBotServices, type BotServices } from './bot-services.js';
+import { alertmanagerRoute, type AlertmanagerAuth } from './handlers/alertmanager.js';
 import { registerCardActions } from './handlers/card-actions.js';
 import { registerPinReaction } from './handlers/pin-reaction.js';
 import { registerSlashCommands } from './handlers/slash-commands.js';
@@ -52,6 +56,11 @@ export interface BotOptions {
   expirySweepMs?: number;
   /** Extra routes on the bot's HTTP server (health, metrics). */
   routes?: { path: string; method: string; handler: (req: IncomingMessage, res: ServerResponse) => void }[];
+  /**
+   * Credentials Alertmanager's webhook must send to `POST /alertmanager` (HTTP mode). Unset: no
+   * alert intake. @defaultValue undefined
+   */
+  alertmanager?: AlertmanagerAuth;
   /** Hook for metrics: called once per slash command with its ack latency. */
   onAck?: (info: { command: string; verb: string; outcome: string; ms: number }) => void;
   /** Hook for metrics: the `fetch` the Slack Web API client sends every request through. @defaultValue globalThis.fetch */
@@ -83,7 +92,14 @@ export async function startBot(options: BotOptions): Promise<Bot> {
   const redisClock = options.clock ? undefined : await new RedisClock(redis).start();
   const clock: Clock = options.clock ?? redisClock!;
 
-  const { app, socketReceiver, clientOptions } = createApp(options, logger);
+  // The route is registered before the app exists (Bolt takes routes at construction); it calls
+  // into the services once they are built below.
+  let alertRoute: ((req: IncomingMessage, res: ServerResponse) => void) | undefined;
+  const routes = [...(options.routes ?? [])];
+  if (options.alertmanager) {
+    routes.push({ path: '/alertmanager', method: 'POST', handler: (req, res) => (alertRoute ? alertRoute(req, res) : void res.writeHead(503).end()) });
+  }
+  const { app, socketReceiver, clientOptions } = createApp({ ...options, routes }, logger);
   // A rejected token stops start-up here, with one message; an unreachable Slack is retried below
   // while commands are still acknowledged.
   const team = await identifyBot(options.botToken, clientOptions, logger).catch((err: unknown) => {
@@ -107,6 +123,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     membershipCacheMs: options.membershipCacheMs,
   });
   services.slackTeam = team;
+  if (options.alertmanager) alertRoute = alertmanagerRoute(services, { auth: options.alertmanager, suggestions: () => services.alertSuggestions }).handler;
   let identifyTimer: NodeJS.Timeout | undefined;
   const identifyLater = (delayMs: number) => {
     identifyTimer = setTimeout(() => {
@@ -138,6 +155,16 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     (err) => logger.warn({ err }, 'job event relay error'),
   );
   await reader.start((e) => services.lifecycle.applyJobEvent(e));
+  // What the clusters did, onto the timelines of the incidents that watch them.
+  const clusterBlocking: Redis = createRedis(options.redisUrl, { name: 'sitrep-bot-cluster-relay' });
+  const clusterReader = new StreamGroupReader(
+    clusterBlocking,
+    clusterNotesStream(keys.prefix),
+    { consumer: `bot-${hostname()}-${process.pid}` },
+    (raw) => ClusterNoteSchema.parse(JSON.parse(raw)),
+    (err) => logger.warn({ err }, 'cluster event relay error'),
+  );
+  await clusterReader.start(async (note) => void (await appendClusterNote(services.incidents, services.timeline, note)));
   // Cards another bot (or this one, before a restart) left half-updated are finished here.
   await services.poster.resume(0).catch((err) => logger.warn({ err }, 'could not resume card updates'));
   const sweep = setInterval(() => {
@@ -167,12 +194,14 @@ export async function startBot(options: BotOptions): Promise<Bot> {
       await app.stop().catch(() => {});
       if (socketReceiver) await closeSocket(socketReceiver);
       await reader.stop();
+      await clusterReader.stop();
       await services.poster.idle(5000);
       services.poster.stop();
       await Promise.race([services.producer.close(), new Promise((r) => setTimeout(r, 3000).unref())]);
       redisClock?.stop();
       redis.disconnect();
       blocking.disconnect();
+      clusterBlocking.disconnect();
     },
   };
 }

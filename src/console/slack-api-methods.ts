@@ -104,6 +104,14 @@ export function slackApiMethods(ws: Workspace, uploads: Map<string, string>): Re
       return { channel: channelObject(info, ws) };
     },
 
+    // https://api.slack.com/methods/conversations.list: `types` defaults to public_channel;
+    // DMs are listed only when asked for (im).
+    'conversations.list': (args) => {
+      const types = new Set((str(args, 'types') ?? 'public_channel').split(',').map((t) => t.trim()));
+      const channels = ws.allChannels().filter((c) => (c.isIm ? types.has('im') : c.isPrivate ? types.has('private_channel') : types.has('public_channel')));
+      return page(channels.map((c) => channelObject(c, ws)), args, 'channels', {});
+    },
+
     'conversations.open': (args) => {
       const users = required(str(args, 'users'), 'users_list_not_supplied').split(',');
       if (users.length !== 1) throw new SlackMethodFailure('not_implemented');
@@ -258,7 +266,7 @@ function filterRange(messages: SlackMessage[], args: ApiArgs): SlackMessage[] {
 }
 
 /** Cursor pagination; the cursor is an opaque offset, as opaque to the caller as Slack's. */
-function page(items: SlackMessage[], args: ApiArgs, key: string, extra: Record<string, unknown>): Record<string, unknown> {
+function page(items: readonly unknown[], args: ApiArgs, key: string, extra: Record<string, unknown>): Record<string, unknown> {
   const limit = Math.min(Math.max(int(args, 'limit') ?? 100, 1), 1000);
   const cursor = str(args, 'cursor');
   const offset = cursor ? Number(Buffer.from(cursor, 'base64url').toString().replace(/^offset:/, '')) || 0 : 0;

@@ -21,6 +21,12 @@ export const EventKind = {
   JobFailed: 'job.failed',
   JobFinished: 'job.finished',
   JobBackup: 'job.backup',
+  /** What the cluster did: a Kubernetes Event or node condition change, or a collapsed flood of them. */
+  ClusterEvent: 'cluster.event',
+  /** An Alertmanager alert started firing (`at` is its startsAt). */
+  AlertFiring: 'alert.firing',
+  /** An Alertmanager alert resolved (`at` is its endsAt). */
+  AlertResolved: 'alert.resolved',
 } as const;
 export type EventKind = (typeof EventKind)[keyof typeof EventKind];
 
@@ -34,7 +40,10 @@ export const TimelineEventSchema = z.object({
   kind: z.string().min(1),
   /** Milliseconds since the epoch, on a clock corrected to Redis's (see queue/ for workers). */
   at: z.number().int().nonnegative(),
-  /** Slack user id (`U…`), or `sitrep` for the bot's own doing, or `worker:<id>`. */
+  /**
+   * Slack user id (`U…`), or `sitrep` for the bot's own doing, `worker:<id>`, `cluster:<name>` for
+   * what a cluster did (its Events), or `alertmanager` for alerts.
+   */
   actor: z.string().min(1),
   text: z.string(),
   requestId: z.string().optional(),

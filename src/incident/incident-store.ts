@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import { systemClock, type Clock } from '../core/clock.js';
 import { BadArgsError, ErrorCode, IncidentError, SitrepError } from '../core/errors.js';
+import { clusterWatchKey } from '../core/cluster-event.js';
 import { EventKind, type TimelineEvent } from '../core/timeline-event.js';
 import {
   IncidentSchema,
@@ -120,6 +121,7 @@ export class IncidentStore {
     incident: (id: string) => string;
     openIn: (channelId: string) => string;
     channel: (channelId: string) => string;
+    clusters: (id: string) => string;
     all: string;
     open: string;
   };
@@ -133,6 +135,7 @@ export class IncidentStore {
       incident: (id) => `${p}:incident:${id}`,
       openIn: (channelId) => `${p}:incidents:open-in:${channelId}`,
       channel: (channelId) => `${p}:incidents:channel:${channelId}`,
+      clusters: (id) => `${p}:incident:${id}:clusters`,
       all: `${p}:incidents:all`,
       open: `${p}:incidents:open`,
     };
@@ -335,6 +338,45 @@ export class IncidentStore {
     return out;
   }
 
+  /**
+   * Asks the workers of `cluster` to stream its events into this incident's timeline, from `since`
+   * (ms; an earlier call's earlier time is kept). Undone when the incident is resolved.
+   */
+  async watchCluster(id: string, cluster: string, since: number): Promise<void> {
+    try {
+      await this.redis
+        .multi()
+        .hsetnx(clusterWatchKey(this.prefix, cluster), id, String(since))
+        .sadd(this.keys.clusters(id), cluster)
+        .exec();
+    } catch (err) {
+      throw redisDown(err, 'ask for the cluster events');
+    }
+  }
+
+  /** The incidents that want this cluster's events: incident id → from when (ms). */
+  async watchersOf(cluster: string): Promise<Map<string, number>> {
+    let raw: Record<string, string>;
+    try {
+      raw = await this.redis.hgetall(clusterWatchKey(this.prefix, cluster));
+    } catch (err) {
+      throw redisDown(err, 'read who watches the cluster');
+    }
+    return new Map(Object.entries(raw).map(([id, since]) => [id, Number(since)]));
+  }
+
+  /** Stops streaming any cluster's events into this incident (it was resolved). */
+  async unwatchClusters(id: string): Promise<void> {
+    try {
+      const clusters = await this.redis.smembers(this.keys.clusters(id));
+      const multi = this.redis.multi();
+      for (const c of clusters) multi.hdel(clusterWatchKey(this.prefix, c), id);
+      await multi.del(this.keys.clusters(id)).exec();
+    } catch (err) {
+      throw redisDown(err, 'stop the cluster events');
+    }
+  }
+
   /** Records someone who took part (shown in the postmortem). */
   async addParticipant(id: string, userId: string): Promise<void> {
     await this.mutate(id, (current) => {
@@ -372,7 +414,12 @@ export class IncidentStore {
       } catch (err) {
         throw redisDown(err, 'update the incident');
       }
-      if (ok === 1) return next;
+      if (ok === 1) {
+        // Workers stop watching once no open incident wants their cluster; a failure here only
+        // costs a watch that the relay ignores (it appends nothing to resolved incidents).
+        if (release) await this.unwatchClusters(id).catch(() => {});
+        return next;
+      }
     }
     throw new SitrepError(ErrorCode.Conflict, `Incident #${id} not updated: it kept changing under us. Try again.`);
   }
@@ -397,7 +444,7 @@ const utc = new ZonedTime('UTC');
 function alreadyOpen(open: Incident): IncidentError {
   return new IncidentError(
     ErrorCode.IncidentExists,
-    `#${open.id} '${open.title}' is already open here (${severityLabel(open.severity)}, started ${utc.hourMinute(open.startedAt)} UTC by <@${open.startedBy}>). Resolve it first with /incident resolve.`,
+    `#${open.id} '${open.title}' is already open here (${severityLabel(open.severity)}, started ${utc.hourMinute(open.startedAt)} UTC by ${isPerson(open.startedBy) ? `<@${open.startedBy}>` : open.startedBy}). Resolve it first with /incident resolve.`,
     { hint: '/incident resolve' },
   );
 }

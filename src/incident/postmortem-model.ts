@@ -18,6 +18,9 @@
  * | job.failed            | { message, code, durationMs? }                                          |
  * | job.backup            | { name, objects }                                                       |
  * | incident.*            | { from, to }                                                            |
+ * | command (intake)      | also { allowed, read, refusedBecause? }: refused and read-only commands are not actions |
+ * | cluster.event         | { type, reason, count, source, objects, node?, namespace? } (cluster-timeline.ts) |
+ * | alert.firing / .resolved | { fingerprint, name, summary, severity?, labels, links } (src/alerts) |
  *
  * Every event of one command carries the command's `requestId`; that is how actions are grouped.
  * `unavailable` (optional) lists objects that were down while the job ran and for how long; it
@@ -27,11 +30,12 @@
 import { formatDuration } from '../core/duration.js';
 import { EventKind, type TimelineEvent } from '../core/timeline-event.js';
 import { IncidentStatus, severityLabel, type Incident } from './incident.js';
-import { actorLabel, isPerson } from './people.js';
+import { actorLabel, entrySource, isPerson } from './people.js';
+import { plainText } from './slack-text.js';
 import { redactText } from '../core/text/redact.js';
 import { reviewPrompts } from './review-prompts.js';
 import { ZonedTime } from './zoned-time.js';
-import { ActionOutcome, type PmAction, type PmBlock, type PmDuration, type PmPerson, type PmTime, type PmTimelineRow, type PmWarning, type Postmortem, type PostmortemInput } from './postmortem-types.js';
+import { ActionOutcome, type PmAction, type PmRead, type PmBlock, type PmDuration, type PmPerson, type PmTime, type PmTimelineRow, type PmWarning, type Postmortem, type PostmortemInput } from './postmortem-types.js';
 
 export * from './postmortem-types.js';
 
@@ -87,20 +91,35 @@ function unavailableOf(e: TimelineEvent): { target: string; ms: number }[] {
   });
 }
 
+/** Verbs that only read; their commands are listed apart from actions. */
+const READ_VERBS = new Set(['get', 'describe', 'logs', 'top', 'jobs', 'status', 'audit', 'help', 'events']);
+
+/** Whether a request's command was read-only: recorded by intake as `data.read`, else judged by its verb. */
+function isRead(command: TimelineEvent | undefined): boolean {
+  if (!command) return false;
+  if (typeof command.data?.read === 'boolean') return command.data.read;
+  const m = /^\/k8s\s+([a-z-]+)/.exec(commandText(command));
+  return Boolean(m && READ_VERBS.has(m[1]!));
+}
+
 /** Builds the postmortem structure. Deterministic: the same input gives the same output. */
 export function buildPostmortem(input: PostmortemInput): Postmortem {
-  const { incident, names } = input;
+  const { incident } = input;
+  const names = input.names;
+  const plain = (text: string): string => plainText(redactText(text), { users: names, channels: input.channels });
   const zone = new ZonedTime(input.timeZone ?? 'UTC');
   const events = inTimeOrder(input.events);
 
   const lastAt = Math.max(incident.startedAt, incident.resolvedAt ?? 0, events.length ? events[events.length - 1]!.at : 0);
   const mixedOffsets = !zone.sameOffset([incident.startedAt, lastAt, ...(events.length ? [events[0]!.at] : [])]);
-  const localOf = (at: number): string => (mixedOffsets ? `${zone.dateTime(at)} ${zone.offsetLabel(at)}` : zone.dateTime(at));
+  // Every time carries its offset, so a reader in another zone (or a tool) cannot misread it.
+  const fixedOffset = zone.offsetLabel(incident.startedAt);
+  const localOf = (at: number): string => `${zone.dateTime(at)} ${mixedOffsets ? zone.offsetLabel(at) : fixedOffset}`;
   const time = (at: number): PmTime => ({ at, iso: new Date(at).toISOString(), local: localOf(at) });
   const person = (id: string): PmPerson => ({ id, label: actorLabel(id, names) });
   const span = (from: number, to: number): PmDuration => {
     const ms = Math.max(0, to - from);
-    return { ms, text: formatDuration(ms) };
+    return { ms, text: ms < 500 ? '0s' : formatDuration(ms) };
   };
 
   // Timeline rows and participants, in one pass.
@@ -119,7 +138,9 @@ export function buildPostmortem(input: PostmortemInput): Postmortem {
       seenPeople.add(e.actor);
       participantIds.push(e.actor);
     }
-    const row: PmTimelineRow = { at: e.at, time: localOf(e.at), actor: e.actor, actorLabel: label, kind: e.kind, what: redactText(e.text || e.kind) };
+    const row: PmTimelineRow = { at: e.at, time: localOf(e.at), source: entrySource(e.actor, e.kind), actor: e.actor, actorLabel: label, kind: e.kind, what: plain(e.text || e.kind) };
+    const objects = e.data?.objects;
+    if (Array.isArray(objects) && objects.length > 1) row.objects = objects.filter((o): o is string => typeof o === 'string');
     if (e.requestId !== undefined) row.requestId = e.requestId;
     const reportedAt = num(e.data?.reportedAt);
     if (reportedAt !== undefined) row.reportedAt = reportedAt;
@@ -132,55 +153,109 @@ export function buildPostmortem(input: PostmortemInput): Postmortem {
     }
   }
 
-  // Key times.
-  const firstAction = events.find(isClusterAction);
-  const mitigatedAt = incident.mitigatedAt ?? events.find((e) => (e.kind === EventKind.IncidentStatus || e.kind === EventKind.IncidentResolved) && (e.data?.to === IncidentStatus.Monitoring || e.data?.to === IncidentStatus.Resolved))?.at;
-  const resolvedAt = incident.resolvedAt ?? events.find((e) => e.kind === EventKind.IncidentResolved)?.at;
-  const started = incident.startedAt;
-  const impactEnd = mitigatedAt ?? resolvedAt;
-
-  const actions = buildActions(events, { time, person, span });
+  const k = keyMoments(incident, events);
+  const actions = buildActions(events, { time, person, span, plain });
+  const ran = actions.filter((a) => a.outcome === ActionOutcome.Finished || a.outcome === ActionOutcome.Failed || a.outcome === ActionOutcome.Running);
+  const ranSet = new Set(ran);
   const backups = collectBackups(events, input.backups ?? [], actions);
+  const reads = buildReads(events, { time, person, span, plain });
 
   const pm: Postmortem = {
-    v: 1,
+    v: 2,
     incident: {
       id: incident.id,
-      title: redactText(incident.title),
+      title: plain(incident.title),
       severity: incident.severity,
       severityLabel: severityLabel(incident.severity),
       status: incident.status,
       channelId: incident.channelId,
+      channelLabel: `#${input.channels?.[incident.channelId] ?? incident.channelId}`,
       commander: person(incident.commanderId),
       startedBy: person(incident.startedBy),
     },
-    ...(incident.summary ? { summary: redactText(incident.summary) } : {}),
+    ...(incident.summary ? { summary: plain(incident.summary) } : {}),
     timeZone: zone.timeZone,
-    zoneLabel: zone.zoneLabel(started, lastAt),
+    zoneLabel: zone.zoneLabel(Math.min(k.began, incident.startedAt), lastAt),
     participants: participantIds.map(person),
     impact: {
-      from: time(started),
-      ...(impactEnd !== undefined ? { to: time(impactEnd), duration: span(started, impactEnd) } : {}),
-      ongoing: impactEnd === undefined,
+      from: time(k.began),
+      ...(k.mitigated !== undefined ? { to: time(k.mitigated), duration: span(k.began, k.mitigated) } : {}),
+      ongoing: k.mitigated === undefined,
     },
     keyTimes: {
-      started: time(started),
-      ...(firstAction ? { firstAction: time(firstAction.at) } : {}),
-      ...(mitigatedAt !== undefined ? { mitigated: time(mitigatedAt) } : {}),
-      ...(resolvedAt !== undefined ? { resolved: time(resolvedAt) } : {}),
+      began: time(k.began),
+      started: time(incident.startedAt),
+      detected: time(k.detected),
+      ...(k.acknowledged !== undefined ? { acknowledged: time(k.acknowledged) } : {}),
+      ...(k.firstAction !== undefined ? { firstAction: time(k.firstAction) } : {}),
+      ...(k.mitigated !== undefined ? { mitigated: time(k.mitigated) } : {}),
+      ...(k.resolved !== undefined ? { resolved: time(k.resolved) } : {}),
     },
     durations: {
-      ...(firstAction ? { toFirstAction: span(started, firstAction.at) } : {}),
-      ...(mitigatedAt !== undefined ? { toMitigate: span(started, mitigatedAt) } : {}),
-      ...(resolvedAt !== undefined ? { toResolve: span(started, resolvedAt) } : {}),
+      toDetect: span(k.began, k.detected),
+      ...(k.acknowledged !== undefined ? { toAcknowledge: span(k.detected, k.acknowledged) } : {}),
+      ...(k.firstAction !== undefined ? { toFirstAction: span(k.began, k.firstAction) } : {}),
+      ...(k.mitigated !== undefined ? { toMitigate: span(k.began, k.mitigated) } : {}),
+      ...(k.resolved !== undefined ? { toResolve: span(k.began, k.resolved) } : {}),
     },
     timeline,
-    actions,
+    actions: ran,
+    notRun: actions.filter((a) => !ranSet.has(a)),
+    reads,
     backups,
     review: { rootCause: [], wentWell: [], wentWrong: [], lessons: [], followUps: [] },
   };
   pm.review = reviewPrompts(pm);
   return pm;
+}
+
+interface Moments {
+  began: number;
+  detected: number;
+  acknowledged?: number;
+  firstAction?: number;
+  mitigated?: number;
+  resolved?: number;
+}
+
+/** The incident's key moments from its timeline (see Postmortem.keyTimes for what each means). */
+function keyMoments(incident: PostmortemInput['incident'], events: readonly TimelineEvent[]): Moments {
+  const firstAlert = events.find((e) => e.kind === EventKind.AlertFiring);
+  // The first sign from the cluster: a Warning, or a node going NotReady (a Normal event upstream).
+  const firstWarning = events.find((e) => e.kind === EventKind.ClusterEvent && (e.data?.type === 'Warning' || e.data?.reason === 'NodeNotReady'));
+  const began = Math.min(incident.startedAt, firstAlert?.at ?? Infinity, firstWarning?.at ?? Infinity);
+  const detected = firstAlert?.at ?? incident.startedAt;
+  const personal = (e: TimelineEvent) => isPerson(e.actor) && (e.kind === EventKind.IncidentStarted || e.kind === EventKind.Command || e.kind === EventKind.IncidentNote || e.kind.startsWith('approval.') || e.kind.startsWith('incident.'));
+  const acknowledged = events.find((e) => e.at >= detected && personal(e))?.at ?? (isPerson(incident.startedBy) && incident.startedAt >= detected ? incident.startedAt : undefined);
+  const firstAction = events.find((e) => e.kind === EventKind.JobStarted)?.at;
+  // Every alert resolved is mitigation too, if it came before anyone said so.
+  let alertsClear: number | undefined;
+  const firing = new Set<string>();
+  for (const e of events) {
+    const fp = str(e.data?.fingerprint);
+    if (!fp) continue;
+    if (e.kind === EventKind.AlertFiring) firing.add(fp);
+    else if (e.kind === EventKind.AlertResolved && firing.delete(fp) && firing.size === 0 && alertsClear === undefined) alertsClear = e.at;
+  }
+  const statusMitigated = incident.mitigatedAt ?? events.find((e) => (e.kind === EventKind.IncidentStatus || e.kind === EventKind.IncidentResolved) && (e.data?.to === IncidentStatus.Monitoring || e.data?.to === IncidentStatus.Resolved))?.at;
+  const mitigatedCandidates = [statusMitigated, alertsClear].filter((x): x is number => x !== undefined);
+  const mitigated = mitigatedCandidates.length ? Math.min(...mitigatedCandidates) : undefined;
+  const resolved = incident.resolvedAt ?? events.find((e) => e.kind === EventKind.IncidentResolved)?.at;
+  return {
+    began,
+    detected,
+    ...(acknowledged !== undefined ? { acknowledged } : {}),
+    ...(firstAction !== undefined ? { firstAction } : {}),
+    ...(mitigated !== undefined ? { mitigated } : {}),
+    ...(resolved !== undefined ? { resolved } : {}),
+  };
+}
+
+/** Read-only commands, one line each. */
+function buildReads(events: readonly TimelineEvent[], h: Helpers): PmRead[] {
+  return events
+    .filter((e) => e.kind === EventKind.Command && e.requestId !== undefined && isRead(e))
+    .map((e) => ({ requestId: e.requestId!, command: h.plain(commandText(e)), ...(isPerson(e.actor) ? { requestedBy: h.person(e.actor) } : {}), at: h.time(e.at) }));
 }
 
 /** Stable sort by `at`. Timeline.read already orders, so the common case is a check, not a sort. */
@@ -195,6 +270,8 @@ interface Helpers {
   time: (at: number) => PmTime;
   person: (id: string) => PmPerson;
   span: (from: number, to: number) => PmDuration;
+  /** Redacted plain text (Slack tokens resolved to names). */
+  plain: (text: string) => string;
 }
 
 function buildActions(events: readonly TimelineEvent[], h: Helpers): PmAction[] {
@@ -207,7 +284,10 @@ function buildActions(events: readonly TimelineEvent[], h: Helpers): PmAction[] 
   }
   const actions: PmAction[] = [];
   for (const [requestId, list] of byRequest) {
-    if (!list.some(isClusterAction) && !list.some((e) => e.kind === EventKind.Plan || e.kind.startsWith('approval.'))) continue;
+    const command = list.find((e) => e.kind === EventKind.Command);
+    if (isRead(command)) continue;
+    const refused = command?.data?.allowed === false;
+    if (!refused && !list.some(isClusterAction) && !list.some((e) => e.kind === EventKind.Plan || e.kind.startsWith('approval.'))) continue;
     const action = buildAction(requestId, list, h);
     if (action) actions.push(action);
   }
@@ -271,6 +351,9 @@ function buildAction(requestId: string, list: readonly TimelineEvent[], h: Helpe
   } else if (started) {
     outcome = ActionOutcome.Running;
     outcomeText = 'Still running when this was written.';
+  } else if (command?.data?.allowed === false) {
+    outcome = ActionOutcome.Refused;
+    outcomeText = str(command.data?.refusedBecause) ?? 'Refused by the policy: nothing was planned or run.';
   } else if (decision?.kind === EventKind.Rejected) {
     outcome = ActionOutcome.Rejected;
     outcomeText = decision.text || 'Rejected.';
@@ -301,13 +384,13 @@ function buildAction(requestId: string, list: readonly TimelineEvent[], h: Helpe
   const durationMs = num(end?.data?.durationMs);
   const action: PmAction = {
     requestId,
-    command: redactText(command ? commandText(command) : verb ? `${verb} ${target ?? ''}`.trim() : requestId),
+    command: h.plain(command ? commandText(command) : verb ? `${verb} ${target ?? ''}`.trim() : requestId),
     approvedBy: approvers.map(h.person),
     rejectedBy: rejecters.map(h.person),
     warnings,
     blocked: blocksOf(list, end, h),
     outcome,
-    outcomeText: redactText(outcomeText),
+    outcomeText: h.plain(outcomeText),
     changed,
     unavailable,
   };

@@ -13,11 +13,13 @@ export interface PostmortemInput {
   backups?: readonly { requestId: string; name: string; objects: number }[];
   /** IANA zone for every time shown. @defaultValue 'UTC' */
   timeZone?: string;
-  /** Display names by Slack user id. Without one a person shows as `<@U…>`. */
+  /** Display names by Slack user id (users.info). Without one a person shows as their id. */
   names?: Readonly<Record<string, string>>;
+  /** Channel names (without `#`) by Slack channel id (conversations.info). Without one a channel shows as its id. */
+  channels?: Readonly<Record<string, string>>;
 }
 
-/** An instant: epoch ms, ISO (UTC), and wall clock in the postmortem's zone. */
+/** An instant: epoch ms, ISO (UTC), and wall clock in the postmortem's zone with its offset (`2026-11-23 22:03:00 UTC+08:00`). */
 export interface PmTime {
   at: number;
   iso: string;
@@ -51,6 +53,8 @@ export interface PmBlock {
 
 export const ActionOutcome = {
   Requested: 'requested',
+  /** The policy refused it: nothing was planned or run. */
+  Refused: 'refused',
   Planned: 'planned',
   AwaitingApproval: 'awaiting approval',
   Approved: 'approved',
@@ -88,14 +92,21 @@ export interface PmAction {
   unavailable: { target: string; ms: number }[];
 }
 
+/** Where a timeline row came from: a person, the cluster (its Events), an alert, or sitrep itself. */
+export type PmSource = 'person' | 'cluster' | 'alert' | 'sitrep';
+
 export interface PmTimelineRow {
   at: number;
-  /** Wall clock in the postmortem's zone (with the offset appended when the zone's offset changed during the incident). */
+  /** Wall clock in the postmortem's zone with its offset, e.g. `2026-11-23 14:03:00 UTC`. */
   time: string;
+  source: PmSource;
   actor: string;
   actorLabel: string;
   kind: string;
+  /** Plain text: Slack mentions and links turned into names, entities decoded. */
   what: string;
+  /** Objects a collapsed cluster entry stands for (`pod/ns/name`), when there are several. */
+  objects?: string[];
   requestId?: string;
   /** Set when a skewed clock's time was corrected (see causal-order.ts). */
   reportedAt?: number;
@@ -109,8 +120,19 @@ export interface PmReview {
   followUps: string[];
 }
 
+/** A read-only command (get, describe, logs, top): it changed nothing. */
+export interface PmRead {
+  requestId: string;
+  command: string;
+  requestedBy?: PmPerson;
+  at: PmTime;
+}
+
+/** The version of the JSON shape; docs/postmortem.schema.json describes it. */
+export const POSTMORTEM_VERSION = 2;
+
 export interface Postmortem {
-  v: 1;
+  v: 2;
   incident: {
     id: string;
     title: string;
@@ -118,6 +140,8 @@ export interface Postmortem {
     severityLabel: string;
     status: string;
     channelId: string;
+    /** `#ops`, or the id when the name is unknown. */
+    channelLabel: string;
     commander: PmPerson;
     startedBy: PmPerson;
   };
@@ -127,10 +151,23 @@ export interface Postmortem {
   zoneLabel: string;
   participants: PmPerson[];
   impact: { from: PmTime; to?: PmTime; duration?: PmDuration; ongoing: boolean };
-  keyTimes: { started: PmTime; firstAction?: PmTime; mitigated?: PmTime; resolved?: PmTime };
-  durations: { toFirstAction?: PmDuration; toMitigate?: PmDuration; toResolve?: PmDuration };
+  /**
+   * began: the earliest of the incident's start, its first alert and the cluster's first sign
+   * (a Warning Event, or a node going NotReady). detected: the first alert, else the incident's start. acknowledged: the first thing a
+   * person did (started the incident, a command, a note, a vote) at or after detection.
+   * firstAction: the first job that ran on a cluster. mitigated: the status first went to monitoring
+   * or resolved, or every alert had resolved, whichever came first. resolved: the incident resolved.
+   */
+  keyTimes: { began: PmTime; started: PmTime; detected: PmTime; acknowledged?: PmTime; firstAction?: PmTime; mitigated?: PmTime; resolved?: PmTime };
+  /** TTD began→detected, TTA detected→acknowledged, then from began: first action, TTM, TTR. */
+  durations: { toDetect: PmDuration; toAcknowledge?: PmDuration; toFirstAction?: PmDuration; toMitigate?: PmDuration; toResolve?: PmDuration };
   timeline: PmTimelineRow[];
+  /** What ran on a cluster (finished, failed, or still running). */
   actions: PmAction[];
+  /** Changes asked for that did not run: refused by policy, rejected, expired, cancelled, or still waiting. */
+  notRun: PmAction[];
+  /** Read-only commands. */
+  reads: PmRead[];
   backups: { requestId: string; command?: string; name: string; objects: number }[];
   /** Prompts drawn from what happened, for the team to answer. */
   review: PmReview;

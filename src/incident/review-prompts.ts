@@ -76,12 +76,15 @@ export function reviewPrompts(pm: Postmortem): PmReview {
     review.wentWell.push(`${finished.length} cluster action${finished.length === 1 ? '' : 's'} completed: ${finished.slice(0, 5).map((a) => `${cmd(a)}`).join(', ')}${finished.length > 5 ? ', …' : ''}. Which tools or runbooks made ${finished.length === 1 ? 'it' : 'them'} quick?`);
   }
 
-  for (const a of actions) {
+  for (const a of pm.notRun) {
     if (a.outcome !== ActionOutcome.Rejected) continue;
     // The second pair of eyes doing its job is worth keeping, and worth checking it had what it needed.
     review.wentWell.push(`${cmd(a)} was stopped at approval${a.outcomeText ? ` ("${quote(a.outcomeText)}")` : ''}: did the plan show enough to decide?`);
   }
 
+  if (durations.toDetect.ms >= SLOW_FIRST_ACTION_MS) {
+    review.wentWrong.push(`The first sign came ${durations.toDetect.text} before anyone was alerted: which alert would have caught it sooner?`);
+  }
   if (!durations.toFirstAction) {
     review.wentWrong.push('No action on the cluster was recorded: how was the impact mitigated, and should that be a sitrep command?');
   } else if (durations.toFirstAction.ms >= SLOW_FIRST_ACTION_MS) {
@@ -97,8 +100,11 @@ export function reviewPrompts(pm: Postmortem): PmReview {
           : `${jobName(a)} waited ${b.waited.text} on ${b.target ? shortName(b.target) : 'a blocked step'}${times}: "${quote(b.reason)}" — what held it?`,
       );
     }
-    if (a.outcome === ActionOutcome.Expired) review.wentWrong.push(`The approval for ${cmd(a)} expired: was an approver available?`);
     if (a.outcome === ActionOutcome.Failed) review.wentWrong.push(`${jobName(a)} failed after ${a.duration?.text ?? 'an unknown time'}: what did the team do instead?`);
+  }
+
+  for (const a of pm.notRun) {
+    if (a.outcome === ActionOutcome.Expired) review.wentWrong.push(`The approval for ${cmd(a)} expired: was an approver available?`);
   }
 
   for (const a of actions) {
@@ -126,7 +132,7 @@ export function reviewPrompts(pm: Postmortem): PmReview {
       }
     }
   }
-  for (const a of actions) {
+  for (const a of [...actions, ...pm.notRun]) {
     if (a.outcome === ActionOutcome.Running || a.outcome === ActionOutcome.AwaitingApproval || a.outcome === ActionOutcome.Approved) {
       review.followUps.push(`${cmd(a)} was ${a.outcome} when this was written: confirm how it ended.`);
     }

@@ -73,7 +73,9 @@ export async function intake(deps: RequestDeps, request: CommandRequest, options
       at: request.receivedAt,
       actor: request.userId,
       text: `${request.command} ${request.text}`,
-      data: { text: `${request.command} ${request.text}`, allowed: decision.allowed },
+      // read: the postmortem lists read-only commands apart from actions; refusedBecause: why the
+      // policy said no, so a refused command is never mistaken for one that was asked for and ran.
+      data: { text: `${request.command} ${request.text}`, allowed: decision.allowed, read: options.jobKind !== JobKind.Plan, ...(decision.allowed ? {} : { refusedBecause: decision.reason }) },
     }).catch((err) => {
       // A hung Redis stops the request here; any other problem with the note does not.
       if (isRedisUnavailable(err)) throw err;

@@ -1,4 +1,5 @@
 import type { CommandRequest } from '../core/request.js';
+import { EventKind } from '../core/timeline-event.js';
 import type { RequestDeps } from './deps.js';
 
 /** A step of a request worth a line on its incident's timeline. `key` makes the append idempotent. */
@@ -27,6 +28,8 @@ export async function noteOnIncident(deps: Pick<RequestDeps, 'incidents' | 'time
     cluster: request.cluster,
     ...(note.data ? { data: note.data } : {}),
   });
+  // A command on a cluster makes that cluster's events part of the incident.
+  if (note.kind === EventKind.Command) await deps.incidents.watchCluster(incident.id, request.cluster, incident.startedAt);
   return incident.id;
 }
 

@@ -11,6 +11,7 @@ import { QueueKeys } from '../queue/keys.js';
 import { createRedis } from '../queue/redis-connection.js';
 import { RedisClock } from '../queue/redis-clock.js';
 import { ApprovalStore } from '../approval/index.js';
+import { ClusterEventStream, type ClusterEventStreamOptions } from './cluster-event-stream.js';
 import { ExecutionGuard } from './execution-guard.js';
 import { logAudit } from '../core/audit.js';
 
@@ -30,10 +31,15 @@ export interface WorkerProcessOptions {
   metrics?: Metrics;
   /** SITREP_JOB_KEY (then SITREP_JOB_KEY_PREVIOUS): executions must be signed with one of them. */
   jobKeys: readonly string[];
+  /**
+   * The cluster's events on open incidents' timelines (see ClusterEventStream); `false` turns it off.
+   * @defaultValue {} (on, with its defaults)
+   */
+  clusterEvents?: false | Omit<ClusterEventStreamOptions, 'kube' | 'redis' | 'prefix' | 'logger'>;
 }
 
 /** A worker for one cluster: its queue, its Kubernetes clients, its health endpoints. */
-export async function startWorkerProcess(options: WorkerProcessOptions): Promise<{ runner: JobRunner; opsPort?: number; stop(timeoutMs?: number): Promise<void> }> {
+export async function startWorkerProcess(options: WorkerProcessOptions): Promise<{ runner: JobRunner; opsPort?: number; clusterEvents?: ClusterEventStream; stop(timeoutMs?: number): Promise<void> }> {
   const kc = loadKubeConfig({ kubeconfigPath: options.kubeconfigPath, context: options.context });
   if (options.metrics) instrumentKubeConfig(kc, options.metrics.observeKube);
   const kube = createKubeClients(options.cluster, kc);
@@ -67,6 +73,8 @@ export async function startWorkerProcess(options: WorkerProcessOptions): Promise
     onJobDone: options.metrics?.observeJob,
   });
   await runner.start();
+  const clusterEvents = options.clusterEvents === false ? undefined : new ClusterEventStream({ ...options.clusterEvents, kube, redis, prefix: options.prefix, logger });
+  clusterEvents?.start();
   const depth = options.metrics && new Queue(new QueueKeys(options.prefix).queueName(options.cluster), { connection: redis, prefix: options.prefix });
   const unwatch = depth && options.metrics?.watchQueue(options.cluster, () => depth.getJobCounts('waiting', 'active', 'delayed', 'failed', 'prioritized'));
   const version = kc.makeApiClient(VersionApi);
@@ -86,7 +94,9 @@ export async function startWorkerProcess(options: WorkerProcessOptions): Promise
   return {
     runner,
     opsPort: ops?.port,
+    ...(clusterEvents ? { clusterEvents } : {}),
     async stop(timeoutMs = 30_000) {
+      await clusterEvents?.stop().catch((err) => logger.warn({ err }, 'cluster event watch did not stop cleanly'));
       await runner.stop(timeoutMs);
       unwatch?.();
       await depth?.close().catch(() => {});

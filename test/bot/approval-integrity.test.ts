@@ -273,7 +273,7 @@ describe('7. retries do nothing twice', () => {
   it('a duplicated signed /incident postmortem uploads its file once', async () => {
     await stack.slash('start "retry check" --sev 3', { command: '/incident', user: ALICE, channel: INCIDENTS });
     await waitForMessage(stack, (m) => /retry check/.test(messageText(m)), 30_000, INCIDENTS);
-    const files = () => stack.slack.workspace.allFiles().filter((f) => /^postmortem-/.test(f.name ?? '')).length;
+    const files = () => stack.slack.workspace.allFiles().filter((f) => /^postmortem-.*\.md$/.test(f.name ?? '')).length;
     const before = files();
     const triggerId = `${Date.now()}.${randomBytes(4).toString('hex')}`;
     await Promise.all([0, 1, 2].map((retryNum) => stack.slash('postmortem', { command: '/incident', user: ALICE, channel: INCIDENTS, triggerId, ...(retryNum ? { retryNum } : {}) })));

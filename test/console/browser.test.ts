@@ -237,8 +237,10 @@ describe.skipIf(!haveChromium)('the local Slack console in a browser', () => {
     const summary = channelMessage(/Postmortem/i).filter({ has: page.getByTestId('thread-toggle') });
     await summary.waitFor(WAIT);
     await summary.getByTestId('thread-toggle').click();
-    const fileLink = page.getByTestId('thread-pane').getByTestId('file-link');
+    // The Markdown file; the timeline chart (a PNG) sits beside it in the thread.
+    const fileLink = page.getByTestId('thread-pane').locator('[data-testid="file-link"][href$=".md"]');
     await fileLink.waitFor(WAIT);
+    await page.getByTestId('thread-pane').locator('[data-testid="file-link"][href$=".png"]').waitFor(WAIT);
     await shot('postmortem');
 
     const href = await fileLink.getAttribute('href');

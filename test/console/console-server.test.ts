@@ -117,6 +117,21 @@ describe('console server', () => {
     expect(await click.json()).toMatchObject({ ok: false, error: 'message_not_found' });
   });
 
+  it('exports a postmortem to another channel named as typed, #postmortems, resolved through the Web API stand-in', async () => {
+    const ws = demo.slack.workspace;
+    await post('/api/command', { user: ALICE, channel: OPS, text: '/incident start "export check" --sev 3' });
+    await eventually(() => ws.messages(OPS).find((m) => /export check/.test(textOf(m)) && /SEV3/.test(textOf(m))), { what: 'the incident card' });
+    await post('/api/command', { user: ALICE, channel: OPS, text: '/incident resolve' });
+    await eventually(() => ws.messages(OPS).find((m) => /resolved after/.test(textOf(m))), { what: 'the resolution' });
+    await post('/api/command', { user: ALICE, channel: OPS, text: '/incident postmortem #postmortems' });
+    const summary = await eventually(() => ws.messages('C0POSTMORT').find((m) => /Postmortem: export check/.test(textOf(m))), { what: 'the postmortem in #postmortems' });
+    const files = await eventually(() => {
+      const names = ws.replies('C0POSTMORT', summary.ts).flatMap((m) => (m.files ?? []).map((f) => f.name));
+      return names.length >= 2 ? names : undefined;
+    }, { what: 'the file and the chart in its thread' });
+    expect(files).toEqual(expect.arrayContaining([expect.stringMatching(/^postmortem-inc-.*\.md$/), expect.stringMatching(/^postmortem-inc-.*\.png$/)]));
+  });
+
   it('serves shared files for viewing and downloading', async () => {
     const ws = demo.slack.workspace;
     const file = ws.createFile({ filename: 'notes.md', length: 7 });

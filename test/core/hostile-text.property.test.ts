@@ -84,7 +84,7 @@ function assertSafeMarkdown(where: string, md: string): void {
   expect(rest.replace(/(?<!\\)(`+)[^\n]*?\1/g, ''), `${where}: an unescaped [ could start a link`).not.toMatch(/(^|[^\\])\[/m);
   for (const line of rest.split('\n')) {
     expect(line, `${where}: fence or indented code from quoted text`).not.toMatch(/^(\s*```|\s*~~~| {4,}\S)/);
-    if (line.startsWith('#')) expect(line, `${where}: a heading sitrep did not write`).toMatch(/^#{1,3} (Postmortem: |Summary$|Impact$|Key times$|Timeline \(|Actions on the cluster$|Backups$|Review$|Root cause$|What went well$|What went wrong$|Lessons$|Follow-up actions$|\d+\. )/);
+    if (line.startsWith('#')) expect(line, `${where}: a heading sitrep did not write`).toMatch(/^#{1,3} (Postmortem: |Summary$|Impact$|Key times$|Timeline \(|Actions on the cluster$|Requested, not run$|Read-only commands$|Backups$|Review$|Root cause$|What went well$|What went wrong$|Lessons$|Follow-up actions$|\d+\. )/);
   }
   expect(md, `${where}: control or bidi character`).not.toMatch(HIDDEN);
   noSecret(where, md);
@@ -208,6 +208,7 @@ describe('hostile text through every renderer', () => {
       { numRuns: 300 },
     );
     expect(escapeMrkdwn('bob & co')).toBe('bob &amp; co');
-    expect(escapeMarkdown('bob & co')).toBe('bob &amp; co');
+    expect(escapeMarkdown('bob & co')).toBe('bob & co');
+    expect(escapeMarkdown('&copy; &#60;')).toBe('&amp;copy; &amp;#60;');
   });
 });

@@ -168,6 +168,8 @@ function referencedGrants(): Set<Grant> {
   };
   walk(join(root, 'jobs'));
   walk(join(root, 'src', 'k8s'));
+  // The worker's cluster event watch (src/worker/cluster-event-stream.ts) lists and watches too.
+  walk(join(root, 'src', 'worker'));
   const VERB: Record<string, string> = { list: 'list', read: 'get', patch: 'patch', replace: 'update', create: 'create', delete: 'delete', deleteCollection: 'deletecollection' };
   const kinds = [...RESOURCE_TYPES].sort((a, b) => b.kind.length - a.kind.length);
   const out = new Set<Grant>();
@@ -184,7 +186,13 @@ function referencedGrants(): Set<Grant> {
       const r = kubeRequestOf('GET', `${m[1]}?watch=true`);
       out.add(grant(r.group, r.resource, r.verb));
     }
-    if (/new Watch\(/.test(text) && !/\.watch\(\s*['"`]\//.test(text)) throw new Error(`${relative(root, file)} watches a path this test cannot read; write it as a literal`);
+    // A Reflector is handed its collection path by its caller, as a literal `path: '/api/…'`.
+    for (const m of text.matchAll(/\bpath:\s*['"`](\/apis?\/[^'"`]+)['"`]/g)) {
+      const r = kubeRequestOf('GET', `${m[1]}?watch=true`);
+      out.add(grant(r.group, r.resource, r.verb));
+    }
+    const generic = /\.watch\(\s*this\.options\.path\b/.test(text);
+    if (/new Watch\(/.test(text) && !generic && !/\.watch\(\s*['"`]\//.test(text)) throw new Error(`${relative(root, file)} watches a path this test cannot read; write it as a literal`);
   }
   return out;
 }

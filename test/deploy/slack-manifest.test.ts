@@ -22,6 +22,8 @@ const SCOPES_OF: Record<string, string[]> = {
   'conversations.history': ['channels:history', 'groups:history'],
   // Default types=public_channel.
   'conversations.list': ['channels:read'],
+  // Channel names in postmortems; a private channel (groups:read, not asked for) shows as its id.
+  'conversations.info': ['channels:read'],
   'auth.test': [],
 };
 const EVENT_SCOPES: Record<string, string[]> = { reaction_added: ['reactions:read'] };

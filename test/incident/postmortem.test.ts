@@ -6,6 +6,7 @@ import { IncidentStatus, IncidentStore, type Incident } from '../../src/incident
 import { Timeline } from '../../src/incident/timeline.js';
 import { buildPostmortem, type Postmortem } from '../../src/incident/postmortem-model.js';
 import { renderPostmortem } from '../../src/incident/postmortem.js';
+import { postmortemMarkdown } from '../../src/incident/postmortem-markdown.js';
 import { summarizeForSlack } from '../../src/chat/render/postmortem-summary.js';
 import { renderTimeline } from '../../src/chat/render/timeline-text.js';
 import { startTestRedis, type TestRedis } from '../support/redis-server.js';
@@ -96,56 +97,59 @@ afterAll(async () => {
 describe('postmortem of a scripted incident', () => {
   it('shows every event in order, with actors and UTC times', () => {
     const md = renderPostmortem({ incident, events, format: 'md' });
-    expect(md).toContain('| Time (UTC) | Actor | What |');
-    const rows = tableAfter(md, '| Time (UTC)');
+    expect(md).toContain('| Time | Source | Actor | What |');
+    expect(md).toContain('| Times shown in | UTC |');
+    const rows = tableAfter(md, '| Time |');
     expect(events).toHaveLength(16);
-    expect(rows.map((r) => [r[0], r[1], r[2]])).toEqual([
-      ['2026-11-23 14:03:00', '<@U1>', 'Incident started: API down (SEV2)'],
-      ['2026-11-23 14:05:00', '<@U1>', '/k8s drain node02'],
-      ['2026-11-23 14:05:03', 'sitrep', 'Plan: cordon node02, evict 4 pods (2 warnings)'],
-      ['2026-11-23 14:05:04', 'sitrep', 'Approval requested (1 of U2, U3)'],
-      ['2026-11-23 14:07:00', '<@U2>', 'Approved'],
-      ['2026-11-23 14:07:01', 'worker:w1', 'Drain of node02 started'],
-      ['2026-11-23 14:07:02', 'worker:w1', 'Saved backup-node02 (12 objects)'],
-      ['2026-11-23 14:08:00', 'worker:w1', 'Eviction of shop/web-1 refused by PDB web-pdb'],
-      ['2026-11-23 14:13:00', 'worker:w1', 'Eviction of shop/web-1 still refused by PDB web-pdb'],
-      ['2026-11-23 14:18:00', 'worker:w1', 'node02 drained: 4 pods evicted'],
-      ['2026-11-23 14:19:00', '<@U3>', 'p99 back to normal \\| dashboards green<br>watching for 10m'],
-      ['2026-11-23 14:23:00', '<@U3>', '/k8s scale deploy/web 0'],
-      ['2026-11-23 14:23:02', 'sitrep', 'Approval requested'],
-      ['2026-11-23 14:24:00', '<@U1>', 'Rejected: web is serving again'],
-      ['2026-11-23 14:28:00', '<@U1>', 'Status investigating → monitoring'],
-      ['2026-11-23 14:44:10', '<@U1>', 'Incident resolved'],
+    expect(rows.map((r) => [r[0], r[1], r[2], r[3]])).toEqual([
+      ['2026-11-23 14:03:00 UTC', 'person', 'U1', 'Incident started: API down (SEV2)'],
+      ['2026-11-23 14:05:00 UTC', 'person', 'U1', '/k8s drain node02'],
+      ['2026-11-23 14:05:03 UTC', 'sitrep', 'sitrep', 'Plan: cordon node02, evict 4 pods (2 warnings)'],
+      ['2026-11-23 14:05:04 UTC', 'sitrep', 'sitrep', 'Approval requested (1 of U2, U3)'],
+      ['2026-11-23 14:07:00 UTC', 'person', 'U2', 'Approved'],
+      ['2026-11-23 14:07:01 UTC', 'sitrep', 'worker:w1', 'Drain of node02 started'],
+      ['2026-11-23 14:07:02 UTC', 'sitrep', 'worker:w1', 'Saved backup-node02 (12 objects)'],
+      ['2026-11-23 14:08:00 UTC', 'sitrep', 'worker:w1', 'Eviction of shop/web-1 refused by PDB web-pdb'],
+      ['2026-11-23 14:13:00 UTC', 'sitrep', 'worker:w1', 'Eviction of shop/web-1 still refused by PDB web-pdb'],
+      ['2026-11-23 14:18:00 UTC', 'sitrep', 'worker:w1', 'node02 drained: 4 pods evicted'],
+      ['2026-11-23 14:19:00 UTC', 'person', 'U3', 'p99 back to normal \\| dashboards green<br>watching for 10m'],
+      ['2026-11-23 14:23:00 UTC', 'person', 'U3', '/k8s scale deploy/web 0'],
+      ['2026-11-23 14:23:02 UTC', 'sitrep', 'sitrep', 'Approval requested'],
+      ['2026-11-23 14:24:00 UTC', 'person', 'U1', 'Rejected: web is serving again'],
+      ['2026-11-23 14:28:00 UTC', 'person', 'U1', 'Status investigating → monitoring'],
+      ['2026-11-23 14:44:10 UTC', 'person', 'U1', 'Incident resolved'],
     ]);
   });
 
   it('computes key times and durations from the incident and its events', () => {
     const md = renderPostmortem({ incident, events, format: 'md' });
     expect(tableAfter(md, '| Moment |')).toEqual([
-      ['Started', '2026-11-23 14:03:00', '0s'],
-      ['First action', '2026-11-23 14:05:00', '2m'],
-      ['Mitigated', '2026-11-23 14:28:00', '25m'],
-      ['Resolved', '2026-11-23 14:44:10', '41m 10s'],
+      ['Impact began', '2026-11-23 14:03:00 UTC', '0s'],
+      ['Detected', '2026-11-23 14:03:00 UTC', '0s'],
+      ['Acknowledged', '2026-11-23 14:03:00 UTC', '0s'],
+      ['Incident opened', '2026-11-23 14:03:00 UTC', '0s'],
+      ['First action', '2026-11-23 14:07:01 UTC', '4m 1s'],
+      ['Mitigated', '2026-11-23 14:28:00 UTC', '25m'],
+      ['Resolved', '2026-11-23 14:44:10 UTC', '41m 10s'],
     ]);
-    expect(md).toContain('Time to first action: 2m · time to mitigate: 25m · time to resolve: 41m 10s');
-    expect(md).toContain('Impact window (UTC): 2026-11-23 14:03:00 → 2026-11-23 14:28:00 (25m)');
+    expect(md).toContain('TTD (time to detect): 0s · TTA (to acknowledge): 0s · TTM (to mitigate): 25m · TTR (to resolve): 41m 10s');
+    expect(md).toContain('Impact window: 2026-11-23 14:03:00 UTC → 2026-11-23 14:28:00 UTC (25m)');
   });
 
   it('lists the actions with who asked, who approved or rejected, the warnings and the outcome', () => {
     const md = renderPostmortem({ incident, events, format: 'md' });
-    const drain = md.slice(md.indexOf('### 1. `/k8s drain node02`'), md.indexOf('### 2.'));
-    expect(drain).toContain('- Requested by: <@U1> at 2026-11-23 14:05:00 on cluster `prod`');
-    expect(drain).toContain('- Approved by: <@U2>');
+    const drain = md.slice(md.indexOf('### 1. `/k8s drain node02`'), md.indexOf('## Requested, not run'));
+    expect(drain).toContain('- Requested by: U1 at 2026-11-23 14:05:00 UTC on cluster `prod`');
+    expect(drain).toContain('- Approved by: U2');
     expect(drain).toContain('  - danger `local-data`: pod shop/cache-0 uses emptyDir: its data is lost on eviction');
     expect(drain).toContain('  - warning `single-replica`: deployment shop/checkout has 1 replica');
-    expect(drain).toContain('- Blocked: `pod/shop/web-1` 2 times from 2026-11-23 14:08:00 for 10m: PodDisruptionBudget web-pdb allows 0 disruptions');
+    expect(drain).toContain('- Blocked: `pod/shop/web-1` 2 times from 2026-11-23 14:08:00 UTC for 10m: PodDisruptionBudget web-pdb allows 0 disruptions');
     expect(drain).toContain('- Outcome: **finished**: node02 drained: 4 pods evicted');
-    expect(drain).toContain('- Ran: 2026-11-23 14:07:01 → 2026-11-23 14:18:00 (10m 59s)');
-    const scale = md.slice(md.indexOf('### 2. `/k8s scale deploy/web 0`'), md.indexOf('## Backups'));
-    expect(scale).toContain('- Requested by: <@U3>');
-    expect(scale).toContain('- Approved by: —');
-    expect(scale).toContain('- Rejected by: <@U1>');
-    expect(scale).toContain('- Outcome: **rejected**: Rejected: web is serving again');
+    expect(drain).toContain('- Ran: 2026-11-23 14:07:01 UTC → 2026-11-23 14:18:00 UTC (10m 59s)');
+    // The rejected scale never ran: it is not an action, it is listed with what did not run.
+    expect(md).not.toContain('### 2.');
+    const notRun = md.slice(md.indexOf('## Requested, not run'), md.indexOf('## Read-only commands'));
+    expect(notRun).toContain('- `/k8s scale deploy/web 0` by U3 at 2026-11-23 14:23:00 UTC: **rejected**, rejected by U1: Rejected: web is serving again');
     expect(md).toContain('- `backup-node02`: 12 objects, by `/k8s drain node02` (request `req-drain`)');
   });
 
@@ -165,13 +169,13 @@ describe('postmortem of a scripted incident', () => {
   it('shows the same instants in UTC and Asia/Shanghai', () => {
     const utc = renderPostmortem({ incident, events, format: 'md', timeZone: 'UTC' });
     const sha = renderPostmortem({ incident, events, format: 'md', timeZone: 'Asia/Shanghai' });
-    expect(sha).toContain('| Time (Asia/Shanghai, UTC+08:00) | Actor | What |');
-    const u = tableAfter(utc, '| Time (UTC)');
-    const s = tableAfter(sha, '| Time (Asia/Shanghai');
-    expect(u[0]![0]).toBe('2026-11-23 14:03:00');
-    expect(s[0]![0]).toBe('2026-11-23 22:03:00');
-    expect(s.map((r) => instant(r[0]!, '+08:00'))).toEqual(u.map((r) => instant(r[0]!, 'Z')));
-    expect(u.map((r) => instant(r[0]!, 'Z'))).toEqual(events.map((e) => Math.floor(e.at / 1000) * 1000));
+    expect(sha).toContain('| Times shown in | Asia/Shanghai, UTC+08:00 |');
+    const u = tableAfter(utc, '| Time |');
+    const s = tableAfter(sha, '| Time |');
+    expect(u[0]![0]).toBe('2026-11-23 14:03:00 UTC');
+    expect(s[0]![0]).toBe('2026-11-23 22:03:00 UTC+08:00');
+    expect(s.map((r) => instant(r[0]!.slice(0, 19), '+08:00'))).toEqual(u.map((r) => instant(r[0]!.slice(0, 19), 'Z')));
+    expect(u.map((r) => instant(r[0]!.slice(0, 19), 'Z'))).toEqual(events.map((e) => Math.floor(e.at / 1000) * 1000));
     expect(s.map((r) => r.slice(1))).toEqual(u.map((r) => r.slice(1)));
   });
 
@@ -181,8 +185,8 @@ describe('postmortem of a scripted incident', () => {
     const inc: Incident = { ...incident, startedAt: start, mitigatedAt: start + 50 * M, resolvedAt: start + 60 * M };
     const evs: TimelineEvent[] = [0, 20, 40, 60].map((m, i) => ({ v: 1, key: `e${i}`, kind: EventKind.IncidentNote, at: start + m * M, actor: 'U1', text: `note ${i}` }));
     const md = renderPostmortem({ incident: inc, events: evs, format: 'md', timeZone: 'America/New_York' });
-    expect(md).toContain('| Time (America/New_York, EDT UTC-04:00 → EST UTC-05:00) | Actor | What |');
-    const rows = tableAfter(md, '| Time (America/New_York');
+    expect(md).toContain('| Times shown in | America/New_York, EDT UTC-04:00 → EST UTC-05:00 |');
+    const rows = tableAfter(md, '| Time |');
     expect(rows.map((r) => r[0])).toEqual(['2026-11-01 01:30:00 UTC-04:00', '2026-11-01 01:50:00 UTC-04:00', '2026-11-01 01:10:00 UTC-05:00', '2026-11-01 01:30:00 UTC-05:00']);
     expect(rows.map((r) => instant(r[0]!.slice(0, 19), r[0]!.slice(23)))).toEqual(evs.map((e) => e.at));
   });
@@ -199,13 +203,12 @@ describe('postmortem of a scripted incident', () => {
     expect(pm.durations.toMitigate).toEqual({ ms: 25 * M, text: '25m' });
     expect(pm.durations.toResolve).toEqual({ ms: 41 * M + 10 * S, text: '41m 10s' });
     expect(pm.participants.map((p) => p.id)).toEqual(['U1', 'U2', 'U3']);
-    const rows = tableAfter(md, '| Time (Asia/Shanghai');
-    expect(pm.timeline.map((r) => [r.time, r.actorLabel])).toEqual(rows.map((r) => [r[0], r[1]]));
-    expect(pm.timeline.map((r) => r.what.replace(/\|/g, '\\|').replace(/\n/g, '<br>'))).toEqual(rows.map((r) => r[2]));
-    expect(pm.actions.map((a) => [a.command, a.outcome, a.requestedBy?.id, a.approvedBy.map((p) => p.id), a.rejectedBy.map((p) => p.id)])).toEqual([
-      ['/k8s drain node02', 'finished', 'U1', ['U2'], []],
-      ['/k8s scale deploy/web 0', 'rejected', 'U3', [], ['U1']],
-    ]);
+    const rows = tableAfter(md, '| Time |');
+    expect(pm.v).toBe(2);
+    expect(pm.timeline.map((r) => [r.time, r.source, r.actorLabel])).toEqual(rows.map((r) => [r[0], r[1], r[2]]));
+    expect(pm.timeline.map((r) => r.what.replace(/\|/g, '\\|').replace(/\n/g, '<br>'))).toEqual(rows.map((r) => r[3]));
+    expect(pm.actions.map((a) => [a.command, a.outcome, a.requestedBy?.id, a.approvedBy.map((p) => p.id), a.rejectedBy.map((p) => p.id)])).toEqual([['/k8s drain node02', 'finished', 'U1', ['U2'], []]]);
+    expect(pm.notRun.map((a) => [a.command, a.outcome, a.requestedBy?.id, a.rejectedBy.map((p) => p.id)])).toEqual([['/k8s scale deploy/web 0', 'rejected', 'U3', ['U1']]]);
     for (const prompt of Object.values(pm.review).flat()) expect(md).toContain(`- ${prompt}`);
     expect(md).toContain(`| Participants | ${pm.participants.map((p) => p.label).join(', ')} |`);
   });
@@ -214,8 +217,8 @@ describe('postmortem of a scripted incident', () => {
     const names = { U1: 'alice', U2: 'bob' };
     const a = renderPostmortem({ incident, events, format: 'md', names });
     expect(a).toBe(renderPostmortem({ incident, events, format: 'md', names }));
-    expect(tableAfter(a, '| Time (UTC)')[4]!.slice(1, 2)).toEqual(['bob']);
-    expect(a).toContain('| Participants | alice, bob, <@U3> |');
+    expect(tableAfter(a, '| Time |')[4]!.slice(2, 3)).toEqual(['bob']);
+    expect(a).toContain('| Participants | alice, bob, U3 |');
   });
 
   it('summarises for Slack within its limits', () => {
@@ -256,7 +259,7 @@ describe('postmortem edge cases', () => {
       { v: 1, key: 'f', kind: EventKind.JobFailed, at: T + 33 * M, actor: 'worker:w', text: 'Restart failed', ...r, data: { message: 'rollout did not finish in 2m', code: 'sitrep_timeout' } },
     ];
     const pm = buildPostmortem({ incident: base, events: evs });
-    expect(pm.review.wentWrong).toContain('The first action came 30m after the incident started: how were we alerted, and what did the first minutes go to?');
+    expect(pm.review.wentWrong).toContain('The first action came 31m after the incident started: how were we alerted, and what did the first minutes go to?');
     expect(pm.review.rootCause).toContain('Why did the restart of shop/api fail? It reported: "rollout did not finish in 2m" (sitrep_timeout).');
     expect(pm.impact.ongoing).toBe(true);
     expect(pm.durations.toMitigate).toBeUndefined();
@@ -280,11 +283,11 @@ describe('postmortem edge cases', () => {
     }
     const inc: Incident = { ...base, status: 'resolved', resolvedAt: T + 10_000 * 1000, mitigatedAt: T + 9_000 * 1000 };
     const md = renderPostmortem({ incident: inc, events: evs, format: 'md', timeZone: 'Asia/Shanghai' });
-    const rows = tableAfter(md, '| Time (Asia/Shanghai');
+    const rows = tableAfter(md, '| Time |');
     expect(rows).toHaveLength(10_000);
     // One comparison for all rows: 20,000 separate expects cost seconds on a busy machine.
-    expect(rows.map((r) => (r.length === 3 ? r[2] : r.join('|')))).toEqual(evs.map((_, i) => `event ${i} \\| step ${i % 10}`));
-    expect(instant(rows[9_999]![0]!, '+08:00')).toBe(T + 9_999_000);
+    expect(rows.map((r) => (r.length === 4 ? r[3] : r.join('|')))).toEqual(evs.map((_, i) => `event ${i} \\| step ${i % 10}`));
+    expect(instant(rows[9_999]![0]!.slice(0, 19), '+08:00')).toBe(T + 9_999_000);
     expect(md.match(/^### \d+\. /gm)).toHaveLength(1_000);
     const pm = JSON.parse(renderPostmortem({ incident: inc, events: evs, format: 'json' })) as Postmortem;
     expect(pm.timeline).toHaveLength(10_000);
@@ -293,5 +296,58 @@ describe('postmortem edge cases', () => {
     const slack = summarizeForSlack(pm);
     expect(slack.blocks.length).toBeLessThanOrEqual(50);
     for (const b of slack.blocks as { text?: { text: string } }[]) expect((b.text?.text ?? '').length).toBeLessThanOrEqual(3000);
+  });
+
+  it('tells the truth about what ran: a refused command and read-only commands are not actions', () => {
+    const evs: TimelineEvent[] = [
+      { v: 1, key: 'r', kind: EventKind.Command, at: T + M, actor: 'U1', text: '/k8s get nodes', requestId: 'q1', data: { text: '/k8s get nodes', read: true, allowed: true } },
+      { v: 1, key: 'x', kind: EventKind.Command, at: T + 2 * M, actor: 'U2', text: '/k8s drain node03', requestId: 'q2', data: { text: '/k8s drain node03', allowed: false, refusedBecause: 'rule 3 (policy.yaml:9) allows only @oncall to run drain' } },
+    ];
+    const pm = buildPostmortem({ incident: base, events: evs, names: { U1: 'Alice', U2: 'Dave' } });
+    expect(pm.actions).toEqual([]);
+    expect(pm.notRun.map((a) => [a.command, a.outcome, a.requestedBy?.label])).toEqual([['/k8s drain node03', 'refused', 'Dave']]);
+    expect(pm.reads.map((r) => [r.command, r.requestedBy?.label])).toEqual([['/k8s get nodes', 'Alice']]);
+    const md = postmortemMarkdown(pm);
+    const actions = md.slice(md.indexOf('## Actions on the cluster'), md.indexOf('## Requested, not run'));
+    expect(actions).not.toContain('drain node03');
+    expect(actions).toContain('No change ran on a cluster through sitrep.');
+    expect(md).toContain('- `/k8s drain node03` by Dave at 2026-11-23 14:05:00 UTC: **refused**: rule 3 (policy.yaml:9) allows only @oncall to run drain');
+    expect(md.slice(md.indexOf('## Read-only commands'))).toContain('- 2026-11-23 14:04:00 UTC `/k8s get nodes` by Alice');
+  });
+
+  it('is portable Markdown: people and channels by name, text escaped once', () => {
+    const evs: TimelineEvent[] = [
+      // A note as the chat layer stores it (Slack's markup read once at intake, core/text/slack-markup.ts),
+      // and sitrep's own line naming people with Slack mentions.
+      { v: 1, key: 'n', kind: EventKind.IncidentNote, at: T + M, actor: 'U1', text: 'checked with bob & co, ask @Bob Backup in #db-team about the status page (https://status.example/x) *now*' },
+      { v: 1, key: 'c', kind: EventKind.IncidentCommander, at: T + 2 * M, actor: 'U1', text: 'Commander <@U1> → <@U2>' },
+    ];
+    const md = renderPostmortem({ incident: base, events: evs, format: 'md', names: { U1: 'Alice Oncall', U2: 'Bob Backup' }, channels: { C9: 'ops' } });
+    expect(md).toContain('checked with bob & co, ask @Bob Backup in #db-team about the status page (https://status.example/x) \\*now\\*');
+    expect(md).toContain('Commander @Alice Oncall → @Bob Backup');
+    expect(md).toContain('| Channel | \\#ops |'); // a # opening a cell is escaped as it would be opening a line: renders as #ops
+    expect(md).not.toMatch(/&amp;|<@|<#|<https?:/);
+    expect(md).not.toMatch(/\bU[12]\b/);
+  });
+
+  it('computes TTD, TTA, TTM and TTR from the first sign, the alert, the first person and the alerts clearing', () => {
+    const inc: Incident = { ...base, startedBy: 'alertmanager', commanderId: 'alertmanager', participants: [], startedAt: T + 5 * M, status: 'resolved', resolvedAt: T + 40 * M };
+    const evs: TimelineEvent[] = [
+      { v: 1, key: 'w', kind: EventKind.ClusterEvent, at: T, actor: 'cluster:prod', text: 'NodeNotReady node02: Node node02 status is now: NodeNotReady', data: { type: 'Warning', reason: 'NodeNotReady' } },
+      { v: 1, key: 'a', kind: EventKind.AlertFiring, at: T + 4 * M, actor: 'alertmanager', text: 'Alert firing: KubeNodeNotReady', data: { fingerprint: 'f1' } },
+      { v: 1, key: 's', kind: EventKind.IncidentStarted, at: T + 5 * M, actor: 'alertmanager', text: 'Incident started' },
+      { v: 1, key: 'n', kind: EventKind.IncidentNote, at: T + 7 * M, actor: 'U1', text: 'looking' },
+      { v: 1, key: 'j', kind: EventKind.JobStarted, at: T + 10 * M, actor: 'worker:w', text: 'Started drain', requestId: 'r', data: { verb: 'drain', target: 'node/node02' } },
+      { v: 1, key: 'r', kind: EventKind.AlertResolved, at: T + 20 * M, actor: 'alertmanager', text: 'Alert resolved', data: { fingerprint: 'f1' } },
+    ];
+    const pm = buildPostmortem({ incident: inc, events: evs });
+    expect(pm.keyTimes.began.at).toBe(T);
+    expect(pm.keyTimes.detected.at).toBe(T + 4 * M);
+    expect(pm.keyTimes.acknowledged?.at).toBe(T + 7 * M);
+    expect(pm.keyTimes.firstAction?.at).toBe(T + 10 * M);
+    expect(pm.keyTimes.mitigated?.at).toBe(T + 20 * M);
+    expect([pm.durations.toDetect.text, pm.durations.toAcknowledge?.text, pm.durations.toMitigate?.text, pm.durations.toResolve?.text]).toEqual(['4m', '3m', '20m', '40m']);
+    expect(pm.timeline.map((r) => r.source)).toEqual(['cluster', 'alert', 'alert', 'person', 'sitrep', 'alert']);
+    expect(pm.participants.map((p) => p.id)).toEqual(['U1']);
   });
 });

@@ -30,7 +30,16 @@ describe('scheduler', () => {
     expect(scheduledCondition(huge)).toMatchObject({ status: 'False', reason: 'Unschedulable', message });
     const failed = events(store, 'FailedScheduling', 'huge');
     expect(failed).toHaveLength(1);
-    expect(failed[0]).toMatchObject({ type: 'Warning', message, source: { component: 'default-scheduler' } });
+    // kube-scheduler records through the events.k8s.io recorder (client-go tools/events): the
+    // reporting controller and action are set, the deprecated source is empty.
+    expect(failed[0]).toMatchObject({ type: 'Warning', message, reportingComponent: 'default-scheduler', action: 'Scheduling', source: {} });
+    // Asked again (a node changed), the same failure is a series on that one Event, not a new one.
+    const count = (failed[0]!.series as { count?: number } | undefined)?.count ?? 1;
+    store.create('nodes', { metadata: { name: 'tiny', labels: { 'kubernetes.io/hostname': 'tiny' } }, status: { allocatable: { cpu: '1', memory: '1Mi', pods: '10' }, conditions: [{ type: 'Ready', status: 'True' }] } });
+    await sim.controllers.idle();
+    const again = events(store, 'FailedScheduling', 'huge');
+    expect(again).toHaveLength(1);
+    expect((again[0]!.series as { count: number }).count).toBe(count + 1);
   });
 
   it('counts every reason per node, sorted like the real scheduler, and retries when a node is added', async () => {

@@ -37,6 +37,7 @@ export async function dumpRedis(redis: Redis): Promise<string> {
 
 /** Every Slack Web API call's arguments (posts, updates, ephemerals, response_url replies) and every uploaded file's content. */
 export function slackOutputs(slack: SlackApiServer): string {
-  const files = slack.workspace.allFiles().map((f) => `${f.name} ${f.title ?? ''}\n${slack.workspace.file(f.id)?.content?.toString('utf8') ?? ''}`);
+  // Images (the postmortem's timeline chart) are bytes, not text anyone reads: their names only.
+  const files = slack.workspace.allFiles().map((f) => `${f.name} ${f.title ?? ''}\n${/\.(png|jpe?g|gif)$/i.test(f.name) ? '' : (slack.workspace.file(f.id)?.content?.toString('utf8') ?? '')}`);
   return [...slack.calls().map((c) => `${c.method} ${JSON.stringify(c.args)}`), ...files].join('\n');
 }

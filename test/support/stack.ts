@@ -7,6 +7,7 @@ import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import pino from 'pino';
 import { OPEN_POLICY_YAML, Policy } from '../../src/approval/index.js';
 import { startBot, type Bot } from '../../src/chat/bot.js';
+import type { AlertmanagerAuth } from '../../src/chat/handlers/alertmanager.js';
 import { LocalWorkspace, sendBlockAction, sendSlashCommand, startSlackApiServer, visibleText, type SlackApiServer } from '../../src/console/index.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
 import { startWorkerProcess } from '../../src/worker/worker-process.js';
@@ -41,6 +42,10 @@ export interface StackOptions {
    * stack's key prefix), e.g. the rules docs/operations.md recommends. @defaultValue the default user
    */
   redisAclRules?: string;
+  /** Credentials for the bot's POST /alertmanager. @defaultValue undefined (no alert intake) */
+  alertmanager?: AlertmanagerAuth;
+  /** Worker cluster event stream settings (short polls for tests). @defaultValue { pollMs: 200, flushMs: 200, digest: { quietMs: 1000 } } */
+  clusterEvents?: false | { pollMs?: number; flushMs?: number; digest?: { quietMs?: number } };
 }
 
 /**
@@ -107,7 +112,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const cluster = 'sandbox';
   const workers: Stack['workers'] = [];
   const startWorker = async () => {
-    const w = await startWorkerProcess({ cluster, kubeconfigPath: workerKubeconfigPath, redisUrl, prefix, logger, lockDurationMs: options.lockDurationMs ?? 5000, jobKeys: [TEST_JOB_KEY] });
+    const w = await startWorkerProcess({ cluster, kubeconfigPath: workerKubeconfigPath, redisUrl, prefix, logger, lockDurationMs: options.lockDurationMs ?? 5000, jobKeys: [TEST_JOB_KEY], clusterEvents: options.clusterEvents ?? { pollMs: 200, flushMs: 200, digest: { quietMs: 1000 } } });
     workers.push(w);
     return w;
   };
@@ -128,6 +133,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       logger,
       editIntervalMs: options.editIntervalMs ?? 200,
       ...(options.membershipCacheMs !== undefined ? { membershipCacheMs: options.membershipCacheMs } : {}),
+      ...(options.alertmanager ? { alertmanager: options.alertmanager } : {}),
       expirySweepMs: 200,
     });
   let bot = await launchBot();

@@ -1,4 +1,5 @@
-import type { Incident } from '../../incident/index.js';
+import { isPerson, type Incident } from '../../incident/index.js';
+import { mentionOrName } from './people.js';
 import { formatDuration } from '../../core/duration.js';
 import { escapeMrkdwn } from '../../core/text/mrkdwn.js';
 import { escapeFallback } from '../../core/text/slack-fallback.js';
@@ -22,7 +23,8 @@ export function incidentCard(incident: Incident, now: number): { text: string; b
   const pairs: [string, string][] = [
     ['Severity', `SEV${incident.severity}`],
     ['Status', `${STATUS_ICON[incident.status] ?? ''} ${incident.status}`],
-    ['Commander', `<@${incident.commanderId}>`],
+    // An incident an alert opened has no commander until someone takes it.
+    ['Commander', isPerson(incident.commanderId) ? mentionOrName(incident.commanderId) : 'unassigned: `/incident commander @you`'],
     ['Started', started],
   ];
   if (incident.mitigatedAt) pairs.push(['Mitigated after', formatDuration(incident.mitigatedAt - incident.startedAt)]);

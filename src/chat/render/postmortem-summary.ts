@@ -6,7 +6,7 @@ import { context, fields, header, section, type Block } from './blocks.js';
 import { mentionOrName } from './people.js';
 
 /** A person as Slack shows them: their name when the postmortem has one, else a live mention of their id. */
-const personText = (p: PmPerson) => (p.label === `<@${p.id}>` ? mentionOrName(p.id) : escapeMrkdwn(p.label));
+const personText = (p: PmPerson) => (p.label === p.id ? mentionOrName(p.id) : escapeMrkdwn(p.label));
 
 /** Actions listed in the message; the file has them all. */
 const MAX_ACTIONS = 10;
@@ -32,25 +32,28 @@ export function summarizeForSlack(pm: Postmortem): { text: string; blocks: objec
       ['Severity', i.severityLabel],
       ['Status', i.status],
       ['Commander', personText(i.commander)],
-      ['Time to resolve', d.toResolve?.text ?? 'not resolved'],
-      ['Time to first action', d.toFirstAction?.text ?? 'no action'],
+      ['Time to detect', d.toDetect.text],
+      ['Time to acknowledge', d.toAcknowledge?.text ?? 'not acknowledged'],
       ['Time to mitigate', d.toMitigate?.text ?? 'not mitigated'],
+      ['Time to resolve', d.toResolve?.text ?? 'not resolved'],
     ]),
   );
   const k = pm.keyTimes;
   const times = [
-    `started ${k.started.local}`,
+    `began ${k.began.local}`,
+    `detected ${k.detected.local}`,
     k.firstAction && `first action ${k.firstAction.local}`,
     k.mitigated && `mitigated ${k.mitigated.local}`,
     k.resolved && `resolved ${k.resolved.local}`,
   ].filter(Boolean);
-  blocks.push(section(`*Key times* (${escapeMrkdwn(pm.zoneLabel)}): ${times.join(' · ')}`));
+  blocks.push(section(`*Key times*: ${times.map((t) => escapeMrkdwn(t as string)).join(' · ')}`));
   if (pm.summary) blocks.push(section(`*Summary*\n${escapeMrkdwn(pm.summary)}`));
   if (pm.actions.length) {
     const lines = pm.actions.slice(0, MAX_ACTIONS).map(actionLine);
     if (pm.actions.length > MAX_ACTIONS) lines.push(`…and ${pm.actions.length - MAX_ACTIONS} more in the file.`);
     blocks.push(section(`*Actions on the cluster*\n${lines.join('\n')}`));
   }
+  if (pm.notRun.length) blocks.push(context(`${pm.notRun.length} requested change${pm.notRun.length === 1 ? '' : 's'} did not run (refused, rejected or expired): see the file.`));
   const prompts = Object.values(pm.review).reduce((n, list) => n + list.length, 0);
   blocks.push(section(`*To complete:* root cause, what went well and wrong, lessons, follow-ups (${prompts} prompts drawn from the timeline are in the file).`));
   blocks.push(context(`${pm.timeline.length} timeline events · participants: ${pm.participants.map(personText).join(', ') || 'none'} · incident \`${i.id}\``));

@@ -2,8 +2,16 @@ import type { TimelineEvent } from '../../core/timeline-event.js';
 import { escapeMarkdown } from '../../core/text/markdown.js';
 import { escapeMrkdwn } from '../../core/text/mrkdwn.js';
 import { truncate } from '../../core/text/limits.js';
-import { inTimeOrder, ZonedTime, type Incident } from '../../incident/index.js';
+import { entrySource, inTimeOrder, plainText, ZonedTime, type Incident } from '../../incident/index.js';
 import { mentionOrName } from './people.js';
+
+/** Cluster and alert lines are marked, so they read apart from what people did. */
+const SOURCE_MARK: Readonly<Record<string, Readonly<Record<'mrkdwn' | 'markdown', string>>>> = {
+  cluster: { mrkdwn: ':gear: ', markdown: '(cluster) ' },
+  alert: { mrkdwn: ':rotating_light: ', markdown: '(alert) ' },
+  person: { mrkdwn: '', markdown: '' },
+  sitrep: { mrkdwn: '', markdown: '' },
+};
 
 /** Characters of one event's text shown in Slack. */
 const MAX_EVENT_CHARS = 500;
@@ -14,6 +22,8 @@ export interface RenderTimelineOptions {
   incident: Incident;
   /** Display names by Slack user id. Without one a person shows as `<@U…>`. */
   names?: Readonly<Record<string, string>>;
+  /** Channel names by id, for `<#C…>` inside texts. */
+  channels?: Readonly<Record<string, string>>;
   /**
    * Show only the last `limit` events, with a line saying how many came before.
    * @defaultValue undefined (all events)
@@ -29,8 +39,10 @@ export interface RenderTimelineOptions {
 
 /**
  * The timeline for `/incident timeline`: a heading naming the zone, a date line whenever the day
- * changes, then one line per event: `` `14:03:05` <@U1> what happened ``. Quoted text is escaped
- * with the one function of the output format (mrkdwn or Markdown).
+ * changes, then one line per event: `` `14:03:05` <@U1> what happened ``, with `:gear:` before the
+ * cluster's own events and `:rotating_light:` before alerts. sitrep's own mentions inside a text
+ * become names (plainText), then the text is escaped once, with the one function of the output
+ * format (mrkdwn or Markdown).
  */
 export function renderTimeline(events: readonly TimelineEvent[], options: RenderTimelineOptions): string {
   const zone = new ZonedTime(options.timeZone ?? 'UTC');
@@ -56,9 +68,10 @@ export function renderTimeline(events: readonly TimelineEvent[], options: Render
       lines.push(markdown ? `\n*${d}*\n` : `*${d}*`);
     }
     // One line each; in a message not too long either (the file and the postmortem have it whole).
-    const one = (e.text || e.kind).replace(/\s*[\r\n]+\s*/g, ' ').trim();
+    const one = plainText(e.text || e.kind, { users: options.names, channels: options.channels }).replace(/\s*[\r\n]+\s*/g, ' ').trim();
     const what = escape(markdown ? one : truncate(one, MAX_EVENT_CHARS));
-    lines.push(`${markdown ? '- ' : ''}\`${zone.time(e.at)}\` ${person(e.actor)} ${what}`);
+    const mark = SOURCE_MARK[entrySource(e.actor, e.kind)]![markdown ? 'markdown' : 'mrkdwn'];
+    lines.push(`${markdown ? '- ' : ''}\`${zone.time(e.at)}\` ${mark}${person(e.actor)} ${what}`);
   }
   return lines.join('\n');
 }

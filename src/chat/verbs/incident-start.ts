@@ -1,22 +1,19 @@
 import { escapeMrkdwn } from '../../core/text/mrkdwn.js';
 import { startVerb } from '../../core/verbs/index.js';
 import type { IncidentSeverity } from '../../incident/index.js';
-import { incidentCard } from '../render/incident-card.js';
 import type { BotVerb } from './bot-verb.js';
+import { postIncidentCard } from './incident-support.js';
 
 /** `/incident start TITLE [--sev N]`: opens the channel's incident and pins its card. */
 export const incidentStart: BotVerb<typeof startVerb> = {
   verb: startVerb,
   async run(args, { services, userId, channelId }) {
-    const { incidents, client, clock } = services;
+    const { incidents } = services;
     const incident = await incidents.start({ channelId, title: args.title, severity: args.sev as IncidentSeverity, startedBy: userId, channelOnly: args.channelOnly });
-    const card = incidentCard(incident, clock.now());
+    // The default cluster's events go on the timeline from now; clusters named by commands join later.
+    await incidents.watchCluster(incident.id, services.defaultCluster, incident.startedAt).catch((err) => services.logger.warn({ err }, 'could not ask for the cluster events'));
     try {
-      const posted = await client.chat.postMessage({ channel: channelId, text: card.text, blocks: card.blocks });
-      if (posted.ts) {
-        await incidents.update(incident.id, { cardTs: posted.ts }, userId);
-        await client.pins.add({ channel: channelId, timestamp: posted.ts }).catch((err) => services.logger.warn({ err }, 'pinning the incident card failed'));
-      }
+      await postIncidentCard(services, incident, userId);
     } catch (err) {
       services.logger.warn({ err }, 'posting the incident card failed');
       return { text: `Incident \`${incident.id}\` is open, but its card could not be posted (${escapeMrkdwn((err as Error).message)}). The timeline is recording.` };

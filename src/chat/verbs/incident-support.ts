@@ -1,5 +1,6 @@
 import { ErrorCode, IncidentError } from '../../core/errors.js';
-import type { Incident } from '../../incident/index.js';
+import type { TimelineEvent } from '../../core/timeline-event.js';
+import { idsToName, type Incident } from '../../incident/index.js';
 import type { BotServices } from '../bot-services.js';
 import { incidentCard } from '../render/incident-card.js';
 
@@ -24,6 +25,18 @@ export async function refreshCard(services: BotServices, incident: Incident): Pr
   await services.client.chat.update({ channel: incident.channelId, ts: incident.cardTs, text: card.text, blocks: card.blocks }).catch((err) => services.logger.warn({ err }, 'incident card update failed'));
 }
 
+/**
+ * Posts and pins the card of a newly opened incident and remembers its ts. Throws when the post
+ * fails (the incident stays open and its timeline records); a failed pin is only logged.
+ */
+export async function postIncidentCard(services: BotServices, incident: Incident, actor: string): Promise<void> {
+  const card = incidentCard(incident, services.clock.now());
+  const posted = await services.client.chat.postMessage({ channel: incident.channelId, text: card.text, blocks: card.blocks });
+  if (!posted.ts) return;
+  await services.incidents.update(incident.id, { cardTs: posted.ts }, actor);
+  await services.client.pins.add({ channel: incident.channelId, timestamp: posted.ts }).catch((err) => services.logger.warn({ err }, 'pinning the incident card failed'));
+}
+
 /** A Slack user id for a name typed as plain `@name` (Slack did not escape it to an id). */
 export async function resolveUserName(services: BotServices, name: string): Promise<string> {
   try {
@@ -46,6 +59,13 @@ export async function resolveChannelName(services: BotServices, name: string): P
     // conversations.list may be missing a scope; fall through.
   }
   throw new IncidentError(ErrorCode.BadArgs, `Cannot find channel #${name}.`, { hint: "Pick it from Slack's autocomplete so it is sent as a link, and invite sitrep there." });
+}
+
+/** Names for every person and channel the incident's files would show (cached users.info / conversations.info). */
+export async function namesFor(services: BotServices, incident: Incident, events: readonly TimelineEvent[]): Promise<{ names: Record<string, string>; channels: Record<string, string> }> {
+  const ids = idsToName(incident, events);
+  const [names, channels] = await Promise.all([services.names.userNames(ids.users), services.names.channelNames(ids.channels)]);
+  return { names, channels };
 }
 
 /** Backups saved by jobs of requests recorded on this incident's timeline. */

@@ -2,8 +2,10 @@ import { showControls } from './controls.js';
 import { redactText } from './redact.js';
 
 /** `_` inside a word (`New_York`, `DB_PASSWORD`) cannot start or end emphasis, so it stays as typed. */
-const INLINE = /[&<>\\`*[\]|]|(?<![\p{L}\p{N}])_|_(?![\p{L}\p{N}])/gu;
-const INLINE_ESCAPES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;' };
+const INLINE = /[<>\\`*[\]|]|(?<![\p{L}\p{N}])_|_(?![\p{L}\p{N}])/gu;
+const INLINE_ESCAPES: Readonly<Record<string, string>> = { '<': '&lt;', '>': '&gt;' };
+/** A `&` that would start an entity (`&copy;`, `&#60;`); any other `&` is text and stays readable. */
+const ENTITY_START = /&(?=#?[A-Za-z0-9]+;)/g;
 /** Indentation after a line break (an indented code block); the first line's is the caller's to trim. */
 const INDENT = /(?<=\n)[ \t]+/g;
 /** A lone `~` is prose ("~40s"); two in one text could strike through what is between them. */
@@ -18,9 +20,10 @@ const NEEDS_ESCAPE = /[&<>\\`*_~[\]|\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F
  * uploads (the postmortem). The one escaping function for Markdown output: quoted text renders as
  * the characters that were typed and never as structure.
  *
- * - `&`, `<`, `>` become entities: no HTML, no `<https://…>` autolinks, and a Slack token such as
+ * - `<` and `>` become entities: no HTML, no `<https://…>` autolinks, and a Slack token such as
  *   `<!channel>` or `<https://evil|https://good>` is neither live in Slack (if the file is pasted
- *   back) nor hidden as an HTML tag by a renderer.
+ *   back) nor hidden as an HTML tag by a renderer. `&` becomes `&amp;` only where it would start
+ *   an entity (`&copy;`): "bob & co" stays "bob & co" (CommonMark 6.2, entity references).
  * - `\`, `` ` ``, `*`, `[`, `]`, `|` are backslash-escaped, `_` where it could start or end
  *   emphasis (not inside a word), and `~` wherever there are two:
  *   no emphasis, strike-through, code spans or fences, no `[text](target)` links or images, no
@@ -34,6 +37,7 @@ export function escapeMarkdown(text: string): string {
   const clean = redactText(text);
   if (!NEEDS_ESCAPE.test(clean)) return clean;
   return showControls(clean)
+    .replace(ENTITY_START, '&amp;')
     .replace(INLINE, (c: string) => INLINE_ESCAPES[c] ?? `\\${c}`)
     .replace(INDENT, '')
     .replace(LINE_START, (mark: string) => `${mark.slice(0, -1)}\\${mark.slice(-1)}`)

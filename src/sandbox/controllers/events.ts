@@ -25,6 +25,55 @@ export class EventRecorder {
     this.maxEvents = options.maxEvents ?? 5000;
   }
 
+  /**
+   * Records an Event as the new recorder does (client-go tools/events, event_broadcaster.go
+   * recordToSink; kube-scheduler uses it): `eventTime`, `reportingController`/`reportingInstance`
+   * and `action` set, the deprecated `count`/`firstTimestamp`/`lastTimestamp`/`source` left empty.
+   * An isomorphic event (same regarding object, action, reason and controller: getKey leaves the
+   * note out) does not make a new object: its `series` counts the repeats (2 on the first repeat)
+   * and moves `series.lastObservedTime`, which is what `kubectl get events` shows (printEvent in
+   * pkg/printers/internalversion/printers.go reads the series when it is set).
+   */
+  recordSeries(controller: string, instance: string, obj: KObject, type: EventType, reason: string, action: string, note: string): void {
+    const namespace = obj.metadata.namespace ?? 'default';
+    const aggKey = `series|${obj.metadata.uid}|${controller}|${action}|${reason}`;
+    const now = new Date().toISOString().replace('Z', '000Z');
+    const existing = this.seen.get(aggKey);
+    if (existing) {
+      try {
+        this.store.mutate('events', namespace, existing, (e) => {
+          const series = e.series as { count: number } | undefined;
+          e.series = { count: (series?.count ?? 1) + 1, lastObservedTime: now };
+          e.message = note;
+        });
+        return;
+      } catch {
+        this.seen.delete(aggKey);
+      }
+    }
+    const nanos = BigInt(Date.now()) * 1_000_000n + BigInt(this.seq++ % 1_000_000);
+    const name = `${obj.metadata.name}.${nanos.toString(16)}`;
+    try {
+      this.store.create('events', {
+        metadata: { name, namespace },
+        involvedObject: { kind: obj.kind, namespace: obj.metadata.namespace, name: obj.metadata.name, uid: obj.metadata.uid, apiVersion: obj.apiVersion, resourceVersion: obj.metadata.resourceVersion },
+        reason,
+        message: note,
+        source: {},
+        firstTimestamp: null,
+        lastTimestamp: null,
+        type,
+        eventTime: now,
+        action,
+        reportingComponent: controller,
+        reportingInstance: instance,
+      });
+    } catch {
+      return;
+    }
+    this.remember(aggKey, namespace, name);
+  }
+
   record(component: string, obj: KObject, type: EventType, reason: string, message: string, host?: string): void {
     const namespace = obj.metadata.namespace ?? 'default';
     const aggKey = `${obj.metadata.uid}|${component}|${type}|${reason}|${message}`;
@@ -68,6 +117,10 @@ export class EventRecorder {
     } catch {
       return; // an event is best effort, never a reason to fail a reconcile
     }
+    this.remember(aggKey, namespace, name);
+  }
+
+  private remember(aggKey: string, namespace: string, name: string): void {
     this.seen.set(aggKey, name);
     this.order.push({ key: aggKey, namespace, name });
     while (this.order.length > this.maxEvents) {

@@ -120,7 +120,8 @@ export function createScheduler(ctx: ControllerContext): Controller {
     setCondition(next, { type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message, lastProbeTime: null });
     next.status.phase ??= 'Pending';
     ctx.store.update('pods', next);
-    ctx.events.record(COMPONENT, pod, EventType.Warning, 'FailedScheduling', message);
+    // kube-scheduler records with the events.k8s.io recorder: repeats become a series.
+    ctx.events.recordSeries(COMPONENT, `${COMPONENT}-sandbox`, pod, EventType.Warning, 'FailedScheduling', 'Scheduling', message);
   }
 
   /** Failures that concern the pod, not a node: missing or unbound claims. */
@@ -191,7 +192,7 @@ export function createScheduler(ctx: ControllerContext): Controller {
     info.scoreCpu += req.cpu || DEFAULT_CPU;
     info.scoreMemory += req.memory || DEFAULT_MEMORY;
     for (const p of ports) info.ports.add(p);
-    ctx.events.record(COMPONENT, pod, EventType.Normal, 'Scheduled', `Successfully assigned ${pod.metadata.namespace}/${pod.metadata.name} to ${nodeName}`);
+    ctx.events.recordSeries(COMPONENT, `${COMPONENT}-sandbox`, pod, EventType.Normal, 'Scheduled', 'Binding', `Successfully assigned ${pod.metadata.namespace}/${pod.metadata.name} to ${nodeName}`);
   }
 
   return self;

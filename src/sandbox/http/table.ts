@@ -302,12 +302,14 @@ const PRINTERS: Record<string, Printer> = {
     cells: (o, now) => {
       const inv = (o.involvedObject ?? {}) as { kind?: string; name?: string; fieldPath?: string };
       const src = (o.source ?? {}) as { component?: string; host?: string };
-      const last = (o.lastTimestamp as string | undefined) ?? (o.eventTime as string | undefined) ?? o.metadata.creationTimestamp;
+      // printEvent: a series (events.k8s.io recorder) carries the last time and the count.
+      const series = o.series as { count?: number; lastObservedTime?: string } | null | undefined;
+      const last = series?.lastObservedTime ?? (o.lastTimestamp as string | undefined) ?? (o.eventTime as string | undefined) ?? o.metadata.creationTimestamp;
       const first = (o.firstTimestamp as string | undefined) ?? (o.eventTime as string | undefined) ?? o.metadata.creationTimestamp;
       return [
         age(last, now), String(o.type ?? ''), String(o.reason ?? ''), `${String(inv.kind ?? '').toLowerCase()}/${inv.name ?? ''}`,
         inv.fieldPath ?? '', [src.component, src.host].filter(Boolean).join(', '), String(o.message ?? ''), age(first, now),
-        typeof o.count === 'number' ? o.count : 1, o.metadata.name,
+        series?.count ?? (typeof o.count === 'number' && o.count > 0 ? o.count : 1), o.metadata.name,
       ];
     },
   },
