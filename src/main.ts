@@ -32,7 +32,7 @@ const ROLE_HELP: Record<Role, string> = {
 
 The Slack side: slash commands, buttons and the job event relay. Talks to Slack and Redis, never
 to Kubernetes. Reads SLACK_SIGNING_SECRET, SLACK_BOT_TOKEN (and SLACK_APP_TOKEN for Socket Mode),
-REDIS_URL, SITREP_POLICY and the rest of \`sitrep config\`.`,
+REDIS_URL, SITREP_POLICY, SITREP_RUNBOOKS and the rest of \`sitrep config\`.`,
   worker: `Usage: sitrep worker [--cluster NAME]
 
 Runs the jobs of one cluster from Redis against its API server. Never talks to Slack.
@@ -84,15 +84,18 @@ function jobKeys(config: Config): string[] {
 }
 
 async function runBot(config: Config, logger: Logger, metrics: import('./ops/metrics.js').Metrics) {
-  const [{ Policy }, { startBot }, { healthRoutes, startOpsServer }, { countApprovals }, { countingFetch }, { createRedis }] = await Promise.all([
+  const [{ Policy }, { startBot }, { loadRunbookCatalog }, { healthRoutes, startOpsServer }, { countApprovals }, { countingFetch }, { createRedis }] = await Promise.all([
     import('./approval/index.js'),
     import('./chat/bot.js'),
+    import('./chat/runbook-catalog.js'),
     import('./ops/ops-server.js'),
     import('./ops/approval-metrics.js'),
     import('./ops/slack-metrics.js'),
     import('./queue/redis-connection.js'),
   ]);
   const policy = config.SITREP_POLICY ? Policy.fromFile(config.SITREP_POLICY) : Policy.default();
+  // A malformed runbook file stops start-up here, with file:line:column for each problem.
+  const runbooks = loadRunbookCatalog(config.SITREP_RUNBOOKS);
   const redis = createRedis(config.REDIS_URL, { name: 'sitrep-bot-health', failFast: true });
   const routes = healthRoutes(
     [
@@ -112,6 +115,7 @@ async function runBot(config: Config, logger: Logger, metrics: import('./ops/met
     policy,
     defaultCluster: defaultCluster(config),
     pinEmoji: config.SITREP_PIN_EMOJI,
+    runbooks,
     timelineRetentionMs: config.SITREP_TIMELINE_RETENTION,
     jobKey: config.SITREP_JOB_KEY!,
     logger,

@@ -10,6 +10,7 @@ import { JobProducer } from '../queue/job-producer.js';
 import type { QueueKeys } from '../queue/keys.js';
 import { WorkerRegistry } from '../queue/worker-registry.js';
 import { RequestLifecycle, RequestStore } from '../requests/index.js';
+import type { RunbookCatalog } from '../runbooks/index.js';
 import { MessagePoster } from './message-poster.js';
 import { renderRequest } from './render-request.js';
 
@@ -40,6 +41,8 @@ export interface BotServices {
   defaultCluster: string;
   /** Emoji name that pins a message to the open incident's timeline. */
   pinEmoji: string;
+  /** The runbooks `/k8s runbook` offers: the built-ins and SITREP_RUNBOOKS' files. */
+  runbooks: RunbookCatalog;
   /** Members of a Slack user group, for policies that name one (cached for GROUP_CACHE_MS). */
   resolveGroup(groupId: string): Promise<string[]>;
   /** Whether a user is a Slack guest (users.info is_restricted / is_ultra_restricted), cached for GROUP_CACHE_MS. */
@@ -59,6 +62,7 @@ export interface BotServicesOptions {
   jobKey: string;
   defaultCluster: string;
   pinEmoji: string;
+  runbooks: RunbookCatalog;
   /** How long a resolved incident and its timeline are kept, in ms. @defaultValue undefined (forever) */
   timelineRetentionMs?: number;
   /** Minimum time between two edits of one message, in ms. @defaultValue 1000 */
@@ -127,6 +131,7 @@ export function createBotServices(o: BotServicesOptions): BotServices {
     client,
     defaultCluster: o.defaultCluster,
     pinEmoji: o.pinEmoji,
+    runbooks: o.runbooks,
     resolveGroup,
     isGuest,
   };

@@ -16,6 +16,8 @@ import { createBotServices, type BotServices } from './bot-services.js';
 import { registerCardActions } from './handlers/card-actions.js';
 import { registerPinReaction } from './handlers/pin-reaction.js';
 import { registerSlashCommands } from './handlers/slash-commands.js';
+import { loadRunbookCatalog } from './runbook-catalog.js';
+import type { RunbookCatalog } from '../runbooks/index.js';
 import { withSigningWindow } from './timestamp-window.js';
 
 export interface BotOptions {
@@ -38,6 +40,8 @@ export interface BotOptions {
   defaultCluster: string;
   /** @defaultValue 'pushpin' */
   pinEmoji?: string;
+  /** The runbooks to offer (loadRunbookCatalog(SITREP_RUNBOOKS) at start-up). @defaultValue the built-ins */
+  runbooks?: RunbookCatalog;
   /** How long a resolved incident and its timeline are kept. @defaultValue undefined (forever) */
   timelineRetentionMs?: number;
   logger: Logger;
@@ -94,6 +98,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     jobKey: options.jobKey,
     defaultCluster: options.defaultCluster,
     pinEmoji: options.pinEmoji ?? 'pushpin',
+    runbooks: options.runbooks ?? loadRunbookCatalog(),
     timelineRetentionMs: options.timelineRetentionMs,
     editIntervalMs: options.editIntervalMs,
     membershipCacheMs: options.membershipCacheMs,
@@ -120,6 +125,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
   await services.poster.resume(0).catch((err) => logger.warn({ err }, 'could not resume card updates'));
   const sweep = setInterval(() => {
     void services.lifecycle.sweepExpired().catch((err) => logger.warn({ err }, 'expiry sweep failed'));
+    void services.lifecycle.sweepRunbooks().catch((err) => logger.warn({ err }, 'runbook sweep failed'));
     void services.poster.resume(15_000).catch((err) => logger.warn({ err }, 'could not resume card updates'));
   }, options.expirySweepMs ?? 5000);
   sweep.unref();

@@ -5,10 +5,24 @@ import type { RenderedMessage } from './message-poster.js';
 import { capBlocks } from './render/blocks.js';
 import { renderOperationCard } from './render/operation-card.js';
 import { renderRequestCard } from './render/request-card.js';
+import { renderRunbookCard } from './render/runbook-card.js';
+import type { ApprovalRecord } from '../approval/index.js';
 import type { RequestRecord } from '../requests/index.js';
+import { procedureOf } from '../runbooks/index.js';
+
+/** A runbook's card needs its own approval and the approval of the step asked again, if any. */
+async function runbookApprovals(approvals: Pick<ApprovalStore, 'get'>, record: RequestRecord): Promise<Map<string, ApprovalRecord>> {
+  const ids = [record.approvalId, record.cursor ? record.steps?.[record.cursor.index]?.approvalId : undefined].filter((id): id is string => Boolean(id));
+  const found = await Promise.all(ids.map((id) => approvals.get(id)));
+  return new Map(found.filter((a): a is ApprovalRecord => a !== undefined).map((a) => [a.id, a]));
+}
 
 /** Renders a request's message from its stored state: an operation card or a read result. */
 export async function renderRequest(approvals: Pick<ApprovalStore, 'get'>, record: RequestRecord, now: number): Promise<RenderedMessage> {
+  if (procedureOf(record.request.args)) {
+    const card = renderRunbookCard(record, await runbookApprovals(approvals, record), now);
+    return { text: card.text, blocks: capBlocks(card.blocks) };
+  }
   const spec = findCommand(record.request.command, record.request.verb);
   const isOperation = spec?.mode === 'plan';
   const approval = isOperation && record.approvalId ? await approvals.get(record.approvalId) : undefined;

@@ -21,6 +21,8 @@ export const EventKind = {
   JobFailed: 'job.failed',
   JobFinished: 'job.finished',
   JobBackup: 'job.backup',
+  /** A runbook step that is no job: a manual step waited for or done, a step skipped by its `if:`. */
+  RunbookStep: 'runbook.step',
 } as const;
 export type EventKind = (typeof EventKind)[keyof typeof EventKind];
 

@@ -8,6 +8,7 @@ import { argsFor } from '../../core/verbs/contract.js';
 import { evaluatePolicy } from '../../requests/index.js';
 import type { BotServices } from '../bot-services.js';
 import { postFirstCard } from '../card-first-post.js';
+import { runbookCommand } from '../runbook-command.js';
 import { problemBlocks } from '../render/request-card.js';
 import { buildRequest } from '../slash-request.js';
 import type { BotReply, BotVerb } from '../verbs/bot-verb.js';
@@ -60,6 +61,7 @@ export function registerSlashCommands(app: App, services: BotServices, options: 
       acked('accepted');
       try {
         if (parsed.mode === 'bot') await answer(services, command, parsed, respond);
+        else if (parsed.mode === 'runbook') await runbookCommand(services, command, parsed, respond);
         else await take(services, command, parsed, respond);
       } catch (err) {
         const d = describeError(err);
