@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { formatDuration } from '../src/core/duration.js';
-import { ErrorCode } from '../src/core/errors.js';
+import { ErrorCode, isSitrepError } from '../src/core/errors.js';
 import type { Plan } from '../src/core/plan.js';
 import { conditionTarget, describeCondition, waitVerb, type WaitArgs } from '../src/core/verbs/index.js';
 import { statusCodeOf } from '../src/k8s/api-errors.js';
@@ -45,7 +45,7 @@ export function createWaitJob(options: WaitJobOptions = {}): OperationJob<typeof
           fixed: { ...o.baseline, holds: o.holds, seen: o.seen },
         });
       } catch (err) {
-        if (statusCodeOf(err) === 404) {
+        if (statusCodeOf(err) === 404 || (isSitrepError(err) && err.code === ErrorCode.NotFound)) {
           return buildPlan(ctx, { verb: 'wait', target: conditionTarget(args.condition), summary: `Cannot wait for ${what}`, actions: [], skipped: [], warnings: [], refusal: { message: `${conditionTarget(args.condition)} does not exist in cluster ${ctx.cluster}` }, fixed: { holds: false, seen: 'not found' } });
         }
         rethrow(err, ctx, `reading ${what}`);

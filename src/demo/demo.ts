@@ -220,6 +220,10 @@ function banner(demo: Demo, scenario: string, timeScale: number): string {
       /k8s drain node02 --delete-emptydir-data --force
   Read the plan, then switch to Bob (top left) and approve it.
   Watch node02 empty in the cluster panel on the right.
+  Or the whole maintenance (cordon, drain, reboot, wait, uncordon) as one plan:
+      /k8s runbook node-maintenance node=node02
+  At its reboot step, reboot node02, then press Done:
+      kubectl --kubeconfig ${demo.sandbox.kubeconfigPath} create --raw /debug/sandbox/nodes/node02/reboot -f /dev/null
   Then: /incident start Checkout errors --sev 2  ·  /incident resolve  ·  /incident postmortem
 
   Cluster   sandbox at ${demo.sandbox.url}, scenario ${scenario}, time x${timeScale}

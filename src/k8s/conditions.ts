@@ -1,4 +1,5 @@
 import type { V1Pod } from '@kubernetes/client-node';
+import { ErrorCode, JobError } from '../core/errors.js';
 import { ConditionKind, type Condition } from '../core/verbs/wait.js';
 import type { KubeClients } from './kube-clients.js';
 import { listAll } from './list-all.js';
@@ -56,8 +57,9 @@ async function readiness(kube: KubeClients, w: Workload, signal?: AbortSignal): 
       return { ready: s.status?.readyReplicas ?? 0, want: s.spec?.replicas ?? 1 };
     }
     if (w.kind === 'ReplicaSet') {
-      const r = await kube.apps.readNamespacedReplicaSet({ name: w.name, namespace: w.namespace }, opts);
-      return { ready: r.status?.readyReplicas ?? 0, want: r.spec?.replicas ?? 1 };
+      // Listed by name, not read: the worker's role lists ReplicaSets (owner lookups) and needs no more.
+      const r = (await kube.apps.listNamespacedReplicaSet({ namespace: w.namespace, fieldSelector: `metadata.name=${w.name}` }, opts)).items[0];
+      return r ? { ready: r.status?.readyReplicas ?? 0, want: r.spec?.replicas ?? 1 } : undefined;
     }
   } catch (err) {
     if ((err as { code?: number }).code === 404) return undefined;
@@ -70,7 +72,8 @@ async function readiness(kube: KubeClients, w: Workload, signal?: AbortSignal): 
  * Reads whether `c` holds now. For `node-ready` with a new boot ID the boot must differ from the
  * baseline's; for `replacements-ready` the workloads are the baseline's (those that had pods on
  * the node when the runbook was planned). Without a baseline, the one seen now is returned.
- * @throws the client's ApiException (404 for a node that does not exist).
+ * @throws the client's ApiException (404 for a node that does not exist); JobError
+ *   `sitrep_not_found` for a PodDisruptionBudget that does not exist.
  */
 export async function observeCondition(kube: KubeClients, c: Condition, baseline: Baseline | undefined, signal?: AbortSignal): Promise<Observation> {
   const opts = callOptions({ signal });
@@ -113,7 +116,9 @@ export async function observeCondition(kube: KubeClients, c: Condition, baseline
       return { holds: current && updated >= want && available >= want, seen: `${available}/${want} available, ${updated} updated`, baseline: {} };
     }
     case ConditionKind.PdbAllowsDisruptions: {
-      const p = await kube.policy.readNamespacedPodDisruptionBudget({ name: c.name, namespace: c.namespace }, opts);
+      // Listed by name, not read: the worker's role lists PDBs (drain plans) and needs no more.
+      const p = (await kube.policy.listNamespacedPodDisruptionBudget({ namespace: c.namespace, fieldSelector: `metadata.name=${c.name}` }, opts)).items[0];
+      if (!p) throw new JobError(ErrorCode.NotFound, `poddisruptionbudget ${c.namespace}/${c.name} not found`);
       const allowed = p.status?.disruptionsAllowed ?? 0;
       return { holds: allowed > 0, seen: `${allowed} disruption${allowed === 1 ? '' : 's'} allowed`, baseline: {} };
     }
