@@ -70,10 +70,12 @@ export class RunbookSteps implements RunbookApprovalHooks {
     const now = this.deps.clock.now();
     const at = { index, attempt };
     switch (step.kind) {
-      case 'note':
-        await this.note(record, `s${index}:note`, EventKind.IncidentNote, step.text, { runbook: procedure.name, step: index + 1 });
-        if (await this.move(id, 'finish', at, { ...current, status: StepStatus.Done, note: 'noted on the timeline', endedAt: now })) await this.advance(id, index);
+      case 'note': {
+        const incident = await this.note(record, `s${index}:note`, EventKind.IncidentNote, step.text, { runbook: procedure.name, step: index + 1 });
+        const note = incident ? 'noted on the incident timeline' : 'no incident is open in this channel, so it was not noted';
+        if (await this.move(id, 'finish', at, { ...current, status: StepStatus.Done, note, endedAt: now })) await this.advance(id, index);
         return;
+      }
       case 'manual':
         if (await this.move(id, 'askManual', at, { ...current, status: StepStatus.AwaitingManual, startedAt: now })) {
           await this.note(record, `s${index}:manual`, EventKind.RunbookStep, `Step ${index + 1} waits for a person: ${step.text}`, { runbook: procedure.name, step: index + 1 });
@@ -448,7 +450,8 @@ export class RunbookSteps implements RunbookApprovalHooks {
     return (await this.deps.store.get(id))!;
   }
 
-  private note(record: RequestRecord, key: string, kind: string, text: string, data: Record<string, unknown>): Promise<unknown> {
+  /** A line on the incident open in the runbook's channel; the incident's id, or undefined when none is open. */
+  private note(record: RequestRecord, key: string, kind: string, text: string, data: Record<string, unknown>): Promise<string | undefined> {
     return noteQuietly(this.deps, record.request, { key: `${record.request.id}:runbook:${key}`, kind, actor: 'sitrep', text, data });
   }
 }

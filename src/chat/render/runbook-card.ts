@@ -158,7 +158,12 @@ export function renderRunbookCard(record: RequestRecord, approvals: ReadonlyMap<
 
   const buttons: Block[] = [];
   if (approval?.state === 'pending' && record.approvalId === approval.id && !record.cursor) {
-    const confirm = planNeedsConfirm(approval.plan) ? { title: 'Approve the whole runbook?', text: `Its steps carry ${approval.plan.warnings.filter((w) => w.severity !== 'info').length} warning(s). Read them before approving.`, confirm: 'Approve', deny: 'Back', style: 'danger' as const } : undefined;
+    // Fencing a node that still runs corrupts data: its approver confirms the machine is off.
+    const fences = procedure.steps.flatMap((s, i) => (s.kind === 'run' && s.verb === 'fence' ? [`step ${i + 1} fences ${String(s.args.node)}: approve only if that machine is powered off`] : []));
+    const warned = approval.plan.warnings.filter((w) => w.severity !== 'info').length;
+    const confirm = planNeedsConfirm(approval.plan) || fences.length
+      ? { title: 'Approve the whole runbook?', text: [...fences.map((f) => `${f[0]!.toUpperCase()}${f.slice(1)}.`), warned ? `Its steps carry ${warned} warning(s). Read them before approving.` : ''].filter(Boolean).join(' '), confirm: 'Approve', deny: 'Back', style: 'danger' as const }
+      : undefined;
     buttons.push(
       button({ actionId: CardAction.Approve, text: 'Approve', value: approval.id, style: 'primary', confirm }),
       button({ actionId: CardAction.Reject, text: 'Reject', value: approval.id, style: 'danger' }),
