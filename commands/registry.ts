@@ -15,6 +15,7 @@ import { cordon } from './k8s/cordon.js';
 import { deletePod } from './k8s/delete.js';
 import { describe } from './k8s/describe.js';
 import { drain } from './k8s/drain.js';
+import { fence } from './k8s/fence.js';
 import { get } from './k8s/get.js';
 import { k8sHelp } from './k8s/help.js';
 import { jobs } from './k8s/jobs.js';
@@ -25,6 +26,7 @@ import { scale } from './k8s/scale.js';
 import { status } from './k8s/status.js';
 import { top } from './k8s/top.js';
 import { uncordon } from './k8s/uncordon.js';
+import { unfence } from './k8s/unfence.js';
 
 /**
  * Every chat verb, one line each, in the order help lists them. Adding a verb: one file in
@@ -41,6 +43,8 @@ export const COMMANDS: readonly CommandSpec[] = [
   restart,
   scale,
   deletePod,
+  fence,
+  unfence,
   runbook,
   jobs,
   status,

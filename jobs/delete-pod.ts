@@ -4,13 +4,14 @@ import type { JobResult } from '../src/core/job.js';
 import type { Plan, PlanWarning } from '../src/core/plan.js';
 import { findNode, loadClusterView, type ClusterView } from '../src/k8s/cluster-view.js';
 import { deletePodOnce } from '../src/k8s/evict.js';
-import { toManifest } from '../src/k8s/manifest.js';
 import { objectRef } from '../src/k8s/object-ref.js';
 import { workloadLabel, workloadOf } from '../src/k8s/owners.js';
 import { barePodsWarning, downtimeWarning, localDataWarning, nodeNotReadyWarning, rwoMultiAttachWarning } from '../src/k8s/plan-warnings.js';
-import { podClaims } from '../src/k8s/storage-facts.js';
+import { podNotFound } from '../src/k8s/not-found.js';
+import { isMirrorPod } from '../src/k8s/pod-facts.js';
 import type { JobContext, OperationJob } from './job-context.js';
 import { assertNoDrift, backupOnce, buildPlan, readStart, rethrow } from './support/operation.js';
+import { PodBackup } from './support/pod-backup.js';
 import { DEFAULT_NAMESPACE, deletePodVerb, type DeletePodArgs } from '../src/core/verbs/index.js';
 
 type DeleteArgs = DeletePodArgs;
@@ -40,6 +41,7 @@ async function planDelete(ctx: JobContext, args: DeleteArgs): Promise<DeleteAnal
     return { plan, view };
   }
   const nodeName = pod.spec?.nodeName;
+  if (isMirrorPod(pod)) return { plan: mirrorRefusal(ctx, pod, target), pod, view };
   const node = nodeName ? findNode(view, nodeName) : undefined;
   const w = workloadOf(pod, view.replicaSets);
   const warnings: (PlanWarning | undefined)[] = [
@@ -62,6 +64,30 @@ async function planDelete(ctx: JobContext, args: DeleteArgs): Promise<DeleteAnal
   return { plan, pod, view };
 }
 
+/**
+ * A mirror pod is the API's copy of a static pod that the kubelet runs from a manifest file on
+ * its node: deleting it neither stops nor restarts the static pod, and the kubelet posts the
+ * mirror again within seconds (pkg/kubelet/pod/mirror_client.go). So the delete is refused, with
+ * what does work: the manifest on the node.
+ */
+function mirrorRefusal(ctx: JobContext, pod: V1Pod, target: string): Plan {
+  const node = pod.spec?.nodeName ?? 'its node';
+  const name = `${pod.metadata?.namespace}/${pod.metadata?.name}`;
+  const message =
+    `${name} is the mirror of a static pod that the kubelet on ${node} runs from a manifest file there (usually /etc/kubernetes/manifests). ` +
+    `Deleting it neither stops nor restarts the static pod: the kubelet posts it again within seconds. ` +
+    `To restart it, move its manifest out of that folder on ${node} and back; to stop it, move the manifest away.`;
+  return buildPlan(ctx, {
+    verb: 'delete',
+    target,
+    summary: `Refused: ${name} is a static pod's mirror; delete cannot stop or restart it`,
+    actions: [],
+    skipped: [{ target, reason: `static (mirror) pod of ${node}: managed by its manifest, not the API` }],
+    warnings: [],
+    refusal: { message },
+  });
+}
+
 /** The pod approved for deletion is gone and another of the same name took its place: never deleted. */
 function replacedResult(ns: string, name: string, approvedUid: string, newUid: string | undefined): JobResult {
   const ref = objectRef('pod', name, ns);
@@ -80,7 +106,10 @@ export const deletePodJob: OperationJob<typeof deletePodVerb> = {
 
   async plan(args, ctx) {
     try {
-      return (await planDelete(ctx, args)).plan;
+      const { plan, pod } = await planDelete(ctx, args);
+      // A missing pod is a mistake to point out (a typo, a forgotten -n), not "nothing to do".
+      if (!pod) throw await podNotFound(ctx.kube, args.namespace ?? DEFAULT_NAMESPACE, args.name, ctx.signal);
+      return plan;
     } catch (err) {
       rethrow(err, ctx, `planning the delete of pod ${args.name}`);
     }
@@ -101,18 +130,12 @@ export const deletePodJob: OperationJob<typeof deletePodVerb> = {
       const a = await planDelete(ctx, args);
       if (!a.pod) return { ok: true, title: `Pod ${ns}/${args.name} is already gone: nothing deleted`, text: '', changed: [], unchanged: [`${ref} was already gone`] };
       if (a.pod.metadata?.uid !== uid) return replacedResult(ns, args.name, uid, a.pod.metadata?.uid);
+      if (a.plan.refusal) throw new JobError(ErrorCode.OperationRefused, `Delete of ${ref} refused, nothing changed: ${a.plan.refusal.message}`);
       // The approved pod is still there: anything else the approver saw must be too.
       assertNoDrift(approved, a.plan, { resumed: start.resumed });
       await start.begin();
       const pod = a.pod;
-      await backupOnce(ctx, `delete-pod-${args.name}`, () => {
-        const objects: unknown[] = [toManifest(pod, 'Pod', 'v1')];
-        for (const c of podClaims(pod, a.view)) {
-          if (c.pvc) objects.push(toManifest(c.pvc, 'PersistentVolumeClaim', 'v1'));
-          if (c.pv) objects.push(toManifest(c.pv, 'PersistentVolume', 'v1'));
-        }
-        return objects;
-      });
+      await backupOnce(ctx, `delete-pod-${args.name}`, () => new PodBackup(a.view).pods([pod]).manifests());
       // The UID precondition is the guarantee: a pod replaced between the read above and now is not deleted.
       const outcome = await deletePodOnce(ctx.kube, { namespace: ns, name: args.name, uid }, { gracePeriodSeconds: args.force ? 0 : args.gracePeriod, signal: ctx.signal });
       if (outcome.kind === 'gone') {

@@ -1,7 +1,8 @@
 import { codeBlock } from '../src/core/text/mrkdwn.js';
 import type { V1Node, V1Pod } from '@kubernetes/client-node';
 import type { JobResult } from '../src/core/job.js';
-import { toSitrepError } from '../src/k8s/api-errors.js';
+import { statusCodeOf, toSitrepError } from '../src/k8s/api-errors.js';
+import { nodeNotFound, podNotFound } from '../src/k8s/not-found.js';
 import { listAll } from '../src/k8s/list-all.js';
 import { age, controllerOf, isMirrorPod, nodeAllocatable, nodeRoles, nodeStatusText, podRequests, podStatusText } from '../src/k8s/pod-facts.js';
 import { formatCpu, humanBytes } from '../src/core/quantity.js';
@@ -15,10 +16,18 @@ export const describeJob: ReadJob<typeof describeVerb> = {
     try {
       return args.kind === 'node' ? await describeNode(args.name, ctx) : await describePod(args.name, args.namespace ?? DEFAULT_NAMESPACE, ctx);
     } catch (err) {
+      if (statusCodeOf(err) === 404) throw await notFound(args.kind, args.name, args.namespace ?? DEFAULT_NAMESPACE, ctx);
       throw toSitrepError(err, ctx.cluster, `describing ${args.kind} ${args.name}`);
     }
   },
 };
+
+/** A missing pod or node, with what exists nearby (a forgotten `-n`, a typo). */
+async function notFound(kind: 'node' | 'pod', name: string, namespace: string, ctx: JobContext): Promise<Error> {
+  if (kind === 'pod') return podNotFound(ctx.kube, namespace, name, ctx.signal);
+  const { items } = await listAll((cont, limit) => ctx.kube.core.listNode({ _continue: cont, limit }), { signal: ctx.signal });
+  return nodeNotFound(name, items, ctx.cluster);
+}
 
 async function recentEvents(ctx: JobContext, namespace: string | undefined, name: string): Promise<string[]> {
   const fieldSelector = `involvedObject.name=${name}`;

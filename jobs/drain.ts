@@ -1,14 +1,13 @@
 import { ErrorCode, JobError } from '../src/core/errors.js';
 import type { JobResult } from '../src/core/job.js';
 import { drainVerb, type DrainArgs } from '../src/core/verbs/index.js';
-import { toManifest } from '../src/k8s/manifest.js';
 import { isCordoned } from '../src/k8s/node-schedulable.js';
 import { listSome } from '../src/k8s/object-ref.js';
-import { podClaims } from '../src/k8s/storage-facts.js';
 import type { OperationJob } from './job-context.js';
 import { analyzeDrain, podTarget, type DrainAnalysis } from './support/drain-analysis.js';
 import { DrainRun } from './support/drain-run.js';
 import { summarizeDrain } from './support/drain-summary.js';
+import { PodBackup } from './support/pod-backup.js';
 import { assertNoDrift, backupOnce, readStart, rethrow } from './support/operation.js';
 
 export interface DrainJobOptions {
@@ -105,19 +104,5 @@ function dryRunResult(a: DrainAnalysis, args: DrainArgs): JobResult {
 
 /** Manifests saved before the first eviction: the node, each target pod, their PVCs and PVs. */
 function backupObjects(a: DrainAnalysis): unknown[] {
-  const out: unknown[] = [toManifest(a.node, 'Node', 'v1')];
-  const seen = new Set<string>();
-  const add = (uid: string | undefined, object: unknown) => {
-    if (seen.has(uid ?? '')) return;
-    seen.add(uid ?? '');
-    out.push(object);
-  };
-  for (const p of a.selection.targets) {
-    out.push(toManifest(p, 'Pod', 'v1'));
-    for (const c of podClaims(p, a.view)) {
-      if (c.pvc) add(c.pvc.metadata?.uid, toManifest(c.pvc, 'PersistentVolumeClaim', 'v1'));
-      if (c.pv) add(c.pv.metadata?.uid, toManifest(c.pv, 'PersistentVolume', 'v1'));
-    }
-  }
-  return out;
+  return new PodBackup(a.view).add(a.node.metadata?.uid, a.node, 'Node', 'v1').pods(a.selection.targets).manifests();
 }

@@ -1,6 +1,7 @@
 import { codeBlock } from '../src/core/text/mrkdwn.js';
 import type { JobResult } from '../src/core/job.js';
-import { toSitrepError } from '../src/k8s/api-errors.js';
+import { statusCodeOf, toSitrepError } from '../src/k8s/api-errors.js';
+import { podNotFound } from '../src/k8s/not-found.js';
 import type { ReadJob } from './job-context.js';
 import { DEFAULT_NAMESPACE, logsVerb } from '../src/core/verbs/index.js';
 
@@ -22,6 +23,7 @@ export const logsJob: ReadJob<typeof logsVerb> = {
         previous: args.previous,
       });
     } catch (err) {
+      if (statusCodeOf(err) === 404) throw await podNotFound(ctx.kube, namespace, args.pod, ctx.signal);
       throw toSitrepError(err, ctx.cluster, `reading logs of pod ${namespace}/${args.pod}`);
     }
     const lines = text.split('\n').filter((l, i, all) => l !== '' || i < all.length - 1);

@@ -3,6 +3,7 @@ import { cordonJob } from './cordon.js';
 import { deletePodJob } from './delete-pod.js';
 import { describeJob } from './describe.js';
 import { drainJob } from './drain.js';
+import { fenceJob } from './fence.js';
 import { getJob } from './get.js';
 import type { OperationJob, ReadJob } from './job-context.js';
 import { logsJob } from './logs.js';
@@ -10,6 +11,7 @@ import { restartJob } from './restart.js';
 import { scaleJob } from './scale.js';
 import { topJob } from './top.js';
 import { uncordonJob } from './uncordon.js';
+import { unfenceJob } from './unfence.js';
 import { waitJob } from './wait.js';
 
 /** Read-only verbs the worker answers directly. One line per verb of READ_VERBS, typed by its contract. */
@@ -28,6 +30,8 @@ export const OPERATION_JOBS: { [V in OperationVerbName]: OperationJob<(typeof OP
   restart: restartJob,
   scale: scaleJob,
   delete: deletePodJob,
+  fence: fenceJob,
+  unfence: unfenceJob,
 };
 
 /** Jobs only runbook steps ask for (a wait, the check of an `if:`). One line per verb of RUNBOOK_STEP_VERBS. */

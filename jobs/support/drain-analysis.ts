@@ -1,20 +1,18 @@
 import type { V1Node, V1Pod } from '@kubernetes/client-node';
-import { ErrorCode, JobError } from '../../src/core/errors.js';
 import type { Plan, PlanAction, PlanWarning } from '../../src/core/plan.js';
-import { simulatePlacement } from '../../src/k8s/capacity.js';
 import { findNode, loadClusterView, podsOnNode, type ClusterView } from '../../src/k8s/cluster-view.js';
-import { selectDrainPods, type DrainSelection } from '../../src/k8s/drain-filters.js';
+import { selectDrainPods, SkipFilter, type DrainFilterLookups, type DrainSelection } from '../../src/k8s/drain-filters.js';
 import { listAll } from '../../src/k8s/list-all.js';
+import { nodeNotFound } from '../../src/k8s/not-found.js';
 import { isCordoned } from '../../src/k8s/node-schedulable.js';
 import { listSome, objectRef } from '../../src/k8s/object-ref.js';
 import { workloadLabel, workloadOf } from '../../src/k8s/owners.js';
 import {
   barePodsWarning,
-  capacityWarnings,
   controlPlaneWarning,
   downtimeWarning,
   localDataWarning,
-  lastSchedulableWarning,
+  movedPodsWarnings,
   nodeNotReadyWarning,
   pdbWarning,
   rwoMultiAttachWarning,
@@ -23,7 +21,7 @@ import {
 import { controllerOf, isNodeReady, isTerminating } from '../../src/k8s/pod-facts.js';
 import { callOptions } from '../../src/k8s/request-options.js';
 import { pdbCoverage } from '../../src/k8s/pdb-facts.js';
-import { localDataOf, pvPinnedTo, podClaims } from '../../src/k8s/storage-facts.js';
+import { localDataOf } from '../../src/k8s/storage-facts.js';
 import type { DrainArgs } from '../../src/core/verbs/index.js';
 import type { JobContext } from '../job-context.js';
 import { buildPlan } from './operation.js';
@@ -58,18 +56,16 @@ export async function analyzeDrain(ctx: JobContext, args: DrainArgs): Promise<Dr
       : undefined,
   ]);
   const node = findNode(view, name);
-  if (!node) {
-    throw new JobError(ErrorCode.NotFound, `Node ${name} not found in cluster ${ctx.cluster}.`, { hint: 'List nodes with `/k8s get nodes`.' });
-  }
+  if (!node) throw nodeNotFound(name, view.nodes, ctx.cluster);
   const allOnNode = podsOnNode(view, name);
   const wanted = selected ? new Set(selected.items.map((p) => p.metadata?.uid)) : undefined;
   const nodePods = wanted ? allOnNode.filter((p) => wanted.has(p.metadata?.uid)) : allOnNode;
   const daemonSets = new Set(view.daemonSets.map((d) => `${d.metadata?.namespace}/${d.metadata?.name}`));
-  const selection = selectDrainPods(
-    nodePods,
-    { ...args, now: ctx.clock.now() },
-    { daemonSetExists: (ns, ds) => daemonSets.has(`${ns}/${ds}`) },
-  );
+  const lookups = { daemonSetExists: (ns: string, ds: string) => daemonSets.has(`${ns}/${ds}`) };
+  const asked = selectDrainPods(nodePods, { ...args, now: ctx.clock.now() }, lookups);
+  const refusal = asked.errors.length ? refusalOf(asked, nodePods, args, ctx.clock.now(), lookups) : undefined;
+  // A refused plan shows what the drain would do with the override flags: every pod they add.
+  const selection = refusal ? refusal.selection : asked;
 
   const cordoned = isCordoned(node);
   const verb = args.disableEviction ? 'delete' : 'evict';
@@ -90,19 +86,19 @@ export async function analyzeDrain(ctx: JobContext, args: DrainArgs): Promise<Dr
     });
   }
 
-  const warnings = drainWarnings(view, node, nodePods, selection);
-  const refusal = selection.errors.length
-    ? {
-        message: selection.errors.map((e) => e.message).join('; '),
-        flag: [...new Set(selection.errors.map((e) => e.flag))].join(' '),
-      }
-    : undefined;
+  const warnings = drainWarnings(view, node, nodePods, selection, args);
   const n = selection.targets.length;
   const how = args.disableEviction ? 'delete (bypassing PDBs)' : 'evict';
-  const skippedText = selection.skipped.length ? `; ${selection.skipped.length} left alone` : '';
+  const notWaited = selection.skipped.filter((s) => s.by === SkipFilter.SkipDeleted).length;
+  const alone = selection.skipped.length - notWaited;
+  const skippedText = [
+    notWaited ? `; ${notWaited} terminating pod${notWaited === 1 ? '' : 's'} not waited for (${notWaited === 1 ? 'it stays' : 'they stay'} on ${name})` : '',
+    alone ? `; ${alone} left alone` : '',
+  ].join('');
+  const would = `${cordoned ? '' : `cordon ${name}, then `}${how} ${n} pod${n === 1 ? '' : 's'}${skippedText}`;
   const summary = refusal
-    ? `Drain ${name} refused: ${refusal.message}`
-    : `${args.dryRun ? 'Dry run: would ' : ''}${cordoned ? '' : `cordon ${name}, then `}${how} ${n} pod${n === 1 ? '' : 's'}${skippedText}`;
+    ? `Refused as asked; with ${refusal.plan.flag} it would ${would}`
+    : `${args.dryRun ? 'Dry run: would ' : ''}${would}`;
 
   const plan = buildPlan(ctx, {
     verb: 'drain',
@@ -111,11 +107,37 @@ export async function analyzeDrain(ctx: JobContext, args: DrainArgs): Promise<Dr
     actions,
     skipped: selection.skipped.map((s) => ({ target: podTarget(s.pod), reason: s.reason })),
     warnings,
-    ...(refusal ? { refusal } : {}),
+    ...(refusal ? { refusal: refusal.plan } : {}),
     facts: budgetFacts(selection, view, args),
     fixed: { node: name, ...(args.dryRun ? { dryRun: args.dryRun } : {}) },
   });
   return { plan, view, node, nodePods, selection };
+}
+
+/** The drain flag that lifts each of kubectl's filter errors, as a change of the args. */
+const OVERRIDES: Record<string, Partial<DrainArgs>> = {
+  '--delete-emptydir-data': { deleteEmptyDirData: true },
+  '--force': { force: true },
+  '--ignore-daemonsets': { ignoreDaemonsets: true },
+};
+
+/**
+ * kubectl's filter errors as a refusal, with the selection the override flags would give and what
+ * each flag adds to it, so the card lists the whole overridden plan, not just what passed.
+ */
+function refusalOf(asked: DrainSelection, nodePods: V1Pod[], args: DrainArgs, now: number, lookups: DrainFilterLookups): { plan: NonNullable<Plan['refusal']>; selection: DrainSelection } {
+  const flags = [...new Set(asked.errors.map((e) => e.flag))];
+  const overridden = Object.assign({}, args, ...flags.map((f) => OVERRIDES[f] ?? {})) as DrainArgs;
+  const selection = selectDrainPods(nodePods, { ...overridden, now }, lookups);
+  const targets = new Map(selection.targets.map((p) => [`${p.metadata?.namespace}/${p.metadata?.name}`, podTarget(p)]));
+  const overrides = flags.map((flag) => ({
+    flag,
+    adds: asked.errors.filter((e) => e.flag === flag).flatMap((e) => e.pods.flatMap((ref) => targets.get(ref) ?? [])),
+  }));
+  return {
+    plan: { message: asked.errors.map((e) => e.message).join('; '), flag: flags.join(' '), overrides },
+    selection,
+  };
 }
 
 /**
@@ -130,38 +152,36 @@ function budgetFacts(selection: DrainSelection, view: ClusterView, args: DrainAr
   return facts;
 }
 
-function drainWarnings(view: ClusterView, node: V1Node, nodePods: V1Pod[], selection: DrainSelection): PlanWarning[] {
+function drainWarnings(view: ClusterView, node: V1Node, nodePods: V1Pod[], selection: DrainSelection, args: DrainArgs): PlanWarning[] {
   const name = node.metadata?.name ?? '';
   const leaving = selection.targets.filter((p) => !isTerminating(p));
   // Pods whose replacement must be scheduled somewhere else: not bare, not already replaced.
   const moving = leaving.filter((p) => controllerOf(p));
-  const placement = simulatePlacement(view, moving, {
-    exclude: [name],
-    cannotMove: (p) => {
-      const pinned = podClaims(p, view).find((c) => c.pv && pvPinnedTo(c.pv, name));
-      return pinned ? `its volume ${pinned.pv?.metadata?.name} is pinned to ${name}` : undefined;
-    },
-  });
-  const last = lastSchedulableWarning(placement, name, moving.length);
-  const ready = isNodeReady(node);
+  // Pods the drain evicts or stops waiting for: both stay on a dead node, holding their volumes.
+  const notWaited = selection.skipped.filter((s) => s.by === SkipFilter.SkipDeleted).map((s) => s.pod);
   const w: (PlanWarning | undefined)[] = [
     localDataWarning(selection.targets, view, name),
-    downtimeWarning(leaving, view, `on ${name}`),
+    downtimeWarning(leaving, view, `on ${name}`, { node: name }),
     pdbWarning(leaving, view, name),
-    last,
-    ...(last ? [] : capacityWarnings(placement, name)),
+    ...movedPodsWarnings(view, moving, name),
     controlPlaneWarning(node),
     staticPodsWarning(nodePods, name),
-    rwoMultiAttachWarning(selection.targets, view, node),
-    nodeNotReadyWarning(
-      node,
-      ready
-        ? ''
-        : `its kubelet cannot confirm that evicted pods stopped, so they stay Terminating and the drain waits until --timeout${
-            selection.targets.length ? ` (${listSome(selection.targets.map((p) => p.metadata?.name ?? ''), 3)})` : ''
-          }. Use --skip-wait-for-delete-timeout to stop waiting once they are marked.`,
-    ),
+    rwoMultiAttachWarning([...selection.targets, ...notWaited], view, node),
+    isNodeReady(node) ? undefined : nodeNotReadyWarning(node, notReadyConsequence(name, selection.targets, notWaited, args)),
     barePodsWarning(selection.targets),
   ];
   return w.filter((x): x is PlanWarning => x !== undefined);
+}
+
+/** What a NotReady node means for this drain: no kubelet confirms a pod stopped, so none leaves. */
+function notReadyConsequence(node: string, targets: V1Pod[], notWaited: V1Pod[], args: DrainArgs): string {
+  const names = (pods: V1Pod[]) => listSome(pods.map((p) => p.metadata?.name ?? ''), 3);
+  const parts: string[] = ['its kubelet cannot confirm that pods stopped, so evicted pods stay Terminating there'];
+  if (notWaited.length) {
+    parts.push(`${notWaited.length} terminating for more than ${args.skipWaitForDeleteTimeoutSeconds}s (${names(notWaited)}) ${notWaited.length === 1 ? 'is' : 'are'} not waited for and stay${notWaited.length === 1 ? 's' : ''} on ${node}`);
+  }
+  if (targets.length) {
+    parts.push(`the drain waits for ${names(targets)} until --timeout${args.skipWaitForDeleteTimeoutSeconds > 0 ? '' : ' (--skip-wait-for-delete-timeout stops waiting, but they stay on the node)'}`);
+  }
+  return `${parts.join('; ')}. Once ${node} is surely powered off, \`/k8s fence ${node}\` force-deletes them and frees their volumes.`;
 }

@@ -1,17 +1,31 @@
+import type { V1Pod } from '@kubernetes/client-node';
 import { formatDuration } from '../../src/core/duration.js';
 import { ErrorCode } from '../../src/core/errors.js';
 import type { JobResult } from '../../src/core/job.js';
 import type { Plan } from '../../src/core/plan.js';
 import type { DrainArgs } from '../../src/core/verbs/index.js';
+import { findNode, loadClusterView } from '../../src/k8s/cluster-view.js';
+import { SkipFilter } from '../../src/k8s/drain-filters.js';
 import { nsName } from '../../src/k8s/object-ref.js';
+import { isNodeReady } from '../../src/k8s/pod-facts.js';
+import { whyStillOnNode } from '../../src/k8s/stuck-pod.js';
 import type { JobContext } from '../job-context.js';
 import { podTarget, type DrainAnalysis } from './drain-analysis.js';
-import { evictedKey, type DrainOutcome } from './drain-run.js';
+import { evictedKey, type DrainOutcome, type Track } from './drain-run.js';
+
+/** A pod the drain meant to see leave (or chose not to wait for) that is still on the node. */
+interface Leftover {
+  pod: V1Pod;
+  /** What the drain did about it: blocked by a PDB, failed, not waited for, still waited for at the timeout. */
+  status: string;
+}
 
 /**
  * What a drain did, for its card and the timeline: every pod the approved plan named, each as
  * changed (removed by this job, in any attempt, by its checkpoint) or not (gone already, left
- * alone, still there and why). `ok: false` when any pod is still on the node.
+ * alone, still there and why). `ok` only when the node is empty of workload pods: a pod the drain
+ * did not wait for (--skip-wait-for-delete-timeout) is still on the node, so the result says so,
+ * with why, instead of "drained", and names the way out (on a dead node: fence it).
  */
 export async function summarizeDrain(ctx: JobContext, args: DrainArgs, analysis: DrainAnalysis, approved: Plan, outcome: DrainOutcome, startedAt: number): Promise<JobResult> {
   const node = args.node;
@@ -33,33 +47,75 @@ export async function summarizeDrain(ctx: JobContext, args: DrainArgs, analysis:
       else unchanged.push(`${t.ref} was already gone${t.note ? ` (${t.note})` : ''}`);
     } else if (t.state === 'skipped') changed.push(`${t.ref} ${removed}; ${t.note}`);
   }
-  for (const sk of analysis.selection.skipped) unchanged.push(`${podTarget(sk.pod)} left alone: ${sk.reason}`);
+  const notWaited = analysis.selection.skipped.filter((s) => s.by === SkipFilter.SkipDeleted);
+  const alone = analysis.selection.skipped.filter((s) => s.by !== SkipFilter.SkipDeleted);
+  for (const sk of alone) unchanged.push(`${podTarget(sk.pod)} left alone: ${sk.reason}`);
 
   const failed = tracks.filter((t) => t.state === 'failed');
-  const left = tracks.filter((t) => t.state === 'pending' || t.state === 'requested');
-  for (const t of [...failed, ...left]) unchanged.push(`${t.ref} still on ${node}: ${t.note ?? t.blocked ?? 'still terminating'}`);
+  const waiting = tracks.filter((t) => t.state === 'pending' || t.state === 'requested');
+  const candidates: Leftover[] = [
+    ...[...waiting, ...failed, ...tracks.filter((t) => t.state === 'skipped')].map((t) => ({ pod: t.pod, status: trackStatus(t) })),
+    ...notWaited.map((s) => ({ pod: s.pod, status: `not waited for (--skip-wait-for-delete-timeout ${args.skipWaitForDeleteTimeoutSeconds})` })),
+  ];
   const took = formatDuration(ctx.clock.now() - startedAt);
   const count = changed.filter((c) => c.startsWith('pod/')).length;
+  const stillThere = candidates.length ? await stillOnNode(ctx, node, candidates) : { lines: [], uids: new Set<string>(), nodeReady: true };
+  for (const sk of notWaited) if (!stillThere.uids.has(sk.pod.metadata?.uid ?? '')) unchanged.push(`${podTarget(sk.pod)} not waited for (${sk.reason}); gone since`);
+  for (const l of stillThere.lines) unchanged.push(`still on ${node}: ${l}`);
 
-  if (failed.length === 0 && left.length === 0) {
+  if (stillThere.lines.length === 0) {
     return {
       ok: true,
       title: `Drained ${node}: ${count} pod${count === 1 ? '' : 's'} ${removed} in ${took}`,
-      text: `${node} is cordoned and empty of workload pods${analysis.selection.skipped.length ? ` (${analysis.selection.skipped.length} left alone: DaemonSet or static pods)` : ''}. Undo with \`/k8s uncordon ${node}\` after maintenance.`,
+      text: `${node} is cordoned and empty of workload pods${alone.length ? ` (${alone.length} DaemonSet or static pod${alone.length === 1 ? '' : 's'} stay by design)` : ''}. Undo with \`/k8s uncordon ${node}\` after maintenance.`,
       changed,
       unchanged,
     };
   }
-  const timedOut = left.length > 0;
-  const lines = [...left, ...failed].map((t) => `${nsName(t.namespace, t.name)}: ${t.state === 'failed' ? `failed: ${t.note}` : t.blocked ? `blocked: ${t.blocked}` : 'still terminating'}`);
+  const left = stillThere.lines.length;
+  const pods = `${left} pod${left === 1 ? '' : 's'}`;
+  const [code, title] =
+    waiting.length > 0
+      ? [ErrorCode.Timeout, `Drain of ${node} timed out after ${formatDuration(args.timeoutMs)}: ${pods} still there`]
+      : failed.length > 0
+        ? [ErrorCode.KubernetesApi, `Drain of ${node} incomplete: ${failed.length} pod${failed.length === 1 ? '' : 's'} could not be ${removed}`]
+        : [ErrorCode.DrainIncomplete, `Drain of ${node} incomplete: ${pods} still on ${node}`];
+  const next = stillThere.nodeReady
+    ? `Fix the cause and run the drain again, or \`/k8s uncordon ${node}\`.`
+    : `Once ${node} is surely powered off, \`/k8s fence ${node}\` force-deletes them and detaches their volumes.`;
   return {
     ok: false,
-    code: timedOut ? ErrorCode.Timeout : ErrorCode.KubernetesApi,
-    title: timedOut
-      ? `Drain of ${node} timed out after ${formatDuration(args.timeoutMs)}: ${left.length} pod${left.length === 1 ? '' : 's'} still there`
-      : `Drain of ${node} incomplete: ${failed.length} pod${failed.length === 1 ? '' : 's'} could not be ${removed}`,
-    text: [`${count} pod${count === 1 ? '' : 's'} ${removed}; not done:`, ...lines.slice(0, 20).map((l) => `• ${l}`), `${node} stays cordoned. Fix the cause and run the drain again, or \`/k8s uncordon ${node}\`.`].join('\n'),
+    code,
+    title,
+    text: [`${count} pod${count === 1 ? '' : 's'} ${removed}; still on ${node}:`, ...stillThere.lines.slice(0, 20).map((l) => `• ${l}`), `${node} stays cordoned. ${next}`].join('\n'),
     changed,
     unchanged,
   };
+}
+
+function trackStatus(t: Track): string {
+  if (t.state === 'failed') return `failed: ${t.note}`;
+  if (t.blocked) return `blocked: ${t.blocked}`;
+  if (t.state === 'skipped') return `${t.note}`;
+  return 'still terminating';
+}
+
+/**
+ * Which of `candidates` are still on the node, read again now (the run may have outlived the
+ * plan's read by minutes), each with its status and why it is still there.
+ */
+async function stillOnNode(ctx: JobContext, node: string, candidates: Leftover[]): Promise<{ lines: string[]; uids: Set<string>; nodeReady: boolean }> {
+  const view = await loadClusterView(ctx.kube, { focus: (pods) => pods.filter((p) => p.spec?.nodeName === node), signal: ctx.signal });
+  const current = findNode(view, node);
+  const present = new Map(view.pods.filter((p) => p.spec?.nodeName === node).map((p) => [p.metadata?.uid, p]));
+  const lines: string[] = [];
+  const uids = new Set<string>();
+  for (const c of candidates) {
+    const pod = present.get(c.pod.metadata?.uid);
+    if (!pod) continue;
+    uids.add(pod.metadata?.uid ?? '');
+    const why = whyStillOnNode(pod, current, view, ctx.clock.now());
+    lines.push(`${nsName(pod.metadata?.namespace, pod.metadata?.name)}: ${[c.status, ...why].join('; ')}`);
+  }
+  return { lines, uids, nodeReady: current ? isNodeReady(current) : true };
 }

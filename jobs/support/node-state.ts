@@ -1,8 +1,8 @@
 import type { V1Node } from '@kubernetes/client-node';
-import { ErrorCode, JobError } from '../../src/core/errors.js';
 import type { JobResult } from '../../src/core/job.js';
 import type { Plan, PlanWarning } from '../../src/core/plan.js';
 import { listAll } from '../../src/k8s/list-all.js';
+import { nodeNotFound } from '../../src/k8s/not-found.js';
 import { isCordoned, setUnschedulable } from '../../src/k8s/node-schedulable.js';
 import { objectRef } from '../../src/k8s/object-ref.js';
 import { callOptions } from '../../src/k8s/request-options.js';
@@ -22,7 +22,7 @@ export interface NodeStateVerb<C extends typeof cordonVerb | typeof uncordonVerb
 async function readNodes(ctx: JobContext, name: string): Promise<{ node: V1Node; nodes: V1Node[] }> {
   const { items } = await listAll((cont, limit) => ctx.kube.core.listNode({ _continue: cont, limit }, callOptions({ signal: ctx.signal })), { signal: ctx.signal });
   const node = items.find((n) => n.metadata?.name === name);
-  if (!node) throw new JobError(ErrorCode.NotFound, `Node ${name} not found in cluster ${ctx.cluster}.`, { hint: 'List nodes with `/k8s get nodes`.' });
+  if (!node) throw nodeNotFound(name, items, ctx.cluster);
   return { node, nodes: items };
 }
 

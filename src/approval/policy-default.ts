@@ -27,7 +27,7 @@ export const OPEN_POLICY_YAML = `rules:
     allow: ["*"]
   - verbs: [cordon, uncordon]
     allow: ["*"]
-  - verbs: [drain, delete, scale, restart]
+  - verbs: [drain, delete, scale, restart, fence, unfence]
     allow: ["*"]
     approvals: 1
     approvers: ["*"]

@@ -18,6 +18,10 @@ export const ErrorCode = {
   Conflict: 'sitrep_conflict',
   PlanDrifted: 'sitrep_plan_drifted',
   DrainRefused: 'sitrep_drain_refused',
+  /** An operation whose fresh plan refuses it (a mirror pod, a node that heartbeated): nothing was changed. */
+  OperationRefused: 'sitrep_operation_refused',
+  /** A drain that ran but left pods on the node (not waited for, or stuck Terminating). */
+  DrainIncomplete: 'sitrep_drain_incomplete',
   Timeout: 'sitrep_timeout',
   RedisUnavailable: 'sitrep_redis_unavailable',
   ClusterUnavailable: 'sitrep_cluster_unavailable',

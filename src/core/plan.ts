@@ -21,6 +21,12 @@ export const WarningCode = {
   BarePods: 'bare-pods',
   PausedRollout: 'paused-rollout',
   ScaleToZero: 'scale-to-zero',
+  /** Fencing a node that may still run: its pods would run twice on the same volumes (incident 003). */
+  NodeMayBeRunning: 'node-may-be-running',
+  /** What a fence frees: each volume that detaches, the pod that held it and the pods waiting on it. */
+  VolumesDetach: 'volumes-detach',
+  /** Unfencing a node whose reboot since the fence sitrep cannot confirm. */
+  UnverifiedReboot: 'unverified-reboot',
 } as const;
 export type WarningCode = (typeof WarningCode)[keyof typeof WarningCode];
 
@@ -36,7 +42,8 @@ export type PlanWarning = z.infer<typeof PlanWarningSchema>;
 
 /** One change the job will make. `target` is `kind/namespace/name`; `uid` pins it to one object. */
 export const PlanActionSchema = z.object({
-  kind: z.enum(['cordon', 'uncordon', 'evict', 'delete', 'restart', 'scale']),
+  /** `detach`: a volume attachment the cluster removes as a consequence (fence); `taint`/`untaint`: a node taint. */
+  kind: z.enum(['cordon', 'uncordon', 'evict', 'delete', 'restart', 'scale', 'taint', 'untaint', 'detach']),
   target: z.string(),
   uid: z.string().optional(),
   /** Who owns the target (e.g. `ReplicaSet/web-7d9f`), used to group pods on the card. */
@@ -60,14 +67,29 @@ export const PlanSchema = z.object({
   /** Objects deliberately left alone, and why (DaemonSet pods, mirror pods, ...). */
   skipped: z.array(z.object({ target: z.string(), reason: z.string() })),
   warnings: z.array(PlanWarningSchema),
-  /** Set when the job cannot run as asked (e.g. drain filters); names the flag that overrides. */
-  refusal: z.object({ message: z.string(), flag: z.string().optional() }).optional(),
+  /**
+   * Set when the job cannot run as asked (e.g. drain filters); names the flag that overrides.
+   * `overrides`: what each of those flags would add to the plan (the objects it lets the job
+   * touch), so the card shows the whole overridden plan. A plan with a refusal never runs.
+   */
+  refusal: z
+    .object({
+      message: z.string(),
+      flag: z.string().optional(),
+      overrides: z.array(z.object({ flag: z.string(), adds: z.array(z.string()) })).optional(),
+    })
+    .optional(),
   /**
    * What the approver saw of the cluster besides the actions, keyed by what it is: a workload's
    * replica count (`replicas deployment/shop/web`), its generation, a PodDisruptionBudget's allowed
    * disruptions. Execution re-reads them; any difference is drift.
    */
   facts: z.record(z.string(), FactValue).default({}),
+  /**
+   * What the approver must confirm before approving, beyond reading the warnings (fence: that the
+   * machine is powered off); the Approve button's confirm dialog says it.
+   */
+  confirm: z.string().optional(),
   /** Values fixed at plan time so a resumed job repeats them exactly (e.g. restartedAt). */
   fixed: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({}),
   createdAt: z.number(),

@@ -17,7 +17,7 @@ rules:
   - verbs: [cordon, uncordon]
     allow: [oncall]
   # Destructive: on call, and the other on-call person approves the plan.
-  - verbs: [drain, delete, scale, restart]
+  - verbs: [drain, delete, scale, restart, fence, unfence]
     allow: [oncall]
     approvals: 1
     approvers: [oncall]

@@ -1,5 +1,6 @@
-import type { V1Node, V1Pod, V1Taint, V1Toleration } from '@kubernetes/client-node';
+import type { V1Node, V1Pod } from '@kubernetes/client-node';
 import { isNodeReady, isTerminal, nodeAllocatable, podRequests } from './pod-facts.js';
+import { toleratesTaint } from './tolerations.js';
 
 /**
  * Can the rest of the cluster take the pods a drain moves? A rough replay of the scheduler: only
@@ -38,19 +39,10 @@ export interface PlacementOptions {
   cannotMove?: (pod: V1Pod) => string | undefined;
 }
 
-function tolerates(tolerations: readonly V1Toleration[], taint: V1Taint): boolean {
-  return tolerations.some((t) => {
-    if (t.effect && t.effect !== taint.effect) return false;
-    if (!t.key) return t.operator === 'Exists';
-    if (t.key !== taint.key) return false;
-    return t.operator === 'Exists' || (t.value ?? '') === (taint.value ?? '');
-  });
-}
-
 /** Why `pod` may not land on `node` regardless of room, or undefined. */
 export function placementBlocker(pod: V1Pod, node: V1Node): string | undefined {
   const tolerations = pod.spec?.tolerations ?? [];
-  const taint = (node.spec?.taints ?? []).find((t) => (t.effect === 'NoSchedule' || t.effect === 'NoExecute') && !tolerates(tolerations, t));
+  const taint = (node.spec?.taints ?? []).find((t) => (t.effect === 'NoSchedule' || t.effect === 'NoExecute') && !toleratesTaint(tolerations, t));
   if (taint) return `taint ${taint.key}${taint.value ? `=${taint.value}` : ''}:${taint.effect}`;
   const labels = node.metadata?.labels ?? {};
   const miss = Object.entries(pod.spec?.nodeSelector ?? {}).find(([k, v]) => labels[k] !== v);

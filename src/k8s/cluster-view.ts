@@ -37,6 +37,9 @@ export interface LoadViewOptions {
   namespace?: string;
   /** The pods the plan is about (e.g. those on the node); decides which other lists are needed. */
   focus: (pods: V1Pod[]) => V1Pod[];
+  /** Read claims, volumes and attachments even when no focused pod has a claim (a node's attachments).
+   * @defaultValue false */
+  storage?: boolean;
   signal?: AbortSignal;
 }
 
@@ -53,7 +56,7 @@ export async function loadClusterView(kube: KubeClients, options: LoadViewOption
   ]);
   const focus = options.focus(pods.items);
   const owned = (kind: string) => focus.some((p) => controllerOf(p)?.kind === kind);
-  const claims = focus.some((p) => (p.spec?.volumes ?? []).some((v) => v.persistentVolumeClaim));
+  const claims = options.storage || focus.some((p) => (p.spec?.volumes ?? []).some((v) => v.persistentVolumeClaim));
   const none = Promise.resolve({ items: [] as never[] });
 
   const [pdbs, replicaSets, daemonSets, pvcs, pvs, attachments] = await Promise.all([

@@ -28,11 +28,19 @@ export interface DrainFilterError {
   pods: string[];
 }
 
+/**
+ * Which filter left a pod alone: `skip-deleted` (terminating longer than
+ * --skip-wait-for-delete-timeout: still on the node, not waited for), `daemonset` or `mirror`
+ * (they stay on the node by design).
+ */
+export const SkipFilter = { SkipDeleted: 'skip-deleted', DaemonSet: 'daemonset', Mirror: 'mirror' } as const;
+export type SkipFilter = (typeof SkipFilter)[keyof typeof SkipFilter];
+
 export interface DrainSelection {
   /** Pods to evict (or delete), in list order. */
   targets: V1Pod[];
-  /** Pods left alone on purpose, with why (DaemonSet, mirror, long-terminating). */
-  skipped: { pod: V1Pod; reason: string }[];
+  /** Pods left alone on purpose, with why (DaemonSet, mirror, long-terminating) and which filter said so. */
+  skipped: { pod: V1Pod; reason: string; by: SkipFilter }[];
   /** Filter errors; any one means the drain must not run. */
   errors: DrainFilterError[];
   /** kubectl's warnings (pods it deletes or ignores with a note), grouped by message. */
@@ -48,7 +56,7 @@ const UNMANAGED_WARNING = 'deleting Pods that declare no controller';
 
 type Verdict =
   | { delete: true; warning?: string }
-  | { delete: false; skip: string; warning?: string }
+  | { delete: false; skip: string; by: SkipFilter; warning?: string }
   | { delete: false; error: string; flag: string };
 
 type Filter = (pod: V1Pod) => Verdict;
@@ -73,7 +81,7 @@ export function terminatingLongerThan(pod: { metadata?: { deletionTimestamp?: Da
 function makeFilters(o: DrainFilterOptions, lookups: DrainFilterLookups): Filter[] {
   const skipDeleted: Filter = (pod) =>
     terminatingLongerThan(pod, o.skipWaitForDeleteTimeoutSeconds, o.now)
-      ? { delete: false, skip: `terminating for more than ${o.skipWaitForDeleteTimeoutSeconds}s (--skip-wait-for-delete-timeout)` }
+      ? { delete: false, skip: `terminating for more than ${o.skipWaitForDeleteTimeoutSeconds}s (--skip-wait-for-delete-timeout)`, by: SkipFilter.SkipDeleted }
       : OK;
 
   const daemonSet: Filter = (pod) => {
@@ -86,11 +94,11 @@ function makeFilters(o: DrainFilterOptions, lookups: DrainFilterLookups): Filter
       return o.force ? { delete: true, warning: notFound } : { delete: false, error: notFound, flag: '--force' };
     }
     if (!o.ignoreDaemonsets) return { delete: false, error: DAEMONSET_FATAL, flag: '--ignore-daemonsets' };
-    return { delete: false, skip: `DaemonSet-managed (DaemonSet/${ref.name}): its controller keeps it on every node`, warning: DAEMONSET_WARNING };
+    return { delete: false, skip: `DaemonSet-managed (DaemonSet/${ref.name}): its controller keeps it on every node`, by: SkipFilter.DaemonSet, warning: DAEMONSET_WARNING };
   };
 
   const mirror: Filter = (pod) =>
-    isMirrorPod(pod) ? { delete: false, skip: 'static (mirror) pod: the kubelet runs it from a file on the node; drain cannot move it' } : OK;
+    isMirrorPod(pod) ? { delete: false, skip: 'static (mirror) pod: the kubelet runs it from a file on the node; drain cannot move it', by: SkipFilter.Mirror } : OK;
 
   const localStorage: Filter = (pod) => {
     if (!hasEmptyDir(pod) || isTerminal(pod)) return OK;
@@ -131,7 +139,7 @@ export function selectDrainPods(pods: readonly V1Pod[], options: DrainFilterOpti
       const e = errors.get(verdict.error) ?? { flag: verdict.flag, pods: [] };
       e.pods.push(podRef(pod));
       errors.set(verdict.error, e);
-    } else skipped.push({ pod, reason: verdict.skip });
+    } else skipped.push({ pod, reason: verdict.skip, by: verdict.by });
   }
 
   // kubectl prints the groups in map order (random); sitrep keeps the filters' order so the same

@@ -1,4 +1,4 @@
-import { AppsV1Api, CoreV1Api, KubeConfig, PolicyV1Api, StorageV1Api } from '@kubernetes/client-node';
+import { AppsV1Api, CoordinationV1Api, CoreV1Api, KubeConfig, PolicyV1Api, StorageV1Api } from '@kubernetes/client-node';
 import { ConfigError } from '../core/errors.js';
 
 /** The typed API clients a worker uses against one cluster. */
@@ -9,6 +9,8 @@ export interface KubeClients {
   apps: AppsV1Api;
   policy: PolicyV1Api;
   storage: StorageV1Api;
+  /** Node Leases (kube-node-lease): the kubelet's heartbeat. */
+  coordination: CoordinationV1Api;
 }
 
 export interface KubeConfigSource {
@@ -52,5 +54,6 @@ export function createKubeClients(cluster: string, kubeConfig: KubeConfig): Kube
     apps: kubeConfig.makeApiClient(AppsV1Api),
     policy: kubeConfig.makeApiClient(PolicyV1Api),
     storage: kubeConfig.makeApiClient(StorageV1Api),
+    coordination: kubeConfig.makeApiClient(CoordinationV1Api),
   };
 }

@@ -1,14 +1,13 @@
 import type { V1Pod, V1PodDisruptionBudget } from '@kubernetes/client-node';
 import { selectorMatches } from './label-selector.js';
-import { isPodReady, isTerminating } from './pod-facts.js';
 
 /** A PodDisruptionBudget with the pods of a plan it covers and its current numbers. */
 export interface PdbCoverage {
   pdb: V1PodDisruptionBudget;
   namespace: string;
   name: string;
-  /** Covered pods the plan would evict that currently count as healthy (each eviction spends budget). */
-  healthyTargets: V1Pod[];
+  /** Every pod of the plan it covers. */
+  covered: V1Pod[];
   allowed: number;
   currentHealthy: number;
   desiredHealthy: number;
@@ -32,8 +31,7 @@ export function pdbCoverage(targets: readonly V1Pod[], pdbs: readonly V1PodDisru
       pdb,
       namespace: ns,
       name: pdb.metadata?.name ?? '',
-      // Pods that are not Ready, or already going, do not spend budget when evicted.
-      healthyTargets: covered.filter((p) => isPodReady(p) && !isTerminating(p)),
+      covered,
       allowed: s?.disruptionsAllowed ?? 0,
       currentHealthy: s?.currentHealthy ?? 0,
       desiredHealthy: s?.desiredHealthy ?? 0,

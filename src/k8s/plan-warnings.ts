@@ -1,12 +1,13 @@
 import type { V1Node, V1Pod } from '@kubernetes/client-node';
 import { formatDuration } from '../core/duration.js';
 import { Severity, WarningCode, type PlanWarning } from '../core/plan.js';
-import { fillRatio, type PlacementResult } from './capacity.js';
+import { fillRatio, simulatePlacement, type PlacementResult } from './capacity.js';
 import type { ClusterView } from './cluster-view.js';
 import { listSome, nsName, objectRef } from './object-ref.js';
-import { pdbCoverage, pdbRule, pdbsCovering } from './pdb-facts.js';
+import { pdbCoverage, pdbRule, pdbsCovering, type PdbCoverage } from './pdb-facts.js';
 import { controllerOf, isControlPlane, isMirrorPod, isNodeReady, isPodReady, isTerminating, nodeCondition } from './pod-facts.js';
-import { localDataOf, rwoAttachmentsOf } from './storage-facts.js';
+import { localDataOf, podClaims, pvPinnedTo, rwoAttachmentsOf } from './storage-facts.js';
+import { downtimeAdvice, hostSpreadOf, replicasOf } from './downtime-advice.js';
 import { workloadKey, workloadOf, type Workload } from './owners.js';
 
 /**
@@ -52,14 +53,17 @@ export const DEFAULT_TIME_TO_READY_MS = 30_000;
 
 /**
  * Workloads whose every ready replica is among `leaving`: they are down until a replacement is
- * Ready. Single-replica services are the usual case (incident 001); grouped per workload.
+ * Ready. Single-replica services are the usual case (incident 001); grouped per workload, each
+ * with the way to avoid it that fits its case (downtime-advice.ts). Mirror pods (owned by their
+ * Node) and DaemonSet pods are not replicas of anything that moves. `node`: the node a drain
+ * empties, which the advice cordons first.
  */
-export function downtimeWarning(leaving: readonly V1Pod[], view: Pick<ClusterView, 'pods' | 'replicaSets'>, where: string): PlanWarning | undefined {
+export function downtimeWarning(leaving: readonly V1Pod[], view: Pick<ClusterView, 'pods' | 'replicaSets'>, where: string, options: { node?: string } = {}): PlanWarning | undefined {
   const byWorkload = new Map<string, { w: Workload; pods: V1Pod[] }>();
   for (const p of leaving) {
-    if (!isPodReady(p) || isTerminating(p)) continue;
+    if (!isPodReady(p) || isTerminating(p) || isMirrorPod(p)) continue;
     const w = workloadOf(p, view.replicaSets);
-    if (!w || w.kind === 'DaemonSet') continue;
+    if (!w || w.kind === 'DaemonSet' || w.kind === 'Node') continue;
     const k = workloadKey(w);
     byWorkload.set(k, { w, pods: [...(byWorkload.get(k)?.pods ?? []), p] });
   }
@@ -68,20 +72,26 @@ export function downtimeWarning(leaving: readonly V1Pod[], view: Pick<ClusterVie
   const lines: string[] = [];
   const objects: string[] = [];
   for (const { w, pods } of byWorkload.values()) {
-    const readyElsewhere = view.pods.some(
-      (p) => p.metadata?.namespace === w.namespace && !leavingUids.has(p.metadata?.uid) && isPodReady(p) && !isTerminating(p) && sameWorkload(workloadOf(p, view.replicaSets), w),
-    );
+    const mine = view.pods.filter((p) => p.metadata?.namespace === w.namespace && sameWorkload(workloadOf(p, view.replicaSets), w));
+    const readyElsewhere = mine.some((p) => !leavingUids.has(p.metadata?.uid) && isPodReady(p) && !isTerminating(p));
     if (readyElsewhere) continue;
     const ms = Math.max(...pods.map((p) => timeToReadyMs(p) ?? DEFAULT_TIME_TO_READY_MS));
     const count = pods.length === 1 ? 'its only ready replica' : `all ${pods.length} ready replicas`;
-    lines.push(`${w.kind.toLowerCase()} ${w.namespace}/${w.name} has ${count} ${where}: down ~${formatDuration(ms)} until a replacement is Ready`);
+    const advice = downtimeAdvice({
+      workload: w,
+      replicas: Math.max(replicasOf(w, mine, view.replicaSets), pods.length),
+      leaving: pods.length,
+      spread: hostSpreadOf(pods[0]!),
+      ...(options.node ? { node: options.node } : {}),
+    });
+    lines.push(`${w.kind.toLowerCase()} ${w.namespace}/${w.name} has ${count}${where ? ` ${where}` : ''}: down ~${formatDuration(ms)} until a replacement is Ready; ${advice}`);
     objects.push(objectRef(w.kind, w.name, w.namespace));
   }
   if (lines.length === 0) return undefined;
   return {
     code: WarningCode.SingleReplica,
     severity: Severity.Warning,
-    message: `Downtime: ${lines.slice(0, 4).join('; ')}${lines.length > 4 ? `; and ${lines.length - 4} more` : ''}. Scale up first (/k8s scale ... --replicas 2) to avoid it.`,
+    message: `Downtime: ${lines.slice(0, 4).map((l, i) => (i === 0 ? l : l.charAt(0).toUpperCase() + l.slice(1))).join('. ')}${lines.length > 4 ? `. And ${lines.length - 4} more workloads` : ''}.`,
     objects,
   };
 }
@@ -90,18 +100,25 @@ function sameWorkload(a: Workload | undefined, b: Workload): boolean {
   return Boolean(a && a.kind === b.kind && a.name === b.name && a.namespace === b.namespace);
 }
 
-/** PDBs that will make evictions wait (429) — or block until the timeout if they can never allow one. */
+/**
+ * PDBs that will refuse evictions (429), predicted as the eviction registry decides
+ * (kubernetes/kubernetes pkg/registry/core/pod/storage/eviction.go): a pod that is Pending,
+ * finished or already terminating goes at once; a pod that is not Ready goes at once when the
+ * budget is healthy (currentHealthy >= desiredHealthy > 0) or the PDB says
+ * `unhealthyPodEvictionPolicy: AlwaysAllow`; every other eviction spends one allowed disruption.
+ * When more evictions need budget than it allows, the drain waits; it waits for good when the
+ * budget cannot recover by itself: fewer healthy pods than it needs (the default IfHealthyBudget
+ * then refuses every eviction until they are fixed), or fewer pods than it needs at all. Each
+ * blocking budget names its ways out.
+ */
 export function pdbWarning(targets: readonly V1Pod[], view: Pick<ClusterView, 'pdbs'>, node: string): PlanWarning | undefined {
   const lines: string[] = [];
   const objects: string[] = [];
   for (const c of pdbCoverage(targets, view.pdbs)) {
-    if (c.healthyTargets.length <= c.allowed) continue;
-    const never = c.expectedPods > 0 && c.expectedPods <= c.desiredHealthy;
-    lines.push(
-      `PDB ${c.namespace}/${c.name} (${pdbRule(c.pdb)}) allows ${c.allowed} disruption${c.allowed === 1 ? '' : 's'} now (${c.currentHealthy} healthy, ${c.desiredHealthy} needed) and ${c.healthyTargets.length} of its pods are on ${node}: ` +
-        (never ? 'it can never allow them all, so the drain blocks until --timeout' : 'evictions wait until replacements are Ready'),
-    );
-    objects.push(objectRef('poddisruptionbudget', c.name, c.namespace));
+    const block = pdbBlock(c);
+    if (!block) continue;
+    lines.push(`PDB ${c.namespace}/${c.name} (${pdbRule(c.pdb)}) allows ${c.allowed} disruption${c.allowed === 1 ? '' : 's'} now (${c.currentHealthy} healthy, ${c.desiredHealthy} needed) and ${block.needBudget.length} of its pods on ${node} need one: ${block.outcome}`);
+    objects.push(objectRef('poddisruptionbudget', c.name, c.namespace), ...block.needBudget.map(podObj));
   }
   const multi = targets.filter((p) => pdbsCovering(p, view.pdbs).length > 1);
   if (multi.length) {
@@ -109,7 +126,37 @@ export function pdbWarning(targets: readonly V1Pod[], view: Pick<ClusterView, 'p
     objects.push(...multi.map(podObj));
   }
   if (lines.length === 0) return undefined;
-  return { code: WarningCode.PdbBlocks, severity: Severity.Warning, message: `Drain will wait: ${lines.join('; ')}.`, objects };
+  return { code: WarningCode.PdbBlocks, severity: Severity.Warning, message: `Drain will wait: ${lines.join('; ')}.`, objects: [...new Set(objects)] };
+}
+
+/** eviction.go canIgnorePDB: finished, not yet running, or already going. */
+function evictsWithoutBudget(p: V1Pod): boolean {
+  const phase = p.status?.phase;
+  return phase === 'Succeeded' || phase === 'Failed' || phase === 'Pending' || isTerminating(p);
+}
+
+/** Why a budget will hold the drain's evictions, and for how long; undefined when it allows them all. */
+function pdbBlock(c: PdbCoverage): { needBudget: V1Pod[]; outcome: string } | undefined {
+  const alwaysAllow = c.pdb.spec?.unhealthyPodEvictionPolicy === 'AlwaysAllow';
+  const budgetHealthy = c.currentHealthy >= c.desiredHealthy && c.desiredHealthy > 0;
+  const needBudget = c.covered.filter((p) => !evictsWithoutBudget(p) && (isPodReady(p) || !(alwaysAllow || budgetHealthy)));
+  if (needBudget.length <= c.allowed) return undefined;
+  const unready = needBudget.filter((p) => !isPodReady(p));
+  const fixes: string[] = [];
+  if (unready.length && !alwaysAllow) fixes.push('`unhealthyPodEvictionPolicy: AlwaysAllow` on the PDB (lets pods that are not Ready go)');
+  fixes.push('`--disable-eviction` (deletes the pods, bypassing the PDB)');
+  if (c.currentHealthy < c.desiredHealthy) {
+    fixes.push(`get its ${c.desiredHealthy - c.currentHealthy} missing pod${c.desiredHealthy - c.currentHealthy === 1 ? '' : 's'} Ready`);
+    return {
+      needBudget,
+      outcome: `it has fewer healthy pods than it needs, so with unhealthyPodEvictionPolicy ${alwaysAllow ? 'AlwaysAllow' : 'IfHealthyBudget (the default)'} it refuses ${unready.length === needBudget.length ? 'their' : 'every'} eviction and the drain blocks until --timeout. Ways out: ${fixes.join(', ')}`,
+    };
+  }
+  if (c.expectedPods > 0 && c.expectedPods <= c.desiredHealthy) {
+    fixes.push('scale up or relax the PDB first');
+    return { needBudget, outcome: `it can never allow them all (${c.expectedPods} pods, ${c.desiredHealthy} needed), so the drain blocks until --timeout. Ways out: ${fixes.join(', ')}` };
+  }
+  return { needBudget, outcome: 'evictions wait until replacements are Ready' };
 }
 
 /** Pods that will stay Pending because no other node has room (incident 002: the next node fell over too). */
@@ -143,6 +190,23 @@ export function capacityWarnings(result: PlacementResult, node: string): PlanWar
     });
   }
   return out;
+}
+
+/**
+ * Where the pods that leave `node` can go, as warnings: none of them anywhere (the last
+ * schedulable node), or those that stay Pending and the nodes pushed over 90% (capacity.ts replays
+ * the scheduler; a pod whose volume is pinned to `node` cannot move at all).
+ */
+export function movedPodsWarnings(view: ClusterView, moving: readonly V1Pod[], node: string): PlanWarning[] {
+  const placement = simulatePlacement(view, moving, {
+    exclude: [node],
+    cannotMove: (p) => {
+      const pinned = podClaims(p, view).find((c) => c.pv && pvPinnedTo(c.pv, node));
+      return pinned ? `its volume ${pinned.pv?.metadata?.name} is pinned to ${node}` : undefined;
+    },
+  });
+  const last = lastSchedulableWarning(placement, node, moving.length);
+  return last ? [last] : capacityWarnings(placement, node);
 }
 
 /** No other Ready, schedulable node: everything that leaves stays Pending (incident 000: single node). */
@@ -199,7 +263,7 @@ export function rwoMultiAttachWarning(pods: readonly V1Pod[], view: Pick<Cluster
     severity: Severity.Danger,
     message:
       `Multi-Attach risk: ${listSome(lines, 3)} on NotReady ${name} hold ReadWriteOnce volumes still attached there. Deleting the pod does not detach them; the replacement will fail with Multi-Attach until the VolumeAttachment is removed. ` +
-      `Make sure ${name} is really down (fenced or powered off) before forcing anything.`,
+      `Once ${name} is surely powered off, \`/k8s fence ${name}\` force-deletes its pods and detaches the volumes; never force anything while it may still run.`,
     objects,
   };
 }

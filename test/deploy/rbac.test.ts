@@ -56,15 +56,24 @@ const SAMPLES: Record<string, string[]> = {
   drain: ['drain node02 --delete-emptydir-data --force --timeout 60s'],
   restart: ['restart deployment/web -n shop', 'restart sts/postgres -n shop', 'restart ds/node-exporter -n monitoring'],
   scale: ['scale deployment/cart --replicas 3 -n shop', 'scale sts/postgres --replicas 0 -n shop'],
+  // On a healthy cluster: refused (node02 heartbeats), and nothing to unfence.
+  fence: ['fence node02'],
+  unfence: ['unfence node02'],
 };
 
-/** More drains, each on a fresh sandbox: the paths a drain takes depend on the cluster's state. */
-const DRAIN_SCENARIOS: { scenario: string; command: string }[] = [
-  { scenario: 'maintenance', command: 'drain node02 --delete-emptydir-data --force --disable-eviction --timeout 60s' },
-  { scenario: 'maintenance', command: 'drain node02 --dry-run=server' },
-  { scenario: 'notready-rwo', command: 'drain node03 --delete-emptydir-data --force --timeout 3s' },
-  { scenario: 'local-storage', command: 'drain master01 --delete-emptydir-data --force --timeout 3s' },
-  { scenario: 'memory-pressure', command: 'drain worker02 --delete-emptydir-data --force --timeout 3s' },
+/**
+ * More runs, each on a fresh sandbox: the paths a drain or a fence takes depend on the cluster's
+ * state. `!reboot NODE` is not a command: the sandbox reboots the node (down, then up in a new boot).
+ */
+const SCENARIO_RUNS: { scenario: string; commands: string[] }[] = [
+  { scenario: 'maintenance', commands: ['drain node02 --delete-emptydir-data --force --disable-eviction --timeout 60s'] },
+  { scenario: 'maintenance', commands: ['drain node02 --dry-run=server'] },
+  { scenario: 'notready-rwo', commands: ['drain node03 --delete-emptydir-data --force --timeout 3s'] },
+  { scenario: 'notready-rwo', commands: ['drain node03 --skip-wait-for-delete-timeout 60 --timeout 3s'] },
+  { scenario: 'local-storage', commands: ['drain master01 --delete-emptydir-data --force --timeout 3s'] },
+  { scenario: 'memory-pressure', commands: ['drain worker02 --delete-emptydir-data --force --timeout 3s'] },
+  // Seed 003: fence the dead node, follow its pods and volumes, then unfence it once it rebooted.
+  { scenario: 'notready-rwo', commands: ['fence node03 --timeout 60s', '!reboot node03', 'unfence node03'] },
 ];
 
 interface Ran {
@@ -118,6 +127,10 @@ async function record(scenario: string, commands: string[]): Promise<void> {
   const workerKubeconfig = await leastPrivilegeKubeconfig(sandbox);
   try {
     for (const [i, raw] of commands.entries()) {
+      if (raw.startsWith('!reboot ')) {
+        await sandbox.rebootNode(raw.slice('!reboot '.length), { downMs: 200 });
+        continue;
+      }
       const text = await fill(sandbox, raw);
       sandbox.resetRequests();
       ran.push(await runCommand(workerKubeconfig, text, `rbac-${scenario}-${i}-${Date.now()}`));
@@ -183,8 +196,8 @@ beforeAll(async () => {
   if (missing.length) throw new Error(`add sample commands to SAMPLES for: ${missing.join(', ')}`);
   const ordered = Object.entries(SAMPLES).filter(([verb]) => registered.includes(verb)).flatMap(([, cmds]) => cmds);
   await record('maintenance', ordered);
-  for (const d of DRAIN_SCENARIOS) if (OPERATION_JOBS.drain) await record(d.scenario, [d.command]);
-}, 120_000);
+  for (const r of SCENARIO_RUNS) await record(r.scenario, r.commands);
+}, 180_000);
 
 afterAll(async () => {
   await redis?.stop();
@@ -193,8 +206,13 @@ afterAll(async () => {
 describe('RBAC: the worker ClusterRole grants exactly what the jobs use', () => {
   it('every sample command ran through its job against the sandbox', () => {
     // Commands on the main path must succeed; the extra drains may end not-ok (timeouts on a dead node) but must not throw.
-    const mainPath = ran.filter((r) => !DRAIN_SCENARIOS.some((d) => r.text === d.command));
+    const mainPath = ran.filter((r) => !SCENARIO_RUNS.some((d) => d.commands.includes(r.text)));
     expect(mainPath.filter((r) => !r.ok)).toEqual([]);
+    // The fence of seed 003 finished, and unfence lifted the taint once node03 was back.
+    expect(ran.filter((r) => /^(un)?fence node03/.test(r.text)).map((r) => [r.text, r.ok, r.detail])).toEqual([
+      ['fence node03 --timeout 60s', true, expect.stringMatching(/^Fenced node03: 3 pods force-deleted, 2 volumes detached/)],
+      ['unfence node03', true, 'node03 is back in service'],
+    ]);
     expect(ran.filter((r) => r.detail.startsWith('threw'))).toEqual([]);
     expect(used.size).toBeGreaterThan(10);
   });

@@ -1,12 +1,11 @@
 import type { V1Pod } from '@kubernetes/client-node';
 import { afterEach, describe, expect, it } from 'vitest';
-import { eventually } from '../support/eventually.js';
 import { createDrainJob, drainJob } from '../../jobs/drain.js';
 import { ErrorCode, JobError } from '../../src/core/errors.js';
 import { isCordoned } from '../../src/k8s/node-schedulable.js';
 import { callOptions, mergePatch } from '../../src/k8s/request-options.js';
 import type { KubeClients } from '../../src/k8s/kube-clients.js';
-import { drainArgs, podsOn, startJobFixture, writes, type JobFixture } from './support/fixture.js';
+import { deploymentOn, drainArgs, podsOn, startJobFixture, writes, type JobFixture } from './support/fixture.js';
 
 let f: JobFixture | undefined;
 afterEach(async () => {
@@ -128,28 +127,15 @@ describe('drain execute', () => {
     f = await startJobFixture('maintenance');
     const kube = f.kube;
     // Three `api` pods, all on node02 (the others cordoned while they are placed), behind maxUnavailable 1.
-    for (const n of ['node01', 'node03']) await kube.core.patchNode({ name: n, body: { spec: { unschedulable: true } } }, callOptions({ patch: mergePatch }));
-    await kube.apps.createNamespacedDeployment({
-      namespace: 'shop',
-      body: {
-        metadata: { name: 'api', labels: { app: 'api' } },
-        spec: {
-          replicas: 3,
-          selector: { matchLabels: { app: 'api' } },
-          template: { metadata: { labels: { app: 'api' } }, spec: { containers: [{ name: 'api', image: 'ghcr.io/example/api:1.0', resources: { requests: { cpu: '50m', memory: '64Mi' } } }] } },
-        },
-      },
-    });
+    await deploymentOn(f, 'node02', { namespace: 'shop', name: 'api', replicas: 3 });
     await kube.policy.createNamespacedPodDisruptionBudget({ namespace: 'shop', body: { metadata: { name: 'api' }, spec: { maxUnavailable: 1, selector: { matchLabels: { app: 'api' } } } } });
-    await eventually(async () => (await podsOn(kube, 'node02')).filter((p) => p.metadata?.labels?.app === 'api' && p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).length === 3, { what: 'three ready api pods on node02', throwErrors: true });
-    for (const n of ['node01', 'node03']) await kube.core.patchNode({ name: n, body: { spec: { unschedulable: false } } }, callOptions({ patch: mergePatch }));
     await f.sandbox.idle();
 
     const job = createDrainJob({ retryIntervalMs: 100, progressIntervalMs: 0 });
     const ctx = f.ctx('d5');
     const args = drainArgs('node02', FULL);
     const plan = await job.plan(args, ctx);
-    expect(plan.warnings.find((w) => w.code === 'pdb-blocks')?.message).toMatch(/PDB shop\/api \(maxUnavailable 1\) allows 1 disruption now .* 3 of its pods are on node02: evictions wait/);
+    expect(plan.warnings.find((w) => w.code === 'pdb-blocks')?.message).toMatch(/PDB shop\/api \(maxUnavailable 1\) allows 1 disruption now .* 3 of its pods on node02 need one: evictions wait/);
     f.sandbox.resetRequests();
     const result = await job.execute(args, plan, ctx);
     expect(result.ok).toBe(true);
@@ -185,18 +171,36 @@ describe('drain execute', () => {
     expect(ctx.events.filter((e) => e.kind === 'job.blocked')).toHaveLength(1);
   });
 
-  it('NotReady node: --skip-wait-for-delete-timeout leaves pods stuck Terminating and finishes', async () => {
+  it('a drain never says "empty" while pods are stuck: --skip-wait-for-delete-timeout on a NotReady node lists what is still there and why', async () => {
     f = await startJobFixture('notready-rwo');
     const ctx = f.ctx('d7');
-    const args = drainArgs('node03', { ...FULL, skipWaitForDeleteTimeoutSeconds: 60 });
+    const args = drainArgs('node03', { skipWaitForDeleteTimeoutSeconds: 60, timeoutMs: 60_000 });
     const plan = await drainJob.plan(args, ctx);
     // Stuck for ten minutes: skipped before any other filter, as kubectl does.
     expect(plan.actions.filter((a) => a.kind === 'evict')).toEqual([]);
     expect(plan.skipped.find((s) => s.target === 'pod/db/postgres-0')?.reason).toBe('terminating for more than 60s (--skip-wait-for-delete-timeout)');
+    // The plan keeps every warning that still applies, and does not suggest the flag already given.
+    const codes = plan.warnings.map((w) => w.code);
+    expect(codes).toContain('rwo-multi-attach');
+    expect(plan.warnings.find((w) => w.code === 'rwo-multi-attach')!.objects).toContain('pod/db/postgres-0');
+    const notReady = plan.warnings.find((w) => w.code === 'node-not-ready')!.message;
+    expect(notReady).not.toMatch(/Use --skip-wait-for-delete-timeout/);
+    expect(notReady).toMatch(/not waited for and stay on node03/);
+    expect(plan.summary).toMatch(/3 terminating pods not waited for \(they stay on node03\)/);
     f.sandbox.resetRequests();
     const result = await drainJob.execute(args, plan, ctx);
-    expect(result.ok).toBe(true);
+    expect(result.ok).toBe(false);
+    expect(result.code).toBe(ErrorCode.DrainIncomplete);
+    expect(result.title).toBe('Drain of node03 incomplete: 3 pods still on node03');
+    expect(`${result.title}\n${result.text}`).not.toMatch(/empty|Drained/);
+    const line = result.text.split('\n').find((l) => l.includes('db/postgres-0'))!;
+    expect(line).toMatch(/not waited for \(--skip-wait-for-delete-timeout 60\); Terminating for \d+m/);
+    expect(line).toMatch(/node03 is NotReady \(Ready=Unknown\): no kubelet confirms it stopped/);
+    expect(line).toMatch(/ReadWriteOnce PVC data-postgres-0 \(PV \S+\) still attached to node03/);
+    expect(result.text).toMatch(/`\/k8s fence node03`/);
     expect(result.changed).toEqual(['node/node03 cordoned']);
+    expect(result.unchanged.filter((u) => u.startsWith('still on node03: '))).toHaveLength(3);
+    // Reading what is left is all it added: the only write is still the cordon.
     expect(writes(f.sandbox.requests().byVerb)).toEqual({ 'patch nodes': 1 });
   });
 

@@ -21,7 +21,7 @@ afterAll(() => f?.close());
 
 describe('registry', () => {
   it('registers one operation job per verb', () => {
-    expect(Object.keys(OPERATION_JOBS).sort()).toEqual(['cordon', 'delete', 'drain', 'restart', 'scale', 'uncordon']);
+    expect(Object.keys(OPERATION_JOBS).sort()).toEqual(['cordon', 'delete', 'drain', 'fence', 'restart', 'scale', 'uncordon', 'unfence']);
     for (const [verb, job] of Object.entries(OPERATION_JOBS)) expect(job.verb.name).toBe(verb);
   });
 });
@@ -177,6 +177,8 @@ describe('cordon and uncordon', () => {
   it('names a missing node plainly', async () => {
     const err = await cordonJob.plan({ node: 'node09' }, f.ctx('c4')).catch((e: unknown) => e);
     expect((err as JobError).code).toBe(ErrorCode.NotFound);
-    expect((err as JobError).message).toBe('Node node09 not found in cluster sandbox.');
+    expect((err as JobError).message).toBe('Node node09 not found in cluster sandbox. Did you mean node01?');
+    const far = await cordonJob.plan({ node: 'gpu-worker-7' }, f.ctx('c5')).catch((e: unknown) => e);
+    expect((far as JobError).message).toBe('Node gpu-worker-7 not found in cluster sandbox. Nodes: cp01, node01, node02, node03.');
   });
 });

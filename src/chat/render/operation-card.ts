@@ -101,19 +101,24 @@ export function renderOperationCard(record: RequestRecord, approval: ApprovalRec
 
   if (plan) {
     blocks.push(divider());
-    blocks.push(...planBlocks(plan, { drift: record.drift, ran: Boolean(record.result) }));
+    // A dry run (or a plan with nothing to do) finishes without running: it keeps the plan's lists.
+    blocks.push(...planBlocks(plan, { drift: record.drift, ran: Boolean(record.result && record.startedAt) }));
   }
 
   if (pending && approval) {
-    const confirm = planNeedsConfirm(plan ?? approval.plan)
-      ? {
-          title: 'Approve despite warnings?',
-          text: `This plan carries ${(plan ?? approval.plan).warnings.filter((w) => w.severity !== 'info').length} warning(s). Read them before approving.`,
-          confirm: 'Approve',
-          deny: 'Back',
-          style: 'danger' as const,
-        }
-      : undefined;
+    const shown = plan ?? approval.plan;
+    // A plan that names what the approver must confirm (fence: the machine is off) says so in the dialog.
+    const confirm = shown.confirm
+      ? { title: 'Confirm before approving', text: escapeMrkdwn(shown.confirm), confirm: 'Approve', deny: 'Back', style: 'danger' as const }
+      : planNeedsConfirm(shown)
+        ? {
+            title: 'Approve despite warnings?',
+            text: `This plan carries ${shown.warnings.filter((w) => w.severity !== 'info').length} warning(s). Read them before approving.`,
+            confirm: 'Approve',
+            deny: 'Back',
+            style: 'danger' as const,
+          }
+        : undefined;
     blocks.push(
       actions(`approval:${approval.id}`, [
         button({ actionId: CardAction.Approve, text: 'Approve', value: approval.id, style: 'primary', confirm }),
@@ -129,7 +134,11 @@ export function renderOperationCard(record: RequestRecord, approval: ApprovalRec
           text: 'Run',
           value: r.id,
           style: 'primary',
-          confirm: planNeedsConfirm(plan) ? { title: 'Run despite warnings?', text: 'This plan carries warnings. Read them first.', confirm: 'Run', deny: 'Back', style: 'danger' } : undefined,
+          confirm: plan.confirm
+            ? { title: 'Confirm before running', text: escapeMrkdwn(plan.confirm), confirm: 'Run', deny: 'Back', style: 'danger' }
+            : planNeedsConfirm(plan)
+              ? { title: 'Run despite warnings?', text: 'This plan carries warnings. Read them first.', confirm: 'Run', deny: 'Back', style: 'danger' }
+              : undefined,
         }),
       ]),
     );

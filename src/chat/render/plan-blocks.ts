@@ -25,7 +25,9 @@ export function planBlocks(plan: Plan, options: { drift?: { added: string[]; rem
     blocks.push(section(lines.join('\n')));
   }
   if (plan.refusal) {
-    blocks.push(section(`:no_entry: *Cannot run as asked:* ${escapeMrkdwn(plan.refusal.message)}${plan.refusal.flag ? `\nAdd \`${plan.refusal.flag}\` to override, if you are sure.` : ''}`));
+    const { message, flag, overrides = [] } = plan.refusal;
+    const adds = overrides.map((o) => `\`${escapeMrkdwn(o.flag)}\` adds ${o.adds.length ? listed(o.adds, 6) : 'no pod'}`).join('; ');
+    blocks.push(section(`:no_entry: *Cannot run as asked:* ${escapeMrkdwn(message)}${flag ? `\nAdd \`${escapeMrkdwn(flag)}\` to override, if you are sure${adds ? `: ${adds}` : ''}.` : ''}`));
   }
   const order = { danger: 0, warning: 1, info: 2 } as const;
   const warnings = [...plan.warnings].sort((a, b) => order[a.severity] - order[b.severity]);
@@ -34,6 +36,9 @@ export function planBlocks(plan: Plan, options: { drift?: { added: string[]; rem
     blocks.push(section(`*Warnings (${warnings.length})*\n${text}`));
   }
   if (options.ran) return blocks;
+  // What the approver sees of the cluster now (budgets, replica counts): checked again before it runs.
+  const facts = Object.entries(plan.facts);
+  if (facts.length && !plan.refusal) blocks.push(context(`Now, checked again before it runs: ${facts.map(([k, v]) => `${escapeMrkdwn(k)}: *${escapeMrkdwn(String(v))}*`).join(' · ')}`));
   if (plan.actions.length) {
     const byGroup = new Map<string, string[]>();
     for (const a of plan.actions) {

@@ -4,6 +4,7 @@ import { auditVerb, incidentHelpVerb, jobsVerb, k8sHelpVerb, statusVerb } from '
 import { deletePodVerb } from './delete-pod.js';
 import { describeVerb } from './describe.js';
 import { drainVerb } from './drain.js';
+import { fenceVerb, unfenceVerb } from './fence.js';
 import { getVerb } from './get.js';
 import { commanderVerb, incidentStatusVerb, listVerb, noteVerb, postmortemVerb, resolveVerb, sevVerb, startVerb, timelineVerb } from './incident.js';
 import { logsVerb } from './logs.js';
@@ -19,6 +20,7 @@ export * from './contract.js';
 export * from './delete-pod.js';
 export * from './describe.js';
 export * from './drain.js';
+export * from './fence.js';
 export * from './get.js';
 export * from './incident.js';
 export * from './logs.js';
@@ -36,7 +38,16 @@ export const READ_VERBS = { get: getVerb, describe: describeVerb, logs: logsVerb
 export type ReadVerbName = keyof typeof READ_VERBS;
 
 /** Verbs that change a cluster: plan, approval or confirmation, execute. One job each in jobs/registry.ts. */
-export const OPERATION_VERBS = { cordon: cordonVerb, uncordon: uncordonVerb, drain: drainVerb, restart: restartVerb, scale: scaleVerb, delete: deletePodVerb } as const;
+export const OPERATION_VERBS = {
+  cordon: cordonVerb,
+  uncordon: uncordonVerb,
+  drain: drainVerb,
+  restart: restartVerb,
+  scale: scaleVerb,
+  delete: deletePodVerb,
+  fence: fenceVerb,
+  unfence: unfenceVerb,
+} as const;
 export type OperationVerbName = keyof typeof OPERATION_VERBS;
 
 /**

@@ -1,3 +1,5 @@
+import { LEASE_DURATION_SECONDS } from '../controllers/kubelet-node-status.js';
+import { rfc3339 } from '../controllers/pod-util.js';
 import { setNodeCondition } from '../node-conditions.js';
 import type { Store } from '../store.js';
 import { clusterAddons } from './common.js';
@@ -49,5 +51,28 @@ export function seedNotReadyRwo(store: Store): void {
 
   // The node went silent 15 minutes ago; the taint manager evicted its pods after 5.
   setNodeCondition(store, 'node03', 'Ready', 'Unknown');
+  lastHeardFrom(store, 'node03', 15 * 60);
   for (const pod of [postgres0, sleepOld, webPods[2]]) s.terminating(pod, 600);
+}
+
+/**
+ * What a node silent for `agoSeconds` shows: its kubelet's last status post (every condition's
+ * lastHeartbeatTime, pkg/kubelet/kubelet_node_status.go) and last Lease renewal in kube-node-lease
+ * (pkg/kubelet/nodelease) both that old, and the node lifecycle controller's Unknown since
+ * --node-monitor-grace-period (50 s) later (pkg/controller/nodelifecycle).
+ */
+function lastHeardFrom(store: Store, node: string, agoSeconds: number): void {
+  const heard = Date.now() - agoSeconds * 1000;
+  store.mutate('nodes', undefined, node, (n) => {
+    for (const c of n.status.conditions) {
+      c.lastHeartbeatTime = rfc3339(heard);
+      if (c.status === 'Unknown') c.lastTransitionTime = rfc3339(heard + 50_000);
+    }
+  });
+  const owner = store.mustGet('nodes', undefined, node);
+  store.create('coordination.k8s.io/leases', {
+    metadata: { name: node, namespace: 'kube-node-lease', ownerReferences: [{ apiVersion: 'v1', kind: 'Node', name: node, uid: owner.metadata.uid! }] },
+    // metav1.MicroTime: microseconds.
+    spec: { holderIdentity: node, leaseDurationSeconds: LEASE_DURATION_SECONDS, renewTime: new Date(heard).toISOString().replace(/Z$/, '000Z') },
+  });
 }

@@ -1,5 +1,7 @@
 import type { Redis } from 'ioredis';
-import type { V1Pod } from '@kubernetes/client-node';
+import type { V1Pod, V1PodSpec } from '@kubernetes/client-node';
+import { eventually } from '../../support/eventually.js';
+import { callOptions, mergePatch } from '../../../src/k8s/request-options.js';
 import { DrainArgsSchema, type DrainArgs } from '../../../src/core/verbs/index.js';
 import { startSandbox, type Sandbox } from '../../../src/sandbox/index.js';
 import { createKubeClients, loadKubeConfig, type KubeClients } from '../../../src/k8s/kube-clients.js';
@@ -46,4 +48,33 @@ export async function podsOn(kube: KubeClients, node: string): Promise<V1Pod[]> 
 /** Request counts that changed anything: create/update/patch/delete of any resource. */
 export function writes(byVerb: Record<string, number>): Record<string, number> {
   return Object.fromEntries(Object.entries(byVerb).filter(([k]) => /^(create|update|patch|delete|deletecollection) /.test(k)));
+}
+
+/**
+ * A Deployment `name` (label app=NAME) in `namespace` whose `replicas` pods all land on `node`,
+ * as they do in real clusters when the other nodes were cordoned while it rolled out: every other
+ * node is cordoned, the Deployment created, its pods awaited Ready, and the nodes uncordoned.
+ * `spec` is merged into the pod template's spec.
+ */
+export async function deploymentOn(f: Pick<JobFixture, 'kube' | 'sandbox'>, node: string, w: { namespace: string; name: string; replicas: number; spec?: Partial<V1PodSpec> }): Promise<V1Pod[]> {
+  const { kube } = f;
+  const others = (await kube.core.listNode()).items.map((n) => n.metadata!.name!).filter((n) => n !== node);
+  const cordon = (unschedulable: boolean) => Promise.all(others.map((n) => kube.core.patchNode({ name: n, body: { spec: { unschedulable } } }, callOptions({ patch: mergePatch }))));
+  await cordon(true);
+  await kube.apps.createNamespacedDeployment({
+    namespace: w.namespace,
+    body: {
+      metadata: { name: w.name, labels: { app: w.name } },
+      spec: {
+        replicas: w.replicas,
+        selector: { matchLabels: { app: w.name } },
+        template: { metadata: { labels: { app: w.name } }, spec: { containers: [{ name: w.name, image: `ghcr.io/example/${w.name}:1.0`, resources: { requests: { cpu: '50m', memory: '64Mi' } } }], ...w.spec } },
+      },
+    },
+  });
+  const ready = async () => (await podsOn(kube, node)).filter((p) => p.metadata?.labels?.app === w.name && p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
+  const pods = await eventually(async () => { const r = await ready(); return r.length === w.replicas ? r : undefined; }, { what: `${w.replicas} ready ${w.name} pods on ${node}`, throwErrors: true });
+  await cordon(false);
+  await f.sandbox.idle();
+  return pods;
 }
