@@ -376,7 +376,8 @@ export class RequestStore {
   async moveStep(id: string, move: StepMove, at: { index: number; attempt?: number }, to: { attempt?: number; step?: StepRecord; now: number; fields?: Record<string, string> }): Promise<boolean> {
     const { from, to: status } = STEP_MOVES[move];
     const index = move === 'next' ? at.index + 1 : at.index;
-    const attempt = to.attempt ?? (move === 'next' ? 0 : at.attempt);
+    // A step's first attempt when reached is 1 (attempt 0 is its plan for approval).
+    const attempt = to.attempt ?? (move === 'next' ? 1 : at.attempt);
     const current = attempt ?? Number((await this.redis.hget(this.keys.request(id), 'stepAttempt')) ?? 0);
     const fields = ['cursorAt', String(to.now), ...(to.step ? [`step:${index}`, JSON.stringify(to.step)] : []), ...Object.entries(to.fields ?? {}).flat()];
     const moved = await STEP_MOVE.run(this.redis, [this.keys.request(id)], [at.index, at.attempt ?? '', from.length, ...from, index, status, current, ...fields]);

@@ -62,8 +62,8 @@ export class RunbookSteps implements RunbookApprovalHooks {
     const record = await this.deps.store.get(id);
     if (!record || record.state !== 'running' || record.cursor?.index !== index || record.cursor.status !== StepStatus.Reached) return;
     const procedure = procedureOf(record.request.args)!;
-    if (record.cancel) return this.stop(record, { step: 'stopRunbook', title: `Cancelled before step ${index + 1} of ${procedure.steps.length}` });
     if (index >= procedure.steps.length) return this.complete(record);
+    if (record.cancel) return this.stop(record, { step: 'stopRunbook', title: `Cancelled before step ${index + 1} of ${procedure.steps.length}` });
     const step = procedure.steps[index]!;
     const attempt = record.cursor.attempt;
     const current = record.steps?.[index] ?? { status: StepStatus.Pending };
@@ -103,7 +103,7 @@ export class RunbookSteps implements RunbookApprovalHooks {
     const record = await this.deps.store.get(id);
     const attempt = record?.cursor?.attempt;
     const next = record && procedureOf(record.request.args)!.steps[index + 1] ? { status: StepStatus.Reached } : undefined;
-    if (!(await this.deps.store.moveStep(id, 'next', { index, ...(attempt !== undefined ? { attempt } : {}) }, { attempt: 1, ...(next ? { step: { ...(record?.steps?.[index + 1] ?? {}), ...next } } : {}), now: this.deps.clock.now() }))) return;
+    if (!(await this.deps.store.moveStep(id, 'next', { index, ...(attempt !== undefined ? { attempt } : {}) }, { ...(next ? { step: { ...(record?.steps?.[index + 1] ?? {}), ...next } } : {}), now: this.deps.clock.now() }))) return;
     this.deps.changed(id);
     await this.reach(id, index + 1);
   }

@@ -91,7 +91,7 @@ describe("a runbook's step cursor: every move a compare-and-set on step, attempt
     expect(await move(id, 'run', 0)).toBe(true);
     expect(await move(id, 'finish', 0)).toBe(true);
     expect(await move(id, 'next', 0)).toBe(true);
-    expect(await cursorOf(id)).toMatchObject({ index: 1, attempt: 0, status: StepStatus.Reached });
+    expect(await cursorOf(id)).toMatchObject({ index: 1, attempt: 1, status: StepStatus.Reached });
   });
 
   it('a late or replayed event (an earlier step, an earlier attempt, a step already done) changes nothing', async () => {
@@ -117,7 +117,7 @@ describe("a runbook's step cursor: every move a compare-and-set on step, attempt
     expect(outcomes.filter(Boolean)).toHaveLength(1);
     expect((await cursorOf(id)).index).toBe(1);
     expect((await store.transition(id, 'stopRunbook')).ok).toBe(true);
-    expect(await move(id, 'plan', 1, 0)).toBe(false);
+    expect(await move(id, 'plan', 1, 1)).toBe(false);
     expect(await stateOf(id)).toBe(RequestState.Cancelled);
   });
 
