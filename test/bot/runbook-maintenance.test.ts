@@ -77,6 +77,8 @@ describe('node-maintenance end to end', () => {
 
   it('plans every step, is approved once, survives a worker killed mid-drain and a bot restarted between steps, waits for a new boot ID, and ends Done', async () => {
     const bootBefore = (await node('node02')).status?.nodeInfo?.bootID;
+    await stack.slash('start "node02 kernel memory leak" --sev 3', { command: '/incident', user: ALICE });
+    await waitForMessage(stack, (m) => /SEV3/.test(messageText(m)) && /node02 kernel memory leak/.test(messageText(m)));
     // The web PDB allows no disruption: the drain blocks on web's pod until it is put back.
     await setMinAvailable(3);
     const { card, approvalId, requestId: id } = await runbookCard('node02');
@@ -139,6 +141,11 @@ describe('node-maintenance end to end', () => {
     expect(doneText).toMatch(/:white_check_mark: \*4\.\* wait: node02 Ready with a new boot ID[^\n]*\n\s+node02 is Ready, boot [0-9a-f]{8} \(new\)/);
     expect(doneText).toMatch(/:white_check_mark: \*5\.\* `uncordon node02`\n\s+node02 schedulable/);
     expect(doneText).toContain(`approved by <@${BOB}>`);
+    expect(doneText).toMatch(/:white_check_mark: \*6\.\* note: node02 maintenance finished[^\n]*\n\s+noted on the incident timeline/);
+    // The incident's timeline has the whole procedure: approval, each step, the manual Done, the note.
+    await stack.slash('timeline', { command: '/incident', user: ALICE });
+    const timeline = JSON.stringify((await stack.slack.waitFor(() => stack.slack.calls('response_url').find((c) => /maintenance finished/.test(JSON.stringify(c.args))), { timeoutMs: 15_000 })).args);
+    for (const line of ['Runbook node-maintenance started: 6 steps', 'Step 2 of node-maintenance done: Drained node02', 'Step 3 done by', 'node02 maintenance finished: rebooted and back in service.', 'Runbook node-maintenance done: 6 steps']) expect(timeline).toContain(line);
     const after = await node('node02');
     expect(after.spec?.unschedulable).toBeFalsy();
     expect(after.status?.nodeInfo?.bootID).not.toBe(bootBefore);
