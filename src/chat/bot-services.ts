@@ -69,6 +69,8 @@ export interface BotServicesOptions {
   editIntervalMs?: number;
   /** How long group membership and guest status are cached, in ms. @defaultValue GROUP_CACHE_MS (60 s) */
   membershipCacheMs?: number;
+  /** How long a runbook's step may stand still before the sweep catches it up, in ms. @defaultValue 15000 */
+  runbookStallMs?: number;
 }
 
 /**
@@ -153,6 +155,7 @@ export function createBotServices(o: BotServicesOptions): BotServices {
     jobKey: o.jobKey,
     slackTeam: () => services.slackTeam,
     isGuest,
+    ...(o.runbookStallMs !== undefined ? { runbookStallMs: o.runbookStallMs } : {}),
     changed: (id) => poster.schedule(id),
   });
   return services;

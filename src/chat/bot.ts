@@ -50,8 +50,10 @@ export interface BotOptions {
   editIntervalMs?: number;
   /** How long Slack group membership and guest status are cached, in ms. @defaultValue 60000 */
   membershipCacheMs?: number;
-  /** How often expired approvals are swept. @defaultValue 5000 */
+  /** How often expired approvals are swept (and stalled runbooks caught up). @defaultValue 5000 */
   expirySweepMs?: number;
+  /** How long a runbook's step may stand still before the sweep catches it up, in ms. @defaultValue 15000 */
+  runbookStallMs?: number;
   /** Extra routes on the bot's HTTP server (health, metrics). */
   routes?: { path: string; method: string; handler: (req: IncomingMessage, res: ServerResponse) => void }[];
   /** Hook for metrics: called once per slash command with its ack latency. */
@@ -102,6 +104,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     timelineRetentionMs: options.timelineRetentionMs,
     editIntervalMs: options.editIntervalMs,
     membershipCacheMs: options.membershipCacheMs,
+    ...(options.runbookStallMs !== undefined ? { runbookStallMs: options.runbookStallMs } : {}),
   });
   services.slackTeam = team;
   let identifyTimer: NodeJS.Timeout | undefined;

@@ -19,7 +19,7 @@ import { runbookOutcome } from './runbook-summary.js';
 import { noteQuietly } from './timeline-note.js';
 import { STEP_BOUNDARIES, StepStatus, type Step, type StepMove } from './transitions.js';
 
-/** How long a runbook's cursor may stand still before the sweep makes sure its step's job exists. */
+/** How long a runbook's cursor may stand still before the sweep makes sure its step's job exists (RequestDeps.runbookStallMs). */
 const STALL_MS = 15_000;
 /** How many times one step is planned again after a worker found drift before sitrep stops asking. */
 const MAX_STEP_ATTEMPTS = 4;
@@ -419,7 +419,7 @@ export class RunbookSteps implements RunbookApprovalHooks {
       try {
         const record = await this.deps.store.get(id);
         const cursor = record?.cursor;
-        if (!record || record.state !== 'running' || !cursor || now - cursor.at < STALL_MS) continue;
+        if (!record || record.state !== 'running' || !cursor || now - cursor.at < (this.deps.runbookStallMs ?? STALL_MS)) continue;
         const procedure = procedureOf(record.request.args)!;
         const current = record.steps?.[cursor.index] ?? { status: StepStatus.Pending };
         switch (cursor.status) {

@@ -201,6 +201,24 @@ describe('node-maintenance end to end', () => {
   }, 180_000);
 });
 
+describe('recovery', () => {
+  it('a bot that died between moving the cursor and queueing the next step is caught up by the sweep', async () => {
+    const { card, approvalId, requestId } = await runbookCard('node03');
+    await stack.click(CardAction.Approve, approvalId, { user: BOB, messageTs: card.ts });
+    await waitForUpdate(stack, card.ts, /Done: step 3/, 90_000);
+    // What a bot does when Done is pressed, up to the moment it died: the cursor moves past the
+    // manual step onto the wait, and nothing queues the wait's job.
+    const now = Date.now();
+    expect(await stack.requests.moveStep(requestId, 'finish', { index: 2, attempt: 1 }, { now, step: { status: 'done', doneBy: ALICE } })).toBe(true);
+    expect(await stack.requests.moveStep(requestId, 'next', { index: 2, attempt: 1 }, { now })).toBe(true);
+    await waitForUpdate(stack, card.ts, /Waiting for node03 Ready with a new boot ID/, 30_000);
+    await stack.sandbox.rebootNode('node03');
+    const done = messageText(await waitForUpdate(stack, card.ts, /Runbook node-maintenance done: 6 steps/, 60_000));
+    expect(done).toMatch(/:white_check_mark: \*5\.\* `uncordon node03`\n\s+node03 schedulable/);
+    expect((await node('node03')).spec?.unschedulable).toBeFalsy();
+  }, 120_000);
+});
+
 describe('each step is signed and checked like any execution', () => {
   /** Adds an execution straight to the queue, as anyone with Redis access could, and waits for the worker's verdict. */
   async function inject(payload: JobPayload): Promise<string> {

@@ -113,6 +113,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       editIntervalMs: options.editIntervalMs ?? 200,
       ...(options.membershipCacheMs !== undefined ? { membershipCacheMs: options.membershipCacheMs } : {}),
       expirySweepMs: 200,
+      runbookStallMs: 1000,
     });
   let bot = await launchBot();
   const replicas: Bot[] = [];
