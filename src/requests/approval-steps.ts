@@ -34,6 +34,8 @@ const isDryRun = (record: RequestRecord) => Boolean(record.request.args.dryRun);
 
 const warningData = (plan: Plan) => plan.warnings.map((w) => ({ code: w.code, severity: w.severity, message: w.message }));
 
+/** A runbook's step asked again has its own approval; the runbook's own is record.approvalId. */
+const isStepApproval = (record: RequestRecord, approvalId: string) => record.approvalId !== approvalId && procedureOf(record.request.args) !== undefined;
 
 /**
  * The lifecycle's steps from a plan to an approved execution: show the plan and ask for what the
@@ -229,7 +231,7 @@ export class ApprovalSteps {
       // Approved, but the bot that took the deciding click died before queueing the job: any
       // later click finishes the hand-over. Safe to repeat: the job id is fixed per request.
       if (outcome.state === 'approved') {
-        if (record.approvalId !== approvalId && this.runbooks) await this.runbooks.stepApproved(record, outcome.record);
+        if (this.runbooks && isStepApproval(record, approvalId)) await this.runbooks.stepApproved(record, outcome.record);
         else if (record.state === RequestState.AwaitingApproval) await this.startExecution(record, outcome.record.plan, 'approve', { approvalId });
         else if (record.state === RequestState.Approved) await this.queueExecution(record, outcome.record.plan, { approvalId });
         this.deps.changed(record.request.id);
@@ -246,8 +248,7 @@ export class ApprovalSteps {
       data: { approvalId, needed: outcome.record.requiredApprovals, approvers: outcome.record.approversLabel },
     });
     if (outcome.kind === 'approved') {
-      // A runbook's step asked again has its own approval; the runbook's is record.approvalId.
-      if (record.approvalId !== approvalId && this.runbooks) await this.runbooks.stepApproved(record, outcome.record);
+      if (this.runbooks && isStepApproval(record, approvalId)) await this.runbooks.stepApproved(record, outcome.record);
       else await this.startExecution(record, outcome.record.plan, 'approve', { approvalId });
     }
     this.deps.changed(record.request.id);
@@ -274,7 +275,7 @@ export class ApprovalSteps {
     // Only the request's current approval speaks for it (an older one may expire later), except
     // a runbook step's own approval, which stops the runbook when it ends without approving.
     if (record.approvalId && record.approvalId !== approval.id) {
-      if (this.runbooks && procedureOf(record.request.args)) await this.runbooks.stepEnded(record, approval);
+      if (this.runbooks && isStepApproval(record, approval.id)) await this.runbooks.stepEnded(record, approval);
       return;
     }
     const step = ({ rejected: 'reject', expired: 'expire', cancelled: 'cancel' } as const)[approval.state as 'rejected' | 'expired' | 'cancelled'];

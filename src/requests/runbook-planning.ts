@@ -1,4 +1,4 @@
-import { describeError, ErrorCode } from '../core/errors.js';
+import { describeError } from '../core/errors.js';
 import type { Plan } from '../core/plan.js';
 import type { StepRef } from '../core/runbook-step.js';
 import type { JobEventEnvelope } from '../queue/job-events.js';
@@ -101,6 +101,3 @@ export class RunbookPlanning {
     this.deps.changed(id);
   }
 }
-
-/** The code a runbook's plan failure carries when nothing more specific is known. */
-export const PLANNING_FAILED = ErrorCode.Internal;
