@@ -159,6 +159,12 @@ export function parseFlags(tokens: readonly Token[], specs: readonly FlagSpec[],
       positionals.push(token);
       continue;
     }
+    // In prose a dash standing alone is punctuation ("rolled back web — error rate falling",
+    // `--` where Slack did not turn it into a dash): only a `--` before the first word ends the flags.
+    if (ctx.freeText && (token.value === '\u2014' || token.value === '\u2013' || (token.value === '--' && positionals.length > 0))) {
+      positionals.push(token);
+      continue;
+    }
     const written = fixDashes(token.value);
     if (written === '--') {
       flagsEnded = true;

@@ -3,6 +3,7 @@ import { JobMode, type CommandSpec } from './command-spec.js';
 import { COMMON_K8S_FLAGS } from './common-flags.js';
 import { FlagType, type FlagSpec } from './flags.js';
 import { commandsOf, findCommand, normalizeCommand } from './registry.js';
+import { escapeMrkdwn } from '../src/core/text/mrkdwn.js';
 import { suggest } from '../src/core/text/suggest.js';
 import { show } from './values.js';
 
@@ -81,6 +82,6 @@ export function helpText(command: SlashCommand, verb?: string): string {
   const names = commandsOf(cmd).flatMap((s) => [s.verb, ...s.aliases]);
   const guess = suggest(asked, names);
   const guessSpec = guess === undefined ? undefined : findCommand(cmd, guess);
-  const head = `Unknown verb ${show(asked)}.${guessSpec ? ` Did you mean \`${guessSpec.verb}\`?` : ''}`;
+  const head = `Unknown verb ${escapeMrkdwn(show(asked))}.${guessSpec ? ` Did you mean \`${guessSpec.verb}\`?` : ''}`;
   return `${head}\n\n${overview(cmd)}`;
 }

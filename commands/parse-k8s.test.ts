@@ -227,10 +227,10 @@ describe('/k8s bad forms', () => {
     if (!r.ok) expect(r.error.message).toBe('Unknown command "/kubectl": sitrep answers /k8s and /incident.');
   });
 
-  it('never echoes a live broadcast mention back', () => {
-    const r = bad('drain &lt;!channel&gt;');
-    expect(r.error.message).toContain('&lt;!channel&gt;');
-    expect(r.error.message).not.toContain('<!channel>');
+  it('says what was typed as plain text (the renderer escapes it for Slack, once)', () => {
+    const r = bad('drain &lt;!channel&gt; &amp; co');
+    expect(r.error.message).toContain('"<!channel>"');
+    expect(r.error.message).not.toContain('&lt;');
   });
 
   it('shortens long echoed input', () => {

@@ -40,13 +40,13 @@ describe('tokenize', () => {
 
   it('reads Slack user mentions as user-id tokens', () => {
     const [, a, b] = tokens('commander <@U123ABC|alice> <@W999>');
-    expect(a).toMatchObject({ kind: 'user', value: 'U123ABC', label: 'alice', display: '@alice', slack: '<@U123ABC>' });
+    expect(a).toMatchObject({ kind: 'user', value: 'U123ABC', label: 'alice', display: '@alice', raw: '<@U123ABC|alice>' });
     expect(b).toMatchObject({ kind: 'user', value: 'W999', display: '@W999' });
   });
 
   it('reads channel references as channel-id tokens', () => {
     const [, c, d] = tokens('postmortem <#C0123|ops> <#G42|>');
-    expect(c).toMatchObject({ kind: 'channel', value: 'C0123', label: 'ops', display: '#ops', slack: '<#C0123>' });
+    expect(c).toMatchObject({ kind: 'channel', value: 'C0123', label: 'ops', display: '#ops' });
     expect(d).toMatchObject({ kind: 'channel', value: 'G42' });
   });
 
@@ -61,13 +61,19 @@ describe('tokenize', () => {
   it('defuses broadcast mentions so echoing them never pings', () => {
     const t = tokens('note <!here> <!channel> <!subteam^S1|@sre>');
     expect(t.slice(1).map((x) => x.value)).toEqual(['@here', '@channel', '@sre']);
-    expect(t.map((x) => x.slack).join(' ')).not.toContain('<!');
+    expect(t.map((x) => x.display).join(' ')).not.toContain('<!');
   });
 
-  it('escapes & < > in the Slack form of text', () => {
+  it('decodes & < > into plain text, and keeps the raw input and its spacing', () => {
     const [, t] = tokens('note &lt;!channel&gt;&amp;');
     expect(t!.value).toBe('<!channel>&');
-    expect(t!.slack).toBe('&lt;!channel&gt;&amp;');
+    expect(t!.raw).toBe('&lt;!channel&gt;&amp;');
+    const [a, b] = tokens('rolled  \u2014 back');
+    expect([a!.raw, b!.spaceBefore, b!.raw, b!.start, b!.end]).toEqual(['rolled', '  ', '\u2014', 8, 9]);
+  });
+
+  it('shows a link whose label is another address with its real target', () => {
+    expect(tokens('note see <https://evil.example/login|https://runbooks.internal/db>').slice(1).map((x) => x.value)).toEqual(['see', 'https://runbooks.internal/db (https://evil.example/login)']);
   });
 
   it('marks tokens that start with a quote, so they are never flags', () => {

@@ -2,10 +2,14 @@
  * Splits the text of a slash command into tokens, the way a shell would, plus what Slack does to
  * text on the way: `&lt;` `&gt;` `&amp;` escapes, `<@U123|alice>` mentions, `<#C123|ops>` channel
  * references, auto-linked host names, and the smart quotes macOS and phones type instead of `"`.
+ * Tokens are plain text (src/core/text/slack-markup.ts says how each Slack entity reads); each
+ * also keeps its place and its `raw` text, so prose (notes, titles) is stored as it was typed.
  *
  * One pass over the input, no regular expressions over unbounded text: the parser must answer
  * any string quickly (DESIGN.md invariant 1, and the fuzz tests hold it to that).
  */
+import { slackEntityToPlain } from '../src/core/text/slack-markup.js';
+
 
 export const TokenKind = { Text: 'text', User: 'user', Channel: 'channel' } as const;
 export type TokenKind = (typeof TokenKind)[keyof typeof TokenKind];
@@ -18,15 +22,16 @@ export interface Token {
   quoted: boolean;
   /** For user and channel tokens: the name Slack sent with the id, if any. */
   label?: string;
-  /**
-   * The same token as safe Slack text: `&`, `<`, `>` escaped, mentions as `<@U123>` and
-   * `<#C123>`, broadcast mentions defused to plain `@here`. Used for free text (notes, titles).
-   */
-  slack: string;
-  /** How to show the token back to a person (`@alice` for a mention). */
+  /** How to show the token back to a person, as plain text (`@alice` for a mention). */
   display: string;
   /** Offset in the input where the token began. */
   start: number;
+  /** Offset in the input just past the token. */
+  end: number;
+  /** The token exactly as it is in the input (Slack's wire form: entities, escapes, quotes). */
+  raw: string;
+  /** The input between the previous token (or the start) and this one: the spacing as typed. */
+  spaceBefore: string;
 }
 
 export type TokenizeResult =
@@ -77,10 +82,6 @@ export function unquoteWhole(text: string): string {
   return text;
 }
 
-export function escapeSlack(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
-
 const ENTITIES: ReadonlyArray<[string, string]> = [['&amp;', '&'], ['&lt;', '<'], ['&gt;', '>']];
 
 interface Entity {
@@ -88,50 +89,22 @@ interface Entity {
   kind: TokenKind;
   value: string;
   label?: string;
-  slack: string;
   display: string;
   /** Index just past the closing `>`. */
   end: number;
 }
 
-const SLACK_ID = /^[A-Z0-9]{1,40}$/;
-const URL_SCHEME = /^[a-z][a-z0-9+.-]{0,20}:/i;
-
-/** Reads `<...>` at `start` (whose `>` is at `close`) as a Slack entity, or undefined for plain text. */
+/**
+ * Reads `<...>` at `start` (whose `>` is at `close`) as a Slack entity, or undefined for plain
+ * text. Broadcasts (`<!here>`) read as their words, never a ping; a link Slack made of a host
+ * name (node02.example.com) reads as what was typed; a link labelled with another target keeps both.
+ */
 function readEntity(text: string, start: number, close: number): Entity | undefined {
-  const inner = text.slice(start + 1, close);
-  const bar = inner.indexOf('|');
-  const head = bar === -1 ? inner : inner.slice(0, bar);
-  const label = bar === -1 ? undefined : inner.slice(bar + 1);
+  const e = slackEntityToPlain(text.slice(start + 1, close));
+  if (!e) return undefined;
   const end = close + 1;
-  const sigil = head[0];
-  if (sigil === '@' || sigil === '#') {
-    const id = head.slice(1);
-    if (!SLACK_ID.test(id)) return undefined;
-    const name = label ? label.replace(/^[@#]/, '') : undefined;
-    const kind = sigil === '@' ? TokenKind.User : TokenKind.Channel;
-    return {
-      kind,
-      value: id,
-      ...(name ? { label: name } : {}),
-      slack: `<${sigil}${id}>`,
-      display: `${sigil}${name ?? id}`,
-      end,
-    };
-  }
-  if (sigil === '!') {
-    // <!here>, <!channel>, <!subteam^S1|@team>, <!date^...|fallback>: keep the words, drop the
-    // ping, so echoing a note back never notifies a whole channel.
-    const word = label ?? `@${head.slice(1).split('^')[0]}`;
-    return { kind: TokenKind.Text, value: word, slack: escapeSlack(word), display: word, end };
-  }
-  if (URL_SCHEME.test(head)) {
-    // Slack auto-links things that look like host names (node02.example.com); the label is what
-    // the person typed.
-    const word = label ?? head.replace(/^mailto:/i, '');
-    return { kind: TokenKind.Text, value: word, slack: escapeSlack(word), display: word, end };
-  }
-  return undefined;
+  if (e.kind === 'text') return { kind: TokenKind.Text, value: e.text, display: e.text, end };
+  return { kind: e.kind === 'user' ? TokenKind.User : TokenKind.Channel, value: e.id!, ...(e.label ? { label: e.label } : {}), display: e.text, end };
 }
 
 /** First index of `ch` after `i`, amortised linear: `i` only grows within one scan. */
@@ -151,7 +124,6 @@ interface Building {
   value: string;
   /** Kept apart because reading the end of a long concatenated string flattens it each time. */
   endsWithEq: boolean;
-  slack: string;
   display: string;
   quoted: boolean;
   start: number;
@@ -165,19 +137,25 @@ export function tokenize(text: string, options: TokenizeOptions = {}): TokenizeR
   const nextGt = searcher(text, '>');
   const nextLt = searcher(text, '<');
 
+  // Where the previous token ended: the spacing between tokens is kept for prose.
+  let lastEnd = 0;
+  const push = (token: Omit<Token, 'raw' | 'spaceBefore'>): void => {
+    tokens.push({ ...token, raw: text.slice(token.start, token.end), spaceBefore: text.slice(lastEnd, token.start) });
+    lastEnd = token.end;
+  };
   const begin = (at: number, quoted: boolean): Building => {
-    cur ??= { value: '', endsWithEq: false, slack: '', display: '', quoted, start: at };
+    cur ??= { value: '', endsWithEq: false, display: '', quoted, start: at };
     return cur;
   };
-  const add = (at: number, value: string, slack = escapeSlack(value), display = value): void => {
+  const add = (at: number, value: string, display = value): void => {
     const b = begin(at, false);
     b.value += value;
-    b.slack += slack;
     b.display += display;
     if (value.length > 0) b.endsWithEq = value.endsWith('=');
   };
-  const flush = (): void => {
-    if (cur) tokens.push({ kind: TokenKind.Text, value: cur.value, quoted: cur.quoted, slack: cur.slack, display: cur.display, start: cur.start });
+  // `end`: the input index just past the token (where the space, or the input, begins).
+  const flush = (end: number): void => {
+    if (cur) push({ kind: TokenKind.Text, value: cur.value, quoted: cur.quoted, display: cur.display, start: cur.start, end });
     cur = undefined;
   };
 
@@ -199,7 +177,7 @@ export function tokenize(text: string, options: TokenizeOptions = {}): TokenizeR
     const ch = text[i]!;
     const code = text.charCodeAt(i);
     if (isSpace(code)) {
-      flush();
+      flush(i);
       i += 1;
       continue;
     }
@@ -211,10 +189,10 @@ export function tokenize(text: string, options: TokenizeOptions = {}): TokenizeR
       const e = entityAt(i);
       if (e) {
         if (e.kind === TokenKind.Text || cur?.endsWithEq) {
-          add(i, e.value, e.slack, e.display);
+          add(i, e.value, e.display);
         } else {
-          flush();
-          tokens.push({ kind: e.kind, value: e.value, quoted: false, ...(e.label ? { label: e.label } : {}), slack: e.slack, display: e.display, start: i });
+          flush(i);
+          push({ kind: e.kind, value: e.value, quoted: false, ...(e.label ? { label: e.label } : {}), display: e.display, start: i, end: e.end });
         }
         i = e.end;
         continue;
@@ -237,7 +215,6 @@ export function tokenize(text: string, options: TokenizeOptions = {}): TokenizeR
     if (!options.literalQuotes && atWordStart && (isDouble || isSingle)) {
       const closers = isDouble ? DOUBLE_CLOSE : SINGLE_CLOSE;
       let value = '';
-      let slack = '';
       let display = '';
       let j = i + 1;
       let closed = false;
@@ -250,7 +227,7 @@ export function tokenize(text: string, options: TokenizeOptions = {}): TokenizeR
         if (isDouble && c === '\\' && j + 1 < n) {
           const next = text[j + 1]!;
           if (next === '\\' || DOUBLE_CLOSE.has(next) || DOUBLE_OPEN.has(next)) {
-            value += next; slack += next; display += next;
+            value += next; display += next;
             j += 2;
             continue;
           }
@@ -258,7 +235,7 @@ export function tokenize(text: string, options: TokenizeOptions = {}): TokenizeR
         if (c === '&') {
           const d = decodeAmp(j);
           const v = d ? d[0] : '&';
-          value += v; slack += escapeSlack(v); display += v;
+          value += v; display += v;
           j += d ? d[1] : 1;
           continue;
         }
@@ -266,11 +243,11 @@ export function tokenize(text: string, options: TokenizeOptions = {}): TokenizeR
           const e = entityAt(j);
           if (e) {
             // Inside quotes a mention is part of the text; people read it as @name.
-            value += e.display; slack += e.slack; display += e.display;
+            value += e.display; display += e.display;
             j = e.end;
             continue;
           }
-          value += '<'; slack += '&lt;'; display += '<';
+          value += '<'; display += '<';
           j += 1;
           continue;
         }
@@ -279,7 +256,7 @@ export function tokenize(text: string, options: TokenizeOptions = {}): TokenizeR
           continue;
         }
         if (c === '>') {
-          value += c; slack += '&gt;'; display += c;
+          value += c; display += c;
           j += 1;
           continue;
         }
@@ -291,11 +268,11 @@ export function tokenize(text: string, options: TokenizeOptions = {}): TokenizeR
           k += 1;
         }
         const run = text.slice(j, k);
-        value += run; slack += run; display += run;
+        value += run; display += run;
         j = k;
       }
       if (!closed) {
-        const snippet = escapeSlack(text.slice(i, Math.min(n, i + 24)));
+        const snippet = text.slice(i, Math.min(n, i + 24));
         return {
           ok: false,
           message: `Unclosed quote: ${snippet}${n - i > 24 ? '…' : ''} never ends. Add the closing ${isDouble ? '"' : "'"}.`,
@@ -304,7 +281,6 @@ export function tokenize(text: string, options: TokenizeOptions = {}): TokenizeR
       }
       const b = begin(i, !cur);
       b.value += value;
-      b.slack += slack;
       b.display += display;
       if (value.length > 0) b.endsWithEq = value.endsWith('=');
       i = j + 1;
@@ -323,6 +299,6 @@ export function tokenize(text: string, options: TokenizeOptions = {}): TokenizeR
     add(i, text.slice(i, j));
     i = j;
   }
-  flush();
+  flush(n);
   return { ok: true, tokens };
 }

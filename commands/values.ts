@@ -1,6 +1,7 @@
 import { BadArgsError, dns1123Problem, formatDuration, parseDuration } from '../src/core/index.js';
 import { selectorProblem } from '../src/core/label-selector.js';
-import { escapeSlack, unquoteWhole } from './tokenize.js';
+import { slackToPlain } from '../src/core/text/slack-markup.js';
+import { type Token, unquoteWhole } from './tokenize.js';
 
 /**
  * Value checks shared by the verbs. Each throws BadArgsError with a message that names the flag
@@ -10,17 +11,17 @@ import { escapeSlack, unquoteWhole } from './tokenize.js';
 const SHOW_MAX = 60;
 
 /**
- * User text quoted back in a message: shortened, and escaped for Slack so that echoing
- * `<!channel>` can never ping anyone.
+ * User text quoted back in a message, shortened and in quotes. Plain text like every message:
+ * the renderer escapes it for its output (Slack mrkdwn, fallback text), once.
  */
 export function show(value: string): string {
   const short = value.length > SHOW_MAX ? `${value.slice(0, SHOW_MAX)}…` : value;
-  return `"${escapeSlack(short)}"`;
+  return `"${short}"`;
 }
 
-/** User text shown bare (flags: `--foo`), shortened and Slack-escaped. */
+/** User text shown bare (flags: `--foo`), shortened; plain text, as `show`. */
 export function plain(value: string): string {
-  return escapeSlack(value.length > SHOW_MAX ? `${value.slice(0, SHOW_MAX)}…` : value);
+  return value.length > SHOW_MAX ? `${value.slice(0, SHOW_MAX)}…` : value;
 }
 
 /** A DNS-1123 name (node, pod, deployment...) or BadArgsError naming what it is for. */
@@ -107,12 +108,20 @@ export function severityValue(what: string, raw: string): number {
 }
 
 /**
- * Positional words joined back into prose, in Slack's safe form (mentions kept as `<@U…>`,
- * `&`, `<`, `>` escaped), quotes kept as typed unless they wrap the whole text. Empty when
- * there are none.
+ * Positional words as prose, stored verbatim: the input as typed (its dashes, quotes and spacing)
+ * with only the flags taken out, read from Slack's wire form into plain text (mentions as
+ * `@name`, see src/core/text/slack-markup.ts). Quotes that wrap the whole text are dropped.
+ * Empty when there are none.
  */
-export function freeText(what: string, tokens: readonly { slack: string }[], max: number): string {
-  const text = unquoteWhole(tokens.map((t) => t.slack).join(' ').trim());
+export function freeText(what: string, tokens: readonly Pick<Token, 'raw' | 'start' | 'end' | 'spaceBefore'>[], max: number): string {
+  let raw = '';
+  tokens.forEach((t, i) => {
+    const prev = tokens[i - 1];
+    // Where a flag was taken out between two words, one space stands for it.
+    if (prev) raw += prev.end + t.spaceBefore.length === t.start ? t.spaceBefore : ' ';
+    raw += t.raw;
+  });
+  const text = unquoteWhole(slackToPlain(raw).trim());
   if (text.length > max) throw new BadArgsError(`${what} is too long (${text.length} characters); keep it under ${max}.`);
   return text;
 }

@@ -1,4 +1,4 @@
-import { codeBlock } from '../src/core/text/mrkdwn.js';
+import { redactText } from '../src/core/text/redact.js';
 import type { V1Node, V1Pod } from '@kubernetes/client-node';
 import type { JobResult } from '../src/core/job.js';
 import { statusCodeOf, toSitrepError } from '../src/k8s/api-errors.js';
@@ -65,7 +65,7 @@ async function describeNode(name: string, ctx: JobContext): Promise<JobResult> {
     ...((await recentEvents(ctx, undefined, name)).map((e) => `  ${e}`) || []),
   ];
   const content = lines.join('\n');
-  return { ok: true, title: `node/${name}: ${nodeStatusText(node)}`, text: codeBlock(content), file: lines.length > 60 ? { filename: `describe-node-${name}.txt`, content } : undefined, changed: [], unchanged: [] };
+  return { ok: true, title: `node/${name}: ${nodeStatusText(node)}`, text: '', output: { filename: `describe-node-${name}.txt`, content: redactText(content), keep: 'head' }, changed: [], unchanged: [] };
 }
 
 async function describePod(name: string, namespace: string, ctx: JobContext): Promise<JobResult> {
@@ -90,5 +90,5 @@ async function describePod(name: string, namespace: string, ctx: JobContext): Pr
     `Events:`,
     ...(await recentEvents(ctx, namespace, name)).map((e) => `  ${e}`),
   ];
-  return { ok: true, title: `pod/${namespace}/${name}: ${podStatusText(pod)}`, text: codeBlock(lines.join('\n')), changed: [], unchanged: [] };
+  return { ok: true, title: `pod/${namespace}/${name}: ${podStatusText(pod)}`, text: '', output: { filename: `describe-pod-${namespace}-${name}.txt`, content: redactText(lines.join('\n')), keep: 'head' }, changed: [], unchanged: [] };
 }

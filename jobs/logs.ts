@@ -1,12 +1,9 @@
-import { codeBlock } from '../src/core/text/mrkdwn.js';
 import type { JobResult } from '../src/core/job.js';
+import { redactText } from '../src/core/text/redact.js';
 import { statusCodeOf, toSitrepError } from '../src/k8s/api-errors.js';
 import { podNotFound } from '../src/k8s/not-found.js';
 import type { ReadJob } from './job-context.js';
 import { DEFAULT_NAMESPACE, logsVerb } from '../src/core/verbs/index.js';
-
-/** Lines shown inline; the whole log always goes up as a file in the thread. */
-const INLINE_LINES = 20;
 
 /** `/k8s logs POD [-c C] [--tail N] [--previous]`. */
 export const logsJob: ReadJob<typeof logsVerb> = {
@@ -27,13 +24,14 @@ export const logsJob: ReadJob<typeof logsVerb> = {
       throw toSitrepError(err, ctx.cluster, `reading logs of pod ${namespace}/${args.pod}`);
     }
     const lines = text.split('\n').filter((l, i, all) => l !== '' || i < all.length - 1);
-    const shown = lines.slice(-INLINE_LINES).join('\n');
     const label = `${namespace}/${args.pod}${args.container ? ` (${args.container})` : ''}${args.previous ? ' previous' : ''}`;
+    // Secrets are hidden before the log reaches Redis; the chat layer shows as much of the end as
+    // fits and uploads the whole log whenever it cuts.
     return {
       ok: true,
       title: `logs ${label}: ${lines.length} lines`,
-      text: lines.length ? codeBlock(shown) + (lines.length > INLINE_LINES ? `\n_last ${INLINE_LINES} of ${lines.length} lines; the full log is in the thread._` : '') : '_The log is empty._',
-      ...(lines.length > INLINE_LINES ? { file: { filename: `${args.pod}.log`, content: text } } : {}),
+      text: lines.length ? '' : 'The log is empty.',
+      ...(lines.length ? { output: { filename: `${args.pod}.log`, content: redactText(text), keep: 'tail' as const } } : {}),
       changed: [],
       unchanged: [],
     } satisfies JobResult;

@@ -1,4 +1,5 @@
 import pino, { type Logger } from 'pino';
+import { REDACTED, redactText } from './core/text/redact.js';
 
 /**
  * Paths pino blanks in every log line. Tokens reach logs through config dumps, Slack client
@@ -12,13 +13,59 @@ export const REDACT_PATHS = [
   'response_url', '*.response_url', 'responseUrl', '*.responseUrl', 'redisUrl', '*.redisUrl', 'REDIS_URL',
 ];
 
+/**
+ * A value made safe to log, whatever it holds: every string scrubbed by the secret redactor (URL
+ * credentials, tokens, `password=`…), every Error serialized by pino's serializer and then
+ * scrubbed, and the arguments of a Redis command (`err.command.args` on every ioredis error:
+ * the AUTH password, the values of a SET) replaced, keeping the command's name.
+ */
+export function scrubForLog(value: unknown, depth = 0): unknown {
+  if (typeof value === 'string') return redactText(value);
+  if (value === null || typeof value !== 'object') return value;
+  if (depth > 12) return REDACTED;
+  if (value instanceof Error) return scrubForLog(pino.stdSerializers.err(value), depth + 1);
+  if (Array.isArray(value)) return value.map((v) => scrubForLog(v, depth + 1));
+  if (Buffer.isBuffer(value)) return `<${value.length} bytes>`;
+  const obj = value as Record<string, unknown>;
+  const isCommand = typeof obj.name === 'string' && Array.isArray(obj.args);
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(obj)) {
+    if (isCommand && k === 'args') out[k] = (v as unknown[]).map(() => REDACTED);
+    // ioredis nests every earlier failure in `previousErrors`, each with its own: one reconnect
+    // storm made one line of thousands. The count and the first say as much.
+    else if (k === 'previousErrors' && Array.isArray(v)) out[k] = v.length ? { count: v.length, first: scrubForLog(withoutPrevious(v[0]), depth + 1) } : [];
+    else out[k] = scrubForLog(v, depth + 1);
+  }
+  return out;
+}
+
+function withoutPrevious(err: unknown): unknown {
+  if (!err || typeof err !== 'object') return err;
+  const plain = err instanceof Error ? pino.stdSerializers.err(err) : { ...(err as Record<string, unknown>) };
+  delete (plain as Record<string, unknown>).previousErrors;
+  return plain;
+}
+
+/**
+ * sitrep's logger: JSON lines through pino, with three layers that keep secrets out of every
+ * line, whoever logs it (sitrep, Bolt through bolt-logger.ts, BullMQ errors): the paths above,
+ * an `err` serializer and a hook on every logged object (`scrubForLog`), and the message text
+ * scrubbed as well.
+ */
 export function createLogger(options: { level?: string; name?: string; destination?: pino.DestinationStream } = {}): Logger {
   return pino(
     {
       level: options.level ?? process.env.LOG_LEVEL ?? 'info',
       name: options.name ?? 'sitrep',
-      redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+      redact: { paths: REDACT_PATHS, censor: REDACTED },
       base: { pid: process.pid },
+      serializers: { err: (err: unknown) => scrubForLog(err instanceof Error ? pino.stdSerializers.err(err) : err) },
+      formatters: { log: (object) => scrubForLog(object) as Record<string, unknown> },
+      hooks: {
+        logMethod(args, method) {
+          method.apply(this, args.map((a) => (typeof a === 'string' ? redactText(a) : a)) as Parameters<typeof method>);
+        },
+      },
     },
     options.destination,
   );

@@ -21,6 +21,12 @@ export const AuditAction = {
   Rejected: 'rejected',
   Expired: 'expired',
   Cancelled: 'cancelled',
+  /** An approved operation finished (written by the request lifecycle, not the approval scripts). */
+  Done: 'done',
+  /** An operation failed, or was refused by a worker. */
+  Failed: 'failed',
+  /** An execution stopped untouched because the cluster changed; it was planned again. */
+  Drifted: 'drifted',
 } as const;
 export type AuditAction = (typeof AuditAction)[keyof typeof AuditAction];
 
@@ -100,7 +106,7 @@ export const AuditEntrySchema = z.object({
   /** The stream entry id (`<ms>-<seq>`). */
   id: z.string(),
   at: int,
-  action: z.enum([AuditAction.Requested, AuditAction.Approval, AuditAction.Approved, AuditAction.Refused, AuditAction.Rejected, AuditAction.Expired, AuditAction.Cancelled]),
+  action: z.enum(Object.values(AuditAction) as [AuditAction, ...AuditAction[]]),
   approvalId: z.string(),
   requestId: z.string(),
   verb: z.string(),

@@ -81,13 +81,14 @@ return {'created', ARGV[1]}
  * in force now (ARGV[5], `*` or a JSON list) allow, and the count needed is the larger of the
  * stored one and the policy's now (ARGV[6]).
  * KEYS: hash, expiries zset, audit stream.
- * ARGV: userId, now, auditMaxLen, retentionMs, approvers now, approvals needed now.
+ * ARGV (after the request's deadline, see RedisScript): userId, now, auditMaxLen, retentionMs,
+ * approvers now, approvals needed now.
  * Returns {outcome, detail, needed, hgetall}; outcome is unknown | ended | expired-now | refused |
  * recorded | approved. For recorded/approved, detail is the count so far.
  */
 export const APPROVE_SCRIPT = `${PRELUDE}
 local key, expiries, stream = KEYS[1], KEYS[2], KEYS[3]
-local user, now, maxlen, retention, approversNow, neededNow = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], tonumber(ARGV[6])
+local user, now, maxlen, retention, approversNow, neededNow = argv[1], argv[2], argv[3], argv[4], argv[5], tonumber(argv[6])
 if redis.call('EXISTS', key) == 0 then return {'unknown'} end
 local state = redis.call('HGET', key, 'state')
 if state ~= 'pending' then
@@ -139,12 +140,12 @@ return {'recorded', count, string.format('%d', needed), redis.call('HGETALL', ke
  * Reject (by an approver) or cancel (by the requester). A requester's Reject click is taken as
  * Cancel: they clearly want it stopped, and "rejected by the requester" would mislead the audit.
  * KEYS: hash, expiries zset, audit stream.
- * ARGV: mode (reject | cancel), userId, now, reason, auditMaxLen, retentionMs.
+ * ARGV (after the request's deadline): mode (reject | cancel), userId, now, reason, auditMaxLen, retentionMs.
  * Returns {outcome, detail, '', hgetall}; outcome is unknown | ended | expired-now | refused | done.
  */
 export const END_SCRIPT = `${PRELUDE}
 local key, expiries, stream = KEYS[1], KEYS[2], KEYS[3]
-local mode, user, now, reason, maxlen, retention = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6]
+local mode, user, now, reason, maxlen, retention = argv[1], argv[2], argv[3], argv[4], argv[5], argv[6]
 if redis.call('EXISTS', key) == 0 then return {'unknown'} end
 local state = redis.call('HGET', key, 'state')
 if state ~= 'pending' then

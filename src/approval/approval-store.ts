@@ -16,7 +16,7 @@ import {
   selfApprovalMessage,
   unknownMessage,
 } from './approval-messages.js';
-import { APPROVAL_ID, ApprovalHashSchema, AuditEntrySchema, type ApprovalRecord, type AuditEntry, type EndedState } from './approval-record.js';
+import { APPROVAL_ID, ApprovalHashSchema, AuditEntrySchema, type ApprovalRecord, type AuditAction, type AuditEntry, type EndedState } from './approval-record.js';
 import { APPROVE_SCRIPT, CREATE_SCRIPT, END_SCRIPT, EXPIRE_SCRIPT, REFUSE_SCRIPT, SET_MESSAGE_SCRIPT } from './approval-scripts.js';
 import type { ApproverSpec } from './approver-spec.js';
 import { RedisScript } from '../core/redis-script.js';
@@ -114,8 +114,9 @@ const ExpireReply = z.tuple([z.number(), z.array(z.array(z.string()))]);
 const AuditReply = z.array(z.tuple([z.string(), z.array(z.string())]));
 
 const create = new RedisScript(CREATE_SCRIPT);
-const approveScript = new RedisScript(APPROVE_SCRIPT);
-const endScript = new RedisScript(END_SCRIPT);
+// A click's vote or ending is refused by Redis itself once the click's deadline passed (core/deadline.ts).
+const approveScript = new RedisScript(APPROVE_SCRIPT, { deadline: true });
+const endScript = new RedisScript(END_SCRIPT, { deadline: true });
 const expireScript = new RedisScript(EXPIRE_SCRIPT);
 const setMessageScript = new RedisScript(SET_MESSAGE_SCRIPT);
 const refuseScript = new RedisScript(REFUSE_SCRIPT);
@@ -322,8 +323,16 @@ export class ApprovalStore {
    * execution): one `refused` entry with what is known.
    */
   async auditRefusal(entry: { approvalId?: string; requestId: string; verb: string; cluster: string; user: string; detail: string }, now: number = this.clock.now()): Promise<void> {
+    await this.auditEvent({ ...entry, action: 'refused' }, now);
+  }
+
+  /**
+   * Appends an entry the approval scripts do not write themselves (a request's refusal or result)
+   * to the audit stream `/k8s audit` reads. `detail` is plain text, cut at 500 characters.
+   */
+  async auditEvent(entry: { action: AuditAction; approvalId?: string; requestId: string; verb: string; cluster: string; user: string; detail: string }, now: number = this.clock.now()): Promise<void> {
     await this.redis.xadd(this.auditKey, 'MAXLEN', '~', String(this.auditMaxLen), '*',
-      'at', String(now), 'action', 'refused', 'approvalId', entry.approvalId ?? '', 'requestId', entry.requestId,
+      'at', String(now), 'action', entry.action, 'approvalId', entry.approvalId ?? '', 'requestId', entry.requestId,
       'verb', entry.verb, 'cluster', entry.cluster, 'namespace', '', 'user', entry.user, 'detail', entry.detail.slice(0, 500));
   }
 

@@ -9,9 +9,10 @@ import { BackupStore } from '../queue/backup-store.js';
 import { JobProducer } from '../queue/job-producer.js';
 import type { QueueKeys } from '../queue/keys.js';
 import { WorkerRegistry } from '../queue/worker-registry.js';
-import { RequestLifecycle, RequestStore } from '../requests/index.js';
+import { AuditLog, RequestLifecycle, RequestStore } from '../requests/index.js';
 import type { RunbookCatalog } from '../runbooks/index.js';
 import { MessagePoster } from './message-poster.js';
+import { OpenCards } from './open-cards.js';
 import { renderRequest } from './render-request.js';
 
 /**
@@ -36,6 +37,8 @@ export interface BotServices {
   timeline: Timeline;
   backups: BackupStore;
   poster: MessagePoster;
+  /** Cards of requests not yet ended, remembered for when Redis comes back empty (never an authority). */
+  openCards: OpenCards;
   client: webApi.WebClient;
   /** Cluster used when a command names none. */
   defaultCluster: string;
@@ -83,11 +86,13 @@ export const GROUP_CACHE_MS = 60_000;
 export function createBotServices(o: BotServicesOptions): BotServices {
   const { redis, keys, clock, client, logger } = o;
   const registry = new WorkerRegistry(redis, keys);
-  const requests = new RequestStore(redis, keys.prefix);
   const approvals = new ApprovalStore(redis, { prefix: keys.prefix, clock });
+  const audit = new AuditLog(logger, approvals);
+  const requests = new RequestStore(redis, keys.prefix, { onChange: audit.onChange });
   const incidents = new IncidentStore(redis, { prefix: keys.prefix, clock, retentionMs: o.timelineRetentionMs });
   const producer = new JobProducer({ redis, keys, registry, clock });
-  const poster = new MessagePoster({ client, store: requests, render: (record, now) => renderRequest(approvals, record, now), clock, logger, minIntervalMs: o.editIntervalMs });
+  const openCards = new OpenCards();
+  const poster = new MessagePoster({ client, store: requests, render: (record, now) => renderRequest(approvals, record, now), clock, logger, minIntervalMs: o.editIntervalMs, openCards });
   const groupCache = new Map<string, { at: number; members: string[] }>();
   const resolveGroup = async (groupId: string): Promise<string[]> => {
     const cached = groupCache.get(groupId);
@@ -130,6 +135,7 @@ export function createBotServices(o: BotServicesOptions): BotServices {
     timeline: new Timeline(redis, { prefix: keys.prefix }),
     backups: new BackupStore(redis, (id) => keys.backups(id)),
     poster,
+    openCards,
     client,
     defaultCluster: o.defaultCluster,
     pinEmoji: o.pinEmoji,
@@ -141,6 +147,7 @@ export function createBotServices(o: BotServicesOptions): BotServices {
     clock,
     logger,
     store: requests,
+    audit,
     approvals,
     // Read at every step, so a policy swapped on the services (a reload) applies to pending requests too.
     get policy() {

@@ -10,6 +10,7 @@ import { JobEventReader } from '../queue/job-events.js';
 import { QueueKeys } from '../queue/keys.js';
 import { createRedis } from '../queue/redis-connection.js';
 import { RedisClock } from '../queue/redis-clock.js';
+import { RedisEpoch } from '../queue/redis-epoch.js';
 import { boltLogger } from './bolt-logger.js';
 import { identifyBot } from './bot-identity.js';
 import { createBotServices, type BotServices } from './bot-services.js';
@@ -18,6 +19,7 @@ import { registerPinReaction } from './handlers/pin-reaction.js';
 import { registerSlashCommands } from './handlers/slash-commands.js';
 import { loadRunbookCatalog } from './runbook-catalog.js';
 import type { RunbookCatalog } from '../runbooks/index.js';
+import { tellLostRequests } from './redis-loss.js';
 import { withSigningWindow } from './timestamp-window.js';
 
 export interface BotOptions {
@@ -122,11 +124,26 @@ export async function startBot(options: BotOptions): Promise<Bot> {
   registerCardActions(app, services);
   registerPinReaction(app, services);
 
-  const reader = new JobEventReader(blocking, keys.events, { consumer: `bot-${hostname()}-${process.pid}` }, (err) => logger.warn({ err }, 'job event relay error'));
+  // Redis coming back empty is noticed by the marker (checked every sweep) or by the relay's
+  // consumer group vanishing, whichever is first; the owners of lost requests are told once.
+  const epoch = new RedisEpoch(redis, keys.epoch);
+  await epoch.start().catch((err) => logger.warn({ err }, 'could not write the Redis data marker'));
+  const checkLoss = () =>
+    epoch.lost().then(
+      (lost) => (lost ? tellLostRequests(services) : 0),
+      () => 0, // Redis not answering: asked again at the next sweep.
+    );
+  const reader = new JobEventReader(
+    blocking,
+    keys.events,
+    { consumer: `bot-${hostname()}-${process.pid}`, onGroupLost: () => void checkLoss() },
+    (err) => logger.warn({ err }, 'job event relay error'),
+  );
   await reader.start((e) => services.lifecycle.applyJobEvent(e));
   // Cards another bot (or this one, before a restart) left half-updated are finished here.
   await services.poster.resume(0).catch((err) => logger.warn({ err }, 'could not resume card updates'));
   const sweep = setInterval(() => {
+    void checkLoss();
     void services.lifecycle.sweepExpired().catch((err) => logger.warn({ err }, 'expiry sweep failed'));
     void services.lifecycle.sweepRunbooks().catch((err) => logger.warn({ err }, 'runbook sweep failed'));
     void services.poster.resume(15_000).catch((err) => logger.warn({ err }, 'could not resume card updates'));
@@ -172,13 +189,13 @@ function createApp(options: BotOptions, logger: Logger): { app: App; socketRecei
   };
   // Built here rather than by Bolt so stop() can wait for the socket to close (Bolt 5.1 does not).
   // The socket client calls apps.connections.open itself, so it needs the same Web API options.
-  const socketReceiver = options.appToken ? new SocketModeReceiver({ appToken: options.appToken, logger: boltLogger(logger), installerOptions: { clientOptions } }) : undefined;
+  const socketReceiver = options.appToken ? new SocketModeReceiver({ appToken: options.appToken, logger: boltLogger(options.logger), installerOptions: { clientOptions } }) : undefined;
   const receiver =
     socketReceiver ??
     new HTTPReceiver({
       signingSecret: options.signingSecret,
       endpoints: '/slack/events',
-      logger: boltLogger(logger),
+      logger: boltLogger(options.logger),
       customRoutes: options.routes ?? [],
       // Slack retries after 3 s; every handler acks long before, so waiting longer only hides bugs.
       unhandledRequestTimeoutMillis: 2900,
@@ -186,7 +203,7 @@ function createApp(options: BotOptions, logger: Logger): { app: App; socketRecei
   if (receiver instanceof HTTPReceiver) {
     receiver.requestListener = withSigningWindow(receiver.requestListener, (req) => logger.warn({ timestamp: req.headers['x-slack-request-timestamp'], path: req.url }, 'refused a Slack request signed more than 5 minutes from now'));
   }
-  const app = new App({ token: options.botToken, receiver, logger: boltLogger(logger), logLevel: LogLevel.INFO, clientOptions });
+  const app = new App({ token: options.botToken, receiver, logger: boltLogger(options.logger), logLevel: LogLevel.INFO, clientOptions });
   return { app, clientOptions, ...(socketReceiver ? { socketReceiver } : {}) };
 }
 

@@ -5,13 +5,23 @@ type WebClient = webApi.WebClient;
 import type { Logger } from 'pino';
 import type { Clock } from '../core/clock.js';
 import type { Block } from './render/blocks.js';
-import type { RequestRecord, RequestStore } from '../requests/index.js';
+import { isFinal, type RequestRecord, type RequestStore } from '../requests/index.js';
+import type { OpenCards } from './open-cards.js';
+
+/** A file to upload into a message's thread, once per `key` for the request. */
+export interface RenderedFile {
+  /** Names the upload for the request's once-only claim (`result`, `plan-<fingerprint>`). */
+  key: string;
+  filename: string;
+  content: string;
+  title?: string;
+}
 
 export interface RenderedMessage {
   text: string;
   blocks: Block[];
-  /** Long output to upload into the message's thread once, after the final render. */
-  file?: { filename: string; content: string; title?: string };
+  /** The whole of what the message had to cut, uploaded into its thread once each. */
+  files: RenderedFile[];
 }
 
 export interface MessagePosterOptions {
@@ -26,6 +36,8 @@ export interface MessagePosterOptions {
   /** Retries of a failed post or edit before giving up on this render (the next one tries again).
    * @defaultValue 6 */
   maxRetries?: number;
+  /** Where the cards of requests not yet ended are remembered, for when Redis comes back empty. */
+  openCards?: OpenCards;
 }
 
 /**
@@ -34,7 +46,7 @@ export interface MessagePosterOptions {
  */
 const PERMANENT_SLACK_ERRORS = new Set([
   'not_in_channel', 'channel_not_found', 'is_archived', 'invalid_auth', 'account_inactive', 'token_revoked',
-  'not_authed', 'missing_scope', 'restricted_action', 'invalid_blocks', 'msg_too_long', 'no_text', 'message_not_found',
+  'not_authed', 'missing_scope', 'restricted_action', 'invalid_blocks', 'msg_too_long', 'msg_blocks_too_long', 'no_text', 'message_not_found',
 ]);
 
 /** The Slack error code of a Web API failure, if it is one. */
@@ -159,14 +171,17 @@ export class MessagePoster {
     } else {
       await this.options.client.chat.update({ channel, ts, text: msg.text, blocks: msg.blocks });
     }
-    if (msg.file && (await this.options.store.claimFileUpload(requestId))) {
+    const r = record.request;
+    this.options.openCards?.shown({ requestId, channelId: channel, messageTs: ts, command: `${r.command} ${r.text}`, userId: r.userId, state: record.state }, isFinal(record.state));
+    for (const file of msg.files) {
+      if (!(await this.options.store.claimFileUpload(requestId, file.key))) continue;
       try {
         await this.options.client.filesUploadV2({
           channel_id: channel,
           thread_ts: ts,
-          filename: msg.file.filename,
-          title: msg.file.title ?? msg.file.filename,
-          content: msg.file.content,
+          filename: file.filename,
+          title: file.title ?? file.filename,
+          content: file.content,
         });
       } catch (err) {
         this.options.logger.warn({ err, requestId }, 'file upload failed');

@@ -2,6 +2,8 @@ import type { ParsedCommand } from '../../commands/parse.js';
 import type { Clock } from '../core/clock.js';
 import { stableId } from '../core/ids.js';
 import type { CommandRequest } from '../core/request.js';
+import { redactText, redactValue } from '../core/text/redact.js';
+import { slackToPlain } from '../core/text/slack-markup.js';
 
 /** The parts of a slash-command payload sitrep reads. */
 export interface SlashPayload {
@@ -30,9 +32,11 @@ export function buildRequest(body: SlashPayload, parsed: ParsedCommand, context:
     v: 1,
     id: requestIdOf(body, receivedAt),
     command: parsed.command,
-    text: parsed.text,
+    // Stored as plain text, as every stored text (mentions as @name, no Slack entities), and
+    // without secrets: a token pasted into a note never reaches Redis, the job queue or a card.
+    text: redactText(slackToPlain(parsed.text)),
     verb: parsed.verb,
-    args: parsed.args,
+    args: redactValue(parsed.args) as Record<string, unknown>,
     cluster: parsed.cluster ?? context.defaultCluster,
     ...(parsed.namespace ? { namespace: parsed.namespace } : {}),
     userId: body.user_id,

@@ -28,6 +28,8 @@ export const JobGrantSchema = z.object({
   issuedAt: z.number().int().nonnegative(),
   /** A worker refuses to start the execution after this (ms since the epoch, Redis time). */
   expiresAt: z.number().int().nonnegative(),
+  /** The payload's `releaseBy`, signed so that a copy without it is not a different execution. */
+  releaseBy: z.number().int().nonnegative().optional(),
 });
 export type JobGrant = z.infer<typeof JobGrantSchema>;
 

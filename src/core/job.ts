@@ -25,6 +25,12 @@ export const JobPayloadSchema = z.object({
   grant: JobGrantSchema.optional(),
   /** For `execute`: HMAC-SHA256 of the grant under SITREP_JOB_KEY, hex. */
   signature: z.string().optional(),
+  /**
+   * Queued for a Slack request with a deadline (core/deadline.ts): the job runs only if the bot
+   * released it by then (ms since the epoch, Redis time), so a job whose queueing Redis finished
+   * after the user was told "Redis is not answering" never runs (queue/job-release.ts).
+   */
+  releaseBy: z.number().int().nonnegative().optional(),
 });
 export type JobPayload = z.infer<typeof JobPayloadSchema>;
 
@@ -34,6 +40,14 @@ export const TableSchema = z.object({
   rows: z.array(z.array(z.string())),
 });
 export type Table = z.infer<typeof TableSchema>;
+
+/** Preformatted text from the cluster, and which end of it matters most. */
+export const OutputSchema = z.object({
+  filename: z.string(),
+  content: z.string(),
+  keep: z.enum(['head', 'tail']).default('head'),
+});
+export type Output = z.infer<typeof OutputSchema>;
 
 /** Live progress of a job, as the bot shows it in the request's message. */
 export const JobProgressSchema = z.object({
@@ -53,10 +67,19 @@ export type JobProgress = z.infer<typeof JobProgressSchema>;
 export const JobResultSchema = z.object({
   ok: z.boolean(),
   title: z.string(),
-  /** Slack mrkdwn summary. */
+  /**
+   * A summary for people, in plain text: the renderer escapes it for each output, so cluster text
+   * in it never formats, pings or links. sitrep's own backticks (`/k8s uncordon node02`) and
+   * :emoji: names read as Slack shows them.
+   */
   text: z.string(),
   table: TableSchema.optional(),
-  /** Full output for a file snippet when it is too long for a message (logs, big tables). */
+  /**
+   * Output from the cluster, shown as a code block (pod logs, describe): as much as fits, from the
+   * start (`head`) or the end (`tail`); whenever anything is cut, the whole goes up as a file.
+   */
+  output: OutputSchema.optional(),
+  /** Full output for a file snippet when it is too long for a message (big tables). */
   file: z.object({ filename: z.string(), content: z.string() }).optional(),
   /** For `plan` jobs: the plan to show and approve. */
   plan: PlanSchema.optional(),

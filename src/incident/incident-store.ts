@@ -68,13 +68,13 @@ const START = new RedisScript(`${APPEND_LUA_FUNCTION}
 local open_id = redis.call('GET', KEYS[1])
 if open_id then return {'exists', open_id} end
 if redis.call('EXISTS', KEYS[2]) == 1 then return {'id_taken'} end
-redis.call('SET', KEYS[2], ARGV[2])
-redis.call('SET', KEYS[1], ARGV[1])
-redis.call('ZADD', KEYS[3], ARGV[3], ARGV[1])
-redis.call('ZADD', KEYS[4], ARGV[3], ARGV[1])
-redis.call('ZADD', KEYS[5], ARGV[3], ARGV[1])
-append_event(KEYS[6], KEYS[7], ARGV[4], ARGV[5], 0)
-return {'ok'}`);
+redis.call('SET', KEYS[2], argv[2])
+redis.call('SET', KEYS[1], argv[1])
+redis.call('ZADD', KEYS[3], argv[3], argv[1])
+redis.call('ZADD', KEYS[4], argv[3], argv[1])
+redis.call('ZADD', KEYS[5], argv[3], argv[1])
+append_event(KEYS[6], KEYS[7], argv[4], argv[5], 0)
+return {'ok'}`, { deadline: true });
 
 /**
  * Writes a changed incident only if nobody changed it since it was read (compare-and-set on the
@@ -84,21 +84,21 @@ return {'ok'}`);
  * ARGV: expected, next, id, release(0/1), retentionMs(0 = none), n events, then key/json pairs.
  */
 const COMPARE_AND_SET = new RedisScript(`${APPEND_LUA_FUNCTION}
-if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
-redis.call('SET', KEYS[1], ARGV[2], 'KEEPTTL')
-if ARGV[4] == '1' then
-  if redis.call('GET', KEYS[2]) == ARGV[3] then redis.call('DEL', KEYS[2]) end
-  redis.call('ZREM', KEYS[3], ARGV[3])
+if redis.call('GET', KEYS[1]) ~= argv[1] then return 0 end
+redis.call('SET', KEYS[1], argv[2], 'KEEPTTL')
+if argv[4] == '1' then
+  if redis.call('GET', KEYS[2]) == argv[3] then redis.call('DEL', KEYS[2]) end
+  redis.call('ZREM', KEYS[3], argv[3])
 end
-local n = tonumber(ARGV[6])
-for i = 0, n - 1 do append_event(KEYS[4], KEYS[5], ARGV[7 + 2 * i], ARGV[8 + 2 * i], 0) end
-local ttl = tonumber(ARGV[5])
-if ARGV[4] == '1' and ttl > 0 then
+local n = tonumber(argv[6])
+for i = 0, n - 1 do append_event(KEYS[4], KEYS[5], argv[7 + 2 * i], argv[8 + 2 * i], 0) end
+local ttl = tonumber(argv[5])
+if argv[4] == '1' and ttl > 0 then
   redis.call('PEXPIRE', KEYS[1], ttl)
   redis.call('PEXPIRE', KEYS[4], ttl)
   redis.call('PEXPIRE', KEYS[5], ttl)
 end
-return 1`);
+return 1`, { deadline: true });
 
 interface Mutation {
   next: Incident;

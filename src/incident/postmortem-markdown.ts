@@ -1,5 +1,9 @@
-import { codeSpan, escapeCell, inline } from './markdown.js';
-import type { PmAction, PmDuration, PmTime, Postmortem } from './postmortem-types.js';
+import { codeSpan, escapeCell, inline, inlineWithCode, paragraph } from './markdown.js';
+import type { PmAction, PmDuration, PmPerson, PmTime, Postmortem } from './postmortem-types.js';
+
+/** A person: sitrep's own `<@U…>` for a Slack id without a name, else the name, escaped. */
+const person = (p: { id?: string; label: string }): string => (p.id !== undefined && p.label === `<@${p.id}>` ? p.label : inline(p.label));
+const people = (list: readonly PmPerson[]): string => list.map(person).join(', ');
 
 /** The postmortem as a Markdown document (GitHub-flavoured: tables). Pure function of `pm`. */
 export function postmortemMarkdown(pm: Postmortem): string {
@@ -15,15 +19,15 @@ export function postmortemMarkdown(pm: Postmortem): string {
   out.push(`| Title | ${escapeCell(i.title)} |`);
   out.push(`| Severity | ${i.severityLabel} |`);
   out.push(`| Status | ${i.status} |`);
-  out.push(`| Commander | ${escapeCell(i.commander.label)} |`);
-  out.push(`| Started by | ${escapeCell(i.startedBy.label)} |`);
-  out.push(`| Participants | ${escapeCell(pm.participants.map((p) => p.label).join(', ') || '—')} |`);
+  out.push(`| Commander | ${person(i.commander)} |`);
+  out.push(`| Started by | ${person(i.startedBy)} |`);
+  out.push(`| Participants | ${people(pm.participants) || '—'} |`);
   out.push(`| Channel | <#${i.channelId}> |`);
   out.push(`| Times shown in | ${escapeCell(zone)} |`);
   out.push('');
 
   out.push('## Summary', '');
-  out.push(pm.summary ? pm.summary.trim() : '_No summary yet: what happened and what users saw, in two or three sentences._', '');
+  out.push(pm.summary ? paragraph(pm.summary) : '_No summary yet: what happened and what users saw, in two or three sentences._', '');
 
   out.push('## Impact', '');
   const impactEnd = pm.impact.ongoing ? 'ongoing' : `${when(pm.impact.to)} (${dur(pm.impact.duration)})`;
@@ -41,7 +45,7 @@ export function postmortemMarkdown(pm: Postmortem): string {
 
   out.push(`## Timeline (${pm.timeline.length} event${pm.timeline.length === 1 ? '' : 's'})`, '');
   out.push(`| Time (${escapeCell(zone)}) | Actor | What |`, '|---|---|---|');
-  for (const row of pm.timeline) out.push(`| ${row.time} | ${escapeCell(row.actorLabel)} | ${escapeCell(row.what)} |`);
+  for (const row of pm.timeline) out.push(`| ${row.time} | ${person({ id: row.actor, label: row.actorLabel })} | ${escapeCell(row.what)} |`);
   out.push('');
 
   out.push('## Actions on the cluster', '');
@@ -66,7 +70,7 @@ export function postmortemMarkdown(pm: Postmortem): string {
   for (const [title, prompts] of sections) {
     out.push(`### ${title}`, '');
     if (prompts.length === 0) out.push('- _to complete_');
-    for (const p of prompts) out.push(`- ${inline(p)}`);
+    for (const p of prompts) out.push(`- ${inlineWithCode(p)}`);
     out.push('');
   }
   return out.join('\n');
@@ -74,20 +78,20 @@ export function postmortemMarkdown(pm: Postmortem): string {
 
 function actionSection(a: PmAction, n: number): string[] {
   const out: string[] = [`### ${n}. ${codeSpan(a.command)}`, ''];
-  const by = (people: { label: string }[]): string => (people.length ? people.map((p) => p.label).join(', ') : '—');
-  out.push(`- Requested by: ${a.requestedBy?.label ?? '—'}${a.requestedAt ? ` at ${a.requestedAt.local}` : ''}${a.cluster ? ` on cluster \`${a.cluster}\`` : ''}`);
+  const by = (list: PmPerson[]): string => (list.length ? people(list) : '—');
+  out.push(`- Requested by: ${a.requestedBy ? person(a.requestedBy) : '—'}${a.requestedAt ? ` at ${a.requestedAt.local}` : ''}${a.cluster ? ` on cluster ${codeSpan(a.cluster)}` : ''}`);
   out.push(`- Approved by: ${by(a.approvedBy)}`);
   if (a.rejectedBy.length) out.push(`- Rejected by: ${by(a.rejectedBy)}`);
   if (a.warnings.length) {
     out.push('- Plan warnings:');
-    for (const w of a.warnings) out.push(`  - ${w.severity} \`${w.code}\`: ${inline(w.message)}`);
+    for (const w of a.warnings) out.push(`  - ${w.severity} ${codeSpan(w.code)}: ${inline(w.message)}`);
   } else {
     out.push('- Plan warnings: none');
   }
   for (const b of a.blocked) {
     out.push(`- Blocked: ${b.target ? `${codeSpan(b.target)} ` : ''}${b.times > 1 ? `${b.times} times ` : ''}from ${b.since.local} for ${b.waited.text}: ${inline(b.reason)}`);
   }
-  out.push(`- Outcome: **${a.outcome}**${a.outcomeText ? `: ${inline(a.outcomeText)}` : ''}${a.failureCode ? ` (\`${a.failureCode}\`)` : ''}`);
+  out.push(`- Outcome: **${a.outcome}**${a.outcomeText ? `: ${inline(a.outcomeText)}` : ''}${a.failureCode ? ` (${codeSpan(a.failureCode)})` : ''}`);
   if (a.changed.length) out.push(`- Changed: ${a.changed.length} (${a.changed.slice(0, 10).map((c) => codeSpan(c)).join(', ')}${a.changed.length > 10 ? ', …' : ''})`);
   if (a.startedAt) out.push(`- Ran: ${a.startedAt.local} → ${a.endedAt?.local ?? '…'}${a.duration ? ` (${a.duration.text})` : ''}`);
   out.push(`- Request: \`${a.requestId}\``, '');

@@ -1,3 +1,4 @@
+import { toSafeJson } from '../core/text/json.js';
 import { buildPostmortem } from './postmortem-model.js';
 import { postmortemMarkdown } from './postmortem-markdown.js';
 import type { PostmortemInput } from './postmortem-types.js';
@@ -11,5 +12,5 @@ export type PostmortemFormat = 'md' | 'json';
  */
 export function renderPostmortem(input: PostmortemInput & { format: PostmortemFormat }): string {
   const pm = buildPostmortem(input);
-  return input.format === 'json' ? `${JSON.stringify(pm, null, 2)}\n` : postmortemMarkdown(pm);
+  return input.format === 'json' ? `${toSafeJson(pm, 2)}\n` : postmortemMarkdown(pm);
 }

@@ -1,7 +1,12 @@
+import { redactManifest } from '../core/text/manifest-redact.js';
+
 /**
  * Objects as they are saved in a job's backup: plain JSON with kind and apiVersion, without
- * managedFields (noise) and never with a Secret's data (invariant 7). client-node 1.x models hold
- * a few fields under a leading underscore (`_continue`, `_from`); those get their API names back.
+ * managedFields (noise) and without secret values (invariant 7: a Secret's data, the
+ * last-applied annotation, secret-looking env values and annotations; see
+ * core/text/manifest-redact.ts, which lists what it removed in the object). client-node 1.x
+ * models hold a few fields under a leading underscore (`_continue`, `_from`); those get their API
+ * names back.
  */
 export function toManifest(obj: unknown, kind: string, apiVersion: string): Record<string, unknown> {
   const plain = rename(JSON.parse(JSON.stringify(obj ?? {}))) as Record<string, unknown>;
@@ -10,11 +15,7 @@ export function toManifest(obj: unknown, kind: string, apiVersion: string): Reco
   const out: Record<string, unknown> = { apiVersion, kind, ...plain, metadata: meta };
   out.apiVersion = apiVersion;
   out.kind = kind;
-  if (kind === 'Secret') {
-    delete out.data;
-    delete out.stringData;
-  }
-  return out;
+  return redactManifest(out) as Record<string, unknown>;
 }
 
 function rename(value: unknown): unknown {

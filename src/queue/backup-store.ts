@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { redactManifest } from '../core/text/manifest-redact.js';
 
 export interface Backup {
   name: string;
@@ -8,13 +9,15 @@ export interface Backup {
 
 /**
  * Manifests saved before destructive steps, per request. Written by workers, read by the bot for
- * the incident record. Stored as given: callers strip Secrets' data before saving.
+ * the incident record. Every object is made safe before it is written (core/text/manifest-redact:
+ * secret values out, what was removed listed in the object), whatever the caller did.
  */
 export class BackupStore {
   constructor(private readonly redis: Redis, private readonly keyOf: (requestId: string) => string) {}
 
   async save(requestId: string, backup: Backup): Promise<void> {
-    await this.redis.hset(this.keyOf(requestId), backup.name, JSON.stringify(backup));
+    const safe: Backup = { ...backup, objects: backup.objects.map(redactManifest) };
+    await this.redis.hset(this.keyOf(requestId), backup.name, JSON.stringify(safe));
   }
 
   async list(requestId: string): Promise<Backup[]> {

@@ -55,6 +55,8 @@ export interface JobEventReaderOptions {
   claimIdleMs?: number;
   /** @defaultValue 1000 */
   blockMs?: number;
+  /** Called when the stream or its consumer group vanished (Redis came back empty) and was made again. */
+  onGroupLost?: () => void;
 }
 
 /**
@@ -76,12 +78,17 @@ export class JobEventReader {
     return this.options.group ?? 'relay';
   }
 
-  async start(handle: (event: JobEventEnvelope) => Promise<void>): Promise<void> {
+  /** Creates the stream and the group unless they exist; from '0', so events written meanwhile are read. */
+  private async createGroup(): Promise<void> {
     try {
       await this.redis.xgroup('CREATE', this.stream, this.group, '0', 'MKSTREAM');
     } catch (err) {
       if (!/BUSYGROUP/.test((err as Error).message)) throw err;
     }
+  }
+
+  async start(handle: (event: JobEventEnvelope) => Promise<void>): Promise<void> {
+    await this.createGroup();
     this.running = true;
     this.loop = this.run(handle);
   }
@@ -103,6 +110,16 @@ export class JobEventReader {
         if (res) for (const [, entries] of res) await this.process(entries, handle);
       } catch (err) {
         if (!this.running) break;
+        if (/NOGROUP/.test((err as Error).message)) {
+          // Redis came back empty (failover to an empty replica, FLUSHALL, restart without AOF):
+          // make the group again rather than fail every read until a restart.
+          const recreated = await this.createGroup().then(() => true, () => false);
+          if (recreated) {
+            this.attempts.clear();
+            this.options.onGroupLost?.();
+            continue;
+          }
+        }
         this.onError(err);
         await new Promise((r) => setTimeout(r, 500));
       }

@@ -1,10 +1,12 @@
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Clock } from '../core/clock.js';
+import { currentDeadline } from '../core/deadline.js';
 import { ErrorCode, UnavailableError } from '../core/errors.js';
 import { JobPayloadSchema, type JobPayload } from '../core/job.js';
+import { JobRelease } from './job-release.js';
 import type { QueueKeys } from './keys.js';
-import { withTimeout } from './redis-connection.js';
+import { redisFailure, withTimeout } from './redis-connection.js';
 import type { WorkerRegistry } from './worker-registry.js';
 
 export interface JobProducerOptions {
@@ -30,8 +32,11 @@ export function jobIdFor(payload: Pick<JobPayload, 'requestId' | 'kind'>, attemp
  */
 export class JobProducer {
   private readonly queues = new Map<string, Queue>();
+  private readonly release: JobRelease;
 
-  constructor(private readonly options: JobProducerOptions) {}
+  constructor(private readonly options: JobProducerOptions) {
+    this.release = new JobRelease(options.redis, options.keys);
+  }
 
   private queue(cluster: string): Queue {
     let q = this.queues.get(cluster);
@@ -43,21 +48,32 @@ export class JobProducer {
     return q;
   }
 
-  private redisDown = (doing: string, cause?: unknown) => () =>
-    new UnavailableError(ErrorCode.RedisUnavailable, `Redis is unreachable, so sitrep cannot ${doing}.`, {
-      ...(cause === undefined ? {} : { cause }),
-      hint: 'Nothing was queued. Check REDIS_URL and the Redis server, then run the command again.',
-    });
+  /** Redis trouble as the one coded message; "not answering" when the deadline ran out. */
+  private redisDown(doing: string): (err?: unknown) => Error {
+    const hint = doing === 'queue the job' ? 'Nothing was queued. Check REDIS_URL and the Redis server, then run the command again.' : 'Check REDIS_URL and the Redis server.';
+    return (err) => redisFailure(err ?? new Error('Redis is not answering'), doing, hint) ?? (err as Error);
+  }
 
+  /** Runs one Redis call of the producer with its deadline, its failures told as redisDown's. */
+  private call<T>(promise: Promise<T>, doing: string): Promise<T> {
+    const down = this.redisDown(doing);
+    return withTimeout(promise, this.options.redisTimeoutMs ?? 2000, () => down()).catch((err: unknown) => {
+      throw down(err);
+    });
+  }
+
+  /**
+   * Adds the job to its cluster's queue. Inside a Slack request (core/deadline.ts) the job carries
+   * `releaseBy` and is released right after the add, so a hang of Redis during the add cannot make
+   * it run later (queue/job-release.ts).
+   * @throws UnavailableError when Redis does not answer within `redisTimeoutMs` or no worker is live.
+   */
   async enqueue(payload: JobPayload, options: { attempt?: number; requireWorker?: boolean } = {}): Promise<{ jobId: string }> {
-    const data = JobPayloadSchema.parse(payload);
+    const releaseBy = payload.releaseBy ?? currentDeadline();
+    const data = JobPayloadSchema.parse(releaseBy === undefined ? payload : { ...payload, releaseBy });
     const jobId = jobIdFor(data, options.attempt);
-    const timeout = this.options.redisTimeoutMs ?? 2000;
     if (options.requireWorker !== false) {
-      const live = await withTimeout(this.options.registry.live(data.cluster, this.options.clock.now()), timeout, this.redisDown('queue the job')).catch((err) => {
-        if (err instanceof UnavailableError) throw err;
-        throw this.redisDown('queue the job', err)();
-      });
+      const live = await this.call(this.options.registry.live(data.cluster, this.options.clock.now()), 'queue the job');
       if (live.length === 0) {
         throw new UnavailableError(ErrorCode.NoWorker, `No live worker for cluster ${data.cluster}.`, {
           hint: `Start one with \`sitrep worker --cluster ${data.cluster}\`; \`/k8s status\` lists clusters and their workers.`,
@@ -65,7 +81,7 @@ export class JobProducer {
       }
     }
     const queue = this.queue(data.cluster);
-    await withTimeout(
+    await this.call(
       queue.add(`${data.kind}:${data.verb}`, data, {
         jobId,
         // Transient failures (API server blip) retry; handled failures are marked unrecoverable by the worker.
@@ -74,18 +90,15 @@ export class JobProducer {
         removeOnComplete: { age: 7 * 86_400, count: 5000 },
         removeOnFail: { age: 30 * 86_400 },
       }),
-      timeout,
-      this.redisDown('queue the job'),
-    ).catch((err) => {
-      if (err instanceof UnavailableError) throw err;
-      throw this.redisDown('queue the job', err)();
-    });
+      'queue the job',
+    );
+    if (data.releaseBy !== undefined) await this.call(this.release.release(jobId, data.releaseBy), 'queue the job');
     // A duplicate id (the same request enqueued twice) is a no-op in BullMQ: exactly one job.
     return { jobId };
   }
 
   async depth(cluster: string): Promise<{ waiting: number; active: number; delayed: number; failed: number }> {
-    const counts = await withTimeout(this.queue(cluster).getJobCounts('waiting', 'active', 'delayed', 'failed', 'prioritized'), this.options.redisTimeoutMs ?? 2000, this.redisDown('read the queue'));
+    const counts = await this.call(this.queue(cluster).getJobCounts('waiting', 'active', 'delayed', 'failed', 'prioritized'), 'read the queue');
     return { waiting: (counts.waiting ?? 0) + (counts.prioritized ?? 0), active: counts.active ?? 0, delayed: counts.delayed ?? 0, failed: counts.failed ?? 0 };
   }
 

@@ -9,6 +9,7 @@ import { argsFor } from '../core/verbs/contract.js';
 import type { JobContext, OperationJob, ReadJob } from '../../jobs/job-context.js';
 import { BackupStore } from './backup-store.js';
 import { CheckpointStore } from './checkpoint-store.js';
+import { JobRelease } from './job-release.js';
 import { JobEventWriter, type JobEventBody } from './job-events.js';
 import type { QueueKeys } from './keys.js';
 import { RedisClock } from './redis-clock.js';
@@ -64,6 +65,7 @@ export class JobRunner {
   private readonly registry: WorkerRegistry;
   private readonly events: JobEventWriter;
   private readonly backups: BackupStore;
+  private readonly release: JobRelease;
   private heartbeat?: NodeJS.Timeout;
   private readonly shutdown = new AbortController();
   private readonly active = new Set<string>();
@@ -78,6 +80,7 @@ export class JobRunner {
     this.registry = new WorkerRegistry(options.redis, options.keys);
     this.events = new JobEventWriter(options.redis, options.keys.events);
     this.backups = new BackupStore(options.redis, (id) => options.keys.backups(id));
+    this.release = new JobRelease(options.redis, options.keys);
   }
 
   get activeJobs(): number {
@@ -125,7 +128,7 @@ export class JobRunner {
       }).catch((e) => this.options.logger.warn({ err: e }, 'could not report a failed job'));
     });
     await this.worker.waitUntilReady();
-    this.options.logger.info({ cluster: this.options.cluster, workerId: this.workerId }, 'worker started');
+    this.options.logger.info({ workerId: this.workerId }, 'worker started');
   }
 
   private async emit(job: Job, payload: JobPayload, body: JobEventBody): Promise<void> {
@@ -182,6 +185,8 @@ export class JobRunner {
     };
     try {
       if (payload.kind === 'execute' && this.options.guard) await this.options.guard(payload, { id: job.id!, timestamp: job.timestamp });
+      // After the guard, so a late execution still consumes its grant and a copy is a replay.
+      if (payload.releaseBy !== undefined) await this.release.awaitRelease(job.id!, payload.releaseBy);
       await this.emit(job, payload, { type: 'started', workerId: this.workerId, attempt: job.attemptsMade + 1 });
       const result = await this.runJob(payload, ctx);
       await this.emit(job, payload, { type: 'result', result });

@@ -15,6 +15,11 @@ export class QueueKeys {
     return `${this.prefix}:job-events`;
   }
 
+  /** A random marker whose disappearance means Redis lost its data (queue/redis-epoch.ts). */
+  get epoch(): string {
+    return `${this.prefix}:epoch`;
+  }
+
   /** Sorted set of live workers of a cluster, scored by last heartbeat (ms, Redis time). */
   workers(cluster: string): string {
     return `${this.prefix}:workers:${cluster}`;
@@ -31,6 +36,11 @@ export class QueueKeys {
 
   backups(requestId: string): string {
     return `${this.prefix}:backup:${requestId}`;
+  }
+
+  /** Whether a job queued for a Slack request was released in time (queue/job-release.ts). */
+  release(jobId: string): string {
+    return `${this.prefix}:release:${jobId}`;
   }
 
   /** Per-job sequence counter for events, so relays can drop stale progress. */

@@ -1,12 +1,27 @@
 import { Redis, type RedisOptions } from 'ioredis';
+import { ErrorCode, UnavailableError } from '../core/errors.js';
+import { LATE_WRITE_ERROR } from '../core/redis-script.js';
+
+/**
+ * How long a command on the bot's request-path connection may wait for Redis, in ms: the person
+ * who typed the command hears "Redis is not answering" after this, well inside Slack's 3 s.
+ */
+export const REDIS_COMMAND_TIMEOUT_MS = 2000;
+
+/**
+ * How long after it was sent a Slack request's write may still run, in ms (core/deadline.ts).
+ * Shorter than REDIS_COMMAND_TIMEOUT_MS so that a write Redis accepts is always one the bot still
+ * waits for: the 200 ms between them cover the clock offset to Redis and the reply's way back.
+ */
+export const REQUEST_DEADLINE_MS = 1800;
 
 export interface RedisConnectionOptions {
   /** Shown in `CLIENT LIST`, handy when debugging who holds connections. */
   name?: string;
   /**
-   * Fail commands at once while disconnected instead of queueing them. The bot's request path
-   * wants this: a person must hear "Redis is down" in seconds, not wait for a reconnect.
-   * @defaultValue false
+   * Fail commands at once while disconnected instead of queueing them, and give up on any command
+   * after REDIS_COMMAND_TIMEOUT_MS. The bot's request path wants this: a person must hear "Redis is
+   * down" in seconds, not wait for a reconnect or a hung server. @defaultValue false
    */
   failFast?: boolean;
 }
@@ -19,6 +34,7 @@ export function createRedis(url: string, options: RedisConnectionOptions = {}): 
   const redisOptions: RedisOptions = {
     maxRetriesPerRequest: options.failFast ? 1 : null,
     enableOfflineQueue: !options.failFast,
+    ...(options.failFast ? { commandTimeout: REDIS_COMMAND_TIMEOUT_MS } : {}),
     connectionName: options.name,
     retryStrategy: (times) => Math.min(100 * times, 2000),
     connectTimeout: 5000,
@@ -45,8 +61,32 @@ export async function withTimeout<T>(promise: Promise<T>, ms: number, onTimeout:
   }
 }
 
-/** Whether an error means Redis could not be reached (as opposed to a bad command). */
+const NOT_ANSWERING = new RegExp(`Command timed out|${LATE_WRITE_ERROR}|Redis is not answering`);
+const UNREACHABLE = /enableOfflineQueue|Connection is closed|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENOTFOUND|MaxRetriesPerRequest|Stream isn't writeable|LOADING|NOAUTH|WRONGPASS|connect ETIMEDOUT|Redis is unreachable/i;
+
+/** Whether an error means Redis could not be reached or did not answer (as opposed to a bad command). */
 export function isRedisUnavailable(err: unknown): boolean {
+  return redisTrouble(err) !== undefined;
+}
+
+function redisTrouble(err: unknown): 'not answering' | 'unreachable' | undefined {
+  if (err instanceof UnavailableError) return err.code === ErrorCode.RedisUnavailable ? 'unreachable' : undefined;
   const text = err instanceof Error ? `${err.name} ${err.message}` : String(err);
-  return /enableOfflineQueue|Connection is closed|ECONNREFUSED|ECONNRESET|ETIMEDOUT|MaxRetriesPerRequest|Stream isn't writeable|LOADING|connect ETIMEDOUT/i.test(text);
+  if (NOT_ANSWERING.test(text)) return 'not answering';
+  return UNREACHABLE.test(text) ? 'unreachable' : undefined;
+}
+
+/**
+ * The one coded message for Redis trouble, whatever the call that met it: "Redis is not
+ * answering" (a command timed out, or a late write was refused) or "Redis is unreachable"
+ * (no connection). Undefined for any other error. An UnavailableError already about Redis is
+ * returned as it is.
+ * @param doing what sitrep could not do, e.g. "take this request".
+ * @param hint what the user should do, and what was (not) changed.
+ */
+export function redisFailure(err: unknown, doing: string, hint: string): UnavailableError | undefined {
+  if (err instanceof UnavailableError && err.code === ErrorCode.RedisUnavailable) return err;
+  const how = redisTrouble(err);
+  if (!how) return undefined;
+  return new UnavailableError(ErrorCode.RedisUnavailable, `Redis is ${how}, so sitrep cannot ${doing}.`, { cause: err, hint });
 }

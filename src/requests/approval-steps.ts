@@ -1,5 +1,6 @@
 import type { ApprovalRecord, ApproveOutcome, EndOutcome, PolicyDecision } from '../approval/index.js';
 import { formatDuration } from '../core/duration.js';
+import { currentDeadline, withoutDeadline } from '../core/deadline.js';
 import { describeError, ErrorCode } from '../core/errors.js';
 import { GRANT_TTL_MS, signGrant, type JobGrant } from '../core/job-grant.js';
 import { JobKind } from '../core/job.js';
@@ -12,6 +13,7 @@ import { procedureOf } from '../runbooks/index.js';
 import type { ConcurrentOperation, RequestRecord, TransitionFields } from './request-store.js';
 import { isFinal, RequestState } from './request-state.js';
 import { noteQuietly } from './timeline-note.js';
+import { requestTarget } from './audit-log.js';
 
 /** What a click handler tells the clicker privately; undefined means the card says it all. */
 export type ClickReply = string | undefined;
@@ -136,6 +138,12 @@ export class ApprovalSteps {
       .map((o) => ({ requestId: o.request.id, text: `${o.request.command} ${o.request.text}`, userId: o.request.userId, state: o.state }));
   }
 
+  /** One audit line for a click: who clicked what on which request, and what came of it. */
+  private clicked(record: RequestRecord, userId: string, outcome: 'vote' | 'reject' | 'cancel' | 'run' | 'refused', detail?: string): void {
+    const r = record.request;
+    this.deps.audit.line({ requestId: r.id, user: userId, verb: r.verb, target: requestTarget(r), cluster: r.cluster, outcome, ...(detail ? { detail } : {}) });
+  }
+
   /** Refuses a click that does not belong to the request's card; audited. Undefined when it does. */
   async checkPlace(click: ClickContext, record: RequestRecord, approvalId?: string): Promise<ClickReply | undefined> {
     const why = foreignClick(click, { channelId: record.request.channelId, messageTs: record.messageTs, team: this.deps.slackTeam() });
@@ -143,7 +151,7 @@ export class ApprovalSteps {
     const r = record.request;
     if (approvalId) await this.deps.approvals.refuse(approvalId, click.userId, why);
     else await this.deps.approvals.auditRefusal({ requestId: r.id, verb: r.verb, cluster: r.cluster, user: click.userId, detail: `run: ${why}` });
-    this.deps.logger.warn({ requestId: record.request.id, userId: click.userId, code: ErrorCode.ForeignClick }, `refused a click: ${why}`);
+    this.clicked(record, click.userId, 'refused', why);
     return FOREIGN_CLICK_MESSAGE;
   }
 
@@ -177,7 +185,8 @@ export class ApprovalSteps {
         return;
       }
       const now = this.deps.clock.now();
-      const grant: JobGrant = { v: 1, requestId: r.id, cluster: r.cluster, verb: r.verb, args: r.args, planFingerprint: plan.fingerprint, ...who, issuedAt: now, expiresAt: now + GRANT_TTL_MS };
+      const releaseBy = currentDeadline();
+      const grant: JobGrant = { v: 1, requestId: r.id, cluster: r.cluster, verb: r.verb, args: r.args, planFingerprint: plan.fingerprint, ...who, issuedAt: now, expiresAt: now + GRANT_TTL_MS, ...(releaseBy === undefined ? {} : { releaseBy }) };
       await this.deps.producer.enqueue({
         v: 1,
         kind: JobKind.Execute,
@@ -190,12 +199,16 @@ export class ApprovalSteps {
         approvedPlan: plan,
         grant,
         signature: signGrant(grant, this.deps.jobKey),
+        ...(releaseBy === undefined ? {} : { releaseBy }),
       });
     } catch (err) {
       const d = describeError(err);
-      await this.deps.store.transition(r.id, 'fail', {
-        failure: { code: d.code, message: `Approved, but the job could not be queued: ${d.message}`, hint: 'Nothing was changed. Run the command again once the cause is fixed.' },
-      });
+      // Past the click's deadline too: this records what happened, whenever Redis takes it.
+      await withoutDeadline(() =>
+        this.deps.store.transition(r.id, 'fail', {
+          failure: { code: d.code, message: `Approved, but the job could not be queued: ${d.message}`, hint: 'Nothing was changed. Run the command again once the cause is fixed.' },
+        }),
+      );
     }
   }
 
@@ -221,12 +234,17 @@ export class ApprovalSteps {
       const problem = await this.voterProblem(found, userId, decision);
       if (problem) {
         await this.deps.approvals.refuse(approvalId, userId, `approve: ${problem}`);
+        this.clicked(record, userId, 'refused', problem);
         return problem;
       }
     }
     const outcome: ApproveOutcome = await this.deps.approvals.approve(approvalId, userId, { approvers: approversNow(decision), required: decision.approvals });
-    if (outcome.kind === 'unknown' || outcome.kind === 'refused') return outcome.message;
+    if (outcome.kind === 'unknown' || outcome.kind === 'refused') {
+      this.clicked(record, userId, 'refused', outcome.message);
+      return outcome.message;
+    }
     if (outcome.kind === 'ended') {
+      this.clicked(record, userId, 'refused', outcome.message);
       if (outcome.justExpired) await this.ended(record, outcome.record);
       // Approved, but the bot that took the deciding click died before queueing the job: any
       // later click finishes the hand-over. Safe to repeat: the job id is fixed per request.
@@ -238,6 +256,7 @@ export class ApprovalSteps {
       }
       return outcome.message;
     }
+    this.clicked(record, userId, 'vote', `${outcome.record.approvals.length}/${Math.max(outcome.record.requiredApprovals, decision.approvals)}${outcome.kind === 'approved' ? ', approved' : ''}`);
     const approvedAt = outcome.record.approvals.find((a) => a.userId === userId)?.at ?? this.deps.clock.now();
     await noteQuietly(this.deps, record.request, {
       key: `${record.request.id}:approval:${userId}`,
@@ -263,6 +282,7 @@ export class ApprovalSteps {
       if (foreign) return foreign;
     }
     const outcome: EndOutcome = mode === 'reject' ? await this.deps.approvals.reject(approvalId, click.userId, reason) : await this.deps.approvals.cancel(approvalId, click.userId);
+    if (record) this.clicked(record, click.userId, outcome.kind === 'done' ? (outcome.state === 'rejected' ? 'reject' : 'cancel') : 'refused', outcome.kind === 'done' ? reason || undefined : outcome.message);
     if (outcome.kind === 'unknown' || outcome.kind === 'refused') return outcome.message;
     if (!record) return outcome.message;
     if (outcome.kind === 'ended' && !outcome.justExpired) return outcome.message;
@@ -302,8 +322,12 @@ export class ApprovalSteps {
     const foreign = await this.checkPlace(click, record);
     if (foreign) return foreign;
     const userId = click.userId;
-    if (record.request.userId !== userId) return `Only <@${record.request.userId}>, who asked for it, can run this.`;
+    if (record.request.userId !== userId) {
+      this.clicked(record, userId, 'refused', 'run: not the requester');
+      return `Only <@${record.request.userId}>, who asked for it, can run this.`;
+    }
     if (record.state !== RequestState.AwaitingConfirmation || record.approvalId) return 'This request is already running or ended.';
+    this.clicked(record, userId, 'run');
     // The policy may have changed since the card was posted: a Run button never bypasses approvers.
     const decision = await evaluatePolicy(this.deps, record.request);
     if (!decision.allowed || decision.approvals > 0) {

@@ -4,6 +4,7 @@ import type { Clock } from '../core/clock.js';
 import type { IncidentStore, Timeline } from '../incident/index.js';
 import type { JobProducer } from '../queue/job-producer.js';
 import type { WorkerRegistry } from '../queue/worker-registry.js';
+import type { AuditLog } from './audit-log.js';
 import type { RequestStore } from './request-store.js';
 
 /**
@@ -14,6 +15,8 @@ export interface RequestDeps {
   clock: Clock;
   logger: Logger;
   store: RequestStore;
+  /** One structured log line per click (votes, runs, refusals); state changes log themselves. */
+  audit: AuditLog;
   approvals: ApprovalStore;
   policy: Policy;
   /** Members of a Slack user group, for policies that name one. */

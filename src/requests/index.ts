@@ -1,3 +1,4 @@
+export { AuditLog, requestTarget } from './audit-log.js';
 export type { ClickReply } from './approval-steps.js';
 export { foreignClick, FOREIGN_CLICK_MESSAGE, type CardPlace, type ClickContext } from './click.js';
 export type { RequestDeps } from './deps.js';

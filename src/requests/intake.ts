@@ -1,17 +1,15 @@
-import { describeError, ErrorCode, UnavailableError, type ErrorCode as Code } from '../core/errors.js';
+import { withoutDeadline } from '../core/deadline.js';
+import { describeError, ErrorCode, type ErrorCode as Code } from '../core/errors.js';
 import { JobKind } from '../core/job.js';
 import type { CommandRequest } from '../core/request.js';
 import { EventKind } from '../core/timeline-event.js';
 import { argsFor, type VerbContract } from '../core/verbs/contract.js';
 import { OPERATION_VERBS } from '../core/verbs/index.js';
-import { isRedisUnavailable, withTimeout } from '../queue/redis-connection.js';
+import { isRedisUnavailable, redisFailure } from '../queue/redis-connection.js';
 import type { RequestDeps } from './deps.js';
 import type { LockOutcome } from './target-locks.js';
 import { evaluatePolicy } from './policy-check.js';
 import { noteOnIncident } from './timeline-note.js';
-
-/** How long the request path waits on Redis before telling the user it is not answering. */
-const REDIS_DEADLINE_MS = 2000;
 
 /** What became of a slash command at intake; the chat layer tells the user. */
 export type IntakeOutcome =
@@ -42,12 +40,7 @@ export interface IntakeOptions {
   queue?: () => Promise<void>;
 }
 
-function redisDown(cause: unknown, how: 'unreachable' | 'not answering' = 'unreachable'): UnavailableError {
-  return new UnavailableError(ErrorCode.RedisUnavailable, `Redis is ${how}, so sitrep cannot take this request.`, {
-    cause,
-    hint: 'Nothing was queued or changed. Check REDIS_URL and the Redis server, then run the command again.',
-  });
-}
+const NOTHING_QUEUED = 'Nothing was queued or changed. Check REDIS_URL and the Redis server, then run the command again.';
 
 /**
  * Takes the one object the request would change (DESIGN.md invariant 8), unless it is a dry run.
@@ -82,9 +75,9 @@ export async function intake(deps: RequestDeps, request: CommandRequest, options
   const log = deps.logger.child({ requestId: request.id, verb: request.verb });
   let cardShown = false;
   try {
-    const known = await withTimeout(deps.registry.clusters(), REDIS_DEADLINE_MS, () => redisDown(undefined, 'not answering'));
+    const known = await deps.registry.clusters();
     if (known.length && !known.includes(request.cluster)) return { kind: 'unknown-cluster', known };
-    const claimed = await withTimeout(deps.store.claim(request), REDIS_DEADLINE_MS, () => redisDown(undefined, 'not answering'));
+    const claimed = await deps.store.claim(request);
     if (!claimed) {
       log.info('duplicate delivery of a request; ignored');
       return { kind: 'duplicate' };
@@ -98,6 +91,8 @@ export async function intake(deps: RequestDeps, request: CommandRequest, options
       text: `${request.command} ${request.text}`,
       data: { text: `${request.command} ${request.text}`, allowed: decision.allowed },
     }).catch((err) => {
+      // A hung Redis stops the request here; any other problem with the note does not.
+      if (isRedisUnavailable(err)) throw err;
       log.warn({ err }, 'could not record the command on the incident timeline');
       return undefined;
     });
@@ -133,11 +128,19 @@ export async function intake(deps: RequestDeps, request: CommandRequest, options
     deps.changed(request.id);
     return { kind: 'taken' };
   } catch (caught) {
-    const err = isRedisUnavailable(caught) ? redisDown(caught) : caught;
-    const d = describeError(err);
+    const trouble = redisFailure(caught, 'take this request', NOTHING_QUEUED);
+    const d = describeError(trouble ?? caught);
     log.warn({ err: caught, code: d.code }, 'request not taken');
     const failure = { code: d.code, message: d.message, ...(d.hint ? { hint: d.hint } : {}) };
-    const stored = await deps.store.transition(request.id, 'fail', { failure }).then((t) => t.ok, () => false);
+    // Without the deadline: the record of the failure must land even when Redis answers late.
+    const record = withoutDeadline(() => deps.store.transition(request.id, 'fail', { failure })).then((t) => t.ok, () => false);
+    if (trouble) {
+      // Redis is the trouble: the card cannot show it, and the person hears it now, not after
+      // one more timeout. The failure is recorded whenever Redis takes it.
+      void record.then((stored) => stored && cardShown && deps.changed(request.id));
+      return { kind: 'failed', ...failure, cardShown: false };
+    }
+    const stored = await record;
     if (cardShown && stored) deps.changed(request.id);
     return { kind: 'failed', ...failure, cardShown: cardShown && stored };
   }

@@ -103,22 +103,42 @@ export interface RequestRecord {
 /** Fields a transition may write with the new state. */
 export type TransitionFields = Partial<Pick<RequestRecord, 'workerId' | 'startedAt' | 'result' | 'failure' | 'approvalId' | 'plan' | 'drift' | 'confirmedBy' | 'replannedAs' | 'concurrent'>>;
 
+/** A change of a request's state, as the store reports it to its `onChange` hook (the audit log). */
+export interface RequestChange {
+  request: CommandRequest;
+  /** Undefined when the request was just claimed. */
+  from?: RequestState;
+  to: RequestState;
+  fields: TransitionFields;
+}
+
+export interface RequestStoreOptions {
+  /** How long a request's record is kept, in seconds. @defaultValue 30 days */
+  ttlSeconds?: number;
+  /** Called once after every change of state that happened (never for a refused step). */
+  onChange?: (change: RequestChange) => void | Promise<void>;
+}
+
 /** What a transition did: `moved` from the state it found, or `refused` in the state it found. */
 export type TransitionOutcome = { ok: true; from: RequestState } | { ok: false; state: RequestState | undefined };
 
-// Compare-and-set of the state: the step's allowed from-states come from transitions.ts.
-const TRANSITION = new RedisScript(`
+// Compare-and-set of the state: the step's allowed from-states come from transitions.ts. A step
+// taken for a Slack request is refused once that request's deadline passed (core/deadline.ts).
+const TRANSITION = new RedisScript(
+  `
 local cur = redis.call('HGET', KEYS[1], 'state')
 if not cur then return {'missing', ''} end
-for i = 1, tonumber(ARGV[2]) do
-  if ARGV[2 + i] == cur then
+for i = 1, tonumber(argv[2]) do
+  if argv[2 + i] == cur then
     local fields = {}
-    for j = 3 + tonumber(ARGV[2]), #ARGV do fields[#fields + 1] = ARGV[j] end
-    redis.call('HSET', KEYS[1], 'state', ARGV[1], unpack(fields))
-    return {'moved', cur}
+    for j = 3 + tonumber(argv[2]), #argv do fields[#fields + 1] = argv[j] end
+    redis.call('HSET', KEYS[1], 'state', argv[1], unpack(fields))
+    return {'moved', cur, redis.call('HGET', KEYS[1], 'request') or '', redis.call('HGET', KEYS[1], 'lock') or ''}
   end
 end
-return {'refused', cur}`);
+return {'refused', cur}`,
+  { deadline: true },
+);
 
 // Stores a progress update only if its sequence number is newer than the one stored and the
 // request is still running, so replicas relaying events out of order never move the card backwards.
@@ -133,31 +153,47 @@ return 0`);
 
 // The runbook step cursor's compare-and-set (transitions.ts STEP_MOVES): moves only a running
 // runbook whose cursor is on the expected step, attempt and one of the move's from-statuses.
-// A move to another step or attempt clears the last step's progress, worker and start.
-const STEP_MOVE = new RedisScript(`
+// A move to another step or attempt clears the last step's progress, worker and start. Like
+// TRANSITION, a move made for a Slack click is refused once that click's deadline passed.
+const STEP_MOVE = new RedisScript(
+  `
 if redis.call('HGET', KEYS[1], 'state') ~= 'running' then return 0 end
-if redis.call('HGET', KEYS[1], 'stepIndex') ~= ARGV[1] then return 0 end
-if ARGV[2] ~= '' and redis.call('HGET', KEYS[1], 'stepAttempt') ~= ARGV[2] then return 0 end
+if redis.call('HGET', KEYS[1], 'stepIndex') ~= argv[1] then return 0 end
+if argv[2] ~= '' and redis.call('HGET', KEYS[1], 'stepAttempt') ~= argv[2] then return 0 end
 local st = redis.call('HGET', KEYS[1], 'stepStatus')
-local n = tonumber(ARGV[3])
+local n = tonumber(argv[3])
 local ok = false
-for i = 1, n do if ARGV[3 + i] == st then ok = true end end
+for i = 1, n do if argv[3 + i] == st then ok = true end end
 if not ok then return 0 end
 local base = 3 + n
-local idx, status, attempt = ARGV[base + 1], ARGV[base + 2], ARGV[base + 3]
-if idx ~= ARGV[1] or attempt ~= redis.call('HGET', KEYS[1], 'stepAttempt') then
+local idx, status, attempt = argv[base + 1], argv[base + 2], argv[base + 3]
+if idx ~= argv[1] or attempt ~= redis.call('HGET', KEYS[1], 'stepAttempt') then
   redis.call('HDEL', KEYS[1], 'stepProgress', 'stepProgressSeq', 'stepWorkerId', 'stepStartedAt')
 end
 local fields = {}
-for j = base + 4, #ARGV do fields[#fields + 1] = ARGV[j] end
+for j = base + 4, #argv do fields[#fields + 1] = argv[j] end
 redis.call('HSET', KEYS[1], 'stepIndex', idx, 'stepStatus', status, 'stepAttempt', attempt, unpack(fields))
-return 1`);
+return 1`,
+  { deadline: true },
+);
 
 // A step's record while the runbook is still being planned (before its cursor exists).
-const SET_STEP_IN_STATE = new RedisScript(`
-if redis.call('HGET', KEYS[1], 'state') ~= ARGV[1] then return 0 end
-redis.call('HSET', KEYS[1], ARGV[2], ARGV[3])
-return 1`);
+const SET_STEP_IN_STATE = new RedisScript(
+  `
+if redis.call('HGET', KEYS[1], 'state') ~= argv[1] then return 0 end
+redis.call('HSET', KEYS[1], argv[2], argv[3])
+return 1`,
+  { deadline: true },
+);
+
+// Who cancelled a running runbook, first caller only; refused past a click's deadline.
+const REQUEST_CANCEL = new RedisScript(
+  `
+if redis.call('HSETNX', KEYS[1], 'cancelBy', argv[1]) == 0 then return 0 end
+redis.call('HSET', KEYS[1], 'cancelAt', argv[2])
+return 1`,
+  { deadline: true },
+);
 
 // Progress of the running step's job, newer than what is stored, for the step the cursor is on.
 const SET_STEP_PROGRESS = new RedisScript(`
@@ -247,9 +283,14 @@ export class RequestStore {
   readonly keys: RequestKeys;
   readonly locks: TargetLocks;
 
-  constructor(private readonly redis: Redis, prefix: string, private readonly ttlSeconds = 30 * 86_400) {
+  private readonly ttlSeconds: number;
+  private readonly onChange?: RequestStoreOptions['onChange'];
+
+  constructor(private readonly redis: Redis, prefix: string, options: RequestStoreOptions = {}) {
     this.keys = new RequestKeys(prefix);
     this.locks = new TargetLocks(redis, prefix);
+    this.ttlSeconds = options.ttlSeconds ?? 30 * 86_400;
+    this.onChange = options.onChange;
   }
 
   /**
@@ -303,6 +344,7 @@ export class RequestStore {
       const m = this.redis.multi().hset(key, 'state', RequestState.Received);
       if (options.listed !== false) m.zadd(this.keys.channel(request.channelId), request.receivedAt, request.id).zremrangebyrank(this.keys.channel(request.channelId), 0, -201);
       await m.exec();
+      if (this.onChange) await Promise.resolve(this.onChange({ request, to: RequestState.Received, fields: {} })).catch(() => {});
     }
     return created;
   }
@@ -338,16 +380,19 @@ export class RequestStore {
    * Takes one step of the lifecycle: sets the step's state and `fields` only if the request is in
    * one of the step's from-states, atomically. A refused step changes nothing.
    */
-  async transition(id: string, step: Step, fields: TransitionFields = {}): Promise<TransitionOutcome> {
+  async transition(id: string, step: Step, fields: TransitionFields = {}, cursor: string[] = []): Promise<TransitionOutcome> {
     const { from, to } = STEPS[step];
-    const [outcome, cur] = (await TRANSITION.run(this.redis, [this.keys.request(id)], [to, from.length, ...from, ...encode(fields)])) as [string, string];
+    const [outcome, cur, requestJson, lock] = (await TRANSITION.run(this.redis, [this.keys.request(id)], [to, from.length, ...from, ...encode(fields), ...cursor])) as [string, string, string?, string?];
     if (outcome === 'moved') {
       if (isFinal(to)) {
-        const [lock, locks] = await this.redis.hmget(this.keys.request(id), 'lock', 'locks');
+        // A runbook holds several targets (`locks`), for its whole run.
+        const locks = await this.redis.hget(this.keys.request(id), 'locks');
         const held = [...(lock ? [LockTargetSchema.parse(JSON.parse(lock))] : []), ...(locks ? z.array(LockTargetSchema).parse(JSON.parse(locks)) : [])];
         for (const t of held) await this.locks.release(t, id);
         await this.redis.zrem(this.keys.activeRunbooks, id);
       }
+      // The change happened: a hook that fails (its own Redis write, say) must not make it look undone.
+      if (this.onChange && requestJson) await Promise.resolve(this.onChange({ request: CommandRequestSchema.parse(JSON.parse(requestJson)), from: cur as RequestState, to, fields })).catch(() => {});
       return { ok: true, from: cur as RequestState };
     }
     return { ok: false, state: outcome === 'missing' ? undefined : (cur as RequestState) };
@@ -359,10 +404,8 @@ export class RequestStore {
    * plan made for approval; a step's first attempt when reached is 1.
    */
   async startRunbook(id: string, at: number): Promise<boolean> {
-    const { from, to } = STEPS.start;
-    const fields = ['startedAt', String(at), 'stepIndex', '0', 'stepAttempt', '1', 'stepStatus', StepStatus.Reached, 'cursorAt', String(at)];
-    const [outcome] = (await TRANSITION.run(this.redis, [this.keys.request(id)], [to, from.length, ...from, ...fields])) as [string, string];
-    if (outcome !== 'moved') return false;
+    const cursor = ['stepIndex', '0', 'stepAttempt', '1', 'stepStatus', StepStatus.Reached, 'cursorAt', String(at)];
+    if (!(await this.transition(id, 'start', { startedAt: at }, cursor)).ok) return false;
     await this.redis.zadd(this.keys.activeRunbooks, at, id);
     return true;
   }
@@ -405,12 +448,10 @@ export class RequestStore {
 
   /** Records who cancelled a running runbook; true for the first caller only. */
   async requestCancel(id: string, by: string, at: number): Promise<boolean> {
-    const key = this.keys.request(id);
-    const res = await this.redis.multi().hsetnx(key, 'cancelBy', by).hsetnx(key, 'cancelAt', String(at)).exec();
-    return res?.[0]?.[1] === 1;
+    return (await REQUEST_CANCEL.run(this.redis, [this.keys.request(id)], [by, at])) === 1;
   }
 
-  /** Runbooks running now whose cursor has not moved since `before` (ms), for the recovery sweep. */
+  /** Runbooks running now (at most `limit`), for the recovery sweep. */
   async runningRunbooks(limit = 100): Promise<string[]> {
     return this.redis.zrange(this.keys.activeRunbooks, 0, limit - 1);
   }
@@ -435,9 +476,13 @@ export class RequestStore {
     return (await SET_PROGRESS.run(this.redis, [this.keys.request(id)], [seq, JSON.stringify(progress)])) === 1;
   }
 
-  /** True for the one caller that marks the file as uploaded. */
-  async claimFileUpload(id: string): Promise<boolean> {
-    return (await this.redis.hsetnx(this.keys.request(id), 'fileUploaded', '1')) === 1;
+  /**
+   * True for the one caller that marks the file as uploaded. A request may upload a few files
+   * (the whole plan when approval is asked, the whole output when it ends), one claim each by `name`.
+   * @defaultValue name 'result'
+   */
+  async claimFileUpload(id: string, name = 'result'): Promise<boolean> {
+    return (await this.redis.hsetnx(this.keys.request(id), name === 'result' ? 'fileUploaded' : `fileUploaded:${name}`, '1')) === 1;
   }
 
   /**

@@ -1,3 +1,4 @@
+import { currentDeadline } from '../core/deadline.js';
 import { GRANT_TTL_MS, signGrant, type JobGrant } from '../core/job-grant.js';
 import { JobKind } from '../core/job.js';
 import type { Plan } from '../core/plan.js';
@@ -41,6 +42,9 @@ export async function queueStepExecution(deps: RequestDeps, record: RequestRecor
   const r = record.request;
   const requestId = stepRequestId(r.id, index, attempt);
   const now = deps.clock.now();
+  // Queued for a click (a Done, a step's approval): the job runs only if released in time, and
+  // the grant signs that deadline too, as for any execution (approval-steps.ts).
+  const releaseBy = currentDeadline();
   const grant: JobGrant = {
     v: 1,
     requestId,
@@ -52,9 +56,10 @@ export async function queueStepExecution(deps: RequestDeps, record: RequestRecor
     runbook: { requestId: r.id, step: index, procedure: record.plan!.fingerprint },
     issuedAt: now,
     expiresAt: now + GRANT_TTL_MS,
+    ...(releaseBy === undefined ? {} : { releaseBy }),
   };
   await deps.producer.enqueue(
-    { v: 1, kind: JobKind.Execute, verb: job.verb, requestId, cluster: r.cluster, args: job.args, requestedBy: r.userId, channelId: r.channelId, approvedPlan: plan, grant, signature: signGrant(grant, deps.jobKey) },
+    { v: 1, kind: JobKind.Execute, verb: job.verb, requestId, cluster: r.cluster, args: job.args, requestedBy: r.userId, channelId: r.channelId, approvedPlan: plan, grant, signature: signGrant(grant, deps.jobKey), ...(releaseBy === undefined ? {} : { releaseBy }) },
     { requireWorker: false },
   );
 }

@@ -255,6 +255,8 @@ export class RunbookSteps implements RunbookApprovalHooks {
       return;
     }
     if (!(await this.move(id, 'run', at, { ...current, status: StepStatus.Running, approvedPlan: plan, ...who, startedAt: this.deps.clock.now() }))) return;
+    const job = procedure.steps[index]!;
+    this.deps.audit.line({ requestId: id, user: who.confirmedBy ?? 'sitrep', verb: record.request.verb, target: job.kind === 'run' && job.target ? job.target : job.text, cluster: record.request.cluster, outcome: 'step-started', detail: `step ${index + 1}: ${job.text}${who.approvalId ? ` under approval ${who.approvalId}` : ''}` });
     try {
       await queueStepExecution(this.deps, record, procedure, index, attempt, plan, who);
     } catch (err) {

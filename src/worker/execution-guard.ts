@@ -56,6 +56,7 @@ export class ExecutionGuard {
       : grant.verb !== payload.verb ? 'verb'
       : canonicalJson(grant.args) !== canonicalJson(payload.args) ? 'arguments'
       : grant.planFingerprint !== approvedPlan.fingerprint || fingerprintPlan(approvedPlan) !== approvedPlan.fingerprint ? 'plan'
+      : grant.releaseBy !== payload.releaseBy ? 'release deadline'
       : undefined;
     if (mismatch) throw this.forged(payload, `its ${mismatch} is not the one the bot signed`);
     const step = grant.runbook ? parseStepRequestId(grant.requestId) : undefined;

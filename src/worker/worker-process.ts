@@ -12,6 +12,7 @@ import { createRedis } from '../queue/redis-connection.js';
 import { RedisClock } from '../queue/redis-clock.js';
 import { ApprovalStore } from '../approval/index.js';
 import { ExecutionGuard } from './execution-guard.js';
+import { logAudit } from '../core/audit.js';
 
 export interface WorkerProcessOptions {
   cluster: string;
@@ -57,7 +58,8 @@ export async function startWorkerProcess(options: WorkerProcessOptions): Promise
       } catch (err) {
         const detail = err instanceof Error ? err.message : String(err);
         await approvals.auditRefusal({ approvalId: payload.grant?.approvalId, requestId: payload.requestId, verb: payload.verb, cluster: options.cluster, user: `worker:${options.cluster}`, detail }).catch((e) => logger.warn({ err: e }, 'could not audit a refused execution'));
-        logger.warn({ requestId: payload.requestId, verb: payload.verb, code: (err as { code?: string }).code }, detail);
+        const code = (err as { code?: string }).code;
+        logAudit(logger, { requestId: payload.requestId, user: `worker:${options.cluster}`, verb: payload.verb, target: payload.approvedPlan?.target ?? '', cluster: options.cluster, outcome: 'refused', detail, ...(code ? { code } : {}) }, 'warn');
         throw err;
       }
     },

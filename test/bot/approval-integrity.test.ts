@@ -7,7 +7,8 @@ import { sendSlashCommand, type SlackMessage } from '../../src/console/index.js'
 import { GRANT_TTL_MS, signGrant, type JobGrant } from '../../src/core/job-grant.js';
 import type { JobPayload } from '../../src/core/job.js';
 import { QueueKeys } from '../../src/queue/keys.js';
-import { buttonValue, current, waitForEphemeral, waitForMessage, waitForUpdate } from '../support/cards.js';
+import { buttonValue, current, waitForApproval, waitForEphemeral, waitForMessage, waitForUpdate } from '../support/cards.js';
+import { replicasOf, setReplicas as setReplicasByHand } from '../support/cluster-edits.js';
 import { eventually } from '../support/eventually.js';
 import { ALICE, BOB, CAROL, DAVE, messageText, OPS, SIGNING_SECRET, startStack, TEST_JOB_KEY, type Stack } from '../support/stack.js';
 
@@ -43,16 +44,12 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-const replicas = async (name: string) => (JSON.parse((await stack.sandbox.request('GET', `/apis/apps/v1/namespaces/shop/deployments/${name}`)).text) as { spec: { replicas: number } }).spec.replicas;
-/** As `kubectl scale` does: a merge patch of the scale subresource. */
-const setReplicas = (name: string, n: number) => stack.sandbox.request('PATCH', `/apis/apps/v1/namespaces/shop/deployments/${name}/scale`, { body: { spec: { replicas: n } }, headers: { 'content-type': 'application/merge-patch+json' } });
+const replicas = (name: string) => replicasOf(stack.sandbox, 'shop', name);
+const setReplicas = (name: string, n: number) => setReplicasByHand(stack.sandbox, 'shop', name, n);
 const uncordonByHand = (node: string) => stack.sandbox.request('PATCH', `/api/v1/nodes/${node}`, { body: { spec: { unschedulable: false } }, headers: { 'content-type': 'application/merge-patch+json' } });
 const unschedulable = async (node: string) => Boolean((await stack.core.readNode({ name: node })).spec?.unschedulable);
 
-async function approvalCard(text: RegExp): Promise<{ card: SlackMessage; approvalId: string }> {
-  const card = await waitForMessage(stack, (m) => /Approval needed/.test(m.text ?? '') && text.test(messageText(m)));
-  return { card, approvalId: buttonValue(card, CardAction.Approve)! };
-}
+const approvalCard = (text: RegExp) => waitForApproval(stack, text);
 
 async function cancel(approvalId: string, card: SlackMessage): Promise<void> {
   await stack.click(CardAction.Cancel, approvalId, { user: ALICE, messageTs: card.ts });
@@ -73,7 +70,7 @@ describe('1. drift on any field is drift', () => {
     await eventually(async () => (await replicas('catalog')) === 9, { what: 'kubectl scale to 9' });
     await stack.click(CardAction.Approve, approvalId, { user: BOB, messageTs: card.ts });
     const stopped = await waitForUpdate(stack, card.ts, /Failed|changed since the plan was approved/, 30_000);
-    expect(messageText(stopped)).toMatch(/replicas deployment\/shop\/catalog: 2 -> 9/);
+    expect(messageText(stopped)).toMatch(/replicas deployment\/shop\/catalog: 2 -&gt; 9/);
     expect(messageText(stopped)).toMatch(/Nothing was changed/);
     const replan = await approvalCard(/scale deployment\/catalog/);
     expect(replan.card.ts).not.toBe(card.ts);

@@ -103,7 +103,7 @@ describe('read-only commands end to end', () => {
     const file = await stack.slack.waitFor(() => stack.slack.workspace.allFiles().find((f) => f.name === `${pod}.log`), { timeoutMs: 20_000 });
     const reply = await stack.slack.waitFor(() => stack.slack.workspace.replies(OPS, card.ts).find((m) => JSON.stringify(m).includes(file.id)), { timeoutMs: 20_000 });
     expect(reply).toBeTruthy();
-    expect(messageText(card)).toMatch(/full log is in the thread/);
+    expect(messageText(card)).toMatch(/Showing the last 20 of 21 lines. The whole output is in the thread/);
   });
 });
 

@@ -194,6 +194,13 @@ describe('validation as Slack does it', () => {
     await web.chat.postMessage({ channel: OPS, text: 'x', blocks: [{ type: 'section', text: { type: 'mrkdwn', text: 'y'.repeat(3000) } }] });
   });
 
+  it('rejects more than 12,000 characters of text across blocks with msg_blocks_too_long, on post and on update', async () => {
+    const sections = (n: number) => Array.from({ length: n }, () => ({ type: 'section' as const, text: { type: 'mrkdwn' as const, text: 'z'.repeat(3000) } }));
+    expect(await slackError(web.chat.postMessage({ channel: OPS, text: 'x', blocks: sections(5) }))).toBe('msg_blocks_too_long');
+    const ok = await web.chat.postMessage({ channel: OPS, text: 'x', blocks: sections(4) });
+    expect(await slackError(web.chat.update({ channel: OPS, ts: ok.ts as string, text: 'x', blocks: sections(5) }))).toBe('msg_blocks_too_long');
+  });
+
   it('rejects blocks that are not a JSON array with invalid_blocks_format', async () => {
     expect(await slackError(web.apiCall('chat.postMessage', { channel: OPS, blocks: '{not json' }))).toBe('invalid_blocks_format');
   });

@@ -30,7 +30,12 @@ describe('PDBs that will certainly block', () => {
       { key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoExecute' },
     ];
     await deploymentOn(f, 'node03', { namespace: 'shop', name: 'api', replicas: 2, spec: { tolerations: tolerate } });
+    // The third replica elsewhere: node03 cordoned while it is placed.
+    const cordon = (unschedulable: boolean) => f!.kube.core.patchNode({ name: 'node03', body: { spec: { unschedulable } } }, callOptions({ patch: mergePatch }));
+    await cordon(true);
     await f.kube.apps.patchNamespacedDeployment({ namespace: 'shop', name: 'api', body: { spec: { replicas: 3 } } }, callOptions({ patch: mergePatch }));
+    await eventually(async () => (await f!.kube.core.listNamespacedPod({ namespace: 'shop', labelSelector: 'app=api' })).items.some((p) => p.spec?.nodeName !== 'node03' && p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')), { what: 'a ready api pod off node03' });
+    await cordon(false);
     await f.kube.policy.createNamespacedPodDisruptionBudget({ namespace: 'shop', body: { metadata: { name: 'api' }, spec: { minAvailable: 2, selector: { matchLabels: { app: 'api' } } } } });
     await eventually(async () => (await f!.kube.policy.readNamespacedPodDisruptionBudget({ namespace: 'shop', name: 'api' })).status?.currentHealthy === 3, { what: 'three healthy api pods' });
     f.sandbox.setNodeDown('node03');

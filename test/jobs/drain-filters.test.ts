@@ -62,6 +62,6 @@ describe('selectDrainPods', () => {
 describe('toManifest', () => {
   it('drops managedFields and never keeps a Secret\'s data', () => {
     const m = toManifest({ metadata: { name: 's', managedFields: [{ manager: 'kubectl' }] }, data: { password: 'aHVudGVyMg==' }, stringData: { x: 'y' }, type: 'Opaque' }, 'Secret', 'v1');
-    expect(m).toEqual({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' }, type: 'Opaque' });
+    expect(m).toEqual({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 's', annotations: { 'sitrep.dev/backup-removed': 'data: password\nstringData: x' } }, type: 'Opaque' });
   });
 });

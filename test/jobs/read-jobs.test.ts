@@ -41,8 +41,8 @@ describe('read-only jobs against the sandbox', () => {
 
   it('describe node and top nodes report requests against allocatable', async () => {
     const node = await run('describe', { kind: 'node', name: 'node02' });
-    expect(node.text).toMatch(/Allocatable:/);
-    expect(node.text).toMatch(/Requests:\s+cpu/);
+    expect(node.output!.content).toMatch(/Allocatable:/);
+    expect(node.output!.content).toMatch(/Requests:\s+cpu/);
     const top = await run('top', { resource: 'nodes' });
     expect(top.table!.rows.map((r) => r[0])).toEqual(expect.arrayContaining(['node01', 'node02', 'node03']));
   });

@@ -1,3 +1,4 @@
+import { CardAction } from '../../src/chat/render/operation-card.js';
 import type { SlackMessage } from '../../src/console/index.js';
 import type { SlackApiServer } from '../../src/console/index.js';
 import { messageText, OPS } from './stack.js';
@@ -36,4 +37,10 @@ export function waitForUpdate(stack: { slack: SlackApiServer }, ts: string, matc
 /** Waits for an ephemeral message to a user that matches. */
 export function waitForEphemeral(stack: { slack: SlackApiServer }, user: string, match: RegExp, timeoutMs = 15_000, channel = OPS) {
   return stack.slack.waitFor(() => stack.slack.workspace.ephemerals(channel, user).find((e) => match.test(messageText(e))), { timeoutMs });
+}
+
+/** Waits for an approval card whose text matches, and returns it with its Approve button's value. */
+export async function waitForApproval(stack: { slack: SlackApiServer }, text: RegExp, timeoutMs = 30_000): Promise<{ card: SlackMessage; approvalId: string }> {
+  const card = await waitForMessage(stack, (m) => /Approval needed/.test(m.text ?? '') && text.test(messageText(m)), timeoutMs);
+  return { card, approvalId: buttonValue(card, CardAction.Approve)! };
 }

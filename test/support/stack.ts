@@ -34,6 +34,13 @@ export interface StackOptions {
   aof?: boolean;
   /** How long the bot trusts Slack group membership and guest status, ms. @defaultValue 60000 */
   membershipCacheMs?: number;
+  /** The logger bot and workers use (a capturing one, to search what was logged). @defaultValue a silent pino */
+  logger?: pino.Logger;
+  /**
+   * Bot and workers connect as a Redis ACL user with these rules (`~{prefix}:*` stands for the
+   * stack's key prefix), e.g. the rules docs/operations.md recommends. @defaultValue the default user
+   */
+  redisAclRules?: string;
 }
 
 /**
@@ -42,6 +49,8 @@ export interface StackOptions {
  */
 export interface Stack {
   redis: TestRedis;
+  /** The URL bot and workers connect with (with the ACL user's credentials under `redisAclRules`). */
+  redisUrl: string;
   sandbox: Sandbox;
   /** The worker's kubeconfig: the sitrep-worker ServiceAccount with deploy/kubernetes/rbac.yaml's ClusterRole. */
   workerKubeconfigPath: string;
@@ -79,9 +88,19 @@ export function messageText(m: { text?: string; blocks?: unknown[] }): string {
 }
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
-  const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+  const logger = options.logger ?? pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   const prefix = `t${randomBytes(4).toString('hex')}`;
   const redis = await startTestRedis({ aof: options.aof });
+  let redisUrl = redis.url;
+  if (options.redisAclRules) {
+    const password = randomBytes(12).toString('hex');
+    const admin = redis.client();
+    await admin.call('ACL', 'SETUSER', 'sitrep', 'reset', 'on', `>${password}`, ...options.redisAclRules.replaceAll('{prefix}', prefix).split(/\s+/));
+    const url = new URL(redis.url);
+    url.username = 'sitrep';
+    url.password = password;
+    redisUrl = url.toString();
+  }
   const sandbox = await startSandbox({ scenario: options.scenario ?? 'maintenance', params: options.params, timeScale: options.timeScale ?? 0.02 });
   const slack = await startSlackApiServer();
   const kubeConfig = new KubeConfig();
@@ -91,7 +110,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const cluster = 'sandbox';
   const workers: Stack['workers'] = [];
   const startWorker = async () => {
-    const w = await startWorkerProcess({ cluster, kubeconfigPath: workerKubeconfigPath, redisUrl: redis.url, prefix, logger, lockDurationMs: options.lockDurationMs ?? 5000, jobKeys: [TEST_JOB_KEY] });
+    const w = await startWorkerProcess({ cluster, kubeconfigPath: workerKubeconfigPath, redisUrl, prefix, logger, lockDurationMs: options.lockDurationMs ?? 5000, jobKeys: [TEST_JOB_KEY] });
     workers.push(w);
     return w;
   };
@@ -102,7 +121,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       signingSecret: SIGNING_SECRET,
       botToken: LocalWorkspace.botToken,
       slackApiUrl: slack.url,
-      redisUrl: redis.url,
+      redisUrl,
       prefix,
       port: 0,
       host: '127.0.0.1',
@@ -119,6 +138,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const replicas: Bot[] = [];
   const stack: Stack = {
     redis,
+    redisUrl,
     sandbox,
     workerKubeconfigPath,
     core: kubeConfig.makeApiClient(CoreV1Api),

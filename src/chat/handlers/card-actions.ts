@@ -1,5 +1,8 @@
 import type { App, BlockAction, ButtonAction } from '@slack/bolt';
+import { withRequestDeadlines } from '../../core/deadline.js';
 import { describeError } from '../../core/errors.js';
+import { escapeMrkdwn } from '../../core/text/mrkdwn.js';
+import { redisFailure, REQUEST_DEADLINE_MS } from '../../queue/redis-connection.js';
 import type { ClickContext, ClickReply } from '../../requests/index.js';
 import type { BotServices } from '../bot-services.js';
 import { CardAction } from '../render/operation-card.js';
@@ -29,12 +32,12 @@ export function registerCardActions(app: App, services: BotServices): void {
     async ({ ack, body, action, respond }: { ack: () => Promise<void>; body: BlockAction; action: ButtonAction; respond: Respond }) => {
       await ack();
       try {
-        const message = await step(action.value ?? '', clickOf(body));
+        const message = await withRequestDeadlines(() => services.clock.now(), REQUEST_DEADLINE_MS, () => step(action.value ?? '', clickOf(body)));
         if (message) await respond({ response_type: 'ephemeral', replace_original: false, text: message });
       } catch (err) {
-        const d = describeError(err);
+        const d = describeError(redisFailure(err, 'take your click now', 'Nothing was run. Your click may not have been counted: click again once Redis answers (each person counts once).') ?? err);
         services.logger.warn({ err, code: d.code }, 'button click failed');
-        await respond({ response_type: 'ephemeral', replace_original: false, text: `:x: ${d.message}${d.hint ? `\n${d.hint}` : ''}` }).catch(() => {});
+        await respond({ response_type: 'ephemeral', replace_original: false, text: `:x: ${escapeMrkdwn(d.message)}${d.hint ? `\n${d.hint}` : ''}` }).catch(() => {});
       }
     };
   const { lifecycle } = services;

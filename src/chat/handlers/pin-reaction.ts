@@ -1,5 +1,7 @@
 import type { App } from '@slack/bolt';
 import { EventKind } from '../../core/timeline-event.js';
+import { showControls } from '../../core/text/controls.js';
+import { slackToPlain } from '../../core/text/slack-markup.js';
 import type { BotServices } from '../bot-services.js';
 
 /**
@@ -20,7 +22,8 @@ export function registerPinReaction(app: App, services: BotServices): void {
       kind: EventKind.IncidentNote,
       at: Math.round(Number(event.item.ts) * 1000),
       actor: msg?.user ?? event.item_user ?? event.user,
-      text: msg?.text ?? '(message)',
+      // Stored as plain text (mentions as @name, links with their real target): quoted, it never pings or disguises a link.
+      text: msg?.text ? showControls(slackToPlain(msg.text)) : '(message)',
       link: `${channel}/${event.item.ts}`,
       data: { pinnedBy: event.user },
     });

@@ -1,10 +1,14 @@
 import type { App, SlashCommand as SlackSlashCommand } from '@slack/bolt';
 import { helpText } from '../../../commands/help.js';
 import { parseCommand, type ParsedCommand } from '../../../commands/parse.js';
+import { withRequestDeadlines } from '../../core/deadline.js';
 import { describeError, ErrorCode } from '../../core/errors.js';
+import { showControls } from '../../core/text/controls.js';
+import { escapeMrkdwn } from '../../core/text/mrkdwn.js';
 import { JobKind } from '../../core/job.js';
 import { botVerbKey, type BotVerbKey } from '../../core/verbs/index.js';
 import { argsFor } from '../../core/verbs/contract.js';
+import { redisFailure, REQUEST_DEADLINE_MS } from '../../queue/redis-connection.js';
 import { evaluatePolicy } from '../../requests/index.js';
 import type { BotServices } from '../bot-services.js';
 import { postFirstCard } from '../card-first-post.js';
@@ -37,7 +41,8 @@ export function registerSlashCommands(app: App, services: BotServices, options: 
   for (const name of ['/k8s', '/incident']) {
     app.command(name, async ({ command, ack, respond }) => {
       const t0 = performance.now();
-      const parsed = parseCommand(command.command, command.text ?? '');
+      // Intake: control and bidi-override characters become visible escapes before anything reads the text.
+      const parsed = parseCommand(command.command, showControls(command.text ?? ''));
       const acked = (outcome: string) => options.onAck?.({ command: command.command, verb: parsed.ok ? parsed.verb : (parsed.verb ?? 'unknown'), outcome, ms: performance.now() - t0 });
       const foreign = foreignTeam(services, command);
       if (foreign) {
@@ -60,13 +65,15 @@ export function registerSlashCommands(app: App, services: BotServices, options: 
       await ack();
       acked('accepted');
       try {
-        if (parsed.mode === 'bot') await answer(services, command, parsed, respond);
-        else if (parsed.mode === 'runbook') await runbookCommand(services, command, parsed, respond);
-        else await take(services, command, parsed, respond);
+        // A Redis write of this request that the bot gave up on is refused by Redis itself, so
+        // "nothing was queued or changed" stays true when Redis answers late (core/deadline.ts).
+        await withRequestDeadlines(() => services.clock.now(), REQUEST_DEADLINE_MS, () =>
+          parsed.mode === 'bot' ? answer(services, command, parsed, respond) : parsed.mode === 'runbook' ? runbookCommand(services, command, parsed, respond) : take(services, command, parsed, respond),
+        );
       } catch (err) {
-        const d = describeError(err);
+        const d = describeError(redisFailure(err, 'do this now', 'Nothing was queued or changed. Try again in a minute; if Redis stays down, whoever runs sitrep should check REDIS_URL and the Redis server.') ?? err);
         services.logger.warn({ err, code: d.code, verb: parsed.verb }, 'command failed');
-        await reply(respond, { text: `:x: ${d.message}${d.hint ? `\n${d.hint}` : ''}` }).catch((e) => services.logger.warn({ err: e }, 'could not tell the user'));
+        await reply(respond, { text: `:x: ${escapeMrkdwn(d.message)}${d.hint ? `\n${d.hint}` : ''}` }).catch((e) => services.logger.warn({ err: e }, 'could not tell the user'));
       }
     });
   }
@@ -90,11 +97,11 @@ async function take(services: BotServices, command: SlackSlashCommand, parsed: P
   });
   switch (outcome.kind) {
     case 'unknown-cluster':
-      return reply(respond, { text: `:warning: Unknown cluster *${request.cluster}*. Known clusters: ${outcome.known.map((c) => `\`${c}\``).join(', ')}.\nUse \`--cluster NAME\`, or leave it out for \`${services.defaultCluster}\`.` });
+      return reply(respond, { text: `:warning: Unknown cluster *${escapeMrkdwn(request.cluster)}*. Known clusters: ${outcome.known.map((c) => `\`${escapeMrkdwn(c)}\``).join(', ')}.\nUse \`--cluster NAME\`, or leave it out for \`${escapeMrkdwn(services.defaultCluster)}\`.` });
     case 'refused':
       return reply(respond, { text: `:no_entry: ${outcome.reason}` });
     case 'failed':
-      if (!outcome.cardShown) return reply(respond, { text: `:x: ${outcome.message}${outcome.hint ? `\n${outcome.hint}` : ''}` });
+      if (!outcome.cardShown) return reply(respond, { text: `:x: ${escapeMrkdwn(outcome.message)}${outcome.hint ? `\n${outcome.hint}` : ''}` });
       return;
     default:
       return;

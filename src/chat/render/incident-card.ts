@@ -1,5 +1,7 @@
 import type { Incident } from '../../incident/index.js';
 import { formatDuration } from '../../core/duration.js';
+import { escapeMrkdwn } from '../../core/text/mrkdwn.js';
+import { escapeFallback } from '../../core/text/slack-fallback.js';
 import { context, fields, header, type Block } from './blocks.js';
 
 const STATUS_ICON: Record<string, string> = {
@@ -9,7 +11,11 @@ const STATUS_ICON: Record<string, string> = {
   resolved: ':white_check_mark:',
 };
 
-/** The pinned summary card of an incident, kept current as severity, commander and status change. */
+/**
+ * The pinned summary card of an incident, kept current as severity, commander and status change.
+ * The title is plain text in the header (a `plain_text` field: shown as typed, never parsed) and
+ * escaped everywhere else.
+ */
 export function incidentCard(incident: Incident, now: number): { text: string; blocks: Block[] } {
   const started = new Date(incident.startedAt).toISOString().replace('T', ' ').slice(0, 16) + ' UTC';
   const open = incident.status !== 'resolved';
@@ -25,7 +31,7 @@ export function incidentCard(incident: Incident, now: number): { text: string; b
     header(`${open ? ':rotating_light:' : ':white_check_mark:'} SEV${incident.severity} · ${incident.title}`),
     fields(pairs),
   ];
-  if (incident.summary) blocks.push(context(`*Summary:* ${incident.summary}`));
+  if (incident.summary) blocks.push(context(`*Summary:* ${escapeMrkdwn(incident.summary)}`));
   blocks.push(
     context(
       open
@@ -33,5 +39,5 @@ export function incidentCard(incident: Incident, now: number): { text: string; b
         : `\`${incident.id}\` · resolved · \`/incident postmortem\` writes the report`,
     ),
   );
-  return { text: `SEV${incident.severity} ${incident.title} (${incident.status})`, blocks };
+  return { text: `SEV${incident.severity} ${escapeFallback(incident.title)} (${incident.status})`, blocks };
 }

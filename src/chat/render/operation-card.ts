@@ -3,9 +3,9 @@ import { formatDuration } from '../../core/duration.js';
 import type { RequestRecord } from '../../requests/index.js';
 import { actions, button, context, divider, section, type Block } from './blocks.js';
 import { escapeMrkdwn } from '../../core/text/mrkdwn.js';
+import { escapeFallback } from '../../core/text/slack-fallback.js';
 import { planBlocks, planNeedsConfirm } from './plan-blocks.js';
-import { progressBar, requestContext } from './request-card.js';
-import { tableBlocks } from './table-blocks.js';
+import { progressBar, requestContext, resultBlocks } from './request-card.js';
 
 /** Action ids of the card's buttons; the value of each is only an opaque id (approval or request). */
 export const CardAction = {
@@ -26,50 +26,52 @@ const time = (ms: number) => new Date(ms).toISOString().slice(11, 16) + ' UTC';
 /**
  * The one message of a request that changes the cluster, through its whole life: planning, the
  * plan with its warnings, approvals, live progress, and the outcome. Rendered from Redis state
- * only; the buttons carry ids and nothing a click could forge.
+ * only; the buttons carry ids and nothing a click could forge. Text from the cluster or a person
+ * is escaped in every field, the fallback `text` included; sitrep's own mentions are written
+ * here from checked ids. `cut` says what did not fit: the result, or the plan.
  */
-export function renderOperationCard(record: RequestRecord, approval: ApprovalRecord | undefined, now: number): { text: string; blocks: Block[]; needsFile: boolean } {
+export function renderOperationCard(record: RequestRecord, approval: ApprovalRecord | undefined, now: number): { text: string; blocks: Block[]; cut: { result: boolean; plan: boolean } } {
   const r = record.request;
   const what = `${r.verb} ${r.text.split(/\s+/).slice(1).join(' ')}`.trim();
+  const whatText = escapeFallback(what);
   const blocks: Block[] = [];
   let text: string;
-  let needsFile = false;
+  const cut = { result: false, plan: false };
   const plan = record.plan;
   const pending = approval?.state === 'pending';
   const awaitingConfirm = !approval && plan && !plan.refusal && !record.confirmedBy && !record.failure && record.state === 'awaiting-confirmation';
 
   if (!plan && !record.failure) {
-    text = `Planning ${what}…`;
+    text = `Planning ${whatText}…`;
     blocks.push(section(`:mag: *Planning* \`${escapeMrkdwn(what)}\`: reading the cluster (nothing changes yet)…`));
   } else if (plan?.refusal) {
-    text = `Refused: ${plan.refusal.message}`;
+    text = `Refused: ${escapeFallback(plan.refusal.message)}`;
     blocks.push(section(`:no_entry: *Refused* · \`${escapeMrkdwn(what)}\` would not run as asked; nothing was changed.`));
   } else if (record.result) {
     const res = record.result;
-    text = `${res.ok ? 'Done' : 'Failed'}: ${res.title}`;
+    text = `${res.ok ? 'Done' : 'Failed'}: ${escapeFallback(res.title)}`;
     blocks.push(section(`${res.ok ? ':white_check_mark: *Done*' : ':x: *Failed*'} · ${escapeMrkdwn(res.title)}`));
-    if (res.text) blocks.push(section(res.text));
   } else if (record.failure) {
-    text = `Failed: ${record.failure.message}`;
+    text = `Failed: ${escapeFallback(record.failure.message)}`;
     blocks.push(section(`:x: *Failed*: ${escapeMrkdwn(record.failure.message)}`));
     if (record.failure.hint) blocks.push(context(`:point_right: ${escapeMrkdwn(record.failure.hint)}`));
   } else if (pending) {
     const left = Math.max(0, approval.expiresAt - now);
-    text = `Approval needed: ${what}`;
+    text = `Approval needed: ${whatText}`;
     // approverDescription is written by the policy with Slack mentions (<@U…>): not user text, not escaped.
     blocks.push(section(`:raising_hand: *Approval needed* · ${approval.approverDescription} · expires ${time(approval.expiresAt)} (in ${formatDuration(left)})`));
   } else if (approval && approval.state !== 'approved') {
     const by = approval.endedBy ? ` by <@${approval.endedBy}>` : '';
     const labels: Record<string, string> = { rejected: ':no_entry_sign: *Rejected*', expired: ':hourglass: *Expired*', cancelled: ':wastebasket: *Cancelled*' };
     const label = labels[approval.state] ?? approval.state;
-    text = `${approval.state}: ${what}`;
+    text = `${approval.state}: ${whatText}`;
     blocks.push(section(`${label}${by}${approval.endedAt ? ` at ${time(approval.endedAt)}` : ''}${approval.reason ? `: ${escapeMrkdwn(approval.reason)}` : ''}. Nothing was changed.`));
   } else if (awaitingConfirm) {
-    text = `Confirm: ${what}`;
+    text = `Confirm: ${whatText}`;
     blocks.push(section(`:point_right: *Confirm to run* · no approval needed by policy; only <@${r.userId}> can run it.`));
   } else {
     const p = record.progress;
-    text = `Running: ${what}`;
+    text = `Running: ${whatText}`;
     const elapsed = record.startedAt ? ` · ${formatDuration(now - record.startedAt)}` : '';
     blocks.push(section(`:arrows_counterclockwise: *Running*${elapsed}${p ? `\n${escapeMrkdwn(p.message)}` : ''}`));
     if (p && p.total > 0) blocks.push(context(`${progressBar(p.done, p.total)} ${p.done}/${p.total}`));
@@ -83,15 +85,9 @@ export function renderOperationCard(record: RequestRecord, approval: ApprovalRec
   }
 
   if (record.result) {
-    const res = record.result;
-    if (res.table) {
-      const t = tableBlocks(res.table, { maxSections: 2 });
-      blocks.push(...t.blocks);
-      needsFile ||= t.truncated;
-    }
-    if (res.changed.length) blocks.push(section(`*Changed*\n${res.changed.slice(0, 30).map((c) => `• ${escapeMrkdwn(c)}`).join('\n')}${res.changed.length > 30 ? `\n…and ${res.changed.length - 30} more (see thread)` : ''}`));
-    if (res.unchanged.length) blocks.push(section(`*Not changed*\n${res.unchanged.slice(0, 30).map((c) => `• ${escapeMrkdwn(c)}`).join('\n')}`));
-    needsFile ||= Boolean(res.file) || res.changed.length > 30;
+    const shown = resultBlocks(record.result, { maxTableSections: 2 });
+    blocks.push(...shown.blocks);
+    cut.result = shown.cut;
   }
 
   if (record.concurrent?.length && !record.result) {
@@ -102,7 +98,9 @@ export function renderOperationCard(record: RequestRecord, approval: ApprovalRec
   if (plan) {
     blocks.push(divider());
     // A dry run (or a plan with nothing to do) finishes without running: it keeps the plan's lists.
-    blocks.push(...planBlocks(plan, { drift: record.drift, ran: Boolean(record.result && record.startedAt) }));
+    const shown = planBlocks(plan, { drift: record.drift, ran: Boolean(record.result && record.startedAt) });
+    blocks.push(...shown.blocks);
+    cut.plan = shown.cut;
   }
 
   if (pending && approval) {
@@ -144,5 +142,5 @@ export function renderOperationCard(record: RequestRecord, approval: ApprovalRec
     );
   }
   blocks.push(requestContext(record));
-  return { text, blocks, needsFile };
+  return { text, blocks, cut };
 }

@@ -1,21 +1,15 @@
 import { escapeMrkdwn } from '../../core/text/mrkdwn.js';
+import { escapeFallback } from '../../core/text/slack-fallback.js';
 import { truncate } from '../../core/text/limits.js';
 import type { PmAction, PmPerson, Postmortem } from '../../incident/index.js';
+import { context, fields, header, section, type Block } from './blocks.js';
 import { mentionOrName } from './people.js';
 
 /** A person as Slack shows them: their name when the postmortem has one, else a live mention of their id. */
 const personText = (p: PmPerson) => (p.label === `<@${p.id}>` ? mentionOrName(p.id) : escapeMrkdwn(p.label));
 
-/** Slack's limits: 50 blocks a message, 3000 characters a section, 150 a header, 10 fields of 2000. */
-const MAX_SECTION = 3000;
-const MAX_HEADER = 150;
+/** Actions listed in the message; the file has them all. */
 const MAX_ACTIONS = 10;
-
-type Block = Record<string, unknown>;
-
-function section(text: string): Block {
-  return { type: 'section', text: { type: 'mrkdwn', text: truncate(text, MAX_SECTION) } };
-}
 
 function actionLine(a: PmAction): string {
   const who = a.approvedBy.length ? `, approved by ${a.approvedBy.map(personText).join(', ')}` : '';
@@ -32,18 +26,17 @@ export function summarizeForSlack(pm: Postmortem): { text: string; blocks: objec
   const i = pm.incident;
   const d = pm.durations;
   const blocks: Block[] = [];
-  blocks.push({ type: 'header', text: { type: 'plain_text', text: truncate(`Postmortem: ${i.title}`, MAX_HEADER), emoji: false } });
-  blocks.push({
-    type: 'section',
-    fields: [
-      `*Severity*\n${i.severityLabel}`,
-      `*Status*\n${i.status}`,
-      `*Commander*\n${personText(i.commander)}`,
-      `*Time to resolve*\n${d.toResolve?.text ?? 'not resolved'}`,
-      `*Time to first action*\n${d.toFirstAction?.text ?? 'no action'}`,
-      `*Time to mitigate*\n${d.toMitigate?.text ?? 'not mitigated'}`,
-    ].map((text) => ({ type: 'mrkdwn', text: truncate(text, 2000) })),
-  });
+  blocks.push(header(`Postmortem: ${i.title}`));
+  blocks.push(
+    fields([
+      ['Severity', i.severityLabel],
+      ['Status', i.status],
+      ['Commander', personText(i.commander)],
+      ['Time to resolve', d.toResolve?.text ?? 'not resolved'],
+      ['Time to first action', d.toFirstAction?.text ?? 'no action'],
+      ['Time to mitigate', d.toMitigate?.text ?? 'not mitigated'],
+    ]),
+  );
   const k = pm.keyTimes;
   const times = [
     `started ${k.started.local}`,
@@ -60,14 +53,11 @@ export function summarizeForSlack(pm: Postmortem): { text: string; blocks: objec
   }
   const prompts = Object.values(pm.review).reduce((n, list) => n + list.length, 0);
   blocks.push(section(`*To complete:* root cause, what went well and wrong, lessons, follow-ups (${prompts} prompts drawn from the timeline are in the file).`));
-  blocks.push({
-    type: 'context',
-    elements: [{ type: 'mrkdwn', text: truncate(`${pm.timeline.length} timeline events · participants: ${pm.participants.map(personText).join(', ') || 'none'} · incident \`${i.id}\``, MAX_SECTION) }],
-  });
+  blocks.push(context(`${pm.timeline.length} timeline events · participants: ${pm.participants.map(personText).join(', ') || 'none'} · incident \`${i.id}\``));
 
   const text = truncate(
-    `Postmortem for ${i.id} '${i.title}' (${i.severityLabel}, ${i.status}${d.toResolve ? `, resolved in ${d.toResolve.text}` : ''}): ${pm.actions.length} action${pm.actions.length === 1 ? '' : 's'}, ${pm.timeline.length} events.`,
-    MAX_SECTION,
+    `Postmortem for ${i.id} '${escapeFallback(i.title)}' (${i.severityLabel}, ${i.status}${d.toResolve ? `, resolved in ${d.toResolve.text}` : ''}): ${pm.actions.length} action${pm.actions.length === 1 ? '' : 's'}, ${pm.timeline.length} events.`,
+    3000,
   );
   return { text, blocks };
 }

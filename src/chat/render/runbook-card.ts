@@ -153,7 +153,7 @@ export function renderRunbookCard(record: RequestRecord, approvals: ReadonlyMap<
   const stepApproval = current?.approvalId ? approvals.get(current.approvalId) : undefined;
   if (cursor && current && (cursor.status === StepStatus.AwaitingApproval || cursor.status === StepStatus.AwaitingConfirmation) && current.freshPlan) {
     blocks.push(divider(), section(`*Step ${cursor.index + 1} asks again:* ${stepApproval?.state === 'pending' ? stepApproval.approverDescription : `<@${r.userId}> runs it`}`));
-    blocks.push(...planBlocks(current.freshPlan, current.drift ? { drift: current.drift } : {}));
+    blocks.push(...planBlocks(current.freshPlan, current.drift ? { drift: current.drift } : {}).blocks);
   }
 
   const buttons: Block[] = [];

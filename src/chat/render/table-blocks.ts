@@ -11,7 +11,9 @@ import { codeBlock } from '../../core/text/mrkdwn.js';
 export function tableBlocks(table: Table, options: { maxSections?: number } = {}): { blocks: Block[]; truncated: boolean; shownRows: number } {
   const maxSections = options.maxSections ?? 4;
   const budget = SlackLimits.sectionText - 8; // room for the ``` fences
-  const [headerLine, ...rows] = tableText(table).split('\n').map((l) => l.slice(0, budget - 1));
+  const lines = tableText(table).split('\n');
+  const cutLines = lines.some((l) => l.length > budget - 1);
+  const [headerLine, ...rows] = lines.map((l) => l.slice(0, budget - 1));
   const chunks: string[][] = [];
   let chunk = [headerLine];
   let size = headerLine.length + 1;
@@ -30,7 +32,7 @@ export function tableBlocks(table: Table, options: { maxSections?: number } = {}
   if (chunk.length) chunks.push(chunk);
   return {
     blocks: chunks.map((c) => section(codeBlock(c.join('\n')))),
-    truncated: shown < rows.length,
+    truncated: shown < rows.length || cutLines,
     shownRows: shown,
   };
 }

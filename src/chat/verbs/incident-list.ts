@@ -1,4 +1,5 @@
 import { formatDuration } from '../../core/duration.js';
+import { escapeMrkdwn } from '../../core/text/mrkdwn.js';
 import { listVerb } from '../../core/verbs/index.js';
 import type { BotVerb } from './bot-verb.js';
 
@@ -11,7 +12,7 @@ export const incidentList: BotVerb<typeof listVerb> = {
     const now = services.clock.now();
     return {
       text: list
-        .map((i) => `• \`${i.id}\` SEV${i.severity} *${i.title}* · ${i.status} · <#${i.channelId}> · ${i.resolvedAt ? `resolved after ${formatDuration(i.resolvedAt - i.startedAt)}` : `open ${formatDuration(now - i.startedAt)}`}`)
+        .map((i) => `• \`${i.id}\` SEV${i.severity} *${escapeMrkdwn(i.title)}* · ${i.status} · <#${i.channelId}> · ${i.resolvedAt ? `resolved after ${formatDuration(i.resolvedAt - i.startedAt)}` : `open ${formatDuration(now - i.startedAt)}`}`)
         .join('\n'),
     };
   },

@@ -1,4 +1,6 @@
 import { EventKind } from '../../core/timeline-event.js';
+import { escapeMrkdwn } from '../../core/text/mrkdwn.js';
+import { redactText } from '../../core/text/redact.js';
 import { noteVerb } from '../../core/verbs/index.js';
 import type { BotVerb } from './bot-verb.js';
 import { openIncident } from './incident-support.js';
@@ -11,6 +13,7 @@ export const incidentNote: BotVerb<typeof noteVerb> = {
     const at = services.clock.now();
     await services.timeline.append(incident.id, { v: 1, key: `note:${triggerId ?? `${userId}:${at}`}`, kind: EventKind.IncidentNote, at, actor: userId, text });
     await services.incidents.addParticipant(incident.id, userId);
-    return { text: `:pushpin: Noted on \`${incident.id}\`: ${text}` };
+    // Echoed as it was stored: secrets hidden, escaped so a quoted `<!channel>` stays text.
+    return { text: `:pushpin: Noted on \`${incident.id}\`: ${escapeMrkdwn(redactText(text))}` };
   },
 };

@@ -1,4 +1,6 @@
 import { ErrorCode, IncidentError } from '../../core/errors.js';
+import { toSafeJson } from '../../core/text/json.js';
+import { cleanPlainText } from '../../core/text/slack-plain.js';
 import { postmortemVerb } from '../../core/verbs/index.js';
 import { buildPostmortem, renderPostmortem } from '../../incident/index.js';
 import type { Block } from '../render/blocks.js';
@@ -19,9 +21,9 @@ export const incidentPostmortem: BotVerb<typeof postmortemVerb> = {
     const content = renderPostmortem({ ...pmInput, format: args.format });
     const summary = summarizeForSlack(buildPostmortem(pmInput));
     const posted = await client.chat.postMessage({ channel: target, text: summary.text, blocks: summary.blocks as Block[] });
-    await client.filesUploadV2({ channel_id: target, thread_ts: posted.ts as string, filename: `postmortem-${incident.id}.${args.format}`, title: `Postmortem: ${incident.title}`, content });
+    await client.filesUploadV2({ channel_id: target, thread_ts: posted.ts as string, filename: `postmortem-${incident.id}.${args.format}`, title: cleanPlainText(`Postmortem: ${incident.title}`), content });
     if (args.backups && backups.length) {
-      await client.filesUploadV2({ channel_id: target, thread_ts: posted.ts as string, filename: `backups-${incident.id}.json`, title: `Backups taken during ${incident.id}`, content: JSON.stringify(backups, null, 2) });
+      await client.filesUploadV2({ channel_id: target, thread_ts: posted.ts as string, filename: `backups-${incident.id}.json`, title: `Backups taken during ${incident.id}`, content: `${toSafeJson(backups, 2)}\n` });
     }
     return { text: target === channelId ? `Postmortem of \`${incident.id}\` posted.` : `Postmortem of \`${incident.id}\` posted in <#${target}>.` };
   },

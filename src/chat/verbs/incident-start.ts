@@ -1,3 +1,4 @@
+import { escapeMrkdwn } from '../../core/text/mrkdwn.js';
 import { startVerb } from '../../core/verbs/index.js';
 import type { IncidentSeverity } from '../../incident/index.js';
 import { incidentCard } from '../render/incident-card.js';
@@ -18,7 +19,7 @@ export const incidentStart: BotVerb<typeof startVerb> = {
       }
     } catch (err) {
       services.logger.warn({ err }, 'posting the incident card failed');
-      return { text: `Incident \`${incident.id}\` is open, but its card could not be posted (${(err as Error).message}). The timeline is recording.` };
+      return { text: `Incident \`${incident.id}\` is open, but its card could not be posted (${escapeMrkdwn((err as Error).message)}). The timeline is recording.` };
     }
     return { text: `:rotating_light: Incident \`${incident.id}\` opened. Every \`/k8s\` command in this channel now goes on its timeline.` };
   },

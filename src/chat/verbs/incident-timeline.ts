@@ -1,4 +1,5 @@
 import { ErrorCode, IncidentError } from '../../core/errors.js';
+import { cleanPlainText } from '../../core/text/slack-plain.js';
 import { timelineVerb } from '../../core/verbs/index.js';
 import { renderTimeline } from '../render/timeline-text.js';
 import type { BotVerb } from './bot-verb.js';
@@ -16,7 +17,8 @@ export const incidentTimeline: BotVerb<typeof timelineVerb> = {
     const events = await services.timeline.read(incident.id);
     const text = renderTimeline(events, { incident, timeZone: tz ?? 'UTC' });
     if (text.length <= INLINE_TIMELINE_CHARS) return { text, inChannel: true };
-    await services.client.filesUploadV2({ channel_id: channelId, filename: `${incident.id}-timeline.md`, title: `Timeline of ${incident.title}`, content: text, initial_comment: `Timeline of \`${incident.id}\` so far (${events.length} events).` });
+    const whole = renderTimeline(events, { incident, timeZone: tz ?? 'UTC', format: 'markdown' });
+    await services.client.filesUploadV2({ channel_id: channelId, filename: `${incident.id}-timeline.md`, title: cleanPlainText(`Timeline of ${incident.title}`), content: whole, initial_comment: `Timeline of \`${incident.id}\` so far (${events.length} events).` });
     return { text: `The timeline (${events.length} events) is posted as a file.` };
   },
 };
