@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import { Queue } from 'bullmq';
-import { KubeConfig, PolicyV1Api } from '@kubernetes/client-node';
 import { Policy } from '../../src/approval/index.js';
 import { CardAction } from '../../src/chat/render/operation-card.js';
 import type { SlackMessage } from '../../src/console/index.js';
@@ -9,7 +8,8 @@ import { GRANT_TTL_MS, signGrant, type JobGrant } from '../../src/core/job-grant
 import type { JobPayload } from '../../src/core/job.js';
 import { stepRequestId } from '../../src/core/runbook-step.js';
 import { QueueKeys } from '../../src/queue/keys.js';
-import { buttonValue, current, waitForEphemeral, waitForMessage, waitForUpdate } from '../support/cards.js';
+import { buttonValue, current, waitForApproval, waitForEphemeral, waitForMessage, waitForUpdate } from '../support/cards.js';
+import { setMinAvailable } from '../support/cluster-edits.js';
 import { eventually } from '../support/eventually.js';
 import { ALICE, BOB, CAROL, messageText, startStack, TEST_JOB_KEY, type Stack } from '../support/stack.js';
 import { startWorkerChild, type WorkerChild } from '../support/worker-child.js';
@@ -37,15 +37,11 @@ approvalTtl: 15m
 `;
 
 let stack: Stack;
-let pdbs: PolicyV1Api;
 const children: WorkerChild[] = [];
 const env = () => ({ KUBECONFIG: stack.workerKubeconfigPath, REDIS_URL: stack.redis.url, SITREP_PREFIX: stack.prefix, LOCK_MS: '3000' });
 
 beforeAll(async () => {
   stack = await startStack({ scenario: 'maintenance', worker: false, policy: Policy.fromText(POLICY, 'runbook test policy') });
-  const kc = new KubeConfig();
-  kc.loadFromFile(stack.sandbox.kubeconfigPath);
-  pdbs = kc.makeApiClient(PolicyV1Api);
   children.push(await startWorkerChild(env()));
 });
 afterAll(async () => {
@@ -58,17 +54,12 @@ const workloadPodsOn = async (name: string) =>
   (await stack.core.listPodForAllNamespaces({ fieldSelector: `spec.nodeName=${name}` })).items
     .filter((p) => !p.metadata?.ownerReferences?.some((o) => o.kind === 'DaemonSet') && !p.metadata?.annotations?.['kubernetes.io/config.mirror'] && !p.metadata?.deletionTimestamp)
     .map((p) => `${p.metadata?.namespace}/${p.metadata?.name}`);
-const setMinAvailable = async (n: number) => {
-  const pdb = await pdbs.readNamespacedPodDisruptionBudget({ name: 'web', namespace: 'shop' });
-  pdb.spec!.minAvailable = n;
-  await pdbs.replaceNamespacedPodDisruptionBudget({ name: 'web', namespace: 'shop', body: pdb });
-};
+const webMinAvailable = (n: number) => setMinAvailable(stack.sandbox, 'shop', 'web', n);
 const text = (ts: string) => messageText(current(stack, ts));
 
 async function runbookCard(nodeName: string): Promise<{ card: SlackMessage; approvalId: string; requestId: string }> {
   await stack.slash(`runbook node-maintenance node=${nodeName}`, { user: ALICE });
-  const card = await waitForMessage(stack, (m) => /Approval needed: runbook node-maintenance/.test(m.text ?? '') && new RegExp(`node=${nodeName}`).test(messageText(m)), 30_000);
-  const approvalId = buttonValue(card, CardAction.Approve)!;
+  const { card, approvalId } = await waitForApproval(stack, new RegExp(`runbook node-maintenance node=${nodeName}`));
   return { card, approvalId, requestId: (await stack.bot.services.approvals.get(approvalId))!.requestId };
 }
 
@@ -80,7 +71,7 @@ describe('node-maintenance end to end', () => {
     await stack.slash('start "node02 kernel memory leak" --sev 3', { command: '/incident', user: ALICE });
     await waitForMessage(stack, (m) => /SEV3/.test(messageText(m)) && /node02 kernel memory leak/.test(messageText(m)));
     // The web PDB allows no disruption: the drain blocks on web's pod until it is put back.
-    await setMinAvailable(3);
+    await webMinAvailable(3);
     const { card, approvalId, requestId: id } = await runbookCard('node02');
     requestId = id;
     const planText = messageText(card);
@@ -106,7 +97,7 @@ describe('node-maintenance end to end', () => {
     first.proc.kill('SIGKILL');
     await first.exited;
     children.push(await startWorkerChild(env()));
-    await setMinAvailable(2);
+    await webMinAvailable(2);
     const manual = await waitForUpdate(stack, card.ts, /Done: step 3/, 90_000);
     expect(messageText(manual)).toMatch(/:white_check_mark: \*2\.\* `drain node02[^\n]*\n\s+Drained node02: 4 pods evicted/);
     expect(await workloadPodsOn('node02')).toEqual([]);
