@@ -25,9 +25,32 @@ describe('helpText', () => {
     expect(text).toContain('`--ignore-daemonsets=false`');
     expect(text).toContain('`--timeout DURATION` give up after this long (default: 10m)');
     expect(text).toContain('`--dry-run[=client|server|none]`');
-    expect(text).toContain('`-n, --namespace NS`');
+    // drain refuses -n (it evicts pods of every namespace), so its help does not offer it.
+    expect(text).not.toContain('--namespace');
+    expect(text).toContain('(`-n` is refused)');
+    expect(text).toContain('`--cluster NAME`');
     expect(text).toContain('*Examples*\n`/k8s drain node02`');
     expect(text).toContain('needs a second person to approve');
+  });
+
+  it('offers -n exactly to the verbs that act in a namespace, and the parser agrees', () => {
+    for (const spec of commandsOf(SlashCommand.K8s)) {
+      const offered = helpText(SlashCommand.K8s, spec.verb).includes('`-n, --namespace NS`');
+      const example = spec.examples[0]!.split(' ').slice(1).join(' ');
+      const parsed = parseCommand(SlashCommand.K8s, `${example} -n shop`);
+      // Offered: -n reaches the verb's args. Not offered: refused, or has no namespace to act in.
+      if (offered) expect(parsed.ok && parsed.args.namespace, spec.verb).toBe('shop');
+      else expect(!parsed.ok || parsed.args.namespace === undefined, spec.verb).toBe(true);
+    }
+    expect(helpText(SlashCommand.K8s, 'get')).toContain('`-n, --namespace NS`');
+    expect(helpText(SlashCommand.K8s, 'top')).not.toContain('--namespace');
+  });
+
+  it('top says what it shows: requests against allocatable, not live use', () => {
+    const text = helpText(SlashCommand.K8s, 'top');
+    expect(text).toContain('CPU and memory requested on each node, against what it can allocate.');
+    expect(text).toContain('It is not live use');
+    expect(text).not.toMatch(/CPU and memory use\b/);
   });
 
   it('finds verbs by alias and the rollout habit', () => {

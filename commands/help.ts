@@ -1,5 +1,5 @@
 import { Risk, SlashCommand } from '../src/core/index.js';
-import { JobMode, type CommandSpec } from './command-spec.js';
+import { JobMode, takesNamespace, type CommandSpec } from './command-spec.js';
 import { COMMON_K8S_FLAGS } from './common-flags.js';
 import { FlagType, type FlagSpec } from './flags.js';
 import { commandsOf, findCommand, normalizeCommand } from './registry.js';
@@ -31,6 +31,14 @@ function riskNote(spec: CommandSpec): string {
   return RISK_LABEL[spec.risk];
 }
 
+/**
+ * The common /k8s flags a verb's help lists: `-n` only where the verb acts in a namespace (drain
+ * refuses it; cordon, top and the bot's verbs have no namespace), `--cluster` everywhere.
+ */
+function commonFlagsOf(spec: CommandSpec): readonly FlagSpec[] {
+  return COMMON_K8S_FLAGS.filter((f) => f.name !== 'namespace' || takesNamespace(spec.job));
+}
+
 function verbHelp(spec: CommandSpec): string {
   const lines = [
     `*${spec.command} ${spec.verb}*: ${spec.summary}`,
@@ -39,7 +47,7 @@ function verbHelp(spec: CommandSpec): string {
     '',
     spec.details,
   ];
-  const flags = spec.command === SlashCommand.K8s ? [...spec.flags, ...COMMON_K8S_FLAGS] : spec.flags;
+  const flags = spec.command === SlashCommand.K8s ? [...spec.flags, ...commonFlagsOf(spec)] : spec.flags;
   if (flags.length) lines.push('', '*Flags*', ...flags.map(flagLine));
   if (spec.examples.length) lines.push('', '*Examples*', ...spec.examples.map((e) => `\`${e}\``));
   return lines.join('\n');
@@ -62,7 +70,7 @@ function overview(command: SlashCommand): string {
       if (!members.length) continue;
       lines.push(`*${g.title}*`, ...members.map((s) => `• \`${s.usage}\` ${s.summary}`), '');
     }
-    lines.push('Every verb takes `-n NS` and `--cluster NAME`. `/k8s help VERB` for flags and examples.');
+    lines.push('Every verb takes `--cluster NAME`; those that act in a namespace take `-n NS`. `/k8s help VERB` for flags and examples.');
   } else {
     lines.push('*Incident*', ...specs.map((s) => `• \`${s.usage}\` ${s.summary}`), '', '`/incident help VERB` for flags and examples.');
   }

@@ -37,6 +37,40 @@ for (const [kind, words] of Object.entries(WORDS) as [ResourceKind, readonly str
   }
 }
 
+/**
+ * Kubernetes types sitrep does not act on, by every word kubectl accepts for them, so a message
+ * can name what was asked for ("not services") rather than call a real type unknown.
+ */
+const OTHER_TYPES: Record<string, readonly string[]> = {
+  services: ['service', 'services', 'svc'],
+  ingresses: ['ingress', 'ingresses', 'ing'],
+  configmaps: ['configmap', 'configmaps', 'cm'],
+  secrets: ['secret', 'secrets'],
+  namespaces: ['namespace', 'namespaces', 'ns'],
+  replicasets: ['replicaset', 'replicasets', 'rs'],
+  jobs: ['job', 'jobs'],
+  cronjobs: ['cronjob', 'cronjobs', 'cj'],
+  persistentvolumeclaims: ['persistentvolumeclaim', 'persistentvolumeclaims', 'pvc'],
+  persistentvolumes: ['persistentvolume', 'persistentvolumes', 'pv'],
+  endpoints: ['endpoints', 'ep', 'endpointslice', 'endpointslices'],
+  serviceaccounts: ['serviceaccount', 'serviceaccounts', 'sa'],
+  horizontalpodautoscalers: ['horizontalpodautoscaler', 'horizontalpodautoscalers', 'hpa'],
+  networkpolicies: ['networkpolicy', 'networkpolicies', 'netpol'],
+  storageclasses: ['storageclass', 'storageclasses', 'sc'],
+  customresourcedefinitions: ['customresourcedefinition', 'customresourcedefinitions', 'crd', 'crds'],
+};
+const OTHER_LOOKUP = new Map(Object.entries(OTHER_TYPES).flatMap(([plural, words]) => words.map((w) => [w, plural] as const)));
+
+/**
+ * The plural name of any Kubernetes type a word names (`svc` → `services`, `deploy` →
+ * `deployments`), whether or not sitrep acts on it; undefined for a word that names no type.
+ */
+export function typeName(word: string): string | undefined {
+  const w = word.toLowerCase().replace(/\.[a-z0-9.-]*$/, '');
+  const kind = resolveKind(word);
+  return kind === undefined ? OTHER_LOOKUP.get(w) : plural(kind);
+}
+
 /** `deploy`, `Deployments`, `deployment.apps` → `deployment`; undefined for anything else. */
 export function resolveKind(word: string): ResourceKind | undefined {
   return word.length > 40 ? undefined : LOOKUP.get(word.toLowerCase());
@@ -52,7 +86,7 @@ export function plural(kind: ResourceKind): string {
   return WORDS[kind][1]!;
 }
 
-function listKinds(kinds: readonly ResourceKind[]): string {
+export function listKinds(kinds: readonly ResourceKind[]): string {
   const names = kinds.map(plural);
   return names.length <= 1 ? names.join('') : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
 }
@@ -83,7 +117,8 @@ export function takeTarget<K extends ResourceKind>(positionals: readonly Token[]
   if (!first) throw new BadArgsError(opts.missing);
   const allowed = (kind: ResourceKind | undefined): kind is K => kind !== undefined && (opts.kinds as readonly ResourceKind[]).includes(kind);
   const notHere = (word: string, kind: ResourceKind | undefined): never => {
-    if (kind !== undefined) throw new BadArgsError(`${opts.verb} works on ${listKinds(opts.kinds)}, not ${plural(kind)}.`);
+    const other = kind === undefined ? typeName(word) : plural(kind);
+    if (other !== undefined) throw new BadArgsError(`${opts.verb} works on ${listKinds(opts.kinds)}, not ${other}.`);
     const guess = suggest(word, kindWords(opts.kinds));
     throw new BadArgsError(`Unknown type ${show(word)} for ${opts.verb}.${guess ? ` Did you mean \`${guess}\`?` : ''}`);
   };

@@ -1,4 +1,5 @@
 import pino, { type Logger } from 'pino';
+import { isExpectedFailure } from './core/errors.js';
 import { REDACTED, redactText } from './core/text/redact.js';
 
 /**
@@ -23,7 +24,8 @@ export function scrubForLog(value: unknown, depth = 0): unknown {
   if (typeof value === 'string') return redactText(value);
   if (value === null || typeof value !== 'object') return value;
   if (depth > 12) return REDACTED;
-  if (value instanceof Error) return scrubForLog(pino.stdSerializers.err(value), depth + 1);
+  // Errors anywhere in the object, not only under `err`: expected failures without their stack.
+  if (value instanceof Error) return scrubForLog(serializeError(value), depth + 1);
   if (Array.isArray(value)) return value.map((v) => scrubForLog(v, depth + 1));
   if (Buffer.isBuffer(value)) return `<${value.length} bytes>`;
   const obj = value as Record<string, unknown>;
@@ -47,6 +49,20 @@ function withoutPrevious(err: unknown): unknown {
 }
 
 /**
+ * pino's `err` serializer. sitrep's own errors are expected failures (a typo, a refusal, a
+ * dependency down): their code and message say everything, and a stack trace in the terminal
+ * only buries them, so they log as `{ type, code, message, cause }` on one line. Anything else
+ * (a bug, a library's error, sitrep_internal) keeps pino's full serialization with the stack.
+ */
+export function serializeError(err: unknown): unknown {
+  if (isExpectedFailure(err)) {
+    const cause = err.cause instanceof Error ? `${err.cause.name}: ${err.cause.message}` : err.cause === undefined ? undefined : String(err.cause);
+    return { type: err.name, code: err.code, message: err.message, ...(cause === undefined ? {} : { cause }) };
+  }
+  return err instanceof Error ? pino.stdSerializers.err(err) : err;
+}
+
+/**
  * sitrep's logger: JSON lines through pino, with three layers that keep secrets out of every
  * line, whoever logs it (sitrep, Bolt through bolt-logger.ts, BullMQ errors): the paths above,
  * an `err` serializer and a hook on every logged object (`scrubForLog`), and the message text
@@ -59,7 +75,8 @@ export function createLogger(options: { level?: string; name?: string; destinati
       name: options.name ?? 'sitrep',
       redact: { paths: REDACT_PATHS, censor: REDACTED },
       base: { pid: process.pid },
-      serializers: { err: (err: unknown) => scrubForLog(err instanceof Error ? pino.stdSerializers.err(err) : err) },
+      // Expected failures as one short line without a stack (serializeError), then scrubbed.
+      serializers: { err: (err: unknown) => scrubForLog(serializeError(err)) },
       formatters: { log: (object) => scrubForLog(object) as Record<string, unknown> },
       hooks: {
         logMethod(args, method) {

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { configTable, loadConfig, parseClusters, type Config, type Role } from './config.js';
-import { ConfigError, describeError, isSitrepError } from './core/errors.js';
+import { ConfigError, describeError, ErrorCode, isSitrepError, UnavailableError } from './core/errors.js';
 import { currentContextName } from './kubeconfig-context.js';
 import { createLogger, type Logger } from './log.js';
 import { versionInfo } from './version.js';
@@ -27,7 +27,20 @@ Usage:
 Every subcommand takes --help. Configuration comes from the environment; see README.md.
 Exit codes: 0 ok, 1 runtime or configuration failure, 2 usage error.`;
 
-const ROLE_HELP: Record<Role, string> = {
+const VERSION_HELP = `Usage: sitrep version   (or sitrep --version)
+
+Prints the version, the git commit it was built from and the Node.js that runs it, e.g.
+  sitrep 0.1.0 (commit 1a2b3c4d5e6f) on Node v24.22.3
+The same three values are the labels of the sitrep_build_info metric.`;
+
+const CONFIG_HELP = `Usage: sitrep config
+
+Prints the environment variables sitrep reads, with their defaults, as a Markdown table.`;
+
+/** Help of the subcommands main.ts parses itself; \`demo\` and \`sandbox\` keep theirs beside their code. */
+const HELP: Record<Role | 'config' | 'version', string> = {
+  config: CONFIG_HELP,
+  version: VERSION_HELP,
   bot: `Usage: sitrep bot
 
 The Slack side: slash commands, buttons and the job event relay. Talks to Slack and Redis, never
@@ -45,6 +58,40 @@ The bot and one worker in one process, for small teams.
 };
 
 class UsageError extends Error {}
+
+/** How long a process waits for Redis at start before it gives up (exit 1; Kubernetes restarts it). */
+const REDIS_START_TIMEOUT_MS = 10_000;
+
+/**
+ * Both roles need Redis before anything else; without this check a process whose Redis is down at
+ * start would wait for it forever, saying nothing. Names host and port only: REDIS_URL may carry a
+ * password.
+ */
+async function requireRedis(url: string): Promise<void> {
+  const { createRedis, withTimeout } = await import('./queue/redis-connection.js');
+  const redis = createRedis(url, { name: 'sitrep-start-check' });
+  let where = 'REDIS_URL';
+  try {
+    const u = new URL(url);
+    where = `${u.hostname}:${u.port || '6379'}`;
+  } catch {
+    // loadConfig has checked it is a URL; keep the variable's name if not.
+  }
+  try {
+    await withTimeout(redis.ping(), REDIS_START_TIMEOUT_MS, () =>
+      new UnavailableError(ErrorCode.RedisUnavailable, `Redis at ${where} did not answer within ${REDIS_START_TIMEOUT_MS / 1000}s.`, {
+        hint: 'Check REDIS_URL and that Redis runs and is reachable from here (NetworkPolicy egress to 6379, password).',
+      }),
+    );
+  } catch (err) {
+    // A wrong password is configuration, not an outage: say so once, and never echo the URL.
+    const refused = /^(WRONGPASS|NOAUTH|NOPERM)/.exec((err as Error).message)?.[1];
+    if (refused) throw new ConfigError(`Redis at ${where} refused sitrep's credentials (${refused}).`, { hint: 'Check the user and password in REDIS_URL (redis://USER:PASSWORD@HOST:PORT), and the Redis ACL (docs/operations.md, Protecting sitrep).' });
+    throw err;
+  } finally {
+    redis.disconnect();
+  }
+}
 
 /** The clusters this process knows: SITREP_CLUSTERS, else one named after the current context. */
 function clusterMap(config: Config): Map<string, string | undefined> {
@@ -84,26 +131,24 @@ function jobKeys(config: Config): string[] {
 }
 
 async function runBot(config: Config, logger: Logger, metrics: import('./ops/metrics.js').Metrics) {
-  const [{ Policy }, { startBot }, { loadRunbookCatalog }, { healthRoutes, startOpsServer }, { countApprovals }, { countingFetch }, { createRedis }] = await Promise.all([
+  const [{ Policy }, { startBot }, { loadRunbookCatalog }, { healthRoutes, startOpsServer }, { countApprovals }, { countingFetch }, { clusterSnapshots }, { createRedis }] = await Promise.all([
     import('./approval/index.js'),
     import('./chat/bot.js'),
     import('./chat/runbook-catalog.js'),
     import('./ops/ops-server.js'),
     import('./ops/approval-metrics.js'),
     import('./ops/slack-metrics.js'),
+    import('./ops/cluster-metrics.js'),
     import('./queue/redis-connection.js'),
   ]);
   const policy = config.SITREP_POLICY ? Policy.fromFile(config.SITREP_POLICY) : Policy.default();
   // A malformed runbook file stops start-up here, with file:line:column for each problem.
   const runbooks = loadRunbookCatalog(config.SITREP_RUNBOOKS);
   const redis = createRedis(config.REDIS_URL, { name: 'sitrep-bot-health', failFast: true });
-  const routes = healthRoutes(
-    [
-      { name: 'redis', check: async () => void (await redis.ping()) },
-      { name: 'slack', check: async () => void (await bot.app.client.auth.test()) },
-    ],
-    [metrics.route()],
-  );
+  // Ready means this pod can take Slack's requests: Redis answers. Slack being unreachable is not
+  // this pod's fault, and taking every bot out of its Service for it would turn sitrep's own
+  // message into Slack's dispatch_failed; it shows in sitrep_slack_api_calls_total and the logs.
+  const routes = healthRoutes([{ name: 'redis', check: async () => void (await redis.ping()) }], [metrics.route()]);
   const bot = await startBot({
     signingSecret: config.SLACK_SIGNING_SECRET!,
     botToken: config.SLACK_BOT_TOKEN!,
@@ -122,13 +167,28 @@ async function runBot(config: Config, logger: Logger, metrics: import('./ops/met
     onAck: metrics.observeAck,
     slackFetch: countingFetch(metrics.observeSlack),
     routes,
+  }).catch((err: unknown) => {
+    redis.disconnect();
+    throw err;
   });
   countApprovals(bot.services.approvals, metrics.observeApproval);
+  // Workers export only their own queue: with every worker of a cluster down, only the bot can say so.
+  const { registry, producer, clock } = bot.services;
+  const unwatch = metrics.watchClusters(
+    clusterSnapshots({
+      clusters: () => registry.clusters(),
+      live: (cluster, now) => registry.live(cluster, now),
+      depth: (cluster) => producer.depth(cluster),
+      now: () => clock.now(),
+      configured: [...new Set([defaultCluster(config), ...parseClusters(config.SITREP_CLUSTERS).keys()])],
+    }),
+  );
   // In Socket Mode Bolt serves no HTTP, but probes and scrapes still need /healthz, /readyz, /metrics.
   const ops = config.SLACK_APP_TOKEN ? await startOpsServer(routes, config.PORT) : undefined;
   return {
     bot,
     async stop() {
+      unwatch();
       await bot.stop();
       await ops?.close();
       redis.disconnect();
@@ -151,6 +211,17 @@ function untilSignal(logger: Logger, stop: () => Promise<void>): Promise<void> {
   });
 }
 
+/**
+ * For subcommands that take no arguments: true for `--help`/`-h`, false for nothing, and a usage
+ * error for anything else (`sitrep version --bogus` must not print a version as if it were fine).
+ */
+function onlyHelp(argv: string[]): boolean {
+  if (argv.length === 0) return false;
+  if (argv.length === 1 && (argv[0] === '--help' || argv[0] === '-h')) return true;
+  const first = argv.find((a) => a !== '--help' && a !== '-h')!;
+  throw new UsageError(first.startsWith('-') ? `Unknown option '${first}'` : `unexpected argument "${first}"`);
+}
+
 /** Flags of `bot`, `worker` and `all`, strictly: an unknown flag is a usage error, not ignored. */
 function roleFlags(role: Role, argv: string[]): { help: boolean; cluster?: string } {
   try {
@@ -170,15 +241,16 @@ function roleFlags(role: Role, argv: string[]): { help: boolean; cluster?: strin
 async function runRole(role: Role, argv: string[]): Promise<number> {
   const flags = roleFlags(role, argv);
   if (flags.help) {
-    console.log(ROLE_HELP[role]);
+    console.log(HELP[role]);
     return 0;
   }
   const config = loadConfig(process.env, role);
   const logger = createLogger({ level: config.LOG_LEVEL });
   const { Metrics } = await import('./ops/metrics.js');
   // One registry per process: in `sitrep all` the bot and the worker report to the same /metrics.
-  const metrics = new Metrics({ defaultLabels: { role } });
+  const metrics = new Metrics({ defaultLabels: { role }, buildInfo: versionInfo() });
   try {
+    await requireRedis(config.REDIS_URL);
     if (role === 'bot') {
       const b = await runBot(config, logger, metrics);
       await untilSignal(logger, () => b.stop());
@@ -214,21 +286,26 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
       case 'help':
       case '--help':
       case '-h':
+        // `sitrep help worker` is `sitrep worker --help`.
+        if (rest.length && !['help', '--help', '-h'].includes(rest[0]!)) return await main([rest[0]!, '--help']);
         console.log(USAGE);
         return 0;
       case 'version':
       case '--version':
       case '-v': {
+        if (onlyHelp(rest)) {
+          console.log(VERSION_HELP);
+          return 0;
+        }
         const v = versionInfo();
         console.log(`sitrep ${v.version} (commit ${v.commit}) on Node ${v.node}`);
         return 0;
       }
       case 'config':
-        if (rest.includes('--help') || rest.includes('-h')) {
-          console.log('Usage: sitrep config\n\nPrints the environment variables sitrep reads, with their defaults, as a Markdown table.');
+        if (onlyHelp(rest)) {
+          console.log(CONFIG_HELP);
           return 0;
         }
-        if (rest.length) throw new UsageError(`unexpected argument "${rest[0]}"`);
         console.log(configTable());
         return 0;
       case 'sandbox': {
@@ -248,7 +325,8 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
     }
   } catch (err) {
     if (err instanceof UsageError) {
-      console.error(`sitrep${cmd && cmd !== 'help' ? ` ${cmd}` : ''}: ${err.message}\n\n${cmd && cmd in ROLE_HELP ? ROLE_HELP[cmd as Role] : USAGE}`);
+      const topic = cmd === '--version' || cmd === '-v' ? 'version' : cmd;
+      console.error(`sitrep${cmd && cmd !== 'help' ? ` ${cmd}` : ''}: ${err.message}\n\n${topic && Object.hasOwn(HELP, topic) ? HELP[topic as keyof typeof HELP] : USAGE}`);
       return 2;
     }
     const d = describeError(err);

@@ -79,6 +79,19 @@ describe('sitrep demo, as a child process', () => {
     });
     expect(await command.json()).toMatchObject({ ok: true, status: 200 });
 
+    // Expected failures (a typo, a refusal, no open incident, a pod that does not exist) are the
+    // user's to fix and are told to them in the console; the terminal gets no stack trace.
+    const send = (user: string, text: string) =>
+      fetch(`${consoleUrl![1]}/api/command`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user, channel: 'C0OPS00001', text }) }).then((r) => r.json());
+    for (const [user, text] of [['U0ALICE001', '/k8s drian node02'], ['U0CAROL001', '/k8s drain node02'], ['U0ALICE001', '/incident note rebooted node02'], ['U0ALICE001', '/k8s describe pod no-such-pod']]) {
+      expect(await send(user!, text!)).toMatchObject({ ok: true, status: 200 });
+    }
+    // The missing pod is a failed job, a warning in the terminal: one line, its code and message.
+    const failed = await eventually(() => stderr.split('\n').find((l) => l.includes('"job failed"')), { what: 'the failed describe logged', timeoutMs: 20_000, describe: output });
+    expect(JSON.parse(failed)).toMatchObject({ level: 40, err: { code: 'sitrep_not_found' } });
+    expect(stderr).not.toContain('"stack"');
+    expect(stderr).not.toMatch(/^\s+at /m);
+
     const ports = [consolePort, Number(redis![1]), Number(bot![1]), Number(sandbox![1])];
     for (const port of ports) expect(await portOpen(port)).toBe(true);
 

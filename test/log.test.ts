@@ -1,15 +1,40 @@
+import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Policy } from '../src/approval/index.js';
+import { startBot } from '../src/chat/bot.js';
+import { LocalWorkspace, sendSlashCommand, startSlackApiServer } from '../src/console/index.js';
+import { ErrorCode, IncidentError, SitrepError, UnavailableError } from '../src/core/errors.js';
 import { startRedisServer, type RedisServer } from '../src/demo/redis-server.js';
 import { createLogger } from '../src/log.js';
 import { createRedis } from '../src/queue/redis-connection.js';
 import { eventually } from './support/eventually.js';
+import { startTestRedis } from './support/redis-server.js';
 import { SECRET_SAMPLES } from './support/secrets.js';
+import { ALICE, OPS, SIGNING_SECRET, TEST_JOB_KEY } from './support/stack.js';
 
-function capture() {
+/** A logger as sitrep's processes create it, writing to an array of lines. */
+function capture(level = 'info') {
   const lines: string[] = [];
-  const sink = new Writable({ write(chunk, _enc, done) { lines.push(String(chunk)); done(); } });
-  return { lines, log: createLogger({ level: 'debug', destination: sink as never }) };
+  const sink = new Writable({ write(chunk, _enc, done) { lines.push(...String(chunk).split('\n').filter(Boolean)); done(); } });
+  return { lines, log: createLogger({ level, destination: sink as never }) };
+}
+
+/** Top-level keys of one JSON log line, in order, duplicates kept (JSON.parse would hide them). */
+function topLevelKeys(line: string): string[] {
+  const keys: string[] = [];
+  let depth = 0;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i];
+    if (c === '"') {
+      let j = i + 1;
+      while (line[j] !== '"') j += line[j] === '\\' ? 2 : 1;
+      if (depth === 1 && line[j + 1] === ':') keys.push(line.slice(i + 1, j));
+      i = j;
+    } else if (c === '{' || c === '[') depth++;
+    else if (c === '}' || c === ']') depth--;
+  }
+  return keys;
 }
 
 describe('logs', () => {
@@ -20,6 +45,42 @@ describe('logs', () => {
     for (const secret of ['xoxb-123-secret', 'shh', 'xapp-1-secret', 'Bearer xoxb-123', 'hooks.slack.com', ':pw@']) expect(out).not.toContain(secret);
     expect(out).toContain('[redacted]');
     expect(out).toContain('starting');
+  });
+
+  it('an expected failure logs its code and message on one line, without a stack; a bug keeps its stack', () => {
+    const { lines, log } = capture();
+    log.warn({ err: new IncidentError(ErrorCode.NoIncident, 'No open incident in this channel.') }, 'command failed');
+    log.warn({ err: new UnavailableError(ErrorCode.RedisUnavailable, 'Redis is unreachable.', { cause: new Error('connect ECONNREFUSED 127.0.0.1:6379') }) }, 'request not taken');
+    log.warn({ err: new TypeError('x is undefined') }, 'command failed');
+    log.warn({ err: new SitrepError(ErrorCode.Internal, 'Internal error: boom') }, 'job failed');
+    const [noIncident, redis, bug, internal] = lines.map((l) => JSON.parse(l) as { err: Record<string, unknown> });
+    expect(noIncident!.err).toEqual({ type: 'IncidentError', code: 'sitrep_no_incident', message: 'No open incident in this channel.' });
+    expect(redis!.err).toEqual({ type: 'UnavailableError', code: 'sitrep_redis_unavailable', message: 'Redis is unreachable.', cause: 'Error: connect ECONNREFUSED 127.0.0.1:6379' });
+    expect(bug!.err.stack).toMatch(/TypeError: x is undefined\n\s+at /);
+    expect(internal!.err.stack).toMatch(/at /);
+  });
+
+  it("the bot's lines, Bolt's included, carry each key once (one component, not bot and bolt)", async () => {
+    const [redis, slack] = await Promise.all([startTestRedis(), startSlackApiServer()]);
+    const { lines, log } = capture('debug');
+    const bot = await startBot({ signingSecret: SIGNING_SECRET, botToken: LocalWorkspace.botToken, slackApiUrl: slack.url, redisUrl: redis.url, prefix: `t${randomBytes(4).toString('hex')}`, port: 0, host: '127.0.0.1', policy: Policy.default(), jobKey: TEST_JOB_KEY, defaultCluster: 'sandbox', logger: log });
+    try {
+      // Bolt logs a request to a path it does not serve; sitrep logs a command that failed.
+      expect((await fetch(new URL('/nope', bot.url))).status).toBe(404);
+      await sendSlashCommand(bot.url, SIGNING_SECRET, { command: '/incident', text: 'note rebooted node02', userId: ALICE, channelId: OPS, responseUrl: slack.responseUrlFor(OPS, ALICE) });
+      await eventually(() => lines.some((l) => l.includes('"component":"bolt"')) && lines.some((l) => l.includes('command failed')), { what: "Bolt's line and the failed command's" });
+    } finally {
+      await bot.stop();
+      await Promise.all([slack.close(), redis.stop()]);
+    }
+    for (const line of lines) {
+      const keys = topLevelKeys(line);
+      expect(keys.filter((k, i) => keys.indexOf(k) !== i), line).toEqual([]);
+    }
+    const failed = JSON.parse(lines.find((l) => l.includes('command failed'))!) as { level: number; component: string; err: object };
+    // "No open incident" is the user's to fix: info, not a warning, and no stack.
+    expect(failed).toMatchObject({ level: 30, component: 'bot', err: { code: 'sitrep_no_incident', message: 'No open incident in this channel.' } });
+    expect(JSON.stringify(failed)).not.toContain('stack');
   });
 
   it('scrub every token format and URL credentials from messages, fields, errors and their causes', () => {

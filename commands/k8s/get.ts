@@ -1,7 +1,7 @@
 import { BadArgsError, GetResource, getVerb } from '../../src/core/index.js';
 import { defineCommand } from '../command-spec.js';
 import { FlagType } from '../flags.js';
-import { kindWords, noMore, resolveKind, ResourceKind } from '../resource.js';
+import { kindWords, noMore, resolveKind, ResourceKind, typeName } from '../resource.js';
 import { suggest } from '../../src/core/text/suggest.js';
 import { checkName, selectorValue, show } from '../values.js';
 
@@ -14,6 +14,9 @@ const BY_KIND: Partial<Record<ResourceKind, GetResource>> = {
 };
 
 const KINDS = Object.keys(BY_KIND) as ResourceKind[];
+
+/** What `get` lists, for messages. */
+const LISTS = 'nodes, pods, deployments, pdb (PodDisruptionBudgets) and events';
 
 export const get = defineCommand(getVerb, {
   aliases: [],
@@ -32,7 +35,7 @@ export const get = defineCommand(getVerb, {
   ],
   build({ positionals, flags }) {
     const first = positionals[0];
-    if (!first) throw new BadArgsError('get needs a resource: nodes, pods, deployments, pdb or events.');
+    if (!first) throw new BadArgsError(`get needs a resource: ${LISTS}.`);
     const word = first.value;
     if (word.includes('/')) {
       throw new BadArgsError(`get lists a whole type; for one object use \`/k8s describe ${word.split('/')[0]} ${word.split('/').slice(1).join('/')}\`.`);
@@ -40,8 +43,10 @@ export const get = defineCommand(getVerb, {
     const kind = first.kind === 'text' ? resolveKind(word) : undefined;
     const resource = kind === undefined ? undefined : BY_KIND[kind];
     if (resource === undefined) {
+      const other = first.kind === 'text' ? typeName(word) : undefined;
+      if (other !== undefined) throw new BadArgsError(`Not supported: get ${other}. sitrep lists ${LISTS}.`);
       const guess = suggest(word, ['nodes', 'pods', 'deployments', 'pdb', 'events', ...kindWords(KINDS)]);
-      throw new BadArgsError(`get cannot list ${show(word)}: try nodes, pods, deployments, pdb or events.${guess ? ` Did you mean \`${guess}\`?` : ''}`);
+      throw new BadArgsError(`get cannot list ${show(word)}: it lists ${LISTS}.${guess ? ` Did you mean \`${guess}\`?` : ''}`);
     }
     if (positionals.length > 1 && (resource === GetResource.Nodes || resource === GetResource.Pods)) {
       throw new BadArgsError(`get lists a whole type; for one ${kind} use \`/k8s describe ${kind} ${positionals[1]!.display}\`.`);

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
 import { formatDuration } from '../core/duration.js';
 import { ConfigError, ErrorCode, UnavailableError } from '../core/errors.js';
 import { mentionList, type ApproverSpec } from './approver-spec.js';
@@ -162,6 +163,11 @@ function namedUsers(entries: readonly PolicyEntry[]): string[] {
   return [...ids];
 }
 
+/** A file's name for users: its base name only, never where it lives. */
+function fileLabel(source: string): string {
+  return `policy file ${basename(source)}`;
+}
+
 function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
@@ -173,21 +179,24 @@ function plural(n: number, word: string): string {
  */
 export class Policy {
   readonly ttlMs: number;
-  /** The file path, or `built-in policy`. */
+  /** The file path, or `built-in policy`: where start-up errors point. */
   readonly source: string;
+  /** The policy's name in messages users read: `built-in policy`, `policy file policy.yaml`; never a path. */
+  readonly label: string;
   private readonly rules: CompiledRule[];
   private readonly builtIn: boolean;
 
-  private constructor(rules: CompiledRule[], ttlMs: number, source: string, builtIn: boolean) {
+  private constructor(rules: CompiledRule[], ttlMs: number, source: string, builtIn: boolean, label: string) {
     this.rules = rules;
     this.ttlMs = ttlMs;
     this.source = source;
+    this.label = label;
     this.builtIn = builtIn;
   }
 
   /** Everyone reads; every verb that changes a cluster is refused with NO_POLICY_MESSAGE. */
   static default(): Policy {
-    return Policy.compile(DEFAULT_POLICY_YAML, DEFAULT_POLICY_SOURCE, {}, true);
+    return Policy.compile(DEFAULT_POLICY_YAML, DEFAULT_POLICY_SOURCE, {}, true, DEFAULT_POLICY_SOURCE);
   }
 
   /** Throws ConfigError (sitrep_policy_invalid) with `path:line:col: problem` for each problem. */
@@ -203,11 +212,12 @@ export class Policy {
         hint: 'Fix SITREP_POLICY to point at a readable YAML or JSON file, or unset it to use the built-in policy.',
       });
     }
-    return Policy.compile(text, path, options, false);
+    return Policy.compile(text, path, options, false, fileLabel(path));
   }
 
-  static fromText(text: string, sourceName: string, options: ParsePolicyOptions = {}): Policy {
-    return Policy.compile(text, sourceName, options, false);
+  /** `options.label` names it in users' messages (default: `policy file` and the source's base name). */
+  static fromText(text: string, sourceName: string, options: ParsePolicyOptions & { label?: string } = {}): Policy {
+    return Policy.compile(text, sourceName, options, false, options.label ?? fileLabel(sourceName));
   }
 
   /** The policy SITREP_POLICY names, or the built-in one when it is unset or empty. */
@@ -216,7 +226,7 @@ export class Policy {
     return path ? Policy.fromFile(path, options) : Policy.default();
   }
 
-  private static compile(text: string, source: string, options: ParsePolicyOptions, builtIn: boolean): Policy {
+  private static compile(text: string, source: string, options: ParsePolicyOptions, builtIn: boolean, label: string): Policy {
     const { file, ruleLines } = parsePolicyText(text, source, options);
     const entries = (list: string[] | undefined): PolicyEntry[] =>
       (list ?? []).map((t) => {
@@ -238,11 +248,11 @@ export class Policy {
         ...(r.channels ? { channels: r.channels } : {}),
       }),
     );
-    return new Policy(rules, file.approvalTtl, source, builtIn);
+    return new Policy(rules, file.approvalTtl, source, builtIn, label);
   }
 
   private ruleName(rule: CompiledRule): string {
-    return this.builtIn ? `rule ${rule.index + 1} of the ${this.source}` : `rule ${rule.index + 1} (${this.source}:${rule.line})`;
+    return `rule ${rule.index + 1} of the ${this.label}${this.builtIn ? '' : ` (line ${rule.line})`}`;
   }
 
   private covers(rule: CompiledRule, ctx: PolicyRequestContext): boolean {
@@ -280,10 +290,10 @@ export class Policy {
     if (isIncidentVerb(ctx.verb)) {
       // Incident bookkeeping must never be blocked by a k8s policy: a file that says nothing about
       // incident verbs leaves them open to everyone.
-      return { allowed: true, reason: `Allowed: no rule in the ${this.builtIn ? this.source : `policy ${this.source}`} covers ${ctx.verb}, and incident commands are open to everyone.`, approvals: 0, approvers: [], approverDescription: 'no approval needed', approversLabel: '', namedApprovers: [], ttlMs: this.ttlMs };
+      return { allowed: true, reason: `Allowed: no rule in the ${this.label} covers ${ctx.verb}, and incident commands are open to everyone.`, approvals: 0, approvers: [], approverDescription: 'no approval needed', approversLabel: '', namedApprovers: [], ttlMs: this.ttlMs };
     }
     if (this.builtIn) return this.denied(`${NO_POLICY_MESSAGE[0]!.toUpperCase()}${NO_POLICY_MESSAGE.slice(1)}.`);
-    return this.denied(`No policy rule allows ${ctx.verb} ${this.where(ctx)}; ask an admin to add one to ${this.source}.`);
+    return this.denied(`No policy rule allows ${ctx.verb} ${this.where(ctx)}; ask an admin to add one to the ${this.label}.`);
   }
 
   private async decide(rule: CompiledRule, ctx: PolicyRequestContext, members: Members): Promise<PolicyDecision> {
@@ -307,7 +317,7 @@ export class Policy {
       const others = approvers.filter((id) => id !== ctx.userId).length;
       if (others < rule.approvals) {
         return this.denied(
-          `Nobody can approve this: ${ctx.verb} needs ${approverDescription}, and only ${plural(others, 'person')} other than you ${others === 1 ? 'is' : 'are'} in it (${name}). Ask an admin to add approvers to ${this.source}.${members.note()}`,
+          `Nobody can approve this: ${ctx.verb} needs ${approverDescription}, and only ${plural(others, 'person')} other than you ${others === 1 ? 'is' : 'are'} in it (${name}). Ask an admin to add approvers to the ${this.label}.${members.note()}`,
           { ruleIndex: rule.index, approvals: rule.approvals, approvers, approverDescription, approversLabel },
         );
       }
@@ -342,7 +352,7 @@ export class Policy {
 
   /** A summary for `/k8s help` or status: one line per rule, in the order they are tried. */
   describe(): string {
-    const lines = [`Policy: ${this.source}. Approval requests expire after ${formatDuration(this.ttlMs)}. First matching rule wins.`];
+    const lines = [`Policy: ${this.label}. Approval requests expire after ${formatDuration(this.ttlMs)}. First matching rule wins.`];
     for (const r of this.rules) {
       const scope = [
         r.clusters && `clusters ${r.clusters.join(', ')}`,

@@ -90,8 +90,14 @@ export async function startBot(options: BotOptions): Promise<Bot> {
   const clock: Clock = options.clock ?? redisClock!;
 
   const { app, socketReceiver, clientOptions } = createApp(options, logger);
-  // A rejected token stops start-up here, with one message; an unreachable Slack is retried below.
-  const team = await identifyBot(options.botToken, clientOptions, logger);
+  // A rejected token stops start-up here, with one message; an unreachable Slack is retried below
+  // while commands are still acknowledged.
+  const team = await identifyBot(options.botToken, clientOptions, logger).catch((err: unknown) => {
+    redisClock?.stop();
+    redis.disconnect();
+    blocking.disconnect();
+    throw err;
+  });
   const services = createBotServices({
     logger,
     clock,
@@ -203,7 +209,10 @@ function createApp(options: BotOptions, logger: Logger): { app: App; socketRecei
   if (receiver instanceof HTTPReceiver) {
     receiver.requestListener = withSigningWindow(receiver.requestListener, (req) => logger.warn({ timestamp: req.headers['x-slack-request-timestamp'], path: req.url }, 'refused a Slack request signed more than 5 minutes from now'));
   }
-  const app = new App({ token: options.botToken, receiver, logger: boltLogger(options.logger), logLevel: LogLevel.INFO, clientOptions });
+  // tokenVerificationEnabled: false: Bolt would otherwise start its own auth.test in this
+  // constructor, with nobody to catch it (an unreachable Slack crashed the process); identifyBot
+  // asks instead, fails start-up on a rejected token and retries an unreachable Slack.
+  const app = new App({ token: options.botToken, receiver, logger: boltLogger(options.logger), logLevel: LogLevel.INFO, clientOptions, tokenVerificationEnabled: false });
   return { app, clientOptions, ...(socketReceiver ? { socketReceiver } : {}) };
 }
 

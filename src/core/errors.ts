@@ -114,6 +114,14 @@ export function isSitrepError(err: unknown): err is SitrepError {
   return err instanceof SitrepError;
 }
 
+/**
+ * A failure sitrep expects and explains (bad input, a refusal, a dependency down), as opposed to a
+ * bug. Logged on one line with its code and message, never with a stack trace.
+ */
+export function isExpectedFailure(err: unknown): err is SitrepError {
+  return isSitrepError(err) && err.code !== ErrorCode.Internal;
+}
+
 /** The message to show a person for any thrown value; unknown errors never leak stack traces. */
 export function describeError(err: unknown): { code: ErrorCode; message: string; hint?: string } {
   if (isSitrepError(err)) return { code: err.code, message: err.message, ...(err.hint ? { hint: err.hint } : {}) };

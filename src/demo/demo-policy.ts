@@ -30,5 +30,6 @@ approvalTtl: 15m
 `;
 
 export function demoPolicy(): Policy {
-  return Policy.fromText(DEMO_POLICY_YAML, 'demo policy (src/demo-policy.ts)');
+  // Users read "rule 3 of the demo policy (line 17)"; the path is for start-up errors only.
+  return Policy.fromText(DEMO_POLICY_YAML, 'src/demo/demo-policy.ts', { label: 'demo policy' });
 }

@@ -207,7 +207,27 @@ function parseArgs(argv: string[]): { port: number; scenario: string; timeScale:
   return out;
 }
 
-function banner(demo: Demo, scenario: string, timeScale: number): string {
+/**
+ * The node the banner suggests draining, read from the running sandbox so it exists in every
+ * scenario: a worker the scenario's description names on its own (node02 in maintenance, not the
+ * node01-03 range nor the control plane cp01), else any node it names, else the first worker.
+ */
+export function suggestedNode(sandbox: Pick<Sandbox, 'store'>, scenario: string): string | undefined {
+  const nodes = sandbox.store.peek('nodes').items;
+  const isWorker = (n: (typeof nodes)[number]) => !Object.keys(n.metadata.labels ?? {}).some((l) => l === 'node-role.kubernetes.io/control-plane' || l === 'node-role.kubernetes.io/master');
+  const description = Object.hasOwn(SCENARIOS, scenario) ? SCENARIOS[scenario]!.description : '';
+  const named = (n: (typeof nodes)[number]) => {
+    const at = description.indexOf(n.metadata.name);
+    // A whole word: not part of a longer name or of a range such as node01-03.
+    return at >= 0 && !/[\w-]/.test(description[at - 1] ?? ' ') && !/[\w-]/.test(description[at + n.metadata.name.length] ?? ' ');
+  };
+  const byName = [...nodes].sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
+  return (byName.find((n) => named(n) && isWorker(n)) ?? byName.find(named) ?? byName.find(isWorker) ?? byName[0])?.metadata.name;
+}
+
+/** What `sitrep demo` prints once everything is up: where to go, what to type, what runs where. */
+export function banner(demo: Demo, scenario: string, timeScale: number): string {
+  const node = suggestedNode(demo.sandbox, scenario) ?? 'NODE';
   const redis = demo.redis.throwaway
     ? `throwaway redis-server on 127.0.0.1:${demo.redis.port} (pid ${demo.redis.pid}), gone when the demo stops`
     : `REDIS_URL, keys under ${demo.prefix}:* (deleted when the demo stops)`;
@@ -217,20 +237,20 @@ function banner(demo: Demo, scenario: string, timeScale: number): string {
   Open ${demo.consoleUrl} in your browser.
 
   You are Alice, on call, in #ops. Type:
-      /k8s drain node02 --delete-emptydir-data --force
-  Read the plan, then switch to Bob (top left) and approve it.
-  Watch node02 empty in the cluster panel on the right.
+      /k8s drain ${node}
+  Read the plan (if the drain is refused, it names the flags that override; add them and try
+  again), then switch to Bob (top left) and approve it. Watch ${node} empty in the cluster panel.
   Or the whole maintenance (cordon, drain, reboot, wait, uncordon) as one plan:
-      /k8s runbook node-maintenance node=node02
-  At its reboot step, reboot node02, then press Done:
-      kubectl --kubeconfig ${demo.sandbox.kubeconfigPath} create --raw /debug/sandbox/nodes/node02/reboot -f /dev/null
+      /k8s runbook node-maintenance node=${node}
+  At its reboot step, reboot ${node}, then press Done:
+      kubectl --kubeconfig ${demo.sandbox.kubeconfigPath} create --raw /debug/sandbox/nodes/${node}/reboot -f /dev/null
   Then: /incident start Checkout errors --sev 2  ·  /incident resolve  ·  /incident postmortem
 
   Cluster   sandbox at ${demo.sandbox.url}, scenario ${scenario}, time x${timeScale}
             kubectl --kubeconfig ${demo.sandbox.kubeconfigPath} get nodes
   Redis     ${redis}
   Bot       ${demo.botUrl}
-  Policy    Alice and Bob on call; Carol and Dave may only read (src/demo-policy.ts)
+  Policy    Alice and Bob on call; Carol and Dave may only read (src/demo/demo-policy.ts)
   Node      ${process.version} (${process.execPath})
 
   Ctrl-C stops everything.

@@ -32,6 +32,14 @@ export function loadKubeConfig(source: KubeConfigSource = {}): KubeConfig {
       hint: 'Set KUBECONFIG to a readable kubeconfig file, or run the worker in a pod with a ServiceAccount.',
     });
   }
+  // client-node's loadFromDefault falls back to http://localhost:8080 as "loaded-context" when it
+  // finds no KUBECONFIG, no ~/.kube/config and no in-cluster ServiceAccount (config.ts,
+  // loadFromDefault); a worker must not start as a cluster it made up.
+  if (!source.kubeconfigPath && kc.getCurrentContext() === 'loaded-context' && kc.getCurrentCluster()?.server === 'http://localhost:8080') {
+    throw new ConfigError('no kubeconfig found: set KUBECONFIG or run in a cluster', {
+      hint: 'Point KUBECONFIG at a kubeconfig file, or run the worker in a pod with a ServiceAccount (deploy/kubernetes/worker.yaml).',
+    });
+  }
   if (source.context) {
     if (!kc.getContexts().some((c) => c.name === source.context)) {
       throw new ConfigError(`kubeconfig has no context "${source.context}" (has: ${kc.getContexts().map((c) => c.name).join(', ') || 'none'})`, {

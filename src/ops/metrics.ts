@@ -10,6 +10,31 @@ export const JOB_BUCKETS = [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 1
 /** Job counts of one cluster's queue by BullMQ state (`waiting`, `active`, `delayed`, `failed`, …). */
 export type QueueCounts = Record<string, number>;
 
+/** One cluster as the bot reads it from Redis at scrape time (see cluster-metrics.ts). */
+export interface ClusterSnapshot {
+  cluster: string;
+  queue: QueueCounts;
+  /** Workers whose heartbeat is recent enough to count as alive. */
+  liveWorkers: number;
+}
+
+/** What `sitrep_build_info` carries: the same fields `sitrep version` prints. */
+export interface BuildInfo {
+  version: string;
+  commit: string;
+  node: string;
+}
+
+/** How long a scrape waits on Redis before answering without the series that read it (ms). */
+const SCRAPE_READ_TIMEOUT_MS = 2000;
+
+/** `read()`, or undefined when it fails or takes longer than the scrape should wait. */
+async function readForScrape<T>(read: () => Promise<T>): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<undefined>((resolve) => (timer = setTimeout(resolve, SCRAPE_READ_TIMEOUT_MS, undefined)));
+  return Promise.race([read(), late]).catch(() => undefined).finally(() => clearTimeout(timer));
+}
+
 /** One Kubernetes API request as the worker saw it (see kube-metrics.ts). */
 export interface KubeCall {
   verb: string;
@@ -60,6 +85,8 @@ export interface MetricsOptions {
   defaultLabels?: Record<string, string>;
   /** Node.js process metrics (CPU, memory, heap, event loop lag, handles). @defaultValue true */
   processMetrics?: boolean;
+  /** Exported as `sitrep_build_info{version,commit,node} 1`. @defaultValue undefined (no series) */
+  buildInfo?: BuildInfo;
 }
 
 /**
@@ -75,12 +102,17 @@ export class Metrics {
   readonly jobs: Counter<'kind' | 'verb' | 'outcome'>;
   readonly jobSeconds: Histogram<'kind' | 'verb' | 'outcome'>;
   readonly queueJobs: Gauge<'cluster' | 'state'>;
+  readonly liveWorkers: Gauge<'cluster'>;
+  readonly buildInfo: Gauge<'version' | 'commit' | 'node'>;
   readonly slackCalls: Counter<'method' | 'outcome'>;
   readonly slackRateLimited: Counter<'method'>;
   readonly kubeRequests: Counter<'verb' | 'group' | 'resource' | 'code'>;
   readonly kubeErrors: Counter<'verb' | 'group' | 'resource' | 'code'>;
   readonly kubeSeconds: Histogram<'verb' | 'resource'>;
   private readonly queues = new Map<string, () => Promise<QueueCounts>>();
+  private clusters?: () => Promise<ClusterSnapshot[]>;
+  /** The cluster read of the scrape in progress: the queue and worker gauges share one. */
+  private clusterRead?: Promise<ClusterSnapshot[] | undefined>;
 
   constructor(options: MetricsOptions = {}) {
     const registers = [this.registry];
@@ -92,24 +124,31 @@ export class Metrics {
     this.jobs = new Counter({ name: 'sitrep_jobs_total', help: 'Job attempts that ended, by kind (read, plan, execute), verb and outcome (ok, not_ok, failed, retry, handed_back).', labelNames: ['kind', 'verb', 'outcome'], registers });
     this.jobSeconds = new Histogram({ name: 'sitrep_job_duration_seconds', help: 'Duration of job attempts on this worker.', labelNames: ['kind', 'verb', 'outcome'], buckets: [...JOB_BUCKETS], registers });
     const queues = this.queues;
+    const snapshots = () => this.snapshots();
     this.queueJobs = new Gauge({
       name: 'sitrep_queue_jobs',
-      help: 'Jobs in each cluster queue by state, read from Redis at scrape time.',
+      help: 'Jobs in each cluster queue by state, read from Redis at scrape time (the bot: every known cluster; a worker: its own).',
       labelNames: ['cluster', 'state'],
       registers,
       async collect() {
         this.reset();
-        await Promise.all(
-          [...queues].map(async ([cluster, read]) => {
-            // A scrape while Redis is down still answers, without these series; /readyz says why.
-            let timer: NodeJS.Timeout | undefined;
-            const late = new Promise<undefined>((resolve) => (timer = setTimeout(resolve, 2000, undefined)));
-            const counts = await Promise.race([read(), late]).catch(() => undefined).finally(() => clearTimeout(timer));
-            for (const [state, n] of Object.entries(counts ?? {})) this.set({ cluster, state }, n);
-          }),
-        );
+        // A scrape while Redis is down still answers, without these series; /readyz says why.
+        const [own, all] = await Promise.all([Promise.all([...queues].map(async ([cluster, read]) => ({ cluster, queue: await readForScrape(read) }))), snapshots()]);
+        for (const { cluster, queue } of [...own, ...(all ?? [])]) for (const [state, n] of Object.entries(queue ?? {})) this.set({ cluster, state }, n);
       },
     });
+    this.liveWorkers = new Gauge({
+      name: 'sitrep_live_workers',
+      help: 'Workers of each known cluster whose heartbeat in Redis is recent, read by the bot at scrape time. 0: commands for that cluster are refused.',
+      labelNames: ['cluster'],
+      registers,
+      async collect() {
+        this.reset();
+        for (const c of (await snapshots()) ?? []) this.set({ cluster: c.cluster }, c.liveWorkers);
+      },
+    });
+    this.buildInfo = new Gauge({ name: 'sitrep_build_info', help: 'Always 1; the labels say which sitrep runs: version, git commit, Node.js version.', labelNames: ['version', 'commit', 'node'], registers });
+    if (options.buildInfo) this.buildInfo.set({ ...options.buildInfo }, 1);
     this.slackCalls = new Counter({ name: 'sitrep_slack_api_calls_total', help: 'Slack Web API HTTP requests (each retry counts), by method and outcome.', labelNames: ['method', 'outcome'], registers });
     this.slackRateLimited = new Counter({ name: 'sitrep_slack_api_rate_limited_total', help: 'Slack Web API answers with HTTP 429 (rate limited), by method.', labelNames: ['method'], registers });
     this.kubeRequests = new Counter({ name: 'sitrep_kube_api_requests_total', help: 'Kubernetes API requests (watch streams excluded), by verb, group, resource and HTTP status.', labelNames: ['verb', 'group', 'resource', 'code'], registers });
@@ -151,6 +190,25 @@ export class Metrics {
     return () => {
       if (this.queues.get(cluster) === read) this.queues.delete(cluster);
     };
+  }
+
+  /**
+   * Reports every cluster the bot knows (queue depth and live workers) on every scrape, read by
+   * `read` from Redis. Workers export only their own queue, so with every worker of a cluster down
+   * only the bot can say so. Returns a function that stops it.
+   */
+  watchClusters(read: () => Promise<ClusterSnapshot[]>): () => void {
+    this.clusters = read;
+    return () => {
+      if (this.clusters === read) this.clusters = undefined;
+    };
+  }
+
+  private snapshots(): Promise<ClusterSnapshot[] | undefined> {
+    const read = this.clusters;
+    if (!read) return Promise.resolve(undefined);
+    this.clusterRead ??= readForScrape(read).finally(() => (this.clusterRead = undefined));
+    return this.clusterRead;
   }
 
   /** `GET /metrics` in Prometheus text format, for the bot's HTTP server or the worker's ops server. */

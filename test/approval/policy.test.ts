@@ -1,6 +1,6 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ErrorCode, isSitrepError } from '../../src/core/errors.js';
 import { Policy, type PolicyRequestContext } from '../../src/approval/policy.js';
@@ -100,6 +100,29 @@ describe('default policy', () => {
 });
 
 describe('policy file', () => {
+  it('names itself in what users read by the file name, never its path', async () => {
+    const path = writePolicy(`groups:\n  leads: [U056CAROL]\nrules:\n  - verbs: [get]\n    allow: ["*"]\n  - verbs: [drain]\n    allow: [leads]\n    approvals: 1\n    approvers: [leads]\n`);
+    const policy = Policy.fromFile(path);
+    const reasons = [
+      (await policy.evaluate(ctx('drain', DAVE))).reason,
+      // Carol is the only lead: nobody else can approve her drain.
+      (await policy.evaluate(ctx('drain', CAROL))).reason,
+      (await policy.evaluate(ctx('cordon', CAROL))).reason,
+      (await policy.evaluate(ctx('incident.note', DAVE))).reason,
+      policy.describe(),
+    ];
+    for (const r of reasons) {
+      expect(r).not.toContain(dirname(path));
+    }
+    expect(reasons[0]).toContain(`(rule 2 of the policy file ${basename(path)} (line 6))`);
+    expect(reasons[1]).toContain(`Ask an admin to add approvers to the policy file ${basename(path)}.`);
+    expect(reasons[2]).toContain(`ask an admin to add one to the policy file ${basename(path)}.`);
+    expect(policy.source).toBe(path);
+    const named = Policy.fromText('rules:\n  - verbs: [drain]\n    allow: [U0ALICE]\n', 'src/demo/demo-policy.ts', { label: 'demo policy' });
+    expect((await named.evaluate(ctx('drain', DAVE))).reason).toBe('Not allowed: drain in cluster prod is for <@U0ALICE> (rule 1 of the demo policy (line 2)). Ask someone in <@U0ALICE> to run it.');
+    expect(named.describe().split('\n')[0]).toBe('Policy: demo policy. Approval requests expire after 15m. First matching rule wins.');
+  });
+
   it('loads the documented example and applies it', async () => {
     const path = writePolicy(EXAMPLE);
     const policy = Policy.fromFile(path);
@@ -107,11 +130,11 @@ describe('policy file', () => {
     const drain = await policy.evaluate(ctx('drain', ALICE, { namespace: 'default' }));
     expect(drain).toMatchObject({ allowed: true, ruleIndex: 2, approvals: 1, approvers: [ALICE, BOB, CAROL], approversLabel: '@oncall', ttlMs: 20 * 60_000 });
     expect(drain.approverDescription).toBe('1 approval from @oncall (<@U012ALICE>, <@U034BOB>, <@U056CAROL>) other than the requester');
-    expect(drain.reason).toBe(`Allowed by rule 3 (${path}:9); needs 1 approval from @oncall (<@U012ALICE>, <@U034BOB>, <@U056CAROL>) other than the requester.`);
+    expect(drain.reason).toBe(`Allowed by rule 3 of the policy file ${basename(path)} (line 9); needs 1 approval from @oncall (<@U012ALICE>, <@U034BOB>, <@U056CAROL>) other than the requester.`);
 
     const outsider = await policy.evaluate(ctx('drain', DAVE, { namespace: 'default' }));
     expect(outsider).toMatchObject({ allowed: false, ruleIndex: 2 });
-    expect(outsider.reason).toBe(`Not allowed: drain in cluster prod, namespace default is for @oncall (rule 3 (${path}:9)). Ask someone in @oncall to run it.`);
+    expect(outsider.reason).toBe(`Not allowed: drain in cluster prod, namespace default is for @oncall (rule 3 of the policy file ${basename(path)} (line 9)). Ask someone in @oncall to run it.`);
 
     expect(await policy.evaluate(ctx('get', DAVE))).toMatchObject({ allowed: true, approvals: 0, ruleIndex: 0 });
     expect(await policy.evaluate(ctx('cordon', BOB))).toMatchObject({ allowed: true, approvals: 0, ruleIndex: 1 });
@@ -129,8 +152,8 @@ describe('policy file', () => {
     const policy = Policy.fromFile(path);
     const d = await policy.evaluate(ctx('drain', ALICE, { namespace: 'default' }));
     expect(d.allowed).toBe(false);
-    expect(d.reason).toBe(`No policy rule allows drain in cluster prod, namespace default; ask an admin to add one to ${path}.`);
-    expect((await policy.evaluate(ctx('cordon', ALICE))).reason).toBe(`No policy rule allows cordon in cluster prod; ask an admin to add one to ${path}.`);
+    expect(d.reason).toBe(`No policy rule allows drain in cluster prod, namespace default; ask an admin to add one to the policy file ${basename(path)}.`);
+    expect((await policy.evaluate(ctx('cordon', ALICE))).reason).toBe(`No policy rule allows cordon in cluster prod; ask an admin to add one to the policy file ${basename(path)}.`);
   });
 
   it('never blocks incident verbs it does not name, even under a "*" rule', async () => {
@@ -142,7 +165,7 @@ describe('policy file', () => {
     expect(await policy.evaluate(ctx('incident.note', DAVE))).toMatchObject({ allowed: true });
     const resolve = await policy.evaluate(ctx('incident.resolve', DAVE));
     expect(resolve.allowed).toBe(false);
-    expect(resolve.reason).toContain('is for @leads (rule 1 (p.yaml:4))');
+    expect(resolve.reason).toContain('is for @leads (rule 1 of the policy file p.yaml (line 4))');
     expect(await policy.evaluate(ctx('incident.resolve', CAROL))).toMatchObject({ allowed: true });
     expect(await policy.evaluate(ctx('drain', DAVE))).toMatchObject({ allowed: false, ruleIndex: 1 });
   });
@@ -194,7 +217,7 @@ rules:
     );
     expect(await policy.evaluate(ctx('drain', DAVE, { cluster: 'staging-eu' }))).toMatchObject({ allowed: true, ruleIndex: 0 });
     const prod = await policy.evaluate(ctx('drain', DAVE, { cluster: 'prod' }));
-    expect(prod.reason).toBe('No policy rule allows drain in cluster prod; ask an admin to add one to /etc/sitrep/policy.yaml.');
+    expect(prod.reason).toBe('No policy rule allows drain in cluster prod; ask an admin to add one to the policy file policy.yaml.');
 
     expect(await policy.evaluate(ctx('scale', DAVE, { namespace: 'sandbox' }))).toMatchObject({ allowed: true, ruleIndex: 1 });
     expect(await policy.evaluate(ctx('scale', DAVE, { namespace: 'payments' }))).toMatchObject({ allowed: false });

@@ -32,9 +32,16 @@ describe('an incident, recorded as it happens', () => {
     const approval = await waitForMessage(stack, (m) => /Approval needed/.test(m.text ?? '') && /drain node02/.test(messageText(m)));
     await stack.click(CardAction.Approve, buttonValue(approval, CardAction.Approve)!, { user: BOB, messageTs: approval.ts });
     await waitForUpdate(stack, approval.ts, /^Done/, 60_000);
+    // The card can say Done a moment before the result is on the timeline (the bot applies the
+    // job's result, then appends it): the note below must come after it, as in the order checked.
+    const open = await stack.bot.services.incidents.openIn(OPS);
+    await eventually(async () => (await stack.bot.services.timeline.read(open!.id)).some((e) => /^Finished/.test(e.text)), { what: 'the drain finished on the timeline' });
 
     await stack.slash('note "drained node02; rebooting it to clear the kmem leak"', { command: '/incident', user: ALICE });
-    await waitForEphemeral(stack, ALICE, /Noted/);
+    // A note is for everyone on the incident: said in the channel, not only to its author.
+    const note = await waitForMessage(stack, /noted on .*drained node02; rebooting it/);
+    expect(messageText(note)).toContain(`<@${ALICE}> noted on`);
+    expect(stack.slack.workspace.ephemerals(OPS, ALICE).some((e) => /noted on/i.test(messageText(e)))).toBe(false);
     await stack.slash('status monitoring', { command: '/incident', user: CAROL });
     // As a person would: the next command after the channel shows the change.
     await waitForMessage(stack, (m) => /Status is now \*monitoring\*/.test(m.text ?? ''));

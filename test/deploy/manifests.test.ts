@@ -1,10 +1,11 @@
 import { execFile } from 'node:child_process';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { promisify } from 'node:util';
 import ts from 'typescript';
 import { parseAllDocuments } from 'yaml';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigMap } from 'kubernetes-models/v1/ConfigMap';
 import { Namespace } from 'kubernetes-models/v1/Namespace';
 import { Secret } from 'kubernetes-models/v1/Secret';
@@ -14,6 +15,11 @@ import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
 import { StatefulSet } from 'kubernetes-models/apps/v1/StatefulSet';
 import { ClusterRole } from 'kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRole';
 import { ClusterRoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRoleBinding';
+import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
+import { PodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
+// The prometheus-operator CRDs' own OpenAPI schemas (monitoring.coreos.com/v1), as kubernetes-models builds them.
+import { PrometheusRule } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule';
+import { ServiceMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor';
 import { Policy } from '../../src/approval/index.js';
 import { loadConfig } from '../../src/config.js';
 import { parseDuration } from '../../src/core/duration.js';
@@ -37,6 +43,10 @@ const MODELS: Record<string, { model: new (data: any) => { validate(): void }; m
   StatefulSet: { model: StatefulSet, module: 'kubernetes-models/apps/v1/StatefulSet', iface: 'IStatefulSet' },
   ClusterRole: { model: ClusterRole, module: 'kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRole', iface: 'IClusterRole' },
   ClusterRoleBinding: { model: ClusterRoleBinding, module: 'kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRoleBinding', iface: 'IClusterRoleBinding' },
+  NetworkPolicy: { model: NetworkPolicy, module: 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy', iface: 'INetworkPolicy' },
+  PodDisruptionBudget: { model: PodDisruptionBudget, module: 'kubernetes-models/policy/v1/PodDisruptionBudget', iface: 'IPodDisruptionBudget' },
+  ServiceMonitor: { model: ServiceMonitor, module: '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor', iface: 'IServiceMonitor' },
+  PrometheusRule: { model: PrometheusRule, module: '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule', iface: 'IPrometheusRule' },
 };
 const CLUSTER_SCOPED = new Set(['Namespace', 'ClusterRole', 'ClusterRoleBinding']);
 
@@ -123,25 +133,75 @@ function buildUnknownFieldChecker(): (obj: K) => string[] {
   };
 }
 
+
+/** Whether a selector's labels are all on `labels`. */
+const selects = (selector: Record<string, string> | undefined, labels: Record<string, string> | undefined) => Object.entries(selector ?? {}).every(([k, v]) => labels?.[k] === v);
+
+/** Every Secret, ConfigMap and key a pod of `objects` refers to that `objects` lacks. */
+function referenceProblems(objects: K[]): string[] {
+  const problems: string[] = [];
+  const keysOf = (kind: 'Secret' | 'ConfigMap', name: string) => {
+    const o = objects.find((x) => x.kind === kind && x.metadata.name === name);
+    return o ? new Set(Object.keys({ ...(o.data ?? {}), ...(o.stringData ?? {}) })) : undefined;
+  };
+  for (const w of objects.filter((o) => o.kind === 'Deployment' || o.kind === 'StatefulSet')) {
+    const spec = w.spec.template.spec;
+    for (const v of spec.volumes ?? []) {
+      if (v.configMap && !keysOf('ConfigMap', v.configMap.name)) problems.push(`${w.metadata.name}: volume ConfigMap ${v.configMap.name}`);
+      if (v.secret && !keysOf('Secret', v.secret.secretName)) problems.push(`${w.metadata.name}: volume Secret ${v.secret.secretName}`);
+    }
+    for (const p of spec.imagePullSecrets ?? []) if (!keysOf('Secret', p.name)) problems.push(`${w.metadata.name}: imagePullSecret ${p.name}`);
+    for (const c of spec.containers) {
+      for (const f of c.envFrom ?? []) {
+        if (f.configMapRef && !keysOf('ConfigMap', f.configMapRef.name)) problems.push(`${c.name}: envFrom ConfigMap ${f.configMapRef.name}`);
+        if (f.secretRef && !keysOf('Secret', f.secretRef.name)) problems.push(`${c.name}: envFrom Secret ${f.secretRef.name}`);
+      }
+      for (const e of c.env ?? []) {
+        const ref = e.valueFrom?.secretKeyRef ?? e.valueFrom?.configMapKeyRef;
+        if (!ref) continue;
+        const keys = keysOf(e.valueFrom.secretKeyRef ? 'Secret' : 'ConfigMap', ref.name);
+        if (!keys) problems.push(`${c.name}: ${e.name} from missing ${ref.name}`);
+        else if (!keys.has(ref.key)) problems.push(`${c.name}: ${e.name} from ${ref.name} lacks key ${ref.key}`);
+      }
+    }
+  }
+  return problems;
+}
+
+/** Schema errors and unknown fields of each object. */
+function schemaProblems(objects: K[]): string[] {
+  const unknown = unknownFieldChecker();
+  const problems: string[] = [];
+  for (const obj of objects) {
+    const m = MODELS[obj.kind];
+    if (!m) {
+      problems.push(`${obj.kind}/${obj.metadata?.name}: kind not expected here`);
+      continue;
+    }
+    try {
+      new m.model(obj).validate();
+    } catch (err) {
+      problems.push(`${obj.kind}/${obj.metadata.name}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    problems.push(...unknown(obj));
+  }
+  return problems;
+}
+
+const run = promisify(execFile);
+const hasKubectl = run('kubectl', ['version', '--client']).then(() => true, () => false);
+
+/** `kubectl kustomize DIR`: the objects it renders. */
+async function kustomize(d: string): Promise<K[]> {
+  return parseYaml((await run('kubectl', ['kustomize', d], { maxBuffer: 10 << 20 })).stdout, d) as K[];
+}
+
+const ids = (objs: K[]) => objs.map((o) => `${o.kind}/${o.metadata.name}`).sort();
+
 describe('Kubernetes manifests', () => {
   it('every object is valid against the Kubernetes schema, with no unknown fields', () => {
-    const unknown = unknownFieldChecker();
     expect(all.length).toBeGreaterThanOrEqual(12);
-    const problems: string[] = [];
-    for (const obj of all) {
-      const m = MODELS[obj.kind];
-      if (!m) {
-        problems.push(`${obj.kind}/${obj.metadata?.name}: kind not expected here`);
-        continue;
-      }
-      try {
-        new m.model(obj).validate();
-      } catch (err) {
-        problems.push(`${obj.kind}/${obj.metadata.name}: ${err instanceof Error ? err.message : String(err)}`);
-      }
-      problems.push(...unknown(obj));
-    }
-    expect(problems).toEqual([]);
+    expect(schemaProblems(all)).toEqual([]);
   });
 
   it('the unknown-field check and the schema check catch mistakes', () => {
@@ -153,21 +213,25 @@ describe('Kubernetes manifests', () => {
     const broken = structuredClone(deployment('sitrep-worker'));
     broken.spec.replicas = 'two';
     expect(() => new Deployment(broken).validate()).toThrow();
+    // The same for the prometheus-operator kinds, checked against their CRDs' schemas.
+    const monitor = structuredClone(named('ServiceMonitor', 'sitrep-worker')!);
+    monitor.spec.endpoints[0].scrapeTimout = '10s';
+    expect(unknown(monitor)).toEqual(['ServiceMonitor/sitrep-worker.spec.endpoints[0].scrapeTimout']);
+    const rule = structuredClone(named('PrometheusRule', 'sitrep-bot')!);
+    delete rule.spec.groups[0].rules[0].expr;
+    expect(() => new MODELS.PrometheusRule!.model(rule).validate()).toThrow(/expr/);
   });
 
   it('kustomize renders the same objects, all in the sitrep namespace', async (ctx) => {
-    const kubectl = await promisify(execFile)('kubectl', ['version', '--client']).then(() => true, () => false);
-    if (!kubectl) {
+    if (!(await hasKubectl)) {
       console.log('skipped: kubectl is not on PATH, so `kubectl kustomize` cannot run here');
       ctx.skip();
       return;
     }
-    const render = async (d: string) => parseYaml((await promisify(execFile)('kubectl', ['kustomize', d], { maxBuffer: 10 << 20 })).stdout, d) as K[];
-    const ids = (objs: K[]) => objs.map((o) => `${o.kind}/${o.metadata.name}`).sort();
-    const main = await render(dir);
+    const main = await kustomize(dir);
     const expected = ['namespace.yaml', 'rbac.yaml', 'config.yaml', 'bot.yaml', 'worker.yaml'].flatMap((f) => files.get(f)!);
     expect(ids(main)).toEqual(ids(expected));
-    const redis = await render(join(dir, 'redis'));
+    const redis = await kustomize(join(dir, 'redis'));
     expect(ids(redis)).toEqual(ids(files.get(join('redis', 'redis.yaml'))!));
     for (const o of [...main, ...redis]) {
       if (!CLUSTER_SCOPED.has(o.kind)) expect(o.metadata.namespace, `${o.kind}/${o.metadata.name}`).toBe('sitrep');
@@ -195,31 +259,7 @@ describe('Kubernetes manifests', () => {
   });
 
   it('every Secret, ConfigMap and key a pod refers to exists (Secrets in secrets.example.yaml)', () => {
-    const problems: string[] = [];
-    const keysOf = (kind: 'Secret' | 'ConfigMap', name: string) => {
-      const o = named(kind, name);
-      return o ? new Set(Object.keys({ ...(o.data ?? {}), ...(o.stringData ?? {}) })) : undefined;
-    };
-    for (const w of [...of('Deployment'), ...of('StatefulSet')]) {
-      const spec = w.spec.template.spec;
-      for (const v of spec.volumes ?? []) {
-        if (v.configMap && !keysOf('ConfigMap', v.configMap.name)) problems.push(`${w.metadata.name}: volume ConfigMap ${v.configMap.name}`);
-        if (v.secret && !keysOf('Secret', v.secret.secretName)) problems.push(`${w.metadata.name}: volume Secret ${v.secret.secretName}`);
-      }
-      for (const c of spec.containers) {
-        for (const f of c.envFrom ?? []) {
-          if (f.configMapRef && !keysOf('ConfigMap', f.configMapRef.name)) problems.push(`${c.name}: envFrom ConfigMap ${f.configMapRef.name}`);
-          if (f.secretRef && !keysOf('Secret', f.secretRef.name)) problems.push(`${c.name}: envFrom Secret ${f.secretRef.name}`);
-        }
-        for (const e of c.env ?? []) {
-          const ref = e.valueFrom?.secretKeyRef ?? e.valueFrom?.configMapKeyRef;
-          if (!ref) continue;
-          const keys = keysOf(e.valueFrom.secretKeyRef ? 'Secret' : 'ConfigMap', ref.name);
-          if (!keys) problems.push(`${c.name}: ${e.name} from missing ${ref.name}`);
-          else if (!keys.has(ref.key)) problems.push(`${c.name}: ${e.name} from ${ref.name} lacks key ${ref.key}`);
-        }
-      }
-    }
+    const problems = referenceProblems(all);
     expect(problems).toEqual([]);
     // Templates only: no value in the example Secrets looks like a real token.
     for (const s of of('Secret')) for (const v of Object.values<string>(s.stringData ?? {})) expect(v).toMatch(/REPLACE-ME|^redis:\/\/sitrep-redis:6379$/);
@@ -309,5 +349,181 @@ describe('Kubernetes manifests', () => {
     expect(Object.entries(svc.spec.selector).every(([k, v]) => redis.spec.template.metadata.labels[k] === v)).toBe(true);
     // The example REDIS_URL points at this Service.
     expect(named('Secret', 'sitrep-redis')!.stringData.REDIS_URL).toBe(`redis://${svc.metadata.name}:${svc.spec.ports[0].port}`);
+  });
+});
+
+/**
+ * The components a team switches on (deploy/kubernetes/components), built with the real `kubectl
+ * kustomize` in every combination, for a full install and for a worker-only one, each rendered
+ * object validated and its references followed. Each combination is a kustomization in a temporary
+ * folder that names the base and the components by relative path, as a team's own overlay would.
+ */
+describe('kustomize components', () => {
+  const componentsDir = join(dir, 'components');
+  const FEATURES = ['network-policy', 'high-availability', 'prometheus', 'image-pull-secret', 'large-cluster'];
+  const WORKER_ONLY = 'worker-only';
+  const exampleSecrets = files.get('secrets.example.yaml')!;
+  const base = files.get('namespace.yaml')!.concat(...['rbac.yaml', 'config.yaml', 'bot.yaml', 'worker.yaml'].map((f) => files.get(f)!));
+  const isBot = (o: K) => o.metadata.labels?.['app.kubernetes.io/component'] === 'bot';
+  const tmp = mkdtempSync(join(tmpdir(), 'sitrep-kustomize-'));
+  afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+  /** The kustomization.yaml of a team's overlay with these components (worker-only last, as its comment says). */
+  function overlay(components: string[]): string {
+    const d = mkdtempSync(join(tmp, 'overlay-'));
+    const rel = (p: string) => relative(d, p).replaceAll('\\', '/');
+    const text = ['apiVersion: kustomize.config.k8s.io/v1beta1', 'kind: Kustomization', 'resources:', `  - ${rel(dir)}`, ...(components.length ? ['components:', ...components.map((c) => `  - ${rel(join(componentsDir, c))}`)] : [])].join('\n');
+    writeFileSync(join(d, 'kustomization.yaml'), `${text}\n`);
+    return d;
+  }
+
+  const subsets = <T,>(xs: T[]): T[][] => xs.reduce<T[][]>((acc, x) => acc.concat(acc.map((s) => [...s, x])), [[]]);
+
+  /** Runs `f` over `items`, `limit` at a time (kubectl kustomize mostly waits, so more than the cores). */
+  async function pool<T, R>(items: T[], limit: number, f: (item: T) => Promise<R>): Promise<R[]> {
+    const out: R[] = new Array(items.length);
+    let next = 0;
+    await Promise.all(Array.from({ length: limit }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        out[i] = await f(items[i]!);
+      }
+    }));
+    return out;
+  }
+
+  /** What must hold of any rendered install, whatever is switched on. */
+  function problemsOf(objects: K[], workerOnly: boolean): string[] {
+    const problems = schemaProblems(objects);
+    const pods = objects.filter((o) => o.kind === 'Deployment');
+    const where = (o: K) => `${o.kind}/${o.metadata.name}`;
+    for (const o of objects) if (!CLUSTER_SCOPED.has(o.kind) && o.metadata.namespace !== 'sitrep') problems.push(`${where(o)}: namespace ${o.metadata.namespace}`);
+    problems.push(...referenceProblems([...objects, ...exampleSecrets]));
+    // The same image everywhere: the base's `images:` override, for the worker-only install too.
+    for (const d of pods) for (const c of d.spec.template.spec.containers) if (c.image !== expectedImage) problems.push(`${where(d)}: image ${c.image}, not ${expectedImage}`);
+    if (workerOnly && objects.some(isBot)) problems.push(`worker-only keeps ${objects.filter(isBot).map(where).join(', ')}`);
+    if (!pods.some((d) => d.metadata.name === 'sitrep-worker')) problems.push('no worker');
+    // Every selector selects something that is there, and named ports exist where they point.
+    const podsSelected = (sel: Record<string, string>) => pods.filter((d) => selects(sel, d.spec.template.metadata.labels));
+    const containerPorts = (ds: K[]) => new Set(ds.flatMap((d) => d.spec.template.spec.containers.flatMap((c: any) => (c.ports ?? []).flatMap((p: any) => [p.name, p.containerPort]))));
+    for (const np of objects.filter((o) => o.kind === 'NetworkPolicy')) {
+      const selected = podsSelected(np.spec.podSelector.matchLabels);
+      if (!selected.length) problems.push(`${where(np)} selects no pod`);
+      const ports = containerPorts(selected);
+      for (const rule of np.spec.ingress ?? []) if (!rule.ports.some((p: any) => ports.has(p.port))) problems.push(`${where(np)}: ingress to ports none of its pods has`);
+    }
+    for (const pdb of objects.filter((o) => o.kind === 'PodDisruptionBudget')) {
+      const selected = podsSelected(pdb.spec.selector.matchLabels);
+      if (selected.length !== 1 || pdb.spec.minAvailable >= selected[0]!.spec.replicas) problems.push(`${where(pdb)}: must leave a voluntary disruption possible`);
+    }
+    const services = objects.filter((o) => o.kind === 'Service');
+    for (const svc of services) {
+      const selected = podsSelected(svc.spec.selector);
+      const ports = containerPorts(selected);
+      if (!selected.length || svc.spec.ports.some((p: any) => !ports.has(p.targetPort))) problems.push(`${where(svc)}: selects no pod with its target ports`);
+    }
+    for (const sm of objects.filter((o) => o.kind === 'ServiceMonitor')) {
+      const svc = services.filter((x) => selects(sm.spec.selector.matchLabels, x.metadata.labels) && sm.spec.namespaceSelector.matchNames.includes(x.metadata.namespace));
+      if (svc.length !== 1) problems.push(`${where(sm)}: selects ${svc.length} Services`);
+      for (const e of sm.spec.endpoints) if (!svc[0]?.spec.ports.some((p: any) => p.name === e.port)) problems.push(`${where(sm)}: no Service port ${e.port}`);
+    }
+    return problems;
+  }
+
+  const image = (() => {
+    const k = parseYaml(readFileSync(join(dir, 'kustomization.yaml'), 'utf8'), 'kustomization.yaml')[0] as { images: { name: string; newName?: string; newTag: string }[] };
+    return k.images[0]!;
+  })();
+  const expectedImage = `${image.newName ?? image.name}:${image.newTag}`;
+
+  it('each component is a kustomize Component whose objects are labelled for their role', () => {
+    const found = readdirSync(componentsDir).sort();
+    expect(found).toEqual([...FEATURES, WORKER_ONLY].sort());
+    for (const c of found) {
+      const k = parseYaml(readFileSync(join(componentsDir, c, 'kustomization.yaml'), 'utf8'), c)[0] as { kind: string };
+      expect(k.kind, c).toBe('Component');
+    }
+    // worker-only drops by the component label: every object of the bot's must carry it.
+    for (const o of all.filter((x) => /sitrep-bot|sitrep-policy/.test(x.metadata.name))) expect(isBot(o), `${o.kind}/${o.metadata.name}`).toBe(true);
+  });
+
+  it('every combination of components builds, validates against the schemas, and refers only to what exists; worker-only drops the bot and keeps the image', async (ctx) => {
+    if (!(await hasKubectl)) {
+      console.log('skipped: kubectl is not on PATH, so `kubectl kustomize` cannot run here');
+      ctx.skip();
+      return;
+    }
+    const combos = subsets(FEATURES).flatMap((s) => [s, [...s, WORKER_ONLY]]);
+    expect(combos).toHaveLength(64);
+    const results = await pool(combos, 8, async (combo) => {
+      const objects = await kustomize(overlay(combo)).catch((err: Error) => err);
+      if (objects instanceof Error) return { combo, problems: [`kubectl kustomize failed: ${objects.message}`], objects: [] as K[] };
+      return { combo, problems: problemsOf(objects, combo.includes(WORKER_ONLY)), objects };
+    });
+    expect(results.filter((r) => r.problems.length).map((r) => `[${r.combo.join(' ')}]\n  ${r.problems.join('\n  ')}`)).toEqual([]);
+    // Each component adds what it says, and nothing else changes what the base renders.
+    const rendered = (combo: string[]) => results.find((r) => r.combo.join() === combo.join())!.objects;
+    const none = rendered([]);
+    expect(ids(none)).toEqual(ids(base));
+    const every = rendered(FEATURES);
+    const componentObjects = FEATURES.flatMap((c) => readdirSync(join(componentsDir, c)).filter((f) => f !== 'kustomization.yaml').flatMap((f) => files.get(join('components', c, f))!));
+    expect(ids(every)).toEqual(ids([...base, ...componentObjects]));
+    const workerOnly = rendered([...FEATURES, WORKER_ONLY]);
+    expect(ids(workerOnly)).toEqual(ids([...base, ...componentObjects].filter((o) => !isBot(o))));
+  }, 120_000);
+
+  it('what the components switch on: the bot spread and budgeted, NetworkPolicies to the right peers, the worker sized up, pods pulling with the secret', async (ctx) => {
+    if (!(await hasKubectl)) {
+      console.log('skipped: kubectl is not on PATH, so `kubectl kustomize` cannot run here');
+      ctx.skip();
+      return;
+    }
+    const objects = await kustomize(overlay(FEATURES));
+    const get = (kind: string, name: string) => objects.find((o) => o.kind === kind && o.metadata.name === name)!;
+    const bot = get('Deployment', 'sitrep-bot').spec.template.spec;
+    const worker = get('Deployment', 'sitrep-worker').spec.template.spec;
+    expect(bot.topologySpreadConstraints.map((t: any) => [t.topologyKey, t.whenUnsatisfiable])).toEqual([['kubernetes.io/hostname', 'DoNotSchedule'], ['topology.kubernetes.io/zone', 'ScheduleAnyway']]);
+    for (const t of bot.topologySpreadConstraints) expect(selects(t.labelSelector.matchLabels, get('Deployment', 'sitrep-bot').spec.template.metadata.labels)).toBe(true);
+    expect(get('PodDisruptionBudget', 'sitrep-bot').spec).toMatchObject({ minAvailable: 1, unhealthyPodEvictionPolicy: 'AlwaysAllow' });
+    expect(worker.topologySpreadConstraints).toBeUndefined();
+    expect(worker.containers[0].resources.limits.memory).toBe('1536Mi');
+    for (const spec of [bot, worker]) expect(spec.imagePullSecrets).toEqual([{ name: 'sitrep-image-pull' }]);
+
+    // The bot: in from the ingress controller only; out to DNS and HTTPS on public addresses, never to the API server.
+    const botNp = get('NetworkPolicy', 'sitrep-bot').spec;
+    expect(botNp.policyTypes).toEqual(['Ingress', 'Egress']);
+    expect(botNp.ingress).toEqual([{ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } }, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'ingress-nginx' } } }], ports: [{ port: 'http', protocol: 'TCP' }] }]);
+    expect(botNp.egress.map((e: any) => e.ports.map((p: any) => `${p.protocol}/${p.port}`))).toEqual([['UDP/53', 'TCP/53'], ['TCP/443']]);
+    expect(botNp.egress[1].to[0].ipBlock.except).toEqual(expect.arrayContaining(['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16']));
+    // The worker: no ingress rule of its own; out to DNS and the API server.
+    const workerNp = get('NetworkPolicy', 'sitrep-worker').spec;
+    expect(workerNp.policyTypes).toEqual(['Ingress', 'Egress']);
+    expect(workerNp.ingress).toBeUndefined();
+    expect(workerNp.egress.map((e: any) => e.ports.map((p: any) => `${p.protocol}/${p.port}`))).toEqual([['UDP/53', 'TCP/53'], ['TCP/443', 'TCP/6443']]);
+    // Both: out to the Redis the optional manifest runs, on its port; in from Prometheus on the ports /metrics is on.
+    const redis = files.get(join('redis', 'redis.yaml'))!.find((o) => o.kind === 'StatefulSet')!;
+    const redisNp = get('NetworkPolicy', 'sitrep-redis').spec;
+    expect(selects(redisNp.egress[0].to[0].podSelector.matchLabels, redis.spec.template.metadata.labels)).toBe(true);
+    expect(redisNp.egress[0].ports).toEqual([{ port: redis.spec.template.spec.containers[0].ports[0].containerPort, protocol: 'TCP' }]);
+    const config = get('ConfigMap', 'sitrep-config').data;
+    const metricsPorts = get('NetworkPolicy', 'sitrep-metrics').spec.ingress[0].ports.map((p: any) => p.port);
+    const portNamed = (spec: any, name: string) => spec.containers[0].ports.find((p: any) => p.name === name)?.containerPort;
+    expect(metricsPorts.map((n: string) => portNamed(bot, n) ?? portNamed(worker, n)).sort()).toEqual([Number(config.PORT), Number(config.SITREP_OPS_PORT)].sort());
+    // The ServiceMonitors scrape /metrics, which both processes serve.
+    const served = healthRoutes([], [new Metrics({ processMetrics: false }).route()]).map((r) => r.path);
+    for (const sm of objects.filter((o) => o.kind === 'ServiceMonitor')) for (const e of sm.spec.endpoints) expect(served).toContain(e.path);
+  });
+
+  it('the second-cluster example runs only a worker, under its own cluster name, with the same image', async (ctx) => {
+    if (!(await hasKubectl)) {
+      console.log('skipped: kubectl is not on PATH, so `kubectl kustomize` cannot run here');
+      ctx.skip();
+      return;
+    }
+    const objects = await kustomize(join(root, 'deploy', 'overlays', 'second-cluster'));
+    expect(problemsOf(objects, true)).toEqual([]);
+    expect(ids(objects)).toEqual(ids(base.filter((o) => !isBot(o))));
+    expect(objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'sitrep-config')!.data.SITREP_WORKER_CLUSTER).toBe('staging');
+    expect(objects.find((o) => o.kind === 'Deployment')!.spec.template.spec.containers[0].image).toBe(expectedImage);
   });
 });

@@ -20,7 +20,7 @@ const isWorkload = (p: V1Pod) => !p.metadata?.ownerReferences?.some((o) => o.kin
  * The real client with its eviction and delete calls counted per pod UID (from the request's UID
  * precondition): instrumentation of the real thing, to prove no pod is asked twice.
  */
-function countingKube(kube: KubeClients, after?: (uid: string, count: number) => void): { kube: KubeClients; calls: Map<string, number> } {
+function countingKube(kube: KubeClients, after?: (uid: string, count: number) => void, before?: () => Promise<void>): { kube: KubeClients; calls: Map<string, number> } {
   const calls = new Map<string, number>();
   const record = (uid: string | undefined) => {
     if (!uid) return;
@@ -32,6 +32,7 @@ function countingKube(kube: KubeClients, after?: (uid: string, count: number) =>
       if (prop === 'createNamespacedPodEviction') {
         return async (param: { body: { deleteOptions?: { preconditions?: { uid?: string } } } }, opts: unknown) => {
           const uid = param.body.deleteOptions?.preconditions?.uid;
+          await before?.();
           record(uid);
           const res = await (value as (p: unknown, o: unknown) => Promise<unknown>).call(target, param, opts);
           if (uid) after?.(uid, calls.get(uid)!);
@@ -213,15 +214,26 @@ describe('drain execute', () => {
       const job = createDrainJob({ maxInFlight: 1, progressIntervalMs: 0 });
       let firstCtx: ReturnType<JobFixture['ctx']> | undefined;
       let evicted = 0;
-      const { kube, calls } = countingKube(f.kube, () => {
-        evicted++;
-        if (how === 'abort' && evicted === 1) firstCtx!.abort(new Error('worker killed'));
-      });
+      let died!: () => void;
+      const dead = new Promise<void>((resolve) => (died = resolve));
+      const { kube, calls } = countingKube(
+        f.kube,
+        () => {
+          evicted++;
+          if (how === 'abort' && evicted === 1) firstCtx!.abort(new Error('worker killed'));
+        },
+        // The next eviction waits for that progress report, so the death lands with pods still
+        // to do however busy the machine is (a report runs after the eviction that caused it).
+        how === 'progress-throws' ? async () => { if (evicted >= 1) await dead; } : undefined,
+      );
       firstCtx = f.ctx(jobId, {
         kube,
         // The worker dies at its first progress report after an eviction went through.
         onProgress: () => {
-          if (how === 'progress-throws' && evicted >= 1) throw new Error('worker killed');
+          if (how === 'progress-throws' && evicted >= 1) {
+            died();
+            throw new Error('worker killed');
+          }
         },
       });
       const plan = await job.plan(args, firstCtx);

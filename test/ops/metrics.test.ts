@@ -1,59 +1,30 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { OPEN_POLICY_YAML } from '../../src/approval/index.js';
-import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../support/eventually.js';
 import { CardAction } from '../../src/chat/render/operation-card.js';
-import { LocalWorkspace, sendBlockAction, sendSlashCommand, startSlackApiServer, type SlackApiServer, type SlackMessage } from '../../src/console/index.js';
-import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
+import { sendBlockAction, sendSlashCommand, type SlackApiServer, type SlackMessage } from '../../src/console/index.js';
 import { buttonValue } from '../support/cards.js';
-import { freePort } from '../support/free-port.js';
-import { startTestRedis, type TestRedis } from '../support/redis-server.js';
+import type { TestRedis } from '../support/redis-server.js';
 import { ALICE, BOB, messageText, OPS, SIGNING_SECRET } from '../support/stack.js';
-import { get, sample, spawnSitrep, type Spawned } from './support/processes.js';
+import { startBotAndWorker, type BotAndWorker } from './support/bot-and-worker.js';
+import { get, sample } from './support/processes.js';
 
 /**
- * The real processes as an operator starts them (`sitrep bot`, `sitrep worker --cluster …`, wired
- * by src/main.ts), against a private Redis, the sandbox cluster and the Slack stand-in; the test
- * scrapes their /metrics and probes their health endpoints as Prometheus and the kubelet would.
+ * The real processes as an operator starts them (support/bot-and-worker.ts); the test scrapes
+ * their /metrics and probes their health endpoints as Prometheus and the kubelet would.
  */
+let stack: BotAndWorker;
 let redis: TestRedis;
-let sandbox: Sandbox;
 let slack: SlackApiServer;
-let bot: Spawned;
-let worker: Spawned;
 let botUrl: string;
 let opsUrl: string;
 
-const logs = () => `--- bot ---\n${bot?.output().slice(-3000)}\n--- worker ---\n${worker?.output().slice(-3000)}`;
-
 beforeAll(async () => {
-  [redis, sandbox, slack] = await Promise.all([startTestRedis(), startSandbox({ scenario: 'maintenance', timeScale: 0.02 }), startSlackApiServer()]);
-  const prefix = `t${randomBytes(4).toString('hex')}`;
-  const policyFile = join(await mkdtemp(join(tmpdir(), 'sitrep-policy-')), 'policy.yaml');
-  await writeFile(policyFile, OPEN_POLICY_YAML);
-  const [botPort, opsPort] = [await freePort(), await freePort()];
-  botUrl = `http://127.0.0.1:${botPort}`;
-  opsUrl = `http://127.0.0.1:${opsPort}`;
-  worker = spawnSitrep(['worker', '--cluster', 'sandbox'], { KUBECONFIG: sandbox.kubeconfigPath, REDIS_URL: redis.url, SITREP_PREFIX: prefix, SITREP_OPS_PORT: String(opsPort) });
-  bot = spawnSitrep(['bot'], {
-    SLACK_SIGNING_SECRET: SIGNING_SECRET,
-    SLACK_BOT_TOKEN: LocalWorkspace.botToken,
-    SLACK_API_URL: slack.url,
-    REDIS_URL: redis.url,
-    SITREP_PREFIX: prefix,
-    PORT: String(botPort),
-    SITREP_DEFAULT_CLUSTER: 'sandbox',
-    SITREP_POLICY: policyFile,
-  });
-  await eventually(async () => (await get(`${botUrl}/readyz`)).status === 200 && (await get(`${opsUrl}/readyz`)).status === 200, { what: 'both processes ready', timeoutMs: 60_000, describe: logs });
+  stack = await startBotAndWorker();
+  ({ redis, slack, botUrl, opsUrl } = stack);
 }, 90_000);
 
 afterAll(async () => {
-  await Promise.all([bot?.stop(), worker?.stop()]);
-  await Promise.all([slack?.close(), sandbox?.close(), redis?.stop()]);
+  await stack?.stop();
 });
 
 function slash(text: string, user = ALICE) {
@@ -79,7 +50,8 @@ describe('metrics and health of a running bot and worker', () => {
       expect(ready.status).toBe(200);
       expect(ready.text).toContain('[+] redis ok');
     }
-    expect((await get(`${botUrl}/readyz`)).text).toContain('[+] slack ok');
+    // Readiness is what this pod can do: Redis. Slack's reachability is a metric and a log line.
+    expect((await get(`${botUrl}/readyz`)).text).not.toContain('slack');
     expect((await get(`${opsUrl}/readyz`)).text).toContain('[+] cluster sandbox ok');
   });
 

@@ -1,6 +1,6 @@
 import type { App, BlockAction, ButtonAction } from '@slack/bolt';
 import { withRequestDeadlines } from '../../core/deadline.js';
-import { describeError } from '../../core/errors.js';
+import { describeError, isExpectedFailure } from '../../core/errors.js';
 import { escapeMrkdwn } from '../../core/text/mrkdwn.js';
 import { redisFailure, REQUEST_DEADLINE_MS } from '../../queue/redis-connection.js';
 import type { ClickContext, ClickReply } from '../../requests/index.js';
@@ -36,7 +36,8 @@ export function registerCardActions(app: App, services: BotServices): void {
         if (message) await respond({ response_type: 'ephemeral', replace_original: false, text: message });
       } catch (err) {
         const d = describeError(redisFailure(err, 'take your click now', 'Nothing was run. Your click may not have been counted: click again once Redis answers (each person counts once).') ?? err);
-        services.logger.warn({ err, code: d.code }, 'button click failed');
+        // A refused click is the clicker's business (they are told); only a bug is a warning.
+        services.logger[isExpectedFailure(err) ? 'info' : 'warn']({ err, code: d.code }, 'button click failed');
         await respond({ response_type: 'ephemeral', replace_original: false, text: `:x: ${escapeMrkdwn(d.message)}${d.hint ? `\n${d.hint}` : ''}` }).catch(() => {});
       }
     };

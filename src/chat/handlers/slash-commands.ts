@@ -2,7 +2,7 @@ import type { App, SlashCommand as SlackSlashCommand } from '@slack/bolt';
 import { helpText } from '../../../commands/help.js';
 import { parseCommand, type ParsedCommand } from '../../../commands/parse.js';
 import { withRequestDeadlines } from '../../core/deadline.js';
-import { describeError, ErrorCode } from '../../core/errors.js';
+import { describeError, ErrorCode, isExpectedFailure } from '../../core/errors.js';
 import { showControls } from '../../core/text/controls.js';
 import { escapeMrkdwn } from '../../core/text/mrkdwn.js';
 import { JobKind } from '../../core/job.js';
@@ -72,7 +72,8 @@ export function registerSlashCommands(app: App, services: BotServices, options: 
         );
       } catch (err) {
         const d = describeError(redisFailure(err, 'do this now', 'Nothing was queued or changed. Try again in a minute; if Redis stays down, whoever runs sitrep should check REDIS_URL and the Redis server.') ?? err);
-        services.logger.warn({ err, code: d.code, verb: parsed.verb }, 'command failed');
+        // "No open incident" and the like are the user's to fix (they are told); only a bug is a warning.
+        services.logger[isExpectedFailure(err) ? 'info' : 'warn']({ err, code: d.code, verb: parsed.verb }, 'command failed');
         await reply(respond, { text: `:x: ${escapeMrkdwn(d.message)}${d.hint ? `\n${d.hint}` : ''}` }).catch((e) => services.logger.warn({ err: e }, 'could not tell the user'));
       }
     });

@@ -21,7 +21,8 @@ export const status: BotVerb<typeof statusVerb> = {
       text: [
         '*sitrep status*',
         rows.length ? rows.join('\n') : `No cluster has had a worker yet. Start one: \`sitrep worker --cluster ${services.defaultCluster}\`.`,
-        `*Policy:* ${services.policy.describe()}`,
+        // describe() starts with "Policy: NAME."; a heading here would say Policy twice.
+        services.policy.describe(),
       ].join('\n'),
     };
   },
