@@ -130,11 +130,10 @@ function jobKeys(config: Config): string[] {
   return [config.SITREP_JOB_KEY!, ...(config.SITREP_JOB_KEY_PREVIOUS ? [config.SITREP_JOB_KEY_PREVIOUS] : [])];
 }
 
-async function runBot(config: Config, logger: Logger, metrics: import('./ops/metrics.js').Metrics) {
-  const [{ Policy }, { startBot }, { loadRunbookCatalog }, { healthRoutes, startOpsServer }, { countApprovals }, { countingFetch }, { clusterSnapshots }, { createRedis }] = await Promise.all([
+async function runBot(config: Config, logger: Logger, metrics: import('./ops/metrics.js').Metrics, runbooks: import('./runbooks/index.js').RunbookCatalog) {
+  const [{ Policy }, { startBot }, { healthRoutes, startOpsServer }, { countApprovals }, { countingFetch }, { clusterSnapshots }, { createRedis }] = await Promise.all([
     import('./approval/index.js'),
     import('./chat/bot.js'),
-    import('./chat/runbook-catalog.js'),
     import('./ops/ops-server.js'),
     import('./ops/approval-metrics.js'),
     import('./ops/slack-metrics.js'),
@@ -142,8 +141,6 @@ async function runBot(config: Config, logger: Logger, metrics: import('./ops/met
     import('./queue/redis-connection.js'),
   ]);
   const policy = config.SITREP_POLICY ? Policy.fromFile(config.SITREP_POLICY) : Policy.default();
-  // A malformed runbook file stops start-up here, with file:line:column for each problem.
-  const runbooks = loadRunbookCatalog(config.SITREP_RUNBOOKS);
   const redis = createRedis(config.REDIS_URL, { name: 'sitrep-bot-health', failFast: true });
   // Ready means this pod can take Slack's requests: Redis answers. Slack being unreachable is not
   // this pod's fault, and taking every bot out of its Service for it would turn sitrep's own
@@ -250,16 +247,19 @@ async function runRole(role: Role, argv: string[]): Promise<number> {
   // One registry per process: in `sitrep all` the bot and the worker report to the same /metrics.
   const metrics = new Metrics({ defaultLabels: { role }, buildInfo: versionInfo() });
   try {
+    // A malformed runbook file is configuration: it stops start-up first, with file:line:column
+    // for each problem, before anything connects anywhere. Workers never read runbook files.
+    const runbooks = role === 'worker' ? undefined : (await import('./chat/runbook-catalog.js')).loadRunbookCatalog(config.SITREP_RUNBOOKS);
     await requireRedis(config.REDIS_URL);
     if (role === 'bot') {
-      const b = await runBot(config, logger, metrics);
+      const b = await runBot(config, logger, metrics, runbooks!);
       await untilSignal(logger, () => b.stop());
     } else if (role === 'worker') {
       const w = await runWorker(config, flags.cluster, logger, config.SITREP_OPS_PORT, metrics);
       await untilSignal(logger, () => w.stop(config.SITREP_SHUTDOWN_TIMEOUT));
     } else {
       const w = await runWorker(config, flags.cluster, logger, undefined, metrics);
-      const b = await runBot(config, logger, metrics).catch(async (err: unknown) => {
+      const b = await runBot(config, logger, metrics, runbooks!).catch(async (err: unknown) => {
         await w.stop(1000);
         throw err;
       });
