@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import { Queue } from 'bullmq';
-import { Policy } from '../../src/approval/index.js';
+import { demoPolicy } from '../../src/demo/demo-policy.js';
 import { CardAction } from '../../src/chat/render/operation-card.js';
 import type { SlackMessage } from '../../src/console/index.js';
 import { GRANT_TTL_MS, signGrant, type JobGrant } from '../../src/core/job-grant.js';
@@ -22,26 +22,13 @@ import { startWorkerChild, type WorkerChild } from '../support/worker-child.js';
  * state the cluster was left in; each step's execution is signed and runs once.
  */
 
-const POLICY = `groups:
-  oncall: [U0ALICE001, U0BOB00001]
-rules:
-  - verbs: [get, describe, logs, top, jobs, status, help, audit]
-    allow: ["*"]
-  - verbs: [cordon, uncordon]
-    allow: [oncall]
-  - verbs: [drain, delete, scale, restart]
-    allow: [oncall]
-    approvals: 1
-    approvers: [oncall]
-approvalTtl: 15m
-`;
-
 let stack: Stack;
 const children: WorkerChild[] = [];
 const env = () => ({ KUBECONFIG: stack.workerKubeconfigPath, REDIS_URL: stack.redis.url, SITREP_PREFIX: stack.prefix, LOCK_MS: '3000' });
 
 beforeAll(async () => {
-  stack = await startStack({ scenario: 'maintenance', worker: false, policy: Policy.fromText(POLICY, 'runbook test policy') });
+  // The demo's policy: Alice and Bob on call (destructive verbs need the other's approval), Carol reads.
+  stack = await startStack({ scenario: 'maintenance', worker: false, policy: demoPolicy() });
   children.push(await startWorkerChild(env()));
 });
 afterAll(async () => {
