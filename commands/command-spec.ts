@@ -7,11 +7,12 @@ import type { Token } from './tokenize.js';
 /**
  * Where a verb runs, in the words the chat layer uses. `read`: a read job on the worker. `plan`:
  * a plan job, then approval or confirmation, then execution. `bot`: answered by the bot itself.
+ * `runbook`: a procedure of steps, planned whole, approved once, run step by step.
  */
-export const JobMode = { Read: 'read', Plan: 'plan', Bot: 'bot' } as const;
+export const JobMode = { Read: 'read', Plan: 'plan', Bot: 'bot', Runbook: 'runbook' } as const;
 export type JobMode = (typeof JobMode)[keyof typeof JobMode];
 
-const MODE_OF_RUNNER = { [VerbRunner.Read]: JobMode.Read, [VerbRunner.Operation]: JobMode.Plan, [VerbRunner.Bot]: JobMode.Bot } as const;
+const MODE_OF_RUNNER = { [VerbRunner.Read]: JobMode.Read, [VerbRunner.Operation]: JobMode.Plan, [VerbRunner.Bot]: JobMode.Bot, [VerbRunner.Runbook]: JobMode.Runbook } as const;
 
 /** What a verb's `build` receives: the arguments left after flags were taken out. */
 export interface CommandInput {

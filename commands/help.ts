@@ -27,6 +27,7 @@ function flagLine(f: FlagSpec): string {
 
 function riskNote(spec: CommandSpec): string {
   if (spec.mode === JobMode.Bot) return spec.command === SlashCommand.Incident ? 'incident record' : 'answered by sitrep';
+  if (spec.mode === JobMode.Runbook) return 'runbook: plans every step, needs approval as its most dangerous step, runs them in order';
   return RISK_LABEL[spec.risk];
 }
 
@@ -56,6 +57,7 @@ const GROUPS: ReadonlyArray<{ title: string; match: (s: CommandSpec) => boolean 
   { title: 'Look', match: (s) => s.mode === JobMode.Read },
   { title: 'Change (asks to confirm)', match: (s) => s.mode === JobMode.Plan && s.risk === Risk.Change },
   { title: 'Destructive (needs approval)', match: (s) => s.mode === JobMode.Plan && s.risk === Risk.Destructive },
+  { title: 'Runbooks (a procedure approved once)', match: (s) => s.mode === JobMode.Runbook },
   { title: 'sitrep', match: (s) => s.mode === JobMode.Bot },
 ];
 

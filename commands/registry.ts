@@ -21,6 +21,7 @@ import { k8sHelp } from './k8s/help.js';
 import { jobs } from './k8s/jobs.js';
 import { logs } from './k8s/logs.js';
 import { restart } from './k8s/restart.js';
+import { runbook } from './k8s/runbook.js';
 import { scale } from './k8s/scale.js';
 import { status } from './k8s/status.js';
 import { top } from './k8s/top.js';
@@ -44,6 +45,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   deletePod,
   fence,
   unfence,
+  runbook,
   jobs,
   status,
   audit,

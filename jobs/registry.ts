@@ -1,4 +1,4 @@
-import type { OPERATION_VERBS, OperationVerbName, READ_VERBS, ReadVerbName } from '../src/core/verbs/index.js';
+import type { OPERATION_VERBS, OperationVerbName, READ_VERBS, ReadVerbName, RUNBOOK_STEP_VERBS, RunbookStepVerbName } from '../src/core/verbs/index.js';
 import { cordonJob } from './cordon.js';
 import { deletePodJob } from './delete-pod.js';
 import { describeJob } from './describe.js';
@@ -12,6 +12,7 @@ import { scaleJob } from './scale.js';
 import { topJob } from './top.js';
 import { uncordonJob } from './uncordon.js';
 import { unfenceJob } from './unfence.js';
+import { waitJob } from './wait.js';
 
 /** Read-only verbs the worker answers directly. One line per verb of READ_VERBS, typed by its contract. */
 export const READ_JOBS: { [V in ReadVerbName]: ReadJob<(typeof READ_VERBS)[V]> } = {
@@ -31,4 +32,9 @@ export const OPERATION_JOBS: { [V in OperationVerbName]: OperationJob<(typeof OP
   delete: deletePodJob,
   fence: fenceJob,
   unfence: unfenceJob,
+};
+
+/** Jobs only runbook steps ask for (a wait, the check of an `if:`). One line per verb of RUNBOOK_STEP_VERBS. */
+export const RUNBOOK_JOBS: { [V in RunbookStepVerbName]: OperationJob<(typeof RUNBOOK_STEP_VERBS)[V]> } = {
+  wait: waitJob,
 };

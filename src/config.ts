@@ -31,6 +31,7 @@ export const ConfigSchema = z.object({
   SITREP_CLUSTERS: z.string().optional().describe('Cluster names to kubeconfig contexts, `prod=prod-admin,staging=stg`. Unset: one cluster named after the current context.'),
   SITREP_DEFAULT_CLUSTER: z.string().optional().describe('Cluster used when a command has no `--cluster`. Unset: the first of SITREP_CLUSTERS.'),
   SITREP_POLICY: z.string().optional().describe('Path of the policy file (YAML or JSON) saying who may run and approve each verb. Unset: reads and /incident only; cordon, uncordon and destructive verbs are refused.'),
+  SITREP_RUNBOOKS: z.string().optional().describe('Directory of runbook files (`*.yaml`) that `/k8s runbook` offers besides the built-ins (node-maintenance, node-replace); a file named like a built-in replaces it. A malformed file stops start-up with file:line:column. Unset: the built-ins only.'),
   SITREP_JOB_KEY: z.string().min(32, 'must be at least 32 characters (e.g. `openssl rand -hex 32`)').optional().describe('Key the bot signs executions with and workers check them against (HMAC-SHA256), 32+ random characters, the same in bot and workers. Required for bot, worker and all; `sitrep demo` makes its own.'),
   SITREP_JOB_KEY_PREVIOUS: z.string().min(32).optional().describe('The key before the last rotation: workers still accept executions signed with it (docs/operations.md, rotating the job key).'),
   SITREP_PREFIX: z.string().regex(/^[a-zA-Z0-9_-]+$/).default('sitrep').describe('Prefix of every Redis key and queue, so several installations can share a Redis.'),

@@ -45,7 +45,7 @@ const HELP: Record<Role | 'config' | 'version', string> = {
 
 The Slack side: slash commands, buttons and the job event relay. Talks to Slack and Redis, never
 to Kubernetes. Reads SLACK_SIGNING_SECRET, SLACK_BOT_TOKEN (and SLACK_APP_TOKEN for Socket Mode),
-REDIS_URL, SITREP_POLICY and the rest of \`sitrep config\`.`,
+REDIS_URL, SITREP_POLICY, SITREP_RUNBOOKS and the rest of \`sitrep config\`.`,
   worker: `Usage: sitrep worker [--cluster NAME]
 
 Runs the jobs of one cluster from Redis against its API server. Never talks to Slack.
@@ -130,7 +130,7 @@ function jobKeys(config: Config): string[] {
   return [config.SITREP_JOB_KEY!, ...(config.SITREP_JOB_KEY_PREVIOUS ? [config.SITREP_JOB_KEY_PREVIOUS] : [])];
 }
 
-async function runBot(config: Config, logger: Logger, metrics: import('./ops/metrics.js').Metrics) {
+async function runBot(config: Config, logger: Logger, metrics: import('./ops/metrics.js').Metrics, runbooks: import('./runbooks/index.js').RunbookCatalog) {
   const [{ Policy }, { startBot }, { healthRoutes, startOpsServer }, { countApprovals }, { countingFetch }, { clusterSnapshots }, { createRedis }] = await Promise.all([
     import('./approval/index.js'),
     import('./chat/bot.js'),
@@ -157,6 +157,7 @@ async function runBot(config: Config, logger: Logger, metrics: import('./ops/met
     policy,
     defaultCluster: defaultCluster(config),
     pinEmoji: config.SITREP_PIN_EMOJI,
+    runbooks,
     timelineRetentionMs: config.SITREP_TIMELINE_RETENTION,
     jobKey: config.SITREP_JOB_KEY!,
     logger,
@@ -249,16 +250,19 @@ async function runRole(role: Role, argv: string[]): Promise<number> {
   // One registry per process: in `sitrep all` the bot and the worker report to the same /metrics.
   const metrics = new Metrics({ defaultLabels: { role }, buildInfo: versionInfo() });
   try {
+    // A malformed runbook file is configuration: it stops start-up first, with file:line:column
+    // for each problem, before anything connects anywhere. Workers never read runbook files.
+    const runbooks = role === 'worker' ? undefined : (await import('./chat/runbook-catalog.js')).loadRunbookCatalog(config.SITREP_RUNBOOKS);
     await requireRedis(config.REDIS_URL);
     if (role === 'bot') {
-      const b = await runBot(config, logger, metrics);
+      const b = await runBot(config, logger, metrics, runbooks!);
       await untilSignal(logger, () => b.stop());
     } else if (role === 'worker') {
       const w = await runWorker(config, flags.cluster, logger, config.SITREP_OPS_PORT, metrics);
       await untilSignal(logger, () => w.stop(config.SITREP_SHUTDOWN_TIMEOUT));
     } else {
       const w = await runWorker(config, flags.cluster, logger, undefined, metrics);
-      const b = await runBot(config, logger, metrics).catch(async (err: unknown) => {
+      const b = await runBot(config, logger, metrics, runbooks!).catch(async (err: unknown) => {
         await w.stop(1000);
         throw err;
       });

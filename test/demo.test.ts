@@ -60,6 +60,8 @@ describe('sitrep demo, as a child process', () => {
     const consolePort = Number(consoleUrl![2]);
     expect(consolePort).toBeGreaterThan(0);
     expect(stdout).toContain('/k8s drain node02');
+    expect(stdout).toContain('/k8s runbook node-maintenance node=node02');
+    expect(stdout).toMatch(/kubectl --kubeconfig \S+ create --raw \/debug\/sandbox\/nodes\/node02\/reboot -f \/dev\/null/);
     expect(stdout).toMatch(new RegExp(`Node\\s+${process.version.replace(/\./g, '\\.')} `));
     const redisPid = Number(redis![2]);
     expect(alive(redisPid)).toBe(true);

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { formatDuration, parseDuration } from '../core/duration.js';
-import { didYouMeanSuffix } from './did-you-mean.js';
+import { didYouMeanSuffix } from '../core/text/did-you-mean.js';
 import { AlertRouteSchema, AlertRoutesSchema } from '../core/alert-route.js';
 import { classifyEntry, GROUP_NAME, USER_ID, USERGROUP_ID } from './policy-entry.js';
 
@@ -136,7 +136,8 @@ export function crossCheck(file: PolicyFile, knownVerbs?: readonly string[]): Po
     }
     if (verbSet) {
       rule.verbs.forEach((verb, j) => {
-        if (verb === '*' || verb.endsWith('.*') || verbSet.has(verb)) return;
+        // Runbooks are named by file, loaded after the policy: any `runbook.NAME` is accepted here.
+        if (verb === '*' || verb.endsWith('.*') || verb.startsWith('runbook.') || verbSet.has(verb)) return;
         problems.push({ path: ['rules', i, 'verbs', j], message: `unknown verb ${JSON.stringify(verb)}.${didYouMeanSuffix(verb, verbSet)} Verbs: ${[...verbSet].join(', ')}` });
       });
     }

@@ -58,14 +58,17 @@ interface CompiledRule {
 }
 
 const INCIDENT_PREFIX = 'incident.';
+/** How the policy names a runbook: `runbook.node-maintenance`, or `runbook.*` for every runbook. */
+export const RUNBOOK_PREFIX = 'runbook.';
 
 function isIncidentVerb(verb: string): boolean {
   return verb.startsWith(INCIDENT_PREFIX);
 }
 
 function verbMatches(pattern: string, verb: string): boolean {
-  // "*" means every /k8s verb: incident bookkeeping is only ever governed by rules that name it.
-  if (pattern === '*') return !isIncidentVerb(verb);
+  // "*" means every /k8s verb: incident bookkeeping is only ever governed by rules that name it,
+  // and so are runbooks (without such a rule a runbook is judged as its most dangerous step).
+  if (pattern === '*') return !isIncidentVerb(verb) && !verb.startsWith(RUNBOOK_PREFIX);
   if (pattern.endsWith('.*')) return verb.startsWith(pattern.slice(0, -1));
   return pattern === verb;
 }

@@ -11,6 +11,7 @@ import { JobProducer } from '../queue/job-producer.js';
 import type { QueueKeys } from '../queue/keys.js';
 import { WorkerRegistry } from '../queue/worker-registry.js';
 import { AuditLog, RequestLifecycle, RequestStore } from '../requests/index.js';
+import type { RunbookCatalog } from '../runbooks/index.js';
 import { MessagePoster } from './message-poster.js';
 import { OpenCards } from './open-cards.js';
 import { renderRequest } from './render-request.js';
@@ -45,6 +46,8 @@ export interface BotServices {
   defaultCluster: string;
   /** Emoji name that pins a message to the open incident's timeline. */
   pinEmoji: string;
+  /** The runbooks `/k8s runbook` offers: the built-ins and SITREP_RUNBOOKS' files. */
+  runbooks: RunbookCatalog;
   /** Members of a Slack user group, for policies that name one (cached for GROUP_CACHE_MS). */
   resolveGroup(groupId: string): Promise<string[]>;
   /** Whether a user is a Slack guest (users.info is_restricted / is_ultra_restricted), cached for GROUP_CACHE_MS. */
@@ -71,12 +74,15 @@ export interface BotServicesOptions {
   jobKey: string;
   defaultCluster: string;
   pinEmoji: string;
+  runbooks: RunbookCatalog;
   /** How long a resolved incident and its timeline are kept, in ms. @defaultValue undefined (forever) */
   timelineRetentionMs?: number;
   /** Minimum time between two edits of one message, in ms. @defaultValue 1000 */
   editIntervalMs?: number;
   /** How long group membership and guest status are cached, in ms. @defaultValue GROUP_CACHE_MS (60 s) */
   membershipCacheMs?: number;
+  /** How long a runbook's step may stand still before the sweep catches it up, in ms. @defaultValue 15000 */
+  runbookStallMs?: number;
 }
 
 /**
@@ -142,6 +148,7 @@ export function createBotServices(o: BotServicesOptions): BotServices {
     client,
     defaultCluster: o.defaultCluster,
     pinEmoji: o.pinEmoji,
+    runbooks: o.runbooks,
     resolveGroup,
     isGuest,
     alertSuggestions: [k8sSuggestions],
@@ -166,6 +173,7 @@ export function createBotServices(o: BotServicesOptions): BotServices {
     jobKey: o.jobKey,
     slackTeam: () => services.slackTeam,
     isGuest,
+    ...(o.runbookStallMs !== undefined ? { runbookStallMs: o.runbookStallMs } : {}),
     changed: (id) => poster.schedule(id),
   });
   return services;

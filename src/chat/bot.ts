@@ -21,6 +21,8 @@ import { alertmanagerRoute, type AlertmanagerAuth } from './handlers/alertmanage
 import { registerCardActions } from './handlers/card-actions.js';
 import { registerPinReaction } from './handlers/pin-reaction.js';
 import { registerSlashCommands } from './handlers/slash-commands.js';
+import { loadRunbookCatalog } from './runbook-catalog.js';
+import type { RunbookCatalog } from '../runbooks/index.js';
 import { tellLostRequests } from './redis-loss.js';
 import { withSigningWindow } from './timestamp-window.js';
 
@@ -44,6 +46,8 @@ export interface BotOptions {
   defaultCluster: string;
   /** @defaultValue 'pushpin' */
   pinEmoji?: string;
+  /** The runbooks to offer (loadRunbookCatalog(SITREP_RUNBOOKS) at start-up). @defaultValue the built-ins */
+  runbooks?: RunbookCatalog;
   /** How long a resolved incident and its timeline are kept. @defaultValue undefined (forever) */
   timelineRetentionMs?: number;
   logger: Logger;
@@ -52,8 +56,10 @@ export interface BotOptions {
   editIntervalMs?: number;
   /** How long Slack group membership and guest status are cached, in ms. @defaultValue 60000 */
   membershipCacheMs?: number;
-  /** How often expired approvals are swept. @defaultValue 5000 */
+  /** How often expired approvals are swept (and stalled runbooks caught up). @defaultValue 5000 */
   expirySweepMs?: number;
+  /** How long a runbook's step may stand still before the sweep catches it up, in ms. @defaultValue 15000 */
+  runbookStallMs?: number;
   /** Extra routes on the bot's HTTP server (health, metrics). */
   routes?: { path: string; method: string; handler: (req: IncomingMessage, res: ServerResponse) => void }[];
   /**
@@ -118,9 +124,11 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     jobKey: options.jobKey,
     defaultCluster: options.defaultCluster,
     pinEmoji: options.pinEmoji ?? 'pushpin',
+    runbooks: options.runbooks ?? loadRunbookCatalog(),
     timelineRetentionMs: options.timelineRetentionMs,
     editIntervalMs: options.editIntervalMs,
     membershipCacheMs: options.membershipCacheMs,
+    ...(options.runbookStallMs !== undefined ? { runbookStallMs: options.runbookStallMs } : {}),
   });
   services.slackTeam = team;
   if (options.alertmanager) alertRoute = alertmanagerRoute(services, { auth: options.alertmanager, suggestions: () => services.alertSuggestions }).handler;
@@ -170,6 +178,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
   const sweep = setInterval(() => {
     void checkLoss();
     void services.lifecycle.sweepExpired().catch((err) => logger.warn({ err }, 'expiry sweep failed'));
+    void services.lifecycle.sweepRunbooks().catch((err) => logger.warn({ err }, 'runbook sweep failed'));
     void services.poster.resume(15_000).catch((err) => logger.warn({ err }, 'could not resume card updates'));
   }, options.expirySweepMs ?? 5000);
   sweep.unref();

@@ -8,7 +8,17 @@ import { anyCut, capMessage, context, type Block } from './render/blocks.js';
 import { renderOperationCard } from './render/operation-card.js';
 import { planText } from './render/plan-text.js';
 import { renderRequestCard } from './render/request-card.js';
+import { renderRunbookCard } from './render/runbook-card.js';
+import type { ApprovalRecord } from '../approval/index.js';
 import type { RequestRecord } from '../requests/index.js';
+import { procedureOf } from '../runbooks/index.js';
+
+/** A runbook's card needs its own approval and the approval of the step asked again, if any. */
+async function runbookApprovals(approvals: Pick<ApprovalStore, 'get'>, record: RequestRecord): Promise<Map<string, ApprovalRecord>> {
+  const ids = [record.approvalId, record.cursor ? record.steps?.[record.cursor.index]?.approvalId : undefined].filter((id): id is string => Boolean(id));
+  const found = await Promise.all(ids.map((id) => approvals.get(id)));
+  return new Map(found.filter((a): a is ApprovalRecord => a !== undefined).map((a) => [a.id, a]));
+}
 
 /**
  * Renders a request's message from its stored state: an operation card or a read result, within
@@ -17,6 +27,15 @@ import type { RequestRecord } from '../requests/index.js';
  * message says so: the whole plan while it waits for approval, the whole result once it ends.
  */
 export async function renderRequest(approvals: Pick<ApprovalStore, 'get'>, record: RequestRecord, now: number): Promise<RenderedMessage> {
+  if (procedureOf(record.request.args)) {
+    const card = renderRunbookCard(record, await runbookApprovals(approvals, record), now);
+    const capped = capMessage(card.blocks);
+    const cut = capped.cut || anyCut(card.blocks);
+    const plan = record.plan;
+    // What a long runbook's card could not hold is in the thread: its whole plan while it waits.
+    const files: RenderedFile[] = plan && !record.result && cut ? [{ key: `plan-${plan.fingerprint.slice(0, 16)}`, filename: `plan-runbook-${record.request.id}.txt`, title: `The whole plan: ${record.request.command} ${record.request.text}`, content: redactText(planText(plan, `${record.request.command} ${record.request.text}`)) }] : [];
+    return { text: card.text, blocks: capped.blocks, files };
+  }
   const spec = findCommand(record.request.command, record.request.verb);
   const isOperation = spec?.mode === 'plan';
   const approval = isOperation && record.approvalId ? await approvals.get(record.approvalId) : undefined;

@@ -7,6 +7,10 @@ export const ErrorCode = {
   UnknownVerb: 'sitrep_unknown_verb',
   PolicyDenied: 'sitrep_policy_denied',
   PolicyInvalid: 'sitrep_policy_invalid',
+  /** A runbook file (SITREP_RUNBOOKS) that cannot be read or is not valid. */
+  RunbookInvalid: 'sitrep_runbook_invalid',
+  /** A runbook step's wait ran out of time before its condition held. */
+  WaitTimeout: 'sitrep_wait_timeout',
   ConfigInvalid: 'sitrep_config_invalid',
   ApprovalRefused: 'sitrep_approval_refused',
   RequestEnded: 'sitrep_request_ended',
@@ -77,7 +81,7 @@ export class PolicyDeniedError extends SitrepError {
 
 /** Configuration (environment or policy file) is wrong; raised at start-up. */
 export class ConfigError extends SitrepError {
-  constructor(message: string, options: SitrepErrorOptions & { code?: typeof ErrorCode.ConfigInvalid | typeof ErrorCode.PolicyInvalid } = {}) {
+  constructor(message: string, options: SitrepErrorOptions & { code?: typeof ErrorCode.ConfigInvalid | typeof ErrorCode.PolicyInvalid | typeof ErrorCode.RunbookInvalid } = {}) {
     super(options.code ?? ErrorCode.ConfigInvalid, message, options);
   }
 }

@@ -7,6 +7,7 @@ export * from './job.js';
 export * from './job-grant.js';
 export * from './plan.js';
 export * from './request.js';
+export * from './runbook-step.js';
 export * from './risk.js';
 export * from './timeline-event.js';
 export * from './table-text.js';

@@ -19,6 +19,11 @@ export const JobGrantSchema = z.object({
   approvalId: z.string().optional(),
   /** Who pressed Run, for a plan that needed no approval. */
   confirmedBy: z.string().optional(),
+  /**
+   * For a runbook's step: the runbook's request, the step (0-based) and the fingerprint of the
+   * procedure's approved plan. `requestId` is then the step's own id (core/runbook-step.ts).
+   */
+  runbook: z.object({ requestId: z.string().min(1), step: z.number().int().nonnegative(), procedure: z.string().min(1) }).optional(),
   /** Milliseconds since the epoch (Redis time). */
   issuedAt: z.number().int().nonnegative(),
   /** A worker refuses to start the execution after this (ms since the epoch, Redis time). */

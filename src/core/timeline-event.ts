@@ -27,6 +27,8 @@ export const EventKind = {
   AlertFiring: 'alert.firing',
   /** An Alertmanager alert resolved (`at` is its endsAt). */
   AlertResolved: 'alert.resolved',
+  /** A runbook step that is no job: a manual step waited for or done, a step skipped by its `if:`. */
+  RunbookStep: 'runbook.step',
 } as const;
 export type EventKind = (typeof EventKind)[keyof typeof EventKind];
 

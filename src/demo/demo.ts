@@ -240,6 +240,10 @@ export function banner(demo: Demo, scenario: string, timeScale: number): string 
       /k8s drain ${node}
   Read the plan (if the drain is refused, it names the flags that override; add them and try
   again), then switch to Bob (top left) and approve it. Watch ${node} empty in the cluster panel.
+  Or the whole maintenance (cordon, drain, reboot, wait, uncordon) as one plan:
+      /k8s runbook node-maintenance node=${node}
+  At its reboot step, reboot ${node}, then press Done:
+      kubectl --kubeconfig ${demo.sandbox.kubeconfigPath} create --raw /debug/sandbox/nodes/${node}/reboot -f /dev/null
   Then: /incident start Checkout errors --sev 2  ·  /incident resolve  ·  /incident postmortem
 
   Cluster   sandbox at ${demo.sandbox.url}, scenario ${scenario}, time x${timeScale}

@@ -8,7 +8,8 @@ import { planDrift, type Plan } from '../core/plan.js';
 import { EventKind } from '../core/timeline-event.js';
 import { foreignClick, FOREIGN_CLICK_MESSAGE, type ClickContext } from './click.js';
 import type { RequestDeps } from './deps.js';
-import { evaluatePolicy } from './policy-check.js';
+import { approversNow, evaluatePolicy, policyNowProblem } from './policy-check.js';
+import { procedureOf } from '../runbooks/index.js';
 import type { ConcurrentOperation, RequestRecord, TransitionFields } from './request-store.js';
 import { isFinal, RequestState } from './request-state.js';
 import { noteQuietly } from './timeline-note.js';
@@ -17,13 +18,26 @@ import { requestTarget } from './audit-log.js';
 /** What a click handler tells the clicker privately; undefined means the card says it all. */
 export type ClickReply = string | undefined;
 
+/**
+ * What the approval steps hand to a runbook's own steps (runbook-steps.ts): the runbook was
+ * approved or confirmed as a whole, or one of its steps' own approvals ended.
+ */
+export interface RunbookApprovalHooks {
+  /** The whole procedure may run: start its step cursor (instead of queueing one execution). */
+  begin(record: RequestRecord): Promise<void>;
+  /** A step asked again was approved: run it under the plan that approval is for. */
+  stepApproved(record: RequestRecord, approval: ApprovalRecord): Promise<void>;
+  /** A step asked again was rejected, expired or cancelled: the runbook stops there. */
+  stepEnded(record: RequestRecord, approval: ApprovalRecord): Promise<void>;
+}
+
 /** `--dry-run` (any form but false): show the plan, ask no one, change nothing. */
 const isDryRun = (record: RequestRecord) => Boolean(record.request.args.dryRun);
 
 const warningData = (plan: Plan) => plan.warnings.map((w) => ({ code: w.code, severity: w.severity, message: w.message }));
 
-/** The approvers a decision allows, `*` when it needs no approver (it then narrows nothing). */
-const approversNow = (d: PolicyDecision) => (d.approvals === 0 ? ('*' as const) : d.approvers);
+/** A runbook's step asked again has its own approval; the runbook's own is record.approvalId. */
+const isStepApproval = (record: RequestRecord, approvalId: string) => record.approvalId !== approvalId && procedureOf(record.request.args) !== undefined;
 
 /**
  * The lifecycle's steps from a plan to an approved execution: show the plan and ask for what the
@@ -35,9 +49,15 @@ const approversNow = (d: PolicyDecision) => (d.approvals === 0 ? ('*' as const) 
  * larger of the two, and guests approve only when a rule names them.
  */
 export class ApprovalSteps {
+  /** Set by the lifecycle: where approved runbooks and their steps' approvals go. */
+  runbooks?: RunbookApprovalHooks;
+
   constructor(private readonly deps: RequestDeps) {}
 
-  /** The plan ready step: store the plan, then refuse, finish, or ask for approval or confirmation. */
+  /**
+   * The plan ready step: store the plan, then refuse, finish, or ask for approval or confirmation.
+   * A runbook's procedure is asked for even when no step can be planned yet (its actions are empty).
+   */
   async planReady(record: RequestRecord, plan: Plan): Promise<void> {
     const { store } = this.deps;
     const id = record.request.id;
@@ -64,7 +84,7 @@ export class ApprovalSteps {
       await store.transition(id, 'finishUnrun', { result: { ok: true, title: 'Dry run: nothing was changed', text: `This is what \`${record.request.verb}\` would do: ${plan.summary}`, changed: [], unchanged: [] } });
       return;
     }
-    if (plan.actions.length === 0) {
+    if (plan.actions.length === 0 && !procedureOf(record.request.args)) {
       await store.transition(id, 'finishUnrun', { result: { ok: true, title: 'Nothing to do', text: plan.summary, changed: [], unchanged: [] } });
       return;
     }
@@ -125,7 +145,7 @@ export class ApprovalSteps {
   }
 
   /** Refuses a click that does not belong to the request's card; audited. Undefined when it does. */
-  private async checkPlace(click: ClickContext, record: RequestRecord, approvalId?: string): Promise<ClickReply | undefined> {
+  async checkPlace(click: ClickContext, record: RequestRecord, approvalId?: string): Promise<ClickReply | undefined> {
     const why = foreignClick(click, { channelId: record.request.channelId, messageTs: record.messageTs, team: this.deps.slackTeam() });
     if (!why) return undefined;
     const r = record.request;
@@ -146,20 +166,6 @@ export class ApprovalSteps {
   }
 
   /**
-   * Why the policy in force now would not let this execution run, or undefined: asked once more
-   * just before signing, so a policy tightened between the last click and now still applies.
-   */
-  private async policyNowProblem(record: RequestRecord, approval: ApprovalRecord | undefined): Promise<string | undefined> {
-    const decision = await evaluatePolicy(this.deps, record.request);
-    if (!decision.allowed) return decision.reason;
-    if (!approval) return decision.approvals > 0 ? 'the policy now requires approval for this; run the command again to ask for it' : undefined;
-    const spec = approversNow(decision);
-    const counted = approval.approvals.filter((v) => spec === '*' || spec.includes(v.userId)).length;
-    const needed = Math.max(approval.requiredApprovals, decision.approvals);
-    return counted >= needed ? undefined : `the policy now needs ${needed} approval(s) from ${decision.approversLabel || 'others'}, and ${counted} of the approvals given still count`;
-  }
-
-  /**
    * Queues the signed execution of an approved request; idempotent (the job id is fixed per
    * request). The grant names the request, cluster, verb, args and the approved plan's
    * fingerprint, and expires GRANT_TTL_MS after signing.
@@ -168,9 +174,14 @@ export class ApprovalSteps {
     const r = record.request;
     try {
       const approval = who.approvalId ? await this.deps.approvals.get(who.approvalId) : undefined;
-      const problem = await this.policyNowProblem(record, approval);
+      const problem = await policyNowProblem(this.deps, record.request, approval);
       if (problem) {
         await this.deps.store.transition(r.id, 'fail', { failure: { code: ErrorCode.PolicyDenied, message: `Not run: ${problem}.`, hint: 'Nothing was changed. Run the command again to ask under the policy in force now.' } });
+        return;
+      }
+      // A runbook runs step by step: its cursor queues each step's own signed execution.
+      if (this.runbooks && procedureOf(r.args)) {
+        await this.runbooks.begin(record);
         return;
       }
       const now = this.deps.clock.now();
@@ -238,7 +249,8 @@ export class ApprovalSteps {
       // Approved, but the bot that took the deciding click died before queueing the job: any
       // later click finishes the hand-over. Safe to repeat: the job id is fixed per request.
       if (outcome.state === 'approved') {
-        if (record.state === RequestState.AwaitingApproval) await this.startExecution(record, outcome.record.plan, 'approve', { approvalId });
+        if (this.runbooks && isStepApproval(record, approvalId)) await this.runbooks.stepApproved(record, outcome.record);
+        else if (record.state === RequestState.AwaitingApproval) await this.startExecution(record, outcome.record.plan, 'approve', { approvalId });
         else if (record.state === RequestState.Approved) await this.queueExecution(record, outcome.record.plan, { approvalId });
         this.deps.changed(record.request.id);
       }
@@ -254,7 +266,10 @@ export class ApprovalSteps {
       text: `Approved by <@${userId}>`,
       data: { approvalId, needed: outcome.record.requiredApprovals, approvers: outcome.record.approversLabel },
     });
-    if (outcome.kind === 'approved') await this.startExecution(record, outcome.record.plan, 'approve', { approvalId });
+    if (outcome.kind === 'approved') {
+      if (this.runbooks && isStepApproval(record, approvalId)) await this.runbooks.stepApproved(record, outcome.record);
+      else await this.startExecution(record, outcome.record.plan, 'approve', { approvalId });
+    }
     this.deps.changed(record.request.id);
     return outcome.kind === 'recorded' ? outcome.message : undefined;
   }
@@ -277,8 +292,12 @@ export class ApprovalSteps {
 
   /** The reject, expire or cancel step, with a line on the timeline. */
   async ended(record: RequestRecord, approval: ApprovalRecord): Promise<void> {
-    // Only the request's current approval speaks for it (an older one may expire later).
-    if (record.approvalId && record.approvalId !== approval.id) return;
+    // Only the request's current approval speaks for it (an older one may expire later), except
+    // a runbook step's own approval, which stops the runbook when it ends without approving.
+    if (record.approvalId && record.approvalId !== approval.id) {
+      if (this.runbooks && isStepApproval(record, approval.id)) await this.runbooks.stepEnded(record, approval);
+      return;
+    }
     const step = ({ rejected: 'reject', expired: 'expire', cancelled: 'cancel' } as const)[approval.state as 'rejected' | 'expired' | 'cancelled'];
     if (!step) return;
     await this.deps.store.transition(record.request.id, step);

@@ -3,7 +3,7 @@ import { AuditAction, type ApprovalStore } from '../approval/index.js';
 import { logAudit, type AuditEntry } from '../core/audit.js';
 import type { CommandRequest } from '../core/request.js';
 import { argsFor, type VerbContract } from '../core/verbs/contract.js';
-import { OPERATION_VERBS } from '../core/verbs/index.js';
+import { OPERATION_VERBS, RUNBOOK_VERB } from '../core/verbs/index.js';
 import type { RequestChange } from './request-store.js';
 import { RequestState } from './request-state.js';
 
@@ -79,7 +79,7 @@ export class AuditLog {
     };
     this.line(entry);
     const action = TRAIL[change.to];
-    if (action && (action === AuditAction.Refused || r.verb in OPERATION_VERBS)) {
+    if (action && (action === AuditAction.Refused || r.verb in OPERATION_VERBS || r.verb === RUNBOOK_VERB.name)) {
       await this.approvals
         .auditEvent({ action, requestId: r.id, verb: r.verb, cluster: r.cluster, user: r.userId, detail: `${entry.target}${detail ? `: ${detail}` : ''}` })
         .catch((err: unknown) => this.logger.warn({ err, requestId: r.id }, 'could not add to the audit stream'));

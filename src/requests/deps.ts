@@ -37,6 +37,12 @@ export interface RequestDeps {
   /** Whether a Slack user is a single- or multi-channel guest (users.info), cached briefly. */
   isGuest(userId: string): Promise<boolean>;
   /**
+   * How long a running runbook's step cursor may stand still before the sweep makes sure its step
+   * has what it needs (a bot that died between moving the cursor and queueing the step's job), ms.
+   * @defaultValue 15000
+   */
+  runbookStallMs?: number;
+  /**
    * Called after every change a request's card should show. The chat layer schedules the card's
    * render; the lifecycle never renders.
    */

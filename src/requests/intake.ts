@@ -7,6 +7,7 @@ import { argsFor, type VerbContract } from '../core/verbs/contract.js';
 import { OPERATION_VERBS } from '../core/verbs/index.js';
 import { isRedisUnavailable, redisFailure } from '../queue/redis-connection.js';
 import type { RequestDeps } from './deps.js';
+import type { LockOutcome } from './target-locks.js';
 import { evaluatePolicy } from './policy-check.js';
 import { noteOnIncident } from './timeline-note.js';
 
@@ -30,6 +31,13 @@ export interface IntakeOptions {
    * card can never be posted there; returns when it is posted or will be retried.
    */
   postCard(requestId: string): Promise<void>;
+  /**
+   * The targets to hold (one operation per target) instead of the verb's own: a runbook holds
+   * every target its steps change, for its whole run. @defaultValue the verb contract's targetOf
+   */
+  targets?: readonly string[];
+  /** What to queue instead of the request's one job (a runbook queues its steps' plans). */
+  queue?: () => Promise<void>;
 }
 
 const NOTHING_QUEUED = 'Nothing was queued or changed. Check REDIS_URL and the Redis server, then run the command again.';
@@ -38,11 +46,19 @@ const NOTHING_QUEUED = 'Nothing was queued or changed. Check REDIS_URL and the R
  * Takes the one object the request would change (DESIGN.md invariant 8), unless it is a dry run.
  * Returns why it cannot, naming the request that holds it, or undefined when it is taken.
  */
-async function lockTarget(deps: RequestDeps, request: CommandRequest): Promise<string | undefined> {
-  const contract = (OPERATION_VERBS as Record<string, VerbContract>)[request.verb];
-  if (!contract?.targetOf || request.args.dryRun) return undefined;
-  const target = contract.targetOf(argsFor(contract, request.args));
-  const outcome = await deps.store.lockTarget(request.id, { cluster: request.cluster, target });
+async function lockTarget(deps: RequestDeps, request: CommandRequest, targets?: readonly string[]): Promise<string | undefined> {
+  let outcome: LockOutcome;
+  let target: string;
+  if (targets) {
+    if (!targets.length) return undefined;
+    outcome = await deps.store.lockTargets(request.id, targets.map((t) => ({ cluster: request.cluster, target: t })));
+    target = outcome.ok ? '' : (outcome.target ?? targets.join(', '));
+  } else {
+    const contract = (OPERATION_VERBS as Record<string, VerbContract>)[request.verb];
+    if (!contract?.targetOf || request.args.dryRun) return undefined;
+    target = contract.targetOf(argsFor(contract, request.args));
+    outcome = await deps.store.lockTarget(request.id, { cluster: request.cluster, target });
+  }
   if (outcome.ok) return undefined;
   const holder = await deps.store.get(outcome.holder);
   const what = holder ? `\`${holder.request.command} ${holder.request.text}\` by <@${holder.request.userId}> in <#${holder.request.channelId}> (${holder.state})` : `request ${outcome.holder}`;
@@ -87,7 +103,7 @@ export async function intake(deps: RequestDeps, request: CommandRequest, options
       await deps.store.transition(request.id, 'refuse', { failure: { code: ErrorCode.PolicyDenied, message: decision.reason } });
       return { kind: 'refused', reason: decision.reason };
     }
-    const busy = options.jobKind === JobKind.Plan ? await lockTarget(deps, request) : undefined;
+    const busy = options.jobKind === JobKind.Plan ? await lockTarget(deps, request, options.targets) : undefined;
     if (busy) {
       await deps.store.transition(request.id, 'refuse', { failure: { code: ErrorCode.TargetBusy, message: busy } });
       return { kind: 'refused', reason: busy };
@@ -96,6 +112,11 @@ export async function intake(deps: RequestDeps, request: CommandRequest, options
     cardShown = true;
     const queued = await deps.store.transition(request.id, options.jobKind === JobKind.Plan ? 'queuePlan' : 'queueRead');
     if (!queued.ok) return { kind: 'duplicate' };
+    if (options.queue) {
+      await options.queue();
+      deps.changed(request.id);
+      return { kind: 'taken' };
+    }
     await deps.producer.enqueue({
       v: 1,
       kind: options.jobKind,

@@ -2,10 +2,12 @@ import { formatDuration } from '../core/duration.js';
 import { ErrorCode } from '../core/errors.js';
 import { JobKind } from '../core/job.js';
 import { EventKind } from '../core/timeline-event.js';
+import { parseStepRequestId } from '../core/runbook-step.js';
 import type { JobEventEnvelope } from '../queue/job-events.js';
 import type { ApprovalSteps } from './approval-steps.js';
 import type { RequestDeps } from './deps.js';
 import type { RequestRecord } from './request-store.js';
+import type { RunbookSteps } from './runbook-steps.js';
 import { noteQuietly } from './timeline-note.js';
 
 /** How many times a drifted execution is planned again before sitrep stops asking. */
@@ -17,12 +19,17 @@ const MAX_REPLANS = 3;
  * redelivered to another replica) finds the request past that step and changes nothing.
  */
 export class JobEventSteps {
-  constructor(private readonly deps: RequestDeps, private readonly approvals: ApprovalSteps) {}
+  constructor(private readonly deps: RequestDeps, private readonly approvals: ApprovalSteps, private readonly runbooks: RunbookSteps) {}
 
   async apply(e: JobEventEnvelope): Promise<void> {
     const { store } = this.deps;
     const record = await store.get(e.requestId);
-    if (!record) return; // not ours (another installation sharing the stream), or expired
+    if (!record) {
+      // A runbook step's job carries the step's own id; its runbook applies the event.
+      const step = parseStepRequestId(e.requestId);
+      if (step) await this.runbooks.onEvent(e, step);
+      return; // otherwise not ours (another installation sharing the stream), or expired
+    }
     const id = e.requestId;
     const body = e.body;
     switch (body.type) {

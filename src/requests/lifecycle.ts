@@ -7,6 +7,10 @@ import type { RequestDeps } from './deps.js';
 import { intake, type IntakeOptions, type IntakeOutcome } from './intake.js';
 import { JobEventSteps } from './job-event-steps.js';
 import type { RequestRecord } from './request-store.js';
+import { RunbookClicks } from './runbook-clicks.js';
+import { RunbookPlanning } from './runbook-planning.js';
+import { RunbookSteps } from './runbook-steps.js';
+import { procedureOf, type RunbookInstance } from '../runbooks/index.js';
 
 /**
  * The one owner of a request's life, from slash command to result. Each method is a named step
@@ -17,15 +21,60 @@ import type { RequestRecord } from './request-store.js';
 export class RequestLifecycle {
   private readonly approvals: ApprovalSteps;
   private readonly events: JobEventSteps;
+  private readonly planning: RunbookPlanning;
+  private readonly runbooks: RunbookSteps;
+  private readonly runbookClicks: RunbookClicks;
 
   constructor(readonly deps: RequestDeps) {
     this.approvals = new ApprovalSteps(deps);
-    this.events = new JobEventSteps(deps, this.approvals);
+    this.planning = new RunbookPlanning(deps, this.approvals);
+    this.runbooks = new RunbookSteps(deps, this.planning);
+    this.approvals.runbooks = this.runbooks;
+    this.runbookClicks = new RunbookClicks(deps, this.approvals, this.runbooks);
+    this.events = new JobEventSteps(deps, this.approvals, this.runbooks);
   }
 
   /** Intake: claim, policy, incident note, card, queue. */
   intake(request: CommandRequest, options: IntakeOptions): Promise<IntakeOutcome> {
     return intake(this.deps, request, options);
+  }
+
+  /**
+   * Intake of a runbook: as any request, but holding every target its steps change and queueing
+   * the plans of the steps that can be planned now. `procedure` is the runbook with its values.
+   */
+  intakeRunbook(request: CommandRequest, procedure: RunbookInstance, options: Pick<IntakeOptions, 'postCard'>): Promise<IntakeOutcome> {
+    const withProcedure: CommandRequest = { ...request, args: { ...request.args, procedure } };
+    const targets = [...new Set(procedure.steps.flatMap((s) => (s.kind === 'run' && s.target ? [s.target] : [])))];
+    return intake(this.deps, withProcedure, {
+      jobKind: 'plan',
+      postCard: options.postCard,
+      targets,
+      queue: async () => {
+        const record = await this.deps.store.get(request.id);
+        if (record && procedureOf(record.request.args)) await this.planning.start(record);
+      },
+    });
+  }
+
+  /** Done on a runbook's manual step (`<request id>#<step>`), from its card. */
+  runbookStepDone(value: string, click: ClickContext): Promise<ClickReply> {
+    return this.runbookClicks.done(value, click);
+  }
+
+  /** Run on a runbook step asked again when the policy needs no approver. */
+  runbookStepRun(value: string, click: ClickContext): Promise<ClickReply> {
+    return this.runbookClicks.run(value, click);
+  }
+
+  /** Cancel a running runbook: it stops at the next step boundary. */
+  cancelRunbook(requestId: string, click: ClickContext): Promise<ClickReply> {
+    return this.runbookClicks.cancel(requestId, click);
+  }
+
+  /** Recovery: running runbooks whose step's job a crashed bot did not queue. */
+  sweepRunbooks(): Promise<void> {
+    return this.runbooks.sweep();
   }
 
   /** Plan ready: what the policy requires for the plan a worker made. */

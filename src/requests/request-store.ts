@@ -6,7 +6,7 @@ import { RedisScript } from '../core/redis-script.js';
 import { CommandRequestSchema, type CommandRequest } from '../core/request.js';
 import { isFinal, RequestState } from './request-state.js';
 import { TargetLocks, type LockOutcome, type LockTarget } from './target-locks.js';
-import { STEPS, type Step } from './transitions.js';
+import { STEP_MOVES, STEPS, StepStatus, type Step, type StepMove } from './transitions.js';
 
 const FailureSchema = z.object({ code: z.string(), message: z.string(), hint: z.string().optional() });
 export type Failure = z.infer<typeof FailureSchema>;
@@ -16,6 +16,47 @@ const LockTargetSchema = z.object({ cluster: z.string(), target: z.string() });
 const ConcurrentSchema = z.object({ requestId: z.string(), text: z.string(), userId: z.string(), state: z.string() });
 /** Another operation in the same cluster, as a card lists it. */
 export type ConcurrentOperation = z.infer<typeof ConcurrentSchema>;
+
+/**
+ * One step of a runbook as its card shows it and its next move needs it: the plans (the one shown
+ * at approval or made when reached, and the one it runs under), its `if:`, its approval if it was
+ * asked again, and how it ended. Written whole with each cursor move (a compare-and-set).
+ */
+export const StepRecordSchema = z.object({
+  status: z.enum(Object.values(StepStatus) as [StepStatus, ...StepStatus[]]),
+  /** The plan shown when the runbook was approved (absent: planned only when reached). */
+  plan: PlanSchema.optional(),
+  /** The plan made when the step was reached, compared with `plan` before it runs. */
+  freshPlan: PlanSchema.optional(),
+  /** The plan it runs under: the approved one, one approved for this step, or the fresh one. */
+  approvedPlan: PlanSchema.optional(),
+  /** Its `if:` as last read: whether it held, and what was seen. */
+  holds: z.boolean().optional(),
+  seen: z.string().optional(),
+  /** The step's own approval, when it was asked again. */
+  approvalId: z.string().optional(),
+  confirmedBy: z.string().optional(),
+  drift: DriftSchema.optional(),
+  result: JobResultSchema.optional(),
+  failure: FailureSchema.optional(),
+  startedAt: z.number().optional(),
+  endedAt: z.number().optional(),
+  workerId: z.string().optional(),
+  /** Who pressed Done on a manual step. */
+  doneBy: z.string().optional(),
+  /** Why it was skipped, or why its job was not needed. */
+  note: z.string().optional(),
+});
+export type StepRecord = z.infer<typeof StepRecordSchema>;
+
+/** Where a runbook is: the step (0-based), that step's attempt (each plan of it adds one) and its status. */
+export interface StepCursor {
+  index: number;
+  attempt: number;
+  status: StepStatus;
+  /** When the cursor last moved, ms since the epoch. */
+  at: number;
+}
 
 export interface RequestRecord {
   request: CommandRequest;
@@ -45,6 +86,18 @@ export interface RequestRecord {
   lock?: LockTarget;
   /** Other operations pending or running in the same cluster when the plan was made. */
   concurrent?: ConcurrentOperation[];
+  /** A runbook's targets, all held until it ends (one operation per target). */
+  locks?: LockTarget[];
+  /** A runbook's step cursor, once it runs. */
+  cursor?: StepCursor;
+  /** A runbook's steps by index (absent: not planned at approval, not reached). */
+  steps?: (StepRecord | undefined)[];
+  /** The running step's live progress, its worker and start. */
+  stepProgress?: JobProgress;
+  stepWorkerId?: string;
+  stepStartedAt?: number;
+  /** Who cancelled a running runbook, and when: it stops at the next step boundary. */
+  cancel?: { by: string; at: number };
 }
 
 /** Fields a transition may write with the new state. */
@@ -98,6 +151,61 @@ if tonumber(ARGV[1]) > cur then
 end
 return 0`);
 
+// The runbook step cursor's compare-and-set (transitions.ts STEP_MOVES): moves only a running
+// runbook whose cursor is on the expected step, attempt and one of the move's from-statuses.
+// A move to another step or attempt clears the last step's progress, worker and start. Like
+// TRANSITION, a move made for a Slack click is refused once that click's deadline passed.
+const STEP_MOVE = new RedisScript(
+  `
+if redis.call('HGET', KEYS[1], 'state') ~= 'running' then return 0 end
+if redis.call('HGET', KEYS[1], 'stepIndex') ~= argv[1] then return 0 end
+if argv[2] ~= '' and redis.call('HGET', KEYS[1], 'stepAttempt') ~= argv[2] then return 0 end
+local st = redis.call('HGET', KEYS[1], 'stepStatus')
+local n = tonumber(argv[3])
+local ok = false
+for i = 1, n do if argv[3 + i] == st then ok = true end end
+if not ok then return 0 end
+local base = 3 + n
+local idx, status, attempt = argv[base + 1], argv[base + 2], argv[base + 3]
+if idx ~= argv[1] or attempt ~= redis.call('HGET', KEYS[1], 'stepAttempt') then
+  redis.call('HDEL', KEYS[1], 'stepProgress', 'stepProgressSeq', 'stepWorkerId', 'stepStartedAt')
+end
+local fields = {}
+for j = base + 4, #argv do fields[#fields + 1] = argv[j] end
+redis.call('HSET', KEYS[1], 'stepIndex', idx, 'stepStatus', status, 'stepAttempt', attempt, unpack(fields))
+return 1`,
+  { deadline: true },
+);
+
+// A step's record while the runbook is still being planned (before its cursor exists).
+const SET_STEP_IN_STATE = new RedisScript(
+  `
+if redis.call('HGET', KEYS[1], 'state') ~= argv[1] then return 0 end
+redis.call('HSET', KEYS[1], argv[2], argv[3])
+return 1`,
+  { deadline: true },
+);
+
+// Who cancelled a running runbook, first caller only; refused past a click's deadline.
+const REQUEST_CANCEL = new RedisScript(
+  `
+if redis.call('HSETNX', KEYS[1], 'cancelBy', argv[1]) == 0 then return 0 end
+redis.call('HSET', KEYS[1], 'cancelAt', argv[2])
+return 1`,
+  { deadline: true },
+);
+
+// Progress of the running step's job, newer than what is stored, for the step the cursor is on.
+const SET_STEP_PROGRESS = new RedisScript(`
+if redis.call('HGET', KEYS[1], 'state') ~= 'running' or redis.call('HGET', KEYS[1], 'stepStatus') ~= 'running' then return 0 end
+if redis.call('HGET', KEYS[1], 'stepIndex') ~= ARGV[1] or redis.call('HGET', KEYS[1], 'stepAttempt') ~= ARGV[2] then return 0 end
+local cur = tonumber(redis.call('HGET', KEYS[1], 'stepProgressSeq') or '0')
+if tonumber(ARGV[3]) <= cur then return 0 end
+redis.call('HSET', KEYS[1], 'stepProgressSeq', ARGV[3], 'stepProgress', ARGV[4])
+if ARGV[5] ~= '' then redis.call('HSETNX', KEYS[1], 'stepWorkerId', ARGV[5]) end
+if ARGV[6] ~= '' then redis.call('HSETNX', KEYS[1], 'stepStartedAt', ARGV[6]) end
+return 1`);
+
 const RELEASE_LOCK = new RedisScript(`
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0`);
@@ -130,6 +238,31 @@ export class RequestKeys {
   cardLock(id: string): string {
     return `${this.prefix}:card-lock:${id}`;
   }
+
+  /** Runbooks that run now (a sorted set by when their cursor was set going), for the recovery sweep. */
+  get activeRunbooks(): string {
+    return `${this.prefix}:runbooks:running`;
+  }
+}
+
+/** The fields of a runbook's record: its targets, cursor, steps, the running step and a cancel. */
+function runbookFields(h: Record<string, string>, json: <T>(s: string | undefined, schema: z.ZodType<T>) => T | undefined): Partial<RequestRecord> {
+  const out: Partial<RequestRecord> = {};
+  if (h.locks) out.locks = json(h.locks, z.array(LockTargetSchema));
+  if (h.stepIndex !== undefined) {
+    out.cursor = { index: Number(h.stepIndex), attempt: Number(h.stepAttempt ?? 0), status: h.stepStatus as StepStatus, at: Number(h.cursorAt ?? 0) };
+  }
+  const steps: (StepRecord | undefined)[] = [];
+  for (const [k, v] of Object.entries(h)) {
+    const m = /^step:(\d+)$/.exec(k);
+    if (m) steps[Number(m[1])] = StepRecordSchema.parse(JSON.parse(v));
+  }
+  if (steps.length) out.steps = steps;
+  if (h.stepProgress) out.stepProgress = json(h.stepProgress, JobProgressSchema);
+  if (h.stepWorkerId) out.stepWorkerId = h.stepWorkerId;
+  if (h.stepStartedAt) out.stepStartedAt = Number(h.stepStartedAt);
+  if (h.cancelBy) out.cancel = { by: h.cancelBy, at: Number(h.cancelAt ?? 0) };
+  return out;
 }
 
 function encode(fields: Record<string, unknown>): string[] {
@@ -171,6 +304,27 @@ export class RequestStore {
     });
     if (outcome.ok) await this.redis.hset(this.keys.request(id), 'lock', JSON.stringify(target));
     return outcome;
+  }
+
+  /**
+   * Holds every target of a runbook until it ends, or none: when one is held by another request,
+   * those already taken are freed again and that holder is returned.
+   */
+  async lockTargets(id: string, targets: readonly LockTarget[]): Promise<LockOutcome> {
+    const taken: LockTarget[] = [];
+    for (const target of targets) {
+      const outcome = await this.locks.acquire(target, id, async (holder) => {
+        const record = await this.get(holder);
+        return !record || isFinal(record.state);
+      });
+      if (!outcome.ok) {
+        for (const t of taken) await this.locks.release(t, id);
+        return { ...outcome, target: target.target };
+      }
+      taken.push(target);
+    }
+    if (taken.length) await this.redis.hset(this.keys.request(id), 'locks', JSON.stringify(taken));
+    return { ok: true };
   }
 
   /**
@@ -218,6 +372,7 @@ export class RequestStore {
       fileUploaded: h.fileUploaded === '1',
       lock: json(h.lock, LockTargetSchema),
       concurrent: json(h.concurrent, z.array(ConcurrentSchema)),
+      ...runbookFields(h, json),
     };
   }
 
@@ -225,16 +380,80 @@ export class RequestStore {
    * Takes one step of the lifecycle: sets the step's state and `fields` only if the request is in
    * one of the step's from-states, atomically. A refused step changes nothing.
    */
-  async transition(id: string, step: Step, fields: TransitionFields = {}): Promise<TransitionOutcome> {
+  async transition(id: string, step: Step, fields: TransitionFields = {}, cursor: string[] = []): Promise<TransitionOutcome> {
     const { from, to } = STEPS[step];
-    const [outcome, cur, requestJson, lock] = (await TRANSITION.run(this.redis, [this.keys.request(id)], [to, from.length, ...from, ...encode(fields)])) as [string, string, string?, string?];
+    const [outcome, cur, requestJson, lock] = (await TRANSITION.run(this.redis, [this.keys.request(id)], [to, from.length, ...from, ...encode(fields), ...cursor])) as [string, string, string?, string?];
     if (outcome === 'moved') {
-      if (isFinal(to) && lock) await this.locks.release(LockTargetSchema.parse(JSON.parse(lock)), id);
+      if (isFinal(to)) {
+        // A runbook holds several targets (`locks`), for its whole run.
+        const locks = await this.redis.hget(this.keys.request(id), 'locks');
+        const held = [...(lock ? [LockTargetSchema.parse(JSON.parse(lock))] : []), ...(locks ? z.array(LockTargetSchema).parse(JSON.parse(locks)) : [])];
+        for (const t of held) await this.locks.release(t, id);
+        await this.redis.zrem(this.keys.activeRunbooks, id);
+      }
       // The change happened: a hook that fails (its own Redis write, say) must not make it look undone.
       if (this.onChange && requestJson) await Promise.resolve(this.onChange({ request: CommandRequestSchema.parse(JSON.parse(requestJson)), from: cur as RequestState, to, fields })).catch(() => {});
       return { ok: true, from: cur as RequestState };
     }
     return { ok: false, state: outcome === 'missing' ? undefined : (cur as RequestState) };
+  }
+
+  /**
+   * Starts a runbook's step cursor on its first step, with the `start` transition (approved →
+   * running) in the same compare-and-set, and lists it for the recovery sweep. Attempt 0 is the
+   * plan made for approval; a step's first attempt when reached is 1.
+   */
+  async startRunbook(id: string, at: number): Promise<boolean> {
+    const cursor = ['stepIndex', '0', 'stepAttempt', '1', 'stepStatus', StepStatus.Reached, 'cursorAt', String(at)];
+    if (!(await this.transition(id, 'start', { startedAt: at }, cursor)).ok) return false;
+    await this.redis.zadd(this.keys.activeRunbooks, at, id);
+    return true;
+  }
+
+  /**
+   * One move of a running runbook's step cursor (transitions.ts STEP_MOVES), as one
+   * compare-and-set: only if the cursor is on step `at.index` (and `at.attempt`, when given) in one
+   * of the move's from-statuses. `to.step` is written as the record of the step moved to.
+   * Returns false, changing nothing, when the cursor is elsewhere (a late or replayed event).
+   */
+  async moveStep(id: string, move: StepMove, at: { index: number; attempt?: number }, to: { attempt?: number; step?: StepRecord; now: number; fields?: Record<string, string> }): Promise<boolean> {
+    const { from, to: status } = STEP_MOVES[move];
+    const index = move === 'next' ? at.index + 1 : at.index;
+    // A step's first attempt when reached is 1 (attempt 0 is its plan for approval).
+    const attempt = to.attempt ?? (move === 'next' ? 1 : at.attempt);
+    const current = attempt ?? Number((await this.redis.hget(this.keys.request(id), 'stepAttempt')) ?? 0);
+    const fields = ['cursorAt', String(to.now), ...(to.step ? [`step:${index}`, JSON.stringify(to.step)] : []), ...Object.entries(to.fields ?? {}).flat()];
+    const moved = await STEP_MOVE.run(this.redis, [this.keys.request(id)], [at.index, at.attempt ?? '', from.length, ...from, index, status, current, ...fields]);
+    return moved === 1;
+  }
+
+  /** A step's record while its runbook is still `planning` (the plans shown for approval). */
+  async setPlannedStep(id: string, index: number, step: StepRecord): Promise<boolean> {
+    return (await SET_STEP_IN_STATE.run(this.redis, [this.keys.request(id)], [RequestState.Planning, `step:${index}`, JSON.stringify(step)])) === 1;
+  }
+
+  /** Progress of the running step's job if `seq` is newer; also its worker and start, once. */
+  async setStepProgress(id: string, at: { index: number; attempt: number }, seq: number, progress: JobProgress | undefined, started?: { workerId: string; at: number }): Promise<boolean> {
+    const body = progress ? JSON.stringify(progress) : '';
+    if (!progress) {
+      // A `started` event: no progress yet, only who runs it and since when.
+      const key = this.keys.request(id);
+      const [state, idx, att] = await this.redis.hmget(key, 'stepStatus', 'stepIndex', 'stepAttempt');
+      if (state !== StepStatus.Running || idx !== String(at.index) || att !== String(at.attempt) || !started) return false;
+      await this.redis.multi().hsetnx(key, 'stepWorkerId', started.workerId).hsetnx(key, 'stepStartedAt', String(started.at)).exec();
+      return true;
+    }
+    return (await SET_STEP_PROGRESS.run(this.redis, [this.keys.request(id)], [at.index, at.attempt, seq, body, started?.workerId ?? '', started ? String(started.at) : ''])) === 1;
+  }
+
+  /** Records who cancelled a running runbook; true for the first caller only. */
+  async requestCancel(id: string, by: string, at: number): Promise<boolean> {
+    return (await REQUEST_CANCEL.run(this.redis, [this.keys.request(id)], [by, at])) === 1;
+  }
+
+  /** Runbooks running now (at most `limit`), for the recovery sweep. */
+  async runningRunbooks(limit = 100): Promise<string[]> {
+    return this.redis.zrange(this.keys.activeRunbooks, 0, limit - 1);
   }
 
   /**

@@ -25,7 +25,7 @@ export interface LockTarget {
 }
 
 /** The outcome of acquire: held by this request, or by another one (still pending or running). */
-export type LockOutcome = { ok: true } | { ok: false; holder: string };
+export type LockOutcome = { ok: true } | { ok: false; holder: string; /** Which of several targets was held. */ target?: string };
 
 /**
  * One destructive operation per target (DESIGN.md invariant 8): a request that changes a node,

@@ -4,7 +4,8 @@ import type { Clock } from '../core/clock.js';
 import { ErrorCode, JobError } from '../core/errors.js';
 import { canonicalJson, grantSignedBy } from '../core/job-grant.js';
 import type { JobPayload } from '../core/job.js';
-import { fingerprintPlan } from '../core/plan.js';
+import { fingerprintPlan, type Plan } from '../core/plan.js';
+import { parseStepRequestId, stepFactKey, stepFactValue, WHEN_REACHED } from '../core/runbook-step.js';
 
 export interface ExecutionGuardOptions {
   redis: Redis;
@@ -58,10 +59,20 @@ export class ExecutionGuard {
       : grant.releaseBy !== payload.releaseBy ? 'release deadline'
       : undefined;
     if (mismatch) throw this.forged(payload, `its ${mismatch} is not the one the bot signed`);
+    const step = grant.runbook ? parseStepRequestId(grant.requestId) : undefined;
+    if (grant.runbook && (!step || step.part !== 'run' || step.parentId !== grant.runbook.requestId || step.step !== grant.runbook.step)) {
+      throw this.forged(payload, 'its runbook step is not the one its request id names');
+    }
     await this.consume(payload, job);
     if (grant.approvalId) {
       const approval = await this.o.approvals.get(grant.approvalId);
-      if (!approval || approval.state !== 'approved' || approval.requestId !== grant.requestId || approval.planFingerprint !== grant.planFingerprint) {
+      const owner = grant.runbook?.requestId ?? grant.requestId;
+      if (!approval || approval.state !== 'approved' || approval.requestId !== owner) {
+        throw this.forged(payload, `approval ${grant.approvalId} is not an approval of this plan`);
+      }
+      // A runbook step runs under the runbook's approval only if the approved procedure lists it.
+      const underProcedure = grant.runbook !== undefined && approval.planFingerprint === grant.runbook.procedure;
+      if (underProcedure ? !this.stepInProcedure(payload, approval.plan, approvedPlan) : approval.planFingerprint !== grant.planFingerprint) {
         throw this.forged(payload, `approval ${grant.approvalId} is not an approval of this plan`);
       }
     } else if (!grant.confirmedBy) {
@@ -70,10 +81,22 @@ export class ExecutionGuard {
   }
 
   /**
+   * Whether a runbook's approved procedure (its plan's one fact per step) contains this step: the
+   * same verb and args with this plan's fingerprint, or planned when reached and, then, a plan
+   * that carries no warnings (a step planned late with warnings needs its own approval).
+   */
+  private stepInProcedure(payload: JobPayload, procedure: Plan, plan: Plan): boolean {
+    const fact = procedure.facts[stepFactKey(payload.grant!.runbook!.step)];
+    if (fact === stepFactValue(payload.verb, payload.args, plan.fingerprint)) return true;
+    return fact === stepFactValue(payload.verb, payload.args, WHEN_REACHED) && !plan.warnings.some((w) => w.severity !== 'info');
+  }
+
+  /**
    * Marks the grant consumed by this job, once. The first start must be before the grant expires;
    * the same job resuming later is fine; any other job with this grant is a replay.
    */
   private async consume(payload: JobPayload, job: QueuedJob): Promise<void> {
+    // A runbook step's request id is per step and attempt: each step's grant is consumed once.
     const key = `${this.o.prefix}:grant:${payload.requestId}`;
     const me = `${job.id}@${job.timestamp}`;
     const holder = await this.o.redis.get(key);

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { VersionApi } from '@kubernetes/client-node';
 import { Queue } from 'bullmq';
-import { OPERATION_JOBS, READ_JOBS } from '../../jobs/registry.js';
+import { OPERATION_JOBS, READ_JOBS, RUNBOOK_JOBS } from '../../jobs/registry.js';
 import { createKubeClients, loadKubeConfig } from '../k8s/kube-clients.js';
 import { healthRoutes, startOpsServer, type OpsRoute } from '../ops/ops-server.js';
 import { instrumentKubeConfig } from '../ops/kube-metrics.js';
@@ -54,7 +54,8 @@ export async function startWorkerProcess(options: WorkerProcessOptions): Promise
     redis,
     keys: new QueueKeys(options.prefix),
     readJobs: READ_JOBS,
-    operationJobs: OPERATION_JOBS,
+    // A runbook's wait steps are operations too: planned (their baseline), then executed, signed.
+    operationJobs: { ...OPERATION_JOBS, ...RUNBOOK_JOBS },
     logger,
     // Redis is shared state, not an authority: an execution runs only as the bot signed it.
     guard: async (payload, job) => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { COMMANDS } from '../../commands/registry.js';
 import { parseCommand } from '../../commands/parse.js';
 import { argsFor } from '../../src/core/verbs/contract.js';
-import { OPERATION_JOBS, READ_JOBS } from '../../jobs/registry.js';
+import { OPERATION_JOBS, READ_JOBS, RUNBOOK_JOBS } from '../../jobs/registry.js';
 import { selectDrainPods } from '../../src/k8s/drain-filters.js';
 import {
   BOT_VERBS,
@@ -14,6 +14,8 @@ import {
   MAX_REPLICAS,
   OPERATION_VERBS,
   READ_VERBS,
+  RUNBOOK_STEP_VERBS,
+  RUNBOOK_VERB,
   scaleVerb,
   topVerb,
   VerbRunner,
@@ -31,9 +33,15 @@ describe('one args contract per verb', () => {
       if (spec.job.runner === VerbRunner.Read) expect(READ_JOBS[spec.verb as keyof typeof READ_JOBS].verb).toBe(spec.job);
       if (spec.job.runner === VerbRunner.Operation) expect(OPERATION_JOBS[spec.verb as keyof typeof OPERATION_JOBS].verb).toBe(spec.job);
       if (spec.job.runner === VerbRunner.Bot) expect(BOT_VERBS[botVerbKey(spec.job) as keyof typeof BOT_VERBS]).toBe(spec.job);
+      if (spec.job.runner === VerbRunner.Runbook) expect(spec.job).toBe(RUNBOOK_VERB);
+    }
+    // Jobs only runbook steps ask for have a contract and a job each, and no chat verb.
+    for (const [name, contract] of Object.entries(RUNBOOK_STEP_VERBS)) {
+      expect(RUNBOOK_JOBS[name as keyof typeof RUNBOOK_JOBS].verb).toBe(contract);
+      expect(COMMANDS.some((s) => s.verb === name)).toBe(false);
     }
     const contracts = new Set(COMMANDS.map((s) => s.job));
-    for (const c of [...Object.values(READ_VERBS), ...Object.values(OPERATION_VERBS), ...Object.values(BOT_VERBS)]) expect(contracts.has(c)).toBe(true);
+    for (const c of [...Object.values(READ_VERBS), ...Object.values(OPERATION_VERBS), ...Object.values(BOT_VERBS), RUNBOOK_VERB]) expect(contracts.has(c)).toBe(true);
     expect(contracts.size).toBe(COMMANDS.length);
   });
 

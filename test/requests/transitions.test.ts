@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Redis } from 'ioredis';
 import type { CommandRequest } from '../../src/core/request.js';
-import { allowed, RequestState, RequestStore, STEPS, type Step } from '../../src/requests/index.js';
+import { allowed, RequestState, RequestStore, STEP_MOVES, STEPS, StepStatus, type Step, type StepMove } from '../../src/requests/index.js';
 import { startTestRedis, type TestRedis } from '../support/redis-server.js';
 
 let redis: TestRedis;
@@ -70,5 +70,68 @@ describe('the request lifecycle: one transition table, every move a compare-and-
 
   it('a step on a request Redis no longer has is refused, not an error', async () => {
     expect(await store.transition('req_missing', 'start')).toEqual({ ok: false, state: undefined });
+  });
+});
+
+describe("a runbook's step cursor: every move a compare-and-set on step, attempt and status", () => {
+  async function runningRunbook(): Promise<string> {
+    const id = await requestIn('queuePlan', 'planReady', 'askApproval', 'approve');
+    expect(await store.startRunbook(id, Date.now())).toBe(true);
+    return id;
+  }
+  const cursorOf = async (id: string) => (await store.get(id))!.cursor!;
+  const move = (id: string, m: StepMove, index: number, attempt = 1, to: { attempt?: number } = {}) => store.moveStep(id, m, { index, attempt }, { now: Date.now(), step: { status: STEP_MOVES[m].to }, ...to });
+
+  it('starts on step 1, attempt 1, once; moves forward only from a step that is over', async () => {
+    const id = await runningRunbook();
+    expect(await store.startRunbook(id, Date.now())).toBe(false);
+    expect(await cursorOf(id)).toMatchObject({ index: 0, attempt: 1, status: StepStatus.Reached });
+    expect(await move(id, 'next', 0)).toBe(false); // not over yet
+    expect(await move(id, 'plan', 0)).toBe(true);
+    expect(await move(id, 'run', 0)).toBe(true);
+    expect(await move(id, 'finish', 0)).toBe(true);
+    expect(await move(id, 'next', 0)).toBe(true);
+    expect(await cursorOf(id)).toMatchObject({ index: 1, attempt: 1, status: StepStatus.Reached });
+  });
+
+  it('a late or replayed event (an earlier step, an earlier attempt, a step already done) changes nothing', async () => {
+    const id = await runningRunbook();
+    await move(id, 'plan', 0);
+    expect(await move(id, 'run', 0)).toBe(true);
+    // A worker found drift: the step is planned again as attempt 2.
+    expect(await move(id, 'plan', 0, 1, { attempt: 2 })).toBe(true);
+    expect(await move(id, 'finish', 0, 1)).toBe(false); // attempt 1's result arrives late
+    expect(await move(id, 'run', 0, 2)).toBe(true);
+    expect(await move(id, 'finish', 0, 2)).toBe(true);
+    expect(await move(id, 'run', 0, 2)).toBe(false); // Done → Running is refused
+    await move(id, 'next', 0, 2);
+    expect(await move(id, 'finish', 0, 2)).toBe(false); // the cursor is on step 2 now
+    expect(await cursorOf(id)).toMatchObject({ index: 1, status: StepStatus.Reached });
+  });
+
+  it('racing replicas: of 50 concurrent moves to the next step exactly one moves; a finished runbook never moves', async () => {
+    const id = await runningRunbook();
+    await move(id, 'askManual', 0);
+    await move(id, 'finish', 0);
+    const outcomes = await Promise.all(Array.from({ length: 50 }, () => move(id, 'next', 0)));
+    expect(outcomes.filter(Boolean)).toHaveLength(1);
+    expect((await cursorOf(id)).index).toBe(1);
+    expect((await store.transition(id, 'stopRunbook')).ok).toBe(true);
+    expect(await move(id, 'plan', 1, 1)).toBe(false);
+    expect(await stateOf(id)).toBe(RequestState.Cancelled);
+  });
+
+  it("a runbook holds all its targets or none, and frees them all when it ends", async () => {
+    const other = await requestIn();
+    expect((await store.lockTarget(other, { cluster: 'c', target: 'node/b' })).ok).toBe(true);
+    const id = await requestIn();
+    const busy = await store.lockTargets(id, [{ cluster: 'c', target: 'node/a' }, { cluster: 'c', target: 'node/b' }]);
+    expect(busy).toEqual({ ok: false, holder: other, target: 'node/b' });
+    expect((await store.locks.held('c')).map((h) => h.target)).toEqual(['node/b']);
+    await store.transition(other, 'refuse');
+    expect((await store.lockTargets(id, [{ cluster: 'c', target: 'node/a' }, { cluster: 'c', target: 'node/b' }])).ok).toBe(true);
+    expect((await store.locks.held('c')).map((h) => h.requestId)).toEqual([id, id]);
+    await store.transition(id, 'refuse');
+    expect(await store.locks.held('c')).toEqual([]);
   });
 });

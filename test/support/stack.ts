@@ -69,8 +69,11 @@ export interface Stack {
   startWorker(): Promise<Awaited<ReturnType<typeof startWorkerProcess>>>;
   /** A second bot replica on the same Redis and Slack (stopped with the stack). */
   startBotReplica(): Promise<Bot>;
-  /** Stops the bot and starts a fresh one on the same Redis: nothing may live only in its memory. */
-  restartBot(options?: { policy?: Policy }): Promise<Bot>;
+  /**
+   * Stops the bot and starts a fresh one on the same Redis: nothing may live only in its memory.
+   * `whileDown` runs while no bot runs (workers keep working and reporting into Redis).
+   */
+  restartBot(options?: { policy?: Policy; whileDown?: () => Promise<void> }): Promise<Bot>;
   /** Sends `/k8s …` (or `/incident …`) as Slack would, from `user` in #ops. */
   slash(text: string, options?: { user?: string; command?: '/k8s' | '/incident'; channel?: string; triggerId?: string; retryNum?: number; timestamp?: number; teamId?: string }): ReturnType<typeof sendSlashCommand>;
   /** Clicks a button as Slack would; `channel`, `teamId` and `enterpriseId` may say it came from elsewhere. */
@@ -135,6 +138,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       ...(options.membershipCacheMs !== undefined ? { membershipCacheMs: options.membershipCacheMs } : {}),
       ...(options.alertmanager ? { alertmanager: options.alertmanager } : {}),
       expirySweepMs: 200,
+      runbookStallMs: 1000,
     });
   let bot = await launchBot();
   const replicas: Bot[] = [];
@@ -159,6 +163,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     },
     async restartBot(o = {}) {
       await bot.stop();
+      await o.whileDown?.();
       if (o.policy) policy = o.policy;
       bot = await launchBot();
       return bot;

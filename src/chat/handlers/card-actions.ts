@@ -22,7 +22,8 @@ function clickOf(body: BlockAction): ClickContext {
 }
 
 /**
- * The card's buttons: Approve, Reject, Cancel and Run, each acknowledged at once and handed to the
+ * The card's buttons: Approve, Reject, Cancel and Run, and a runbook's Done, Run step and Cancel
+ * runbook, each acknowledged at once and handed to the
  * lifecycle's step; what the clicker alone needs to hear comes back privately.
  */
 export function registerCardActions(app: App, services: BotServices): void {
@@ -45,4 +46,7 @@ export function registerCardActions(app: App, services: BotServices): void {
   app.action<BlockAction<ButtonAction>>(CardAction.Reject, onButton((v, c) => lifecycle.end('reject', v, c)));
   app.action<BlockAction<ButtonAction>>(CardAction.Cancel, onButton((v, c) => lifecycle.end('cancel', v, c)));
   app.action<BlockAction<ButtonAction>>(CardAction.Confirm, onButton((v, c) => lifecycle.run(v, c)));
+  app.action<BlockAction<ButtonAction>>(CardAction.StepDone, onButton((v, c) => lifecycle.runbookStepDone(v, c)));
+  app.action<BlockAction<ButtonAction>>(CardAction.StepRun, onButton((v, c) => lifecycle.runbookStepRun(v, c)));
+  app.action<BlockAction<ButtonAction>>(CardAction.CancelRunbook, onButton((v, c) => lifecycle.cancelRunbook(v, c)));
 }

@@ -12,6 +12,7 @@ import { redisFailure, REQUEST_DEADLINE_MS } from '../../queue/redis-connection.
 import { evaluatePolicy } from '../../requests/index.js';
 import type { BotServices } from '../bot-services.js';
 import { postFirstCard } from '../card-first-post.js';
+import { runbookCommand } from '../runbook-command.js';
 import { problemBlocks } from '../render/request-card.js';
 import { buildRequest } from '../slash-request.js';
 import type { BotReply, BotVerb } from '../verbs/bot-verb.js';
@@ -66,7 +67,9 @@ export function registerSlashCommands(app: App, services: BotServices, options: 
       try {
         // A Redis write of this request that the bot gave up on is refused by Redis itself, so
         // "nothing was queued or changed" stays true when Redis answers late (core/deadline.ts).
-        await withRequestDeadlines(() => services.clock.now(), REQUEST_DEADLINE_MS, () => (parsed.mode === 'bot' ? answer(services, command, parsed, respond) : take(services, command, parsed, respond)));
+        await withRequestDeadlines(() => services.clock.now(), REQUEST_DEADLINE_MS, () =>
+          parsed.mode === 'bot' ? answer(services, command, parsed, respond) : parsed.mode === 'runbook' ? runbookCommand(services, command, parsed, respond) : take(services, command, parsed, respond),
+        );
       } catch (err) {
         const d = describeError(redisFailure(err, 'do this now', 'Nothing was queued or changed. Try again in a minute; if Redis stays down, whoever runs sitrep should check REDIS_URL and the Redis server.') ?? err);
         // "No open incident" and the like are the user's to fix (they are told); only a bug is a warning.

@@ -13,6 +13,12 @@ export const CardAction = {
   Reject: 'sitrep_reject',
   Cancel: 'sitrep_cancel',
   Confirm: 'sitrep_confirm',
+  /** A runbook's manual step is done (value `<request id>#<step>`). */
+  StepDone: 'sitrep_step_done',
+  /** Run a runbook step asked again when the policy needs no approver (value `<request id>#<step>`). */
+  StepRun: 'sitrep_step_run',
+  /** Stop a running runbook at its next step boundary (value: the request id). */
+  CancelRunbook: 'sitrep_runbook_cancel',
 } as const;
 
 const time = (ms: number) => new Date(ms).toISOString().slice(11, 16) + ' UTC';

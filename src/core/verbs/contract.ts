@@ -6,9 +6,10 @@ import type { Risk } from '../risk.js';
 /**
  * Who answers a verb. `read`: a read job on a worker. `operation`: a plan job on a worker, then
  * approval or confirmation, then an execute job. `bot`: the bot itself, from Redis (help, jobs,
- * status, audit and every /incident verb); never reaches a cluster.
+ * status, audit and every /incident verb); never reaches a cluster. `runbook`: a procedure of
+ * steps, each an operation, a wait, a manual step or a note, approved once as one plan.
  */
-export const VerbRunner = { Read: 'read', Operation: 'operation', Bot: 'bot' } as const;
+export const VerbRunner = { Read: 'read', Operation: 'operation', Bot: 'bot', Runbook: 'runbook' } as const;
 export type VerbRunner = (typeof VerbRunner)[keyof typeof VerbRunner];
 
 /** Any zod object schema whose output is plain JSON args. */

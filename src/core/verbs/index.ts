@@ -10,8 +10,10 @@ import { commanderVerb, incidentStatusVerb, listVerb, noteVerb, postmortemVerb, 
 import { logsVerb } from './logs.js';
 import { cordonVerb, uncordonVerb } from './node-target.js';
 import { restartVerb } from './restart.js';
+import { runbookVerb } from './runbook.js';
 import { scaleVerb } from './scale.js';
 import { topVerb } from './top.js';
+import { waitVerb } from './wait.js';
 
 export * from './bot-k8s.js';
 export * from './contract.js';
@@ -26,8 +28,10 @@ export * from './names.js';
 export * from './node-target.js';
 export * from './resource-kind.js';
 export * from './restart.js';
+export * from './runbook.js';
 export * from './scale.js';
 export * from './top.js';
+export * from './wait.js';
 
 /** Verbs a worker answers with one read job. One line per verb; jobs/registry.ts has one job each. */
 export const READ_VERBS = { get: getVerb, describe: describeVerb, logs: logsVerb, top: topVerb } as const;
@@ -45,6 +49,16 @@ export const OPERATION_VERBS = {
   unfence: unfenceVerb,
 } as const;
 export type OperationVerbName = keyof typeof OPERATION_VERBS;
+
+/**
+ * Jobs only a runbook's steps ask for (no chat verb of their own): one job each in
+ * jobs/registry.ts's RUNBOOK_JOBS.
+ */
+export const RUNBOOK_STEP_VERBS = { wait: waitVerb } as const;
+export type RunbookStepVerbName = keyof typeof RUNBOOK_STEP_VERBS;
+
+/** `/k8s runbook`: the one verb whose runner is a runbook (src/requests/runbook-steps.ts). */
+export const RUNBOOK_VERB = runbookVerb;
 
 /** Verbs the bot answers from Redis. One handler each in src/chat/verbs/registry.ts. */
 export const BOT_VERBS = {

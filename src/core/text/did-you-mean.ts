@@ -1,4 +1,4 @@
-import { editDistance } from '../core/text/suggest.js';
+import { editDistance } from './suggest.js';
 
 /**
  * The closest candidate to a mistyped word, or undefined when nothing is close enough to be a
