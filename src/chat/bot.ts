@@ -11,7 +11,7 @@ import { appendClusterNote } from '../incident/index.js';
 import { JobEventReader } from '../queue/job-events.js';
 import { StreamGroupReader } from '../queue/stream-reader.js';
 import { QueueKeys } from '../queue/keys.js';
-import { createRedis } from '../queue/redis-connection.js';
+import { createRedis, whenReady } from '../queue/redis-connection.js';
 import { RedisClock } from '../queue/redis-clock.js';
 import { RedisEpoch } from '../queue/redis-epoch.js';
 import { boltLogger } from './bolt-logger.js';
@@ -95,6 +95,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
   const blocking: Redis = createRedis(options.redisUrl, { name: 'sitrep-bot-relay' });
   // Workers stamp heartbeats and events with Redis's time; the bot must judge them by the same
   // clock, or a skewed bot host would see every worker as dead.
+  await whenReady(redis, 5000);
   const redisClock = options.clock ? undefined : await new RedisClock(redis).start();
   const clock: Clock = options.clock ?? redisClock!;
 
@@ -150,7 +151,8 @@ export async function startBot(options: BotOptions): Promise<Bot> {
   // Redis coming back empty is noticed by the marker (checked every sweep) or by the relay's
   // consumer group vanishing, whichever is first; the owners of lost requests are told once.
   const epoch = new RedisEpoch(redis, keys.epoch);
-  await epoch.start().catch((err) => logger.warn({ err }, 'could not write the Redis data marker'));
+  // Redis may still be unreachable: the first sweep's check writes the marker then.
+  await epoch.start().catch(() => {});
   const checkLoss = () =>
     epoch.lost().then(
       (lost) => (lost ? tellLostRequests(services) : 0),

@@ -46,6 +46,20 @@ export function createRedis(url: string, options: RedisConnectionOptions = {}): 
   return redis;
 }
 
+/**
+ * Resolves once the connection is ready, or after `ms` (a fail-fast connection refuses commands
+ * until then, so start-up work such as measuring the clock offset waits for it). Never rejects.
+ */
+export async function whenReady(redis: Redis, ms: number): Promise<void> {
+  if (redis.status === 'ready') return;
+  let timer: NodeJS.Timeout | undefined;
+  await new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, ms);
+    redis.once('ready', () => resolve());
+  });
+  clearTimeout(timer);
+}
+
 /** Rejects after `ms` so a hung Redis never holds a Slack request past its deadline. */
 export async function withTimeout<T>(promise: Promise<T>, ms: number, onTimeout: () => Error): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
