@@ -3,7 +3,7 @@ import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Policy } from '../src/approval/index.js';
 import { startBot } from '../src/chat/bot.js';
-import { LocalWorkspace, sendSlashCommand, startSlackApiServer } from '../src/console/index.js';
+import { sendSlashCommand, startSlackApiServer } from '../src/console/index.js';
 import { ErrorCode, IncidentError, SitrepError, UnavailableError } from '../src/core/errors.js';
 import { startRedisServer, type RedisServer } from '../src/demo/redis-server.js';
 import { createLogger } from '../src/log.js';
@@ -11,7 +11,7 @@ import { createRedis } from '../src/queue/redis-connection.js';
 import { eventually } from './support/eventually.js';
 import { startTestRedis } from './support/redis-server.js';
 import { SECRET_SAMPLES } from './support/secrets.js';
-import { ALICE, OPS, SIGNING_SECRET, TEST_JOB_KEY } from './support/stack.js';
+import { ALICE, OPS, SIGNING_SECRET, testBotOptions } from './support/stack.js';
 
 /** A logger as sitrep's processes create it, writing to an array of lines. */
 function capture(level = 'info') {
@@ -63,7 +63,7 @@ describe('logs', () => {
   it("the bot's lines, Bolt's included, carry each key once (one component, not bot and bolt)", async () => {
     const [redis, slack] = await Promise.all([startTestRedis(), startSlackApiServer()]);
     const { lines, log } = capture('debug');
-    const bot = await startBot({ signingSecret: SIGNING_SECRET, botToken: LocalWorkspace.botToken, slackApiUrl: slack.url, redisUrl: redis.url, prefix: `t${randomBytes(4).toString('hex')}`, port: 0, host: '127.0.0.1', policy: Policy.default(), jobKey: TEST_JOB_KEY, defaultCluster: 'sandbox', logger: log });
+    const bot = await startBot({ ...testBotOptions({ slackUrl: slack.url, redisUrl: redis.url, prefix: `t${randomBytes(4).toString('hex')}`, logger: log }), policy: Policy.default() });
     try {
       // Bolt logs a request to a path it does not serve; sitrep logs a command that failed.
       expect((await fetch(new URL('/nope', bot.url))).status).toBe(404);

@@ -1,9 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CardAction } from '../../src/chat/render/operation-card.js';
 import { waitForApproval, waitForEphemeral, waitForUpdate } from '../support/cards.js';
 import { eventually } from '../support/eventually.js';
 import { capturedLogger } from '../support/outputs.js';
-import { ALICE, BOB, messageText, startStack, type Stack } from '../support/stack.js';
+import { ALICE, BOB, messageText, useStack } from '../support/stack.js';
 
 /**
  * The audit log (issue 12, item 5): a SIEM reads logs, not Redis. Every request, decision,
@@ -12,13 +12,7 @@ import { ALICE, BOB, messageText, startStack, type Stack } from '../support/stac
  */
 
 const logs = capturedLogger();
-let stack: Stack;
-beforeAll(async () => {
-  stack = await startStack({ scenario: 'maintenance', logger: logs.logger });
-});
-afterAll(async () => {
-  await stack?.stop();
-});
+const stack = useStack({ scenario: 'maintenance', logger: logs.logger });
 
 type Line = Record<string, unknown>;
 const parsed = (): Line[] => logs.lines.map((l) => JSON.parse(l) as Line);

@@ -1,22 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CoreV1Api } from '@kubernetes/client-node';
+import { describe, expect, it } from 'vitest';
 import { OPEN_POLICY_YAML, Policy } from '../../src/approval/index.js';
 import { CardAction } from '../../src/chat/render/operation-card.js';
 import { codeBlock } from '../../src/core/text/mrkdwn.js';
 import { QueueKeys } from '../../src/queue/keys.js';
 import { RequestStore } from '../../src/requests/index.js';
 import { buttonValue, waitForEphemeral, waitForMessage, waitForUpdate } from '../support/cards.js';
-import { ALICE, messageText, OPS, startStack, type Stack } from '../support/stack.js';
+import { ALICE, messageText, OPS, useStack } from '../support/stack.js';
 
-let stack: Stack;
-let core: CoreV1Api;
-beforeAll(async () => {
-  stack = await startStack({ scenario: 'maintenance' });
-  core = stack.core;
-});
-afterAll(async () => {
-  await stack?.stop();
-});
+const stack = useStack({ scenario: 'maintenance' });
 
 describe('hardening found in review', () => {
   it('a channel sitrep is not in gets a private explanation, and nothing is queued or run', async () => {
@@ -38,7 +29,7 @@ describe('hardening found in review', () => {
       await stack.click(CardAction.Confirm, buttonValue(card, CardAction.Confirm)!, { user: ALICE, messageTs: card.ts });
       const refused = await waitForUpdate(stack, card.ts, /Refused|Failed/);
       expect(messageText(refused)).toMatch(/requires approval/);
-      expect((await core.readNode({ name: 'node01' })).spec?.unschedulable).toBeFalsy();
+      expect((await stack.core.readNode({ name: 'node01' })).spec?.unschedulable).toBeFalsy();
     } finally {
       stack.bot.services.policy = Policy.fromText(OPEN_POLICY_YAML, 'test policy');
     }

@@ -3,10 +3,9 @@ import { randomBytes } from 'node:crypto';
 import { request } from 'node:http';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import pino from 'pino';
-import { OPEN_POLICY_YAML, Policy } from '../../src/approval/index.js';
 import { startBot, type Bot } from '../../src/chat/bot.js';
 import { CardAction } from '../../src/chat/render/operation-card.js';
-import { LocalWorkspace, type SlackMessage, startSlackApiServer, type SlackApiServer } from '../../src/console/index.js';
+import { LocalWorkspace, startSlackApiServer, type SlackApiServer } from '../../src/console/index.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
 import { startWorkerProcess } from '../../src/worker/worker-process.js';
 import { RequestKeys } from '../../src/requests/index.js';
@@ -14,7 +13,7 @@ import { buttonValue, waitForMessage, waitForUpdate } from '../support/cards.js'
 import { eventually } from '../support/eventually.js';
 import { startTestRedis, type TestRedis } from '../support/redis-server.js';
 import { DisconnectReason, startSocketModeServer, type SocketModeServer } from '../support/socket-mode-server.js';
-import { ALICE, BOB, CAROL, messageText, OPS, SIGNING_SECRET, TEST_JOB_KEY } from '../support/stack.js';
+import { ALICE, BOB, CAROL, messageText, OPS, TEST_JOB_KEY, testBotOptions } from '../support/stack.js';
 
 // The whole of sitrep on loopback as test/support/stack.ts wires it, but the bot runs in Socket
 // Mode: it has no inbound HTTP for Slack, calls apps.connections.open on the stand-in with the
@@ -37,22 +36,7 @@ beforeAll(async () => {
   slack = await startSlackApiServer();
   socket = await startSocketModeServer({ slack });
   worker = await startWorkerProcess({ cluster: CLUSTER, kubeconfigPath: sandbox.kubeconfigPath, redisUrl: redis.url, prefix, logger, jobKeys: [TEST_JOB_KEY], lockDurationMs: 5000 });
-  bot = await startBot({
-    signingSecret: SIGNING_SECRET,
-    botToken: LocalWorkspace.botToken,
-    appToken: LocalWorkspace.appToken,
-    slackApiUrl: slack.url,
-    redisUrl: redis.url,
-    prefix,
-    port: 0,
-    host: '127.0.0.1',
-    policy: Policy.fromText(OPEN_POLICY_YAML, 'test policy'),
-    jobKey: TEST_JOB_KEY,
-    defaultCluster: CLUSTER,
-    logger,
-    editIntervalMs: 200,
-    expirySweepMs: 200,
-  });
+  bot = await startBot({ ...testBotOptions({ slackUrl: slack.url, redisUrl: redis.url, prefix, logger, defaultCluster: CLUSTER }), appToken: LocalWorkspace.appToken, editIntervalMs: 200, expirySweepMs: 200 });
   const kc = new KubeConfig();
   kc.loadFromFile(sandbox.kubeconfigPath);
   core = kc.makeApiClient(CoreV1Api);

@@ -1,34 +1,22 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CardAction } from '../../src/chat/render/operation-card.js';
 import { LOST_LINE } from '../../src/chat/render/lost-card.js';
-import { current, waitForApproval, waitForUpdate } from '../support/cards.js';
+import { current, pendingAndRunning, waitForUpdate } from '../support/cards.js';
 import { setMinAvailable } from '../support/cluster-edits.js';
-import { ALICE, BOB, messageText, startStack, type Stack } from '../support/stack.js';
+import { BOB, messageText, useStack } from '../support/stack.js';
 
 /**
  * Redis crashing and coming back with its data (AOF, appendfsync always; issue 15, item 1): a
  * pending approval and a running drain carry on as if nothing happened, and nothing says "lost".
  */
 
-let stack: Stack;
-beforeAll(async () => {
-  stack = await startStack({ scenario: 'maintenance', aof: true });
-});
-afterAll(async () => {
-  await stack?.stop();
-});
+const stack = useStack({ scenario: 'maintenance', aof: true });
 
 
 
 describe('Redis crashes and comes back with its data', () => {
   it('a pending approval and a running drain survive a SIGKILL of Redis: the approval still counts, the drain finishes, no pod is evicted twice', async () => {
-    await stack.slash('scale deployment/web --replicas 4 -n shop', { user: ALICE });
-    const pending = await waitForApproval(stack, /scale deployment\/web/);
-    await setMinAvailable(stack.sandbox, 'shop', 'web', 3);
-    await stack.slash('drain node02 --delete-emptydir-data --force', { user: ALICE });
-    const drain = await waitForApproval(stack, /drain node02/);
-    await stack.click(CardAction.Approve, drain.approvalId, { user: BOB, messageTs: drain.card.ts });
-    await waitForUpdate(stack, drain.card.ts, /:raised_hand:/, 60_000);
+    const { pending, drain } = await pendingAndRunning(stack, 'scale deployment/web --replicas 4 -n shop', () => setMinAvailable(stack.sandbox, 'shop', 'web', 3));
 
     await stack.redis.kill('SIGKILL');
     await stack.redis.restart();

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CardAction } from '../../src/chat/render/operation-card.js';
 import { LOST_LINE } from '../../src/chat/render/lost-card.js';
-import { current, waitForApproval, waitForEphemeral, waitForMessage, waitForUpdate } from '../support/cards.js';
+import { current, pendingAndRunning, waitForApproval, waitForEphemeral, waitForMessage, waitForUpdate } from '../support/cards.js';
 import { eventually } from '../support/eventually.js';
 import { replicasOf, setMinAvailable } from '../support/cluster-edits.js';
 import { ALICE, BOB, CAROL, messageText, OPS, startStack, type Stack } from '../support/stack.js';
@@ -60,13 +60,7 @@ describe('Redis not answering', () => {
 describe('Redis down, then back empty', () => {
   it('down: commands and clicks say "Redis is unreachable", never an internal error; back empty: the pending and the running request\'s cards say they were lost, and new commands work', async () => {
     // A request waiting for approval, and a drain running (held by the web PDB).
-    await stack.slash('restart deployment/catalog -n shop', { user: ALICE });
-    const pending = await waitForApproval(stack, /restart deployment\/catalog/);
-    await setMinAvailable(stack.sandbox, 'shop', 'web', 3);
-    await stack.slash('drain node02 --delete-emptydir-data --force', { user: ALICE });
-    const drain = await waitForApproval(stack, /drain node02/);
-    await stack.click(CardAction.Approve, drain.approvalId, { user: BOB, messageTs: drain.card.ts });
-    await waitForUpdate(stack, drain.card.ts, /:raised_hand:/, 60_000);
+    const { pending, drain } = await pendingAndRunning(stack, 'restart deployment/catalog -n shop', () => setMinAvailable(stack.sandbox, 'shop', 'web', 3));
 
     await stack.redis.kill('SIGKILL');
     for (const text of ['jobs', 'status', 'get nodes']) await stack.slash(text, { user: CAROL });

@@ -1,13 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { OPEN_POLICY_YAML, Policy } from '../../src/approval/index.js';
 import { startBot, type Bot } from '../../src/chat/bot.js';
-import { LocalWorkspace, sendSlashCommand, startSlackApiServer, type SlackApiServer, type SlackMessage } from '../../src/console/index.js';
+import { sendSlashCommand, startSlackApiServer, type SlackApiServer, type SlackMessage } from '../../src/console/index.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
 import { startWorkerProcess } from '../../src/worker/worker-process.js';
 import { startTestRedis, type TestRedis } from '../support/redis-server.js';
-import { ALICE, messageText, OPS, SIGNING_SECRET, TEST_JOB_KEY } from '../support/stack.js';
+import { ALICE, messageText, OPS, SIGNING_SECRET, TEST_JOB_KEY, testBotOptions } from '../support/stack.js';
 
 /**
  * Two clusters, one Redis, one bot: `prod` (the maintenance scenario: cp01, node01-03) and
@@ -32,20 +31,7 @@ beforeAll(async () => {
   for (const cluster of ['prod', 'staging']) {
     workers[cluster] = await startWorkerProcess({ cluster, kubeconfigPath: sandboxes[cluster].kubeconfigPath, redisUrl: redis.url, prefix, logger, jobKeys: [TEST_JOB_KEY] });
   }
-  bot = await startBot({
-    signingSecret: SIGNING_SECRET,
-    botToken: LocalWorkspace.botToken,
-    slackApiUrl: slack.url,
-    redisUrl: redis.url,
-    prefix,
-    port: 0,
-    host: '127.0.0.1',
-    policy: Policy.fromText(OPEN_POLICY_YAML, 'test policy'),
-    jobKey: TEST_JOB_KEY,
-    defaultCluster: 'prod',
-    logger,
-    editIntervalMs: 200,
-  });
+  bot = await startBot({ ...testBotOptions({ slackUrl: slack.url, redisUrl: redis.url, prefix, logger, defaultCluster: 'prod' }), editIntervalMs: 200 });
 }, 60_000);
 
 afterAll(async () => {

@@ -44,3 +44,23 @@ export async function waitForApproval(stack: { slack: SlackApiServer }, text: Re
   const card = await waitForMessage(stack, (m) => /Approval needed/.test(m.text ?? '') && text.test(messageText(m)), timeoutMs);
   return { card, approvalId: buttonValue(card, CardAction.Approve)! };
 }
+
+/**
+ * Two requests in flight, as a fault test needs them: `pendingCommand` waiting for approval, and a
+ * drain of node02 approved by Bob and running, held by the web PDB (minAvailable raised to 3, so
+ * its progress shows the pod a budget is holding back). Lower the budget again to let it finish.
+ */
+export async function pendingAndRunning(
+  stack: { slack: SlackApiServer; slash(text: string, o?: { user?: string }): Promise<unknown>; click(a: string, v: string, o: { user: string; messageTs: string }): Promise<unknown> },
+  pendingCommand: string,
+  holdDrain: () => Promise<void>,
+): Promise<{ pending: { card: SlackMessage; approvalId: string }; drain: { card: SlackMessage; approvalId: string } }> {
+  await stack.slash(pendingCommand, { user: 'U0ALICE001' });
+  const pending = await waitForApproval(stack, new RegExp(pendingCommand.split(' -')[0]!.replace(/[/.]/g, '\\$&')));
+  await holdDrain();
+  await stack.slash('drain node02 --delete-emptydir-data --force', { user: 'U0ALICE001' });
+  const drain = await waitForApproval(stack, /drain node02/);
+  await stack.click(CardAction.Approve, drain.approvalId, { user: 'U0BOB00001', messageTs: drain.card.ts });
+  await waitForUpdate(stack, drain.card.ts, /:raised_hand:/, 60_000);
+  return { pending, drain };
+}

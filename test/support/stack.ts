@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll } from 'vitest';
 import { Queue } from 'bullmq';
 import type { JobPayload } from '../../src/core/job.js';
 import { QueueKeys } from '../../src/queue/keys.js';
@@ -6,7 +7,7 @@ import { RequestStore } from '../../src/requests/index.js';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import pino from 'pino';
 import { OPEN_POLICY_YAML, Policy } from '../../src/approval/index.js';
-import { startBot, type Bot } from '../../src/chat/bot.js';
+import { startBot, type Bot, type BotOptions } from '../../src/chat/bot.js';
 import type { AlertmanagerAuth } from '../../src/chat/handlers/alertmanager.js';
 import { LocalWorkspace, sendBlockAction, sendSlashCommand, startSlackApiServer, visibleText, type SlackApiServer } from '../../src/console/index.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
@@ -92,6 +93,26 @@ export function messageText(m: { text?: string; blocks?: unknown[] }): string {
   return visibleText(m);
 }
 
+/**
+ * What every test bot shares: the stand-in's signing secret and bot token, loopback on a free
+ * port, the test job key, the open test policy. Tests spread it and override what they test.
+ */
+export function testBotOptions(o: { slackUrl: string; redisUrl: string; prefix: string; logger: pino.Logger; defaultCluster?: string }): BotOptions {
+  return {
+    signingSecret: SIGNING_SECRET,
+    botToken: LocalWorkspace.botToken,
+    slackApiUrl: o.slackUrl,
+    redisUrl: o.redisUrl,
+    prefix: o.prefix,
+    port: 0,
+    host: '127.0.0.1',
+    policy: Policy.fromText(OPEN_POLICY_YAML, 'test policy'),
+    jobKey: TEST_JOB_KEY,
+    defaultCluster: o.defaultCluster ?? 'sandbox',
+    logger: o.logger,
+  };
+}
+
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const logger = options.logger ?? pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   const prefix = `t${randomBytes(4).toString('hex')}`;
@@ -123,17 +144,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   let policy = options.policy ?? Policy.fromText(OPEN_POLICY_YAML, 'test policy');
   const launchBot = () =>
     startBot({
-      signingSecret: SIGNING_SECRET,
-      botToken: LocalWorkspace.botToken,
-      slackApiUrl: slack.url,
-      redisUrl,
-      prefix,
-      port: 0,
-      host: '127.0.0.1',
+      ...testBotOptions({ slackUrl: slack.url, redisUrl, prefix, logger, defaultCluster: cluster }),
       policy,
-      jobKey: TEST_JOB_KEY,
-      defaultCluster: cluster,
-      logger,
       editIntervalMs: options.editIntervalMs ?? 200,
       ...(options.membershipCacheMs !== undefined ? { membershipCacheMs: options.membershipCacheMs } : {}),
       ...(options.alertmanager ? { alertmanager: options.alertmanager } : {}),
@@ -220,4 +232,26 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     },
   };
   return stack;
+}
+
+/**
+ * One stack for the whole test file: started before its first test (vitest `beforeAll`) and
+ * stopped after its last. The value returned stands for that stack (its methods and fields
+ * forward to it), so tests use it as they would a started one.
+ */
+export function useStack(options: StackOptions = {}): Stack {
+  let started: Stack | undefined;
+  beforeAll(async () => {
+    started = await startStack(options);
+  });
+  afterAll(async () => {
+    await started?.stop();
+  });
+  return new Proxy({} as Stack, {
+    get(_target, key) {
+      if (!started) throw new Error('the stack is used before its beforeAll started it');
+      const value = Reflect.get(started, key, started) as unknown;
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(started) : value;
+    },
+  });
 }
