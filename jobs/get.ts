@@ -43,6 +43,31 @@ function namespacedTable<T extends { metadata?: { namespace?: string } }>(q: Que
   };
 }
 
+/** One page's query, as the client's namespaced and all-namespaces list calls both take it. */
+interface PageQuery {
+  _continue?: string;
+  limit: number;
+  labelSelector?: string;
+  fieldSelector?: string;
+}
+
+/**
+ * Every item of a namespaced resource: in the query's namespace, or in all namespaces (`-A`),
+ * page by page, as `kubectl get` lists them.
+ */
+function listScoped<T>(
+  ctx: JobContext,
+  q: Query,
+  inNamespace: (page: PageQuery & { namespace: string }) => Promise<{ items: T[]; metadata?: { _continue?: string } }>,
+  everywhere: (page: PageQuery) => Promise<{ items: T[]; metadata?: { _continue?: string } }>,
+  fieldSelector?: string,
+): Promise<{ items: T[] }> {
+  return listAll((cont, limit) => {
+    const page: PageQuery = { _continue: cont, limit, labelSelector: q.selector, ...(fieldSelector ? { fieldSelector } : {}) };
+    return q.ns ? inNamespace({ ...page, namespace: q.ns }) : everywhere(page);
+  }, { signal: ctx.signal });
+}
+
 const TABLES: Record<GetResource, (ctx: JobContext, q: Query) => Promise<Table>> = {
   async nodes(ctx, q) {
     const { items } = await listAll((cont, limit) => ctx.kube.core.listNode({ _continue: cont, limit, labelSelector: q.selector }), { signal: ctx.signal });
@@ -53,13 +78,7 @@ const TABLES: Record<GetResource, (ctx: JobContext, q: Query) => Promise<Table>>
   },
   async pods(ctx, q) {
     const fieldSelector = q.node ? `spec.nodeName=${q.node}` : undefined;
-    const { items } = await listAll(
-      (cont, limit) =>
-        q.ns
-          ? ctx.kube.core.listNamespacedPod({ namespace: q.ns, _continue: cont, limit, fieldSelector, labelSelector: q.selector })
-          : ctx.kube.core.listPodForAllNamespaces({ _continue: cont, limit, fieldSelector, labelSelector: q.selector }),
-      { signal: ctx.signal },
-    );
+    const { items } = await listScoped(ctx, q, (p) => ctx.kube.core.listNamespacedPod(p), (p) => ctx.kube.core.listPodForAllNamespaces(p), fieldSelector);
     return namespacedTable(q, ['NAME', 'READY', 'STATUS', 'RESTARTS', 'AGE', 'NODE'], items, (p: V1Pod) => {
       const statuses = p.status?.containerStatuses ?? [];
       const ready = `${statuses.filter((s) => s.ready).length}/${p.spec?.containers.length ?? 0}`;
@@ -68,13 +87,7 @@ const TABLES: Record<GetResource, (ctx: JobContext, q: Query) => Promise<Table>>
     });
   },
   async deployments(ctx, q) {
-    const { items } = await listAll(
-      (cont, limit) =>
-        q.ns
-          ? ctx.kube.apps.listNamespacedDeployment({ namespace: q.ns, _continue: cont, limit, labelSelector: q.selector })
-          : ctx.kube.apps.listDeploymentForAllNamespaces({ _continue: cont, limit, labelSelector: q.selector }),
-      { signal: ctx.signal },
-    );
+    const { items } = await listScoped(ctx, q, (p) => ctx.kube.apps.listNamespacedDeployment(p), (p) => ctx.kube.apps.listDeploymentForAllNamespaces(p));
     return namespacedTable(q, ['NAME', 'READY', 'UP-TO-DATE', 'AVAILABLE', 'AGE'], items, (d) => [
       d.metadata?.name ?? '',
       `${d.status?.readyReplicas ?? 0}/${d.spec?.replicas ?? 1}`,
@@ -84,13 +97,7 @@ const TABLES: Record<GetResource, (ctx: JobContext, q: Query) => Promise<Table>>
     ]);
   },
   async poddisruptionbudgets(ctx, q) {
-    const { items } = await listAll(
-      (cont, limit) =>
-        q.ns
-          ? ctx.kube.policy.listNamespacedPodDisruptionBudget({ namespace: q.ns, _continue: cont, limit, labelSelector: q.selector })
-          : ctx.kube.policy.listPodDisruptionBudgetForAllNamespaces({ _continue: cont, limit, labelSelector: q.selector }),
-      { signal: ctx.signal },
-    );
+    const { items } = await listScoped(ctx, q, (p) => ctx.kube.policy.listNamespacedPodDisruptionBudget(p), (p) => ctx.kube.policy.listPodDisruptionBudgetForAllNamespaces(p));
     return namespacedTable(q, ['NAME', 'MIN AVAILABLE', 'MAX UNAVAILABLE', 'ALLOWED DISRUPTIONS', 'AGE'], items, (p) => [
       p.metadata?.name ?? '',
       p.spec?.minAvailable === undefined ? 'N/A' : String(p.spec.minAvailable),
@@ -101,13 +108,7 @@ const TABLES: Record<GetResource, (ctx: JobContext, q: Query) => Promise<Table>>
   },
   async events(ctx, q) {
     const fieldSelector = q.node ? `involvedObject.name=${q.node}` : undefined;
-    const { items } = await listAll(
-      (cont, limit) =>
-        q.ns
-          ? ctx.kube.core.listNamespacedEvent({ namespace: q.ns, _continue: cont, limit, fieldSelector })
-          : ctx.kube.core.listEventForAllNamespaces({ _continue: cont, limit, fieldSelector }),
-      { signal: ctx.signal },
-    );
+    const { items } = await listScoped(ctx, q, (p) => ctx.kube.core.listNamespacedEvent(p), (p) => ctx.kube.core.listEventForAllNamespaces(p), fieldSelector);
     const when = (e: (typeof items)[number]) => new Date(e.lastTimestamp ?? e.eventTime ?? e.firstTimestamp ?? e.metadata?.creationTimestamp ?? 0).getTime();
     items.sort((a, b) => when(a) - when(b));
     return namespacedTable(q, ['LAST SEEN', 'TYPE', 'REASON', 'OBJECT', 'MESSAGE'], items, (e) => [

@@ -36,9 +36,8 @@ export interface DeliveryOptions {
   signal?: AbortSignal;
 }
 
-export interface SlashCommandInput extends DeliveryOptions {
-  command: '/k8s' | '/incident' | `/${string}`;
-  text: string;
+/** Who acts, where, in which workspace and app: shared by slash commands and clicks. */
+export interface SlackActor {
   userId: string;
   /** @defaultValue the user's handle in the local workspace, else the id */
   userName?: string;
@@ -51,22 +50,20 @@ export interface SlashCommandInput extends DeliveryOptions {
   teamDomain?: string;
   /** @defaultValue LocalWorkspace.appId */
   apiAppId?: string;
+}
+
+export interface SlashCommandInput extends DeliveryOptions, SlackActor {
+  command: '/k8s' | '/incident' | `/${string}`;
+  text: string;
   /** From the Web API stand-in: `server.responseUrlFor(channel, user)`. */
   responseUrl: string;
   /** @defaultValue newTriggerId() */
   triggerId?: string;
 }
 
-export interface BlockActionInput extends DeliveryOptions {
-  userId: string;
-  userName?: string;
-  channelId: string;
-  channelName?: string;
-  teamId?: string;
-  teamDomain?: string;
+export interface BlockActionInput extends DeliveryOptions, SlackActor {
   /** The Enterprise Grid org, for an org-wide install. @defaultValue none (`enterprise: null`) */
   enterpriseId?: string;
-  apiAppId?: string;
   /** The ts of the message holding the button. */
   messageTs: string;
   /** The clicked message is ephemeral; Slack then sends no `message`. @defaultValue false */

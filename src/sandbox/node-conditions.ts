@@ -3,27 +3,34 @@ import type { Store } from './store.js';
 export type NodeConditionType = 'Ready' | 'MemoryPressure' | 'DiskPressure' | 'PIDPressure';
 export type ConditionStatus = 'True' | 'False' | 'Unknown';
 
-/** What the kubelet (or, for Unknown, the node lifecycle controller) writes for each condition. */
+/** What the node lifecycle controller writes to every condition of a node that stopped reporting. */
+const UNKNOWN = { reason: 'NodeStatusUnknown', message: 'Kubelet stopped posting node status.' };
+
+/**
+ * What the kubelet (or, for Unknown, the node lifecycle controller) writes for each condition:
+ * the reasons and messages of pkg/kubelet/nodestatus/setters.go and
+ * pkg/controller/nodelifecycle/node_lifecycle_controller.go, mirrored as data.
+ */
 const TEXT: Record<NodeConditionType, Record<ConditionStatus, { reason: string; message: string }>> = {
   Ready: {
     True: { reason: 'KubeletReady', message: 'kubelet is posting ready status' },
     False: { reason: 'KubeletNotReady', message: 'container runtime network not ready: NetworkReady=false reason:NetworkPluginNotReady message:Network plugin returns error: cni plugin not initialized' },
-    Unknown: { reason: 'NodeStatusUnknown', message: 'Kubelet stopped posting node status.' },
+    Unknown: UNKNOWN,
   },
   MemoryPressure: {
     True: { reason: 'KubeletHasInsufficientMemory', message: 'kubelet has insufficient memory available' },
     False: { reason: 'KubeletHasSufficientMemory', message: 'kubelet has sufficient memory available' },
-    Unknown: { reason: 'NodeStatusUnknown', message: 'Kubelet stopped posting node status.' },
+    Unknown: UNKNOWN,
   },
   DiskPressure: {
     True: { reason: 'KubeletHasDiskPressure', message: 'kubelet has disk pressure' },
     False: { reason: 'KubeletHasNoDiskPressure', message: 'kubelet has no disk pressure' },
-    Unknown: { reason: 'NodeStatusUnknown', message: 'Kubelet stopped posting node status.' },
+    Unknown: UNKNOWN,
   },
   PIDPressure: {
     True: { reason: 'KubeletHasInsufficientPID', message: 'kubelet has insufficient PID available' },
     False: { reason: 'KubeletHasSufficientPID', message: 'kubelet has sufficient PID available' },
-    Unknown: { reason: 'NodeStatusUnknown', message: 'Kubelet stopped posting node status.' },
+    Unknown: UNKNOWN,
   },
 };
 

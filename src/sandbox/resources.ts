@@ -47,6 +47,17 @@ function rt(t: Omit<ResourceType, 'listKind' | 'verbs' | 'categories' | 'subreso
   };
 }
 
+/** An apps/v1 workload with `scale` and `status` subresources (Deployment, ReplicaSet, StatefulSet). */
+function scalable(resource: string, singular: string, kind: string, shortName: string): ResourceType {
+  return rt({
+    group: 'apps', version: 'v1', resource, singular, kind, namespaced: true, shortNames: [shortName], categories: ['all'], hasGeneration: true,
+    subresources: [
+      { name: 'scale', kind: 'Scale', group: 'autoscaling', version: 'v1', verbs: ['get', 'patch', 'update'] },
+      { name: 'status', kind, verbs: ['get', 'patch', 'update'] },
+    ],
+  });
+}
+
 export const RESOURCE_TYPES: readonly ResourceType[] = [
   rt({ group: '', version: 'v1', resource: 'namespaces', singular: 'namespace', kind: 'Namespace', namespaced: false, shortNames: ['ns'], verbs: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'] }),
   rt({ group: '', version: 'v1', resource: 'nodes', singular: 'node', kind: 'Node', namespaced: false, shortNames: ['no'], subresources: [{ name: 'status', kind: 'Node', verbs: ['get', 'patch', 'update'] }] }),
@@ -61,27 +72,9 @@ export const RESOURCE_TYPES: readonly ResourceType[] = [
   rt({ group: '', version: 'v1', resource: 'events', singular: 'event', kind: 'Event', namespaced: true, shortNames: ['ev'] }),
   rt({ group: '', version: 'v1', resource: 'persistentvolumes', singular: 'persistentvolume', kind: 'PersistentVolume', namespaced: false, shortNames: ['pv'] }),
   rt({ group: '', version: 'v1', resource: 'persistentvolumeclaims', singular: 'persistentvolumeclaim', kind: 'PersistentVolumeClaim', namespaced: true, shortNames: ['pvc'] }),
-  rt({
-    group: 'apps', version: 'v1', resource: 'deployments', singular: 'deployment', kind: 'Deployment', namespaced: true, shortNames: ['deploy'], categories: ['all'], hasGeneration: true,
-    subresources: [
-      { name: 'scale', kind: 'Scale', group: 'autoscaling', version: 'v1', verbs: ['get', 'patch', 'update'] },
-      { name: 'status', kind: 'Deployment', verbs: ['get', 'patch', 'update'] },
-    ],
-  }),
-  rt({
-    group: 'apps', version: 'v1', resource: 'replicasets', singular: 'replicaset', kind: 'ReplicaSet', namespaced: true, shortNames: ['rs'], categories: ['all'], hasGeneration: true,
-    subresources: [
-      { name: 'scale', kind: 'Scale', group: 'autoscaling', version: 'v1', verbs: ['get', 'patch', 'update'] },
-      { name: 'status', kind: 'ReplicaSet', verbs: ['get', 'patch', 'update'] },
-    ],
-  }),
-  rt({
-    group: 'apps', version: 'v1', resource: 'statefulsets', singular: 'statefulset', kind: 'StatefulSet', namespaced: true, shortNames: ['sts'], categories: ['all'], hasGeneration: true,
-    subresources: [
-      { name: 'scale', kind: 'Scale', group: 'autoscaling', version: 'v1', verbs: ['get', 'patch', 'update'] },
-      { name: 'status', kind: 'StatefulSet', verbs: ['get', 'patch', 'update'] },
-    ],
-  }),
+  scalable('deployments', 'deployment', 'Deployment', 'deploy'),
+  scalable('replicasets', 'replicaset', 'ReplicaSet', 'rs'),
+  scalable('statefulsets', 'statefulset', 'StatefulSet', 'sts'),
   rt({
     group: 'apps', version: 'v1', resource: 'daemonsets', singular: 'daemonset', kind: 'DaemonSet', namespaced: true, shortNames: ['ds'], categories: ['all'], hasGeneration: true,
     subresources: [{ name: 'status', kind: 'DaemonSet', verbs: ['get', 'patch', 'update'] }],
