@@ -154,3 +154,18 @@ export function noMore(verb: string, rest: readonly Token[], what: string): void
   const extra = rest.map((t) => t.display).join(' ');
   throw new BadArgsError(`${verb} takes ${what}; unexpected ${show(extra)}.`);
 }
+
+/**
+ * The one target a verb acts on and nothing after it (`drain node02`, `logs web-1 -c app`):
+ * `takeTarget` then `noMore`. `only` says what the verb takes, for the refusal of extra words.
+ */
+export function takeOnlyTarget<K extends ResourceKind>(positionals: readonly Token[], opts: TargetOptions<K> & { only: string }): Omit<Target<K>, 'rest'> {
+  const { kind, name, rest } = takeTarget(positionals, opts);
+  noMore(opts.verb, rest, opts.only);
+  return { kind, name };
+}
+
+/** A verb on one node, named bare or as `node/NAME` (cordon, uncordon, drain, fence, unfence). */
+export function takeNode(positionals: readonly Token[], verb: string): string {
+  return takeOnlyTarget(positionals, { verb, kinds: [ResourceKind.Node], bareKind: ResourceKind.Node, missing: `${verb} needs a node name.`, only: 'one node' }).name;
+}

@@ -1,6 +1,6 @@
 import { cordonVerb } from '../../src/core/index.js';
 import { defineCommand } from '../command-spec.js';
-import { noMore, ResourceKind, takeTarget } from '../resource.js';
+import { takeNode } from '../resource.js';
 
 export const cordon = defineCommand(cordonVerb, {
   aliases: [],
@@ -10,8 +10,7 @@ export const cordon = defineCommand(cordonVerb, {
   examples: ['/k8s cordon node02'],
   flags: [],
   build({ positionals }) {
-    const { name, rest } = takeTarget(positionals, { verb: 'cordon', kinds: [ResourceKind.Node], bareKind: ResourceKind.Node, missing: 'cordon needs a node name.' });
-    noMore('cordon', rest, 'one node');
+    const name = takeNode(positionals, 'cordon');
     return { node: name };
   },
 });

@@ -1,7 +1,7 @@
 import { BadArgsError, deletePodVerb } from '../../src/core/index.js';
 import { defineCommand } from '../command-spec.js';
 import { FlagType } from '../flags.js';
-import { noMore, ResourceKind, takeTarget } from '../resource.js';
+import { ResourceKind, takeOnlyTarget } from '../resource.js';
 import { intValue } from '../values.js';
 
 export const deletePod = defineCommand(deletePodVerb, {
@@ -18,12 +18,7 @@ export const deletePod = defineCommand(deletePodVerb, {
     { name: 'grace-period', type: FlagType.Value, valueName: 'N', description: 'seconds the pod gets to stop; -1 uses the pod\'s own', defaultText: '-1' },
   ],
   build({ positionals, flags }) {
-    const { name, rest } = takeTarget(positionals, {
-      verb: 'delete',
-      kinds: [ResourceKind.Pod],
-      missing: 'delete needs a pod, e.g. delete pod web-1.',
-    });
-    noMore('delete', rest, 'one pod');
+    const { name } = takeOnlyTarget(positionals, { verb: 'delete', kinds: [ResourceKind.Pod], missing: 'delete needs a pod, e.g. delete pod web-1.', only: 'one pod' });
     const force = flags.bool('force', false);
     const raw = flags.text('grace-period');
     const given = raw === undefined ? undefined : intValue('--grace-period', raw, { min: -1, max: 86_400 });

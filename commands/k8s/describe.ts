@@ -1,6 +1,6 @@
 import { describeVerb } from '../../src/core/index.js';
 import { defineCommand } from '../command-spec.js';
-import { noMore, ResourceKind, takeTarget } from '../resource.js';
+import { ResourceKind, takeOnlyTarget } from '../resource.js';
 
 export const describe = defineCommand(describeVerb, {
   aliases: ['desc'],
@@ -10,12 +10,7 @@ export const describe = defineCommand(describeVerb, {
   examples: ['/k8s describe node node02', '/k8s describe pod web-7d9f-abcde -n shop', '/k8s describe po/db-0 -n data'],
   flags: [],
   build({ positionals }) {
-    const { kind, name, rest } = takeTarget(positionals, {
-      verb: 'describe',
-      kinds: [ResourceKind.Node, ResourceKind.Pod],
-      missing: 'describe needs node NAME or pod NAME.',
-    });
-    noMore('describe', rest, 'one node or pod');
+    const { kind, name } = takeOnlyTarget(positionals, { verb: 'describe', kinds: [ResourceKind.Node, ResourceKind.Pod], missing: 'describe needs node NAME or pod NAME.', only: 'one node or pod' });
     return { kind, name };
   },
 });

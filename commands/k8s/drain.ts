@@ -1,7 +1,7 @@
 import { BadArgsError, DRAIN_MAX_TIMEOUT_MS, drainVerb, MAX_GRACE_SECONDS, type DryRun } from '../../src/core/index.js';
 import { defineCommand } from '../command-spec.js';
 import { FlagType } from '../flags.js';
-import { noMore, ResourceKind, takeTarget } from '../resource.js';
+import { takeNode } from '../resource.js';
 import { durationValue, intValue, selectorValue, show } from '../values.js';
 
 /** kubectl's `--dry-run` values; bare `--dry-run` and `=true` mean `client`, as in kubectl. */
@@ -43,13 +43,7 @@ export const drain = defineCommand(drainVerb, {
     { name: 'dry-run', type: FlagType.OptionalValue, implied: 'client', valueName: 'client|server|none', description: 'show the plan, change nothing', defaultText: 'none' },
   ],
   build({ positionals, flags }) {
-    const { name, rest } = takeTarget(positionals, {
-      verb: 'drain',
-      kinds: [ResourceKind.Node],
-      bareKind: ResourceKind.Node,
-      missing: 'drain needs a node name.',
-    });
-    noMore('drain', rest, 'one node');
+    const name = takeNode(positionals, 'drain');
     // kubectl ignores -n here; someone who typed it expects fewer pods to move, so refuse.
     if (flags.has('namespace')) {
       throw new BadArgsError('-n does not narrow a drain: it evicts pods of every namespace on the node. Use --pod-selector to limit it.');

@@ -1,7 +1,7 @@
 import { BadArgsError, FENCE_MAX_HEARTBEAT_GRACE_MS, FENCE_MIN_HEARTBEAT_GRACE_MS, fenceVerb, DRAIN_MAX_TIMEOUT_MS } from '../../src/core/index.js';
 import { defineCommand } from '../command-spec.js';
 import { FlagType } from '../flags.js';
-import { noMore, ResourceKind, takeTarget } from '../resource.js';
+import { takeNode } from '../resource.js';
 import { durationValue } from '../values.js';
 
 /** `/k8s fence NODE`: non-graceful node shutdown of a dead node (the out-of-service taint). */
@@ -23,8 +23,7 @@ export const fence = defineCommand(fenceVerb, {
     { name: 'timeout', type: FlagType.Value, valueName: 'DURATION', description: 'how long to follow pods, volumes and replacements', defaultText: '10m' },
   ],
   build({ positionals, flags }) {
-    const { name, rest } = takeTarget(positionals, { verb: 'fence', kinds: [ResourceKind.Node], bareKind: ResourceKind.Node, missing: 'fence needs a node name.' });
-    noMore('fence', rest, 'one node');
+    const name = takeNode(positionals, 'fence');
     if (flags.has('namespace')) throw new BadArgsError('-n does not apply to fence: it acts on a node and every pod on it.');
     const grace = flags.text('heartbeat-grace');
     const timeout = flags.text('timeout');

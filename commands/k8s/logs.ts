@@ -1,7 +1,7 @@
 import { logsVerb, MAX_TAIL } from '../../src/core/index.js';
 import { defineCommand } from '../command-spec.js';
 import { FlagType } from '../flags.js';
-import { noMore, ResourceKind, takeTarget } from '../resource.js';
+import { ResourceKind, takeOnlyTarget } from '../resource.js';
 import { checkName, intValue } from '../values.js';
 
 export const logs = defineCommand(logsVerb, {
@@ -19,13 +19,7 @@ export const logs = defineCommand(logsVerb, {
     { name: 'previous', short: 'p', type: FlagType.Boolean, description: 'the previous (crashed) instance', defaultText: 'false' },
   ],
   build({ positionals, flags }) {
-    const { name, rest } = takeTarget(positionals, {
-      verb: 'logs',
-      kinds: [ResourceKind.Pod],
-      bareKind: ResourceKind.Pod,
-      missing: 'logs needs a pod name.',
-    });
-    noMore('logs', rest, 'one pod (use -c for a container)');
+    const { name } = takeOnlyTarget(positionals, { verb: 'logs', kinds: [ResourceKind.Pod], bareKind: ResourceKind.Pod, missing: 'logs needs a pod name.', only: 'one pod (use -c for a container)' });
     const container = flags.text('container');
     const tail = flags.text('tail');
     return {

@@ -1,6 +1,6 @@
 import { restartVerb } from '../../src/core/index.js';
 import { defineCommand } from '../command-spec.js';
-import { noMore, ResourceKind, takeTarget } from '../resource.js';
+import { ResourceKind, takeOnlyTarget } from '../resource.js';
 
 export const restart = defineCommand(restartVerb, {
   aliases: [],
@@ -10,12 +10,7 @@ export const restart = defineCommand(restartVerb, {
   examples: ['/k8s restart deployment/web -n shop', '/k8s restart sts/db -n data', '/k8s rollout restart deploy web'],
   flags: [],
   build({ positionals }) {
-    const { kind, name, rest } = takeTarget(positionals, {
-      verb: 'restart',
-      kinds: [ResourceKind.Deployment, ResourceKind.StatefulSet, ResourceKind.DaemonSet],
-      missing: 'restart needs a deployment, statefulset or daemonset, e.g. deployment/web.',
-    });
-    noMore('restart', rest, 'one deployment, statefulset or daemonset');
+    const { kind, name } = takeOnlyTarget(positionals, { verb: 'restart', kinds: [ResourceKind.Deployment, ResourceKind.StatefulSet, ResourceKind.DaemonSet], missing: 'restart needs a deployment, statefulset or daemonset, e.g. deployment/web.', only: 'one deployment, statefulset or daemonset' });
     return { kind, name };
   },
 });

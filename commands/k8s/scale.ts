@@ -1,7 +1,7 @@
 import { BadArgsError, MAX_REPLICAS, scaleVerb } from '../../src/core/index.js';
 import { defineCommand } from '../command-spec.js';
 import { FlagType } from '../flags.js';
-import { noMore, ResourceKind, takeTarget } from '../resource.js';
+import { ResourceKind, takeOnlyTarget } from '../resource.js';
 import { intValue } from '../values.js';
 
 /** `/k8s scale deployment/NAME --replicas N`: set the replica count. */
@@ -13,12 +13,7 @@ export const scale = defineCommand(scaleVerb, {
   examples: ['/k8s scale deployment/web --replicas 5 -n shop', '/k8s scale sts/db --replicas=3 -n data'],
   flags: [{ name: 'replicas', type: FlagType.Value, valueName: 'N', description: 'the replica count to set (required)' }],
   build({ positionals, flags }) {
-    const { kind, name, rest } = takeTarget(positionals, {
-      verb: 'scale',
-      kinds: [ResourceKind.Deployment, ResourceKind.StatefulSet],
-      missing: 'scale needs a deployment or statefulset, e.g. deployment/web --replicas 3.',
-    });
-    noMore('scale', rest, 'one deployment or statefulset and --replicas N');
+    const { kind, name } = takeOnlyTarget(positionals, { verb: 'scale', kinds: [ResourceKind.Deployment, ResourceKind.StatefulSet], missing: 'scale needs a deployment or statefulset, e.g. deployment/web --replicas 3.', only: 'one deployment or statefulset and --replicas N' });
     const raw = flags.text('replicas');
     if (raw === undefined) throw new BadArgsError(`--replicas is required: how many pods should ${kind}/${name} run?`);
     return { kind, name, replicas: intValue('--replicas', raw, { min: 0, max: MAX_REPLICAS }) };

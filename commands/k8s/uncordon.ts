@@ -1,6 +1,6 @@
 import { uncordonVerb } from '../../src/core/index.js';
 import { defineCommand } from '../command-spec.js';
-import { noMore, ResourceKind, takeTarget } from '../resource.js';
+import { takeNode } from '../resource.js';
 
 export const uncordon = defineCommand(uncordonVerb, {
   aliases: [],
@@ -10,8 +10,7 @@ export const uncordon = defineCommand(uncordonVerb, {
   examples: ['/k8s uncordon node02'],
   flags: [],
   build({ positionals }) {
-    const { name, rest } = takeTarget(positionals, { verb: 'uncordon', kinds: [ResourceKind.Node], bareKind: ResourceKind.Node, missing: 'uncordon needs a node name.' });
-    noMore('uncordon', rest, 'one node');
+    const name = takeNode(positionals, 'uncordon');
     return { node: name };
   },
 });

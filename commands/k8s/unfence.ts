@@ -1,6 +1,6 @@
 import { unfenceVerb } from '../../src/core/index.js';
 import { defineCommand } from '../command-spec.js';
-import { noMore, ResourceKind, takeTarget } from '../resource.js';
+import { takeNode } from '../resource.js';
 
 /** `/k8s unfence NODE`: lifts the out-of-service taint once the node is back. */
 export const unfence = defineCommand(unfenceVerb, {
@@ -15,8 +15,7 @@ export const unfence = defineCommand(unfenceVerb, {
   examples: ['/k8s unfence node03'],
   flags: [],
   build({ positionals }) {
-    const { name, rest } = takeTarget(positionals, { verb: 'unfence', kinds: [ResourceKind.Node], bareKind: ResourceKind.Node, missing: 'unfence needs a node name.' });
-    noMore('unfence', rest, 'one node');
+    const name = takeNode(positionals, 'unfence');
     return { node: name };
   },
 });
