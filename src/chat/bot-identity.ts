@@ -6,10 +6,13 @@ import { slackErrorOf } from './message-poster.js';
 /** Slack's answers that mean the token itself is wrong: retrying cannot help. */
 const REJECTED = new Set(['invalid_auth', 'not_authed', 'account_inactive', 'token_revoked', 'token_expired', 'no_permission']);
 
-/** The team (and enterprise) a bot token belongs to, as auth.test says. */
+/** The team (and enterprise) a bot token belongs to, and the bot's own ids, as auth.test says. */
 export interface SlackTeam {
   teamId: string;
   enterpriseId?: string;
+  /** The bot's user (`U…`) and bot (`B…`) ids: Bolt ignores the bot's own events by them. */
+  botUserId?: string;
+  botId?: string;
 }
 
 /**
@@ -22,7 +25,7 @@ export async function identifyBot(token: string, clientOptions: webApi.WebClient
   try {
     const res = await client.auth.test();
     if (!res.team_id) return undefined;
-    return { teamId: res.team_id, ...(res.enterprise_id ? { enterpriseId: res.enterprise_id } : {}) };
+    return { teamId: res.team_id, ...(res.enterprise_id ? { enterpriseId: res.enterprise_id } : {}), ...(res.user_id ? { botUserId: res.user_id } : {}), ...(res.bot_id ? { botId: res.bot_id } : {}) };
   } catch (err) {
     const code = slackErrorOf(err);
     if (code && REJECTED.has(code)) {

@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { hostname } from 'node:os';
-import { App, HTTPReceiver, LogLevel, SocketModeReceiver, type webApi } from '@slack/bolt';
+import { App, HTTPReceiver, LogLevel, SocketModeReceiver, webApi } from '@slack/bolt';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Policy } from '../approval/index.js';
@@ -15,7 +15,7 @@ import { createRedis, whenReady } from '../queue/redis-connection.js';
 import { RedisClock } from '../queue/redis-clock.js';
 import { RedisEpoch } from '../queue/redis-epoch.js';
 import { boltLogger } from './bolt-logger.js';
-import { identifyBot } from './bot-identity.js';
+import { identifyBot, type SlackTeam } from './bot-identity.js';
 import { createBotServices, type BotServices } from './bot-services.js';
 import { alertmanagerRoute, type AlertmanagerAuth } from './handlers/alertmanager.js';
 import { registerCardActions } from './handlers/card-actions.js';
@@ -106,7 +106,10 @@ export async function startBot(options: BotOptions): Promise<Bot> {
   if (options.alertmanager) {
     routes.push({ path: '/alertmanager', method: 'POST', handler: (req, res) => (alertRoute ? alertRoute(req, res) : void res.writeHead(503).end()) });
   }
-  const { app, socketReceiver, clientOptions } = createApp({ ...options, routes }, logger);
+  // Bolt asks `authorize` on every request; it answers from what identifyBot learnt, so no request
+  // waits on an auth.test of its own (a Slack 429 there left commands unacknowledged).
+  let identity: SlackTeam | undefined;
+  const { app, socketReceiver, clientOptions, slackClient } = createApp({ ...options, routes }, logger, () => identity);
   // A rejected token stops start-up here, with one message; an unreachable Slack is retried below
   // while commands are still acknowledged.
   const team = await identifyBot(options.botToken, clientOptions, logger).catch((err: unknown) => {
@@ -120,7 +123,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     clock,
     redis,
     keys,
-    client: app.client,
+    client: slackClient,
     policy: options.policy,
     jobKey: options.jobKey,
     defaultCluster: options.defaultCluster,
@@ -132,12 +135,13 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     ...(options.runbookStallMs !== undefined ? { runbookStallMs: options.runbookStallMs } : {}),
   });
   services.slackTeam = team;
+  identity = team;
   if (options.alertmanager) alertRoute = alertmanagerRoute(services, { auth: options.alertmanager, suggestions: () => services.alertSuggestions }).handler;
   let identifyTimer: NodeJS.Timeout | undefined;
   const identifyLater = (delayMs: number) => {
     identifyTimer = setTimeout(() => {
       identifyBot(options.botToken, clientOptions, logger).then(
-        (t) => (t ? (services.slackTeam = t) : identifyLater(Math.min(delayMs * 2, 60_000))),
+        (t) => (t ? (services.slackTeam = identity = t) : identifyLater(Math.min(delayMs * 2, 60_000))),
         (err: unknown) => logger.error({ code: (err as { code?: string }).code }, (err as Error).message),
       );
     }, delayMs);
@@ -218,7 +222,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
 }
 
 /** Bolt's app over HTTP (`/slack/events` on PORT) or, with an app token, Socket Mode. */
-function createApp(options: BotOptions, logger: Logger): { app: App; socketReceiver?: SocketModeReceiver; clientOptions: webApi.WebClientOptions } {
+function createApp(options: BotOptions, logger: Logger, identity: () => SlackTeam | undefined): { app: App; socketReceiver?: SocketModeReceiver; clientOptions: webApi.WebClientOptions; slackClient: webApi.WebClient } {
   const clientOptions = {
     slackApiUrl: options.slackApiUrl ?? 'https://slack.com/api/',
     retryConfig: { retries: 5, factor: 2, minTimeout: 200, maxTimeout: 5000 },
@@ -240,11 +244,19 @@ function createApp(options: BotOptions, logger: Logger): { app: App; socketRecei
   if (receiver instanceof HTTPReceiver) {
     receiver.requestListener = withSigningWindow(receiver.requestListener, (req) => logger.warn({ timestamp: req.headers['x-slack-request-timestamp'], path: req.url }, 'refused a Slack request signed more than 5 minutes from now'));
   }
-  // tokenVerificationEnabled: false: Bolt would otherwise start its own auth.test in this
-  // constructor, with nobody to catch it (an unreachable Slack crashed the process); identifyBot
-  // asks instead, fails start-up on a rejected token and retries an unreachable Slack.
-  const app = new App({ token: options.botToken, receiver, logger: boltLogger(options.logger), logLevel: LogLevel.INFO, clientOptions, tokenVerificationEnabled: false });
-  return { app, clientOptions, ...(socketReceiver ? { socketReceiver } : {}) };
+  // `authorize` instead of `token`: given a token, Bolt calls auth.test itself, in its constructor
+  // with nobody to catch it (an unreachable Slack crashed the process), or, with verification off,
+  // before every request that arrives (a Slack 429 there left commands unacknowledged). identifyBot
+  // asks once instead (a rejected token stops start-up; an unreachable Slack is retried), and each
+  // request is authorized from what it learnt.
+  const authorize = async () => {
+    const id = identity();
+    return { botToken: options.botToken, ...(id?.botId ? { botId: id.botId } : {}), ...(id?.botUserId ? { botUserId: id.botUserId } : {}), ...(id ? { teamId: id.teamId } : {}), ...(id?.enterpriseId ? { enterpriseId: id.enterpriseId } : {}) };
+  };
+  const app = new App({ authorize, receiver, logger: boltLogger(options.logger), logLevel: LogLevel.INFO, clientOptions });
+  // Bolt's own client carries no token under `authorize`: sitrep's calls go through this one.
+  const slackClient = new webApi.WebClient(options.botToken, { ...clientOptions, logger: boltLogger(options.logger) });
+  return { app, clientOptions, slackClient, ...(socketReceiver ? { socketReceiver } : {}) };
 }
 
 /** Closes the Socket Mode connection; a second disconnect forces the close when Slack never answers the first. */

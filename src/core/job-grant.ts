@@ -1,5 +1,9 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
+import { canonicalJson } from './canonical-json.js';
+import { SealedDecisionSchema } from './decision-seal.js';
+
+export { canonicalJson } from './canonical-json.js';
 
 /**
  * What the bot signs when it queues an execution: the request, cluster, verb and args, the
@@ -30,21 +34,13 @@ export const JobGrantSchema = z.object({
   expiresAt: z.number().int().nonnegative(),
   /** The payload's `releaseBy`, signed so that a copy without it is not a different execution. */
   releaseBy: z.number().int().nonnegative().optional(),
+  /** The person's decision this execution runs under, as the bot sealed it at the click (core/decision-seal.ts). */
+  seal: SealedDecisionSchema.optional(),
 });
 export type JobGrant = z.infer<typeof JobGrantSchema>;
 
 /** How long a signed execution may wait for a worker before it must be approved again: 30 minutes. */
 export const GRANT_TTL_MS = 30 * 60_000;
-
-/** JSON with object keys sorted at every depth, so that the same grant always signs the same bytes. */
-export function canonicalJson(value: unknown): string {
-  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  const entries = Object.entries(value as Record<string, unknown>)
-    .filter(([, v]) => v !== undefined)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-}
 
 /** HMAC-SHA256 of the grant's canonical JSON, hex. */
 export function signGrant(grant: JobGrant, key: string): string {

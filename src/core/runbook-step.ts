@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { Plan } from './plan.js';
 import { canonicalJson } from './job-grant.js';
 
 /**
@@ -49,4 +50,16 @@ export const WHEN_REACHED = 'when-reached';
 export function stepFactValue(verb: string, args: Record<string, unknown>, fingerprint: string): string {
   const digest = createHash('sha256').update(canonicalJson(args)).digest('hex').slice(0, 16);
   return `${verb} ${digest} ${fingerprint}`;
+}
+
+/**
+ * Whether a runbook's approved procedure (its plan's one fact per step) contains this step: the
+ * same verb and args with this plan's fingerprint, or planned when reached and, then, a plan that
+ * carries no warnings (a step planned late with warnings needs its own approval). Checked by the
+ * bot before it signs a step, and by the worker before it runs one.
+ */
+export function stepInProcedure(procedure: Pick<Plan, 'facts'>, step: number, job: { verb: string; args: Record<string, unknown> }, plan: Plan): boolean {
+  const fact = procedure.facts[stepFactKey(step)];
+  if (fact === stepFactValue(job.verb, job.args, plan.fingerprint)) return true;
+  return fact === stepFactValue(job.verb, job.args, WHEN_REACHED) && !plan.warnings.some((w) => w.severity !== 'info');
 }

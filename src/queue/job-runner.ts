@@ -39,6 +39,8 @@ export interface JobRunnerOptions {
    * throws a coded SitrepError to refuse it, which fails the job without retries.
    */
   guard?: (payload: JobPayload, job: { id: string; timestamp: number }) => Promise<void>;
+  /** Called once an execution ended for good (done, or failed with no retry left): its grant is used up. */
+  onExecutionEnded?: (payload: JobPayload, job: { id: string; timestamp: number }) => Promise<void>;
   /** Hook for metrics: called once per job attempt that ends, with how it ended. */
   onJobDone?: (info: { kind: string; verb: string; outcome: 'ok' | 'not_ok' | 'failed' | 'retry' | 'handed_back'; ms: number }) => void;
 }
@@ -190,6 +192,7 @@ export class JobRunner {
       await this.emit(job, payload, { type: 'started', workerId: this.workerId, attempt: job.attemptsMade + 1 });
       const result = await this.runJob(payload, ctx);
       await this.emit(job, payload, { type: 'result', result });
+      if (payload.kind === 'execute') await this.options.onExecutionEnded?.(payload, { id: job.id!, timestamp: job.timestamp });
       log.info({ ok: result.ok, ms: this.clock.now() - started }, 'job finished');
       done(result.ok ? 'ok' : 'not_ok');
       return result;
@@ -212,6 +215,7 @@ export class JobRunner {
         const d = describeError(err);
         log.warn({ err, code: d.code }, 'job failed');
         await this.emit(job, payload, { type: 'failed', code: d.code, message: d.message, ...(d.hint ? { hint: d.hint } : {}) });
+        if (payload.kind === 'execute') await this.options.onExecutionEnded?.(payload, { id: job.id!, timestamp: job.timestamp }).catch((e: unknown) => log.warn({ err: e }, 'could not mark the grant used'));
         this.reported.add(job.id!);
         done('failed');
         throw new UnrecoverableError(d.message);

@@ -6,8 +6,9 @@ import { GRANT_TTL_MS, signGrant, type JobGrant } from '../core/job-grant.js';
 import { JobKind } from '../core/job.js';
 import { planDrift, type Plan } from '../core/plan.js';
 import { EventKind } from '../core/timeline-event.js';
-import { foreignClick, FOREIGN_CLICK_MESSAGE, type ClickContext } from './click.js';
+import { foreignClick, FOREIGN_CLICK_MESSAGE, TEAM_UNKNOWN_MESSAGE, type ClickContext } from './click.js';
 import type { RequestDeps } from './deps.js';
+import { requireSeal, sealNow } from './decisions.js';
 import { approversNow, evaluatePolicy, policyNowProblem } from './policy-check.js';
 import { procedureOf } from '../runbooks/index.js';
 import type { ConcurrentOperation, RequestRecord, TransitionFields } from './request-store.js';
@@ -152,7 +153,19 @@ export class ApprovalSteps {
     if (approvalId) await this.deps.approvals.refuse(approvalId, click.userId, why);
     else await this.deps.approvals.auditRefusal({ requestId: r.id, verb: r.verb, cluster: r.cluster, user: click.userId, detail: `run: ${why}` });
     this.clicked(record, click.userId, 'refused', why);
-    return FOREIGN_CLICK_MESSAGE;
+    return this.deps.slackTeam() ? FOREIGN_CLICK_MESSAGE : TEAM_UNKNOWN_MESSAGE;
+  }
+
+  /**
+   * Refuses a click on a card drawn for another plan than the one waiting now (a record changed in
+   * Redis behind the card): a person approves what they saw, never what replaced it. Audited.
+   */
+  private async staleCard(record: RequestRecord, click: ClickContext, waiting: string, approvalId?: string): Promise<ClickReply | undefined> {
+    if (!click.shownPlan || click.shownPlan === waiting) return undefined;
+    const why = `the card showed plan ${click.shownPlan}, but plan ${waiting} is the one waiting`;
+    if (approvalId) await this.deps.approvals.refuse(approvalId, click.userId, `approve: ${why}`);
+    this.clicked(record, click.userId, 'refused', why);
+    return 'The plan waiting for approval is not the one this card showed, so nothing was counted or run. Reload the card, read the plan again, then decide.';
   }
 
   /**
@@ -184,9 +197,11 @@ export class ApprovalSteps {
         await this.runbooks.begin(record);
         return;
       }
+      // Signed only under the decision sealed at its click: a record forged in Redis has none.
+      const seal = await requireSeal(this.deps, r.id, plan.fingerprint, who.approvalId ? { approvalId: who.approvalId } : { confirmedBy: who.confirmedBy! });
       const now = this.deps.clock.now();
       const releaseBy = currentDeadline();
-      const grant: JobGrant = { v: 1, requestId: r.id, cluster: r.cluster, verb: r.verb, args: r.args, planFingerprint: plan.fingerprint, ...who, issuedAt: now, expiresAt: now + GRANT_TTL_MS, ...(releaseBy === undefined ? {} : { releaseBy }) };
+      const grant: JobGrant = { v: 1, requestId: r.id, cluster: r.cluster, verb: r.verb, args: r.args, planFingerprint: plan.fingerprint, ...who, issuedAt: now, expiresAt: now + GRANT_TTL_MS, seal, ...(releaseBy === undefined ? {} : { releaseBy }) };
       await this.deps.producer.enqueue({
         v: 1,
         kind: JobKind.Execute,
@@ -229,6 +244,8 @@ export class ApprovalSteps {
     const foreign = await this.checkPlace(click, record, approvalId);
     if (foreign) return foreign;
     const userId = click.userId;
+    const stale = await this.staleCard(record, click, found.planFingerprint, approvalId);
+    if (stale) return stale;
     const decision = await evaluatePolicy(this.deps, record.request);
     if (found.state === 'pending') {
       const problem = await this.voterProblem(found, userId, decision);
@@ -267,6 +284,8 @@ export class ApprovalSteps {
       data: { approvalId, needed: outcome.record.requiredApprovals, approvers: outcome.record.approversLabel },
     });
     if (outcome.kind === 'approved') {
+      // This very click completed the approval: seal it now, before anything reads it back.
+      await sealNow(this.deps, record.request.id, outcome.record.planFingerprint, { approvalId });
       if (this.runbooks && isStepApproval(record, approvalId)) await this.runbooks.stepApproved(record, outcome.record);
       else await this.startExecution(record, outcome.record.plan, 'approve', { approvalId });
     }
@@ -327,6 +346,8 @@ export class ApprovalSteps {
       return `Only <@${record.request.userId}>, who asked for it, can run this.`;
     }
     if (record.state !== RequestState.AwaitingConfirmation || record.approvalId) return 'This request is already running or ended.';
+    const stale = await this.staleCard(record, click, record.plan.fingerprint);
+    if (stale) return stale;
     this.clicked(record, userId, 'run');
     // The policy may have changed since the card was posted: a Run button never bypasses approvers.
     const decision = await evaluatePolicy(this.deps, record.request);
@@ -335,6 +356,7 @@ export class ApprovalSteps {
       this.deps.changed(requestId);
       return undefined;
     }
+    await sealNow(this.deps, requestId, record.plan.fingerprint, { confirmedBy: userId });
     if (!(await this.startExecution(record, record.plan, 'confirm', { confirmedBy: userId }, { confirmedBy: userId }))) return 'This request is already running or ended.';
     await noteQuietly(this.deps, record.request, { key: `${requestId}:confirmed`, kind: EventKind.Approved, actor: userId, text: `Confirmed by <@${userId}> (no approval needed by policy)` });
     this.deps.changed(requestId);

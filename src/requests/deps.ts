@@ -27,8 +27,10 @@ export interface RequestDeps {
   timeline: Timeline;
   /** Cluster used when a command names none. */
   defaultCluster: string;
-  /** SITREP_JOB_KEY: every execution is signed with it (core/job-grant.ts). */
+  /** SITREP_JOB_KEY: every execution is signed with it (core/job-grant.ts), and every decision sealed (core/decision-seal.ts). */
   jobKey: string;
+  /** Keys a seal may have been made with: SITREP_JOB_KEY, then SITREP_JOB_KEY_PREVIOUS during a rotation. @defaultValue [jobKey] */
+  jobKeys?: readonly string[];
   /**
    * The Slack team (and enterprise) this installation serves, from auth.test; clicks and commands
    * from anywhere else are refused. Undefined until Slack answered (then only the card is checked).

@@ -1,6 +1,6 @@
 export { AuditLog, requestTarget } from './audit-log.js';
 export type { ClickReply } from './approval-steps.js';
-export { foreignClick, FOREIGN_CLICK_MESSAGE, type CardPlace, type ClickContext } from './click.js';
+export { foreignClick, FOREIGN_CLICK_MESSAGE, TEAM_UNKNOWN_MESSAGE, type CardPlace, type ClickContext } from './click.js';
 export type { RequestDeps } from './deps.js';
 export type { IntakeOptions, IntakeOutcome } from './intake.js';
 export { RequestLifecycle } from './lifecycle.js';

@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { JobProgressSchema, JobResultSchema, type JobProgress, type JobResult } from '../core/job.js';
 import { PlanSchema, type Plan } from '../core/plan.js';
+import { SealedDecisionSchema, type SealedDecision } from '../core/decision-seal.js';
 import { RedisScript } from '../core/redis-script.js';
 import { CommandRequestSchema, type CommandRequest } from '../core/request.js';
 import { isFinal, RequestState } from './request-state.js';
@@ -167,6 +168,8 @@ for i = 1, n do if argv[3 + i] == st then ok = true end end
 if not ok then return 0 end
 local base = 3 + n
 local idx, status, attempt = argv[base + 1], argv[base + 2], argv[base + 3]
+-- Once a cancel is recorded, no step's job starts: cancel and start cannot both win.
+if status == 'running' and redis.call('HEXISTS', KEYS[1], 'cancelBy') == 1 then return 0 end
 if idx ~= argv[1] or attempt ~= redis.call('HGET', KEYS[1], 'stepAttempt') then
   redis.call('HDEL', KEYS[1], 'stepProgress', 'stepProgressSeq', 'stepWorkerId', 'stepStartedAt')
 end
@@ -454,6 +457,23 @@ export class RequestStore {
   /** Runbooks running now (at most `limit`), for the recovery sweep. */
   async runningRunbooks(limit = 100): Promise<string[]> {
     return this.redis.zrange(this.keys.activeRunbooks, 0, limit - 1);
+  }
+
+  /** Keeps a sealed decision (core/decision-seal.ts) with the request, under its key. */
+  async putSeal(id: string, key: string, sealed: SealedDecision): Promise<void> {
+    await this.redis.hset(this.keys.request(id), `seal:${key}`, JSON.stringify(sealed));
+  }
+
+  /** A sealed decision kept with the request, or undefined (unreadable counts as none). */
+  async sealOf(id: string, key: string): Promise<SealedDecision | undefined> {
+    const raw = await this.redis.hget(this.keys.request(id), `seal:${key}`);
+    if (!raw) return undefined;
+    try {
+      const parsed = SealedDecisionSchema.safeParse(JSON.parse(raw));
+      return parsed.success ? parsed.data : undefined;
+    } catch {
+      return undefined;
+    }
   }
 
   /**

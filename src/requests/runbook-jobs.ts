@@ -1,5 +1,10 @@
 import { currentDeadline } from '../core/deadline.js';
+import { sealKey, type SealedDecision } from '../core/decision-seal.js';
+import { ErrorCode, JobError } from '../core/errors.js';
 import { GRANT_TTL_MS, signGrant, type JobGrant } from '../core/job-grant.js';
+import { fingerprintPlan } from '../core/plan.js';
+import { stepInProcedure } from '../core/runbook-step.js';
+import { requireSeal } from './decisions.js';
 import { JobKind } from '../core/job.js';
 import type { Plan } from '../core/plan.js';
 import { stepRequestId, type StepPart } from '../core/runbook-step.js';
@@ -40,6 +45,7 @@ export async function queueStepPlan(deps: RequestDeps, record: RequestRecord, pr
 export async function queueStepExecution(deps: RequestDeps, record: RequestRecord, procedure: RunbookInstance, index: number, attempt: number, plan: Plan, who: Pick<JobGrant, 'approvalId' | 'confirmedBy'>): Promise<void> {
   const job = stepJob(procedure.steps[index]!)!;
   const r = record.request;
+  const seal = await stepSeal(deps, record, index, job, plan, who);
   const requestId = stepRequestId(r.id, index, attempt);
   const now = deps.clock.now();
   // Queued for a click (a Done, a step's approval): the job runs only if released in time, and
@@ -54,6 +60,7 @@ export async function queueStepExecution(deps: RequestDeps, record: RequestRecor
     planFingerprint: plan.fingerprint,
     ...who,
     runbook: { requestId: r.id, step: index, procedure: record.plan!.fingerprint },
+    seal,
     issuedAt: now,
     expiresAt: now + GRANT_TTL_MS,
     ...(releaseBy === undefined ? {} : { releaseBy }),
@@ -62,4 +69,26 @@ export async function queueStepExecution(deps: RequestDeps, record: RequestRecor
     { v: 1, kind: JobKind.Execute, verb: job.verb, requestId, cluster: r.cluster, args: job.args, requestedBy: r.userId, channelId: r.channelId, approvedPlan: plan, grant, signature: signGrant(grant, deps.jobKey), ...(releaseBy === undefined ? {} : { releaseBy }) },
     { requireWorker: false },
   );
+}
+
+/**
+ * The sealed decision a step runs under (requests/decisions.ts). The step's own (approved or Run
+ * again on its new plan) seals that plan; otherwise the runbook's seals its procedure, and the
+ * step must be one the procedure lists: the procedure read back from Redis counts only if its
+ * fingerprint is the sealed one, so a procedure altered in Redis signs nothing.
+ * @throws JobError sitrep_job_forged when no seal covers the step.
+ */
+async function stepSeal(deps: RequestDeps, record: RequestRecord, index: number, job: { verb: string; args: Record<string, unknown> }, plan: Plan, who: Pick<JobGrant, 'approvalId' | 'confirmedBy'>): Promise<SealedDecision> {
+  const r = record.request;
+  const decider = who.approvalId ? { approvalId: who.approvalId } : { confirmedBy: who.confirmedBy! };
+  const own = await deps.store.sealOf(r.id, sealKey(decider, plan.fingerprint));
+  if (own && own.decision.subject === plan.fingerprint) return requireSeal(deps, r.id, plan.fingerprint, decider);
+  const procedure = record.plan;
+  const sealed = await requireSeal(deps, r.id, procedure?.fingerprint ?? '-', decider);
+  if (!procedure || fingerprintPlan(procedure) !== procedure.fingerprint || !stepInProcedure(procedure, index, job, plan)) {
+    throw new JobError(ErrorCode.JobForged, `Not run: step ${index + 1} is not a step of the procedure that was approved, so nothing was signed or changed.`, {
+      hint: 'Run the runbook again to plan and approve it anew.',
+    });
+  }
+  return sealed;
 }

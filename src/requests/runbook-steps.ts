@@ -1,6 +1,6 @@
 import type { ApprovalRecord } from '../approval/index.js';
 import { formatDuration } from '../core/duration.js';
-import { describeError, ErrorCode } from '../core/errors.js';
+import { describeError, ErrorCode, isSitrepError } from '../core/errors.js';
 import type { JobGrant } from '../core/job-grant.js';
 import { JobKind, type JobResult } from '../core/job.js';
 import { planDrift, type Plan } from '../core/plan.js';
@@ -10,6 +10,7 @@ import type { JobEventEnvelope } from '../queue/job-events.js';
 import { procedureOf, type RunbookInstance } from '../runbooks/index.js';
 import type { RunbookApprovalHooks } from './approval-steps.js';
 import type { RequestDeps } from './deps.js';
+import { sealNow } from './decisions.js';
 import { evaluatePolicy, policyNowProblem } from './policy-check.js';
 import type { RequestRecord, StepRecord, TransitionFields } from './request-store.js';
 import { conditionHolds, type RunbookPlanning } from './runbook-planning.js';
@@ -254,13 +255,35 @@ export class RunbookSteps implements RunbookApprovalHooks {
       }
       return;
     }
-    if (!(await this.move(id, 'run', at, { ...current, status: StepStatus.Running, approvedPlan: plan, ...who, startedAt: this.deps.clock.now() }))) return;
+    if (!(await this.move(id, 'run', at, { ...current, status: StepStatus.Running, approvedPlan: plan, ...who, startedAt: this.deps.clock.now() }))) {
+      // Refused because a cancel came first: nothing of this step ran, so this is its boundary.
+      const now = await this.fresh(id);
+      if (now.cancel && now.state === 'running' && now.cursor?.status !== StepStatus.Running) await this.stop(now, { step: 'stopRunbook', title: `Cancelled before step ${index + 1} of ${procedure.steps.length} ran` });
+      return;
+    }
     const job = procedure.steps[index]!;
     this.deps.audit.line({ requestId: id, user: who.confirmedBy ?? 'sitrep', verb: record.request.verb, target: job.kind === 'run' && job.target ? job.target : job.text, cluster: record.request.cluster, outcome: 'step-started', detail: `step ${index + 1}: ${job.text}${who.approvalId ? ` under approval ${who.approvalId}` : ''}` });
+    await this.queueExecution(await this.fresh(id), procedure, index, attempt, plan, who);
+  }
+
+  /**
+   * Queues a step's signed execution. Redis trouble leaves it to the sweep (the job id is fixed,
+   * never twice); no seal covering the step (a record forged in Redis) stops the runbook there.
+   */
+  private async queueExecution(record: RequestRecord, procedure: RunbookInstance, index: number, attempt: number, plan: Plan, who: Pick<JobGrant, 'approvalId' | 'confirmedBy'>): Promise<void> {
+    const id = record.request.id;
     try {
       await queueStepExecution(this.deps, record, procedure, index, attempt, plan, who);
     } catch (err) {
-      // Redis hiccup: the sweep queues it once Redis answers (the job id is fixed, never twice).
+      if (isSitrepError(err) && err.code === ErrorCode.JobForged) {
+        const current = record.steps?.[index] ?? { status: StepStatus.Running };
+        this.deps.logger.warn({ requestId: id, step: index, code: err.code }, err.message);
+        await this.deps.approvals.auditRefusal({ requestId: id, verb: record.request.verb, cluster: record.request.cluster, user: 'sitrep', detail: `step ${index + 1}: ${err.message}` }).catch(() => {});
+        if (await this.move(id, 'fail', { index, attempt }, { ...current, status: StepStatus.Failed, failure: { code: err.code, message: err.message }, endedAt: this.deps.clock.now() })) {
+          await this.stop(await this.fresh(id), { step: 'finishFailed', title: `Stopped at step ${index + 1}: ${err.message}` });
+        }
+        return;
+      }
       this.deps.logger.warn({ err, requestId: id, step: index }, 'could not queue a runbook step; the sweep will');
     }
   }
@@ -339,6 +362,8 @@ export class RunbookSteps implements RunbookApprovalHooks {
     const cursor = record.cursor;
     const current = cursor && record.steps?.[cursor.index];
     if (!cursor || !current?.freshPlan || cursor.status !== StepStatus.AwaitingConfirmation) return false;
+    // The requester's Run click on this step's new plan: sealed now, as any decision.
+    await sealNow(this.deps, record.request.id, current.freshPlan.fingerprint, { confirmedBy: userId });
     await this.execute(record, procedureOf(record.request.args)!, cursor.index, cursor.attempt, current.freshPlan, { confirmedBy: userId }, { ...current, confirmedBy: userId });
     return true;
   }
@@ -437,7 +462,7 @@ export class RunbookSteps implements RunbookApprovalHooks {
             await queueStepPlan(this.deps, record, procedure, { index: cursor.index, attempt: cursor.attempt, part: cursor.status === StepStatus.Checking ? 'check' : 'run' });
             break;
           case StepStatus.Running:
-            if (current.approvedPlan) await queueStepExecution(this.deps, record, procedure, cursor.index, cursor.attempt, current.approvedPlan, this.approvalOf(record, current));
+            if (current.approvedPlan) await this.queueExecution(record, procedure, cursor.index, cursor.attempt, current.approvedPlan, this.approvalOf(record, current));
             break;
           default:
             if (record.cancel && STEP_BOUNDARIES.includes(cursor.status)) await this.cancel(record, record.cancel.by);

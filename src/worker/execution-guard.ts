@@ -5,7 +5,8 @@ import { ErrorCode, JobError } from '../core/errors.js';
 import { canonicalJson, grantSignedBy } from '../core/job-grant.js';
 import type { JobPayload } from '../core/job.js';
 import { fingerprintPlan, type Plan } from '../core/plan.js';
-import { parseStepRequestId, stepFactKey, stepFactValue, WHEN_REACHED } from '../core/runbook-step.js';
+import { parseStepRequestId, stepInProcedure } from '../core/runbook-step.js';
+import { decisionSealed } from '../core/decision-seal.js';
 
 export interface ExecutionGuardOptions {
   redis: Redis;
@@ -63,6 +64,7 @@ export class ExecutionGuard {
     if (grant.runbook && (!step || step.part !== 'run' || step.parentId !== grant.runbook.requestId || step.step !== grant.runbook.step)) {
       throw this.forged(payload, 'its runbook step is not the one its request id names');
     }
+    this.checkSeal(payload);
     await this.consume(payload, job);
     if (grant.approvalId) {
       const approval = await this.o.approvals.get(grant.approvalId);
@@ -72,7 +74,8 @@ export class ExecutionGuard {
       }
       // A runbook step runs under the runbook's approval only if the approved procedure lists it.
       const underProcedure = grant.runbook !== undefined && approval.planFingerprint === grant.runbook.procedure;
-      if (underProcedure ? !this.stepInProcedure(payload, approval.plan, approvedPlan) : approval.planFingerprint !== grant.planFingerprint) {
+      const procedureIntact = fingerprintPlan(approval.plan) === approval.planFingerprint;
+      if (underProcedure ? !procedureIntact || !stepInProcedure(approval.plan, grant.runbook!.step, payload, approvedPlan) : approval.planFingerprint !== grant.planFingerprint) {
         throw this.forged(payload, `approval ${grant.approvalId} is not an approval of this plan`);
       }
     } else if (!grant.confirmedBy) {
@@ -81,25 +84,45 @@ export class ExecutionGuard {
   }
 
   /**
-   * Whether a runbook's approved procedure (its plan's one fact per step) contains this step: the
-   * same verb and args with this plan's fingerprint, or planned when reached and, then, a plan
-   * that carries no warnings (a step planned late with warnings needs its own approval).
+   * The person's decision the bot sealed at the click (core/decision-seal.ts): made with a key this
+   * worker holds, for this request (the runbook's, for a step), this approval or Run, and this
+   * plan (or the runbook's procedure, for a step run under the runbook's approval). A grant the bot
+   * signed without one is refused too: the bot never does, so such a grant is not the bot's.
    */
-  private stepInProcedure(payload: JobPayload, procedure: Plan, plan: Plan): boolean {
-    const fact = procedure.facts[stepFactKey(payload.grant!.runbook!.step)];
-    if (fact === stepFactValue(payload.verb, payload.args, plan.fingerprint)) return true;
-    return fact === stepFactValue(payload.verb, payload.args, WHEN_REACHED) && !plan.warnings.some((w) => w.severity !== 'info');
+  private checkSeal(payload: JobPayload): void {
+    const grant = payload.grant!;
+    const seal = grant.seal;
+    if (!seal || !decisionSealed(seal, this.o.keys)) throw this.forged(payload, 'it carries no decision sealed by the bot');
+    const d = seal.decision;
+    if (d.requestId !== (grant.runbook?.requestId ?? grant.requestId) || d.approvalId !== grant.approvalId || d.confirmedBy !== grant.confirmedBy) {
+      throw this.forged(payload, 'its sealed decision is for another request or person');
+    }
+    if (d.subject !== grant.planFingerprint && !(grant.runbook && d.subject === grant.runbook.procedure)) throw this.forged(payload, 'its sealed decision is for another plan');
   }
 
   /**
    * Marks the grant consumed by this job, once. The first start must be before the grant expires;
    * the same job resuming later is fine; any other job with this grant is a replay.
    */
-  private async consume(payload: JobPayload, job: QueuedJob): Promise<void> {
+  private grantKey(payload: JobPayload): string {
     // A runbook step's request id is per step and attempt: each step's grant is consumed once.
-    const key = `${this.o.prefix}:grant:${payload.requestId}`;
+    return `${this.o.prefix}:grant:${payload.requestId}`;
+  }
+
+  /**
+   * Marks the grant used up once its job ended for good (done, or failed without retries left):
+   * BullMQ can put a finished job back in the queue (`Job.retry`, a dashboard's Retry button)
+   * with the same id and timestamp, which would otherwise pass as the job resuming.
+   */
+  async finish(payload: JobPayload, job: QueuedJob): Promise<void> {
+    await this.o.redis.set(this.grantKey(payload), `done:${job.id}@${job.timestamp}`, 'EX', this.o.rememberSeconds ?? 30 * 86_400);
+  }
+
+  private async consume(payload: JobPayload, job: QueuedJob): Promise<void> {
+    const key = this.grantKey(payload);
     const me = `${job.id}@${job.timestamp}`;
     const holder = await this.o.redis.get(key);
+    // The same job resuming (its worker died, BullMQ gave it to another) may go on.
     if (holder === me) return;
     if (holder !== null) {
       throw new JobError(ErrorCode.JobReplayed, `Refused to run ${payload.verb} for request ${payload.requestId} again: its approval was already used. Nothing was changed.`, {

@@ -69,6 +69,7 @@ export async function startWorkerProcess(options: WorkerProcessOptions): Promise
         throw err;
       }
     },
+    onExecutionEnded: (payload, job) => guard.finish(payload, job),
     lockDurationMs: options.lockDurationMs,
     concurrency: options.concurrency,
     onJobDone: options.metrics?.observeJob,

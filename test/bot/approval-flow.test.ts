@@ -3,6 +3,7 @@ import type { CoreV1Api } from '@kubernetes/client-node';
 import { Policy } from '../../src/approval/index.js';
 import { sendBlockAction } from '../../src/console/index.js';
 import { CardAction } from '../../src/chat/render/operation-card.js';
+import { sealNow } from '../../src/requests/decisions.js';
 import { buttonValue, current, waitForEphemeral, waitForMessage, waitForUpdate } from '../support/cards.js';
 import { ALICE, BOB, CAROL, DAVE, messageText, OPS, startStack, type Stack } from '../support/stack.js';
 
@@ -166,13 +167,27 @@ describe('two-person approval end to end', () => {
     await stack.slash('scale deployment/checkout -n shop --replicas 2', { user: ALICE });
     const card = await waitForMessage(stack, (m) => /Approval needed/.test(m.text ?? '') && /scale deployment\/checkout/.test(messageText(m)));
     const approvalId = buttonValue(card, CardAction.Approve)!;
-    // The approval is recorded in Redis, but nothing queued the job (as if the bot crashed there).
+    // The deciding click was taken and sealed, but nothing queued the job (as if the bot crashed there).
     const outcome = await stack.bot.services.approvals.approve(approvalId, BOB);
-    expect(outcome.kind).toBe('approved');
+    if (outcome.kind !== 'approved') throw new Error(`expected approved, got ${outcome.kind}`);
+    await sealNow(stack.bot.services.lifecycle.deps, outcome.record.requestId, outcome.record.planFingerprint, { approvalId });
     await stack.click(CardAction.Approve, approvalId, { user: CAROL, messageTs: card.ts });
     await waitForUpdate(stack, card.ts, /Done/, 60_000);
     const requestId = (await stack.bot.services.approvals.get(approvalId))!.requestId;
     expect(await executeJobsFor(requestId)).toBe(1);
+  });
+
+  it('an approval marked approved in Redis behind sitrep\'s back (no sealed click) runs nothing, whoever clicks next', async () => {
+    await stack.slash('scale deployment/checkout -n shop --replicas 3', { user: ALICE });
+    const card = await waitForMessage(stack, (m) => /Approval needed/.test(m.text ?? '') && /replicas 3/.test(messageText(m)));
+    const approvalId = buttonValue(card, CardAction.Approve)!;
+    // Someone with write access to Redis flips the record, votes and all; the requester then clicks her own card.
+    await stack.redis.client().hset(stack.bot.services.approvals.key(approvalId), 'state', 'approved', 'approvals', JSON.stringify([{ userId: BOB, at: Date.now() }]));
+    await stack.click(CardAction.Approve, approvalId, { user: ALICE, messageTs: card.ts });
+    const failed = await waitForUpdate(stack, card.ts, /Failed/, 30_000);
+    expect(messageText(failed)).toMatch(/no sealed record of the approval this plan needs/);
+    const requestId = (await stack.bot.services.approvals.get(approvalId))!.requestId;
+    expect(await executeJobsFor(requestId)).toBe(0);
   });
 
   it('someone outside the policy cannot even request a drain', async () => {

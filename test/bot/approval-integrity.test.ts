@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { NO_POLICY_MESSAGE, Policy } from '../../src/approval/index.js';
 import { CardAction } from '../../src/chat/render/operation-card.js';
 import { sendSlashCommand, type SlackMessage } from '../../src/console/index.js';
+import { sealDecision } from '../../src/core/decision-seal.js';
 import { GRANT_TTL_MS, signGrant, type JobGrant } from '../../src/core/job-grant.js';
 import type { JobPayload } from '../../src/core/job.js';
 import { QueueKeys } from '../../src/queue/keys.js';
@@ -178,8 +179,11 @@ describe('4. Redis is not the authority', () => {
   }
 
   const base = (requestId: string, node: string): Omit<JobPayload, 'approvedPlan'> => ({ v: 1, kind: 'execute', verb: 'cordon', requestId, cluster: 'sandbox', args: { node }, requestedBy: ALICE, channelId: OPS });
+  /** A grant as the bot signs it, with the requester's Run sealed, as the bot seals it at the click. */
   const grantFor = (p: Omit<JobPayload, 'approvedPlan'>, fingerprint: string, extra: Partial<JobGrant> = {}): JobGrant => ({
-    v: 1, requestId: p.requestId, cluster: p.cluster, verb: p.verb, args: p.args, planFingerprint: fingerprint, confirmedBy: ALICE, issuedAt: Date.now(), expiresAt: Date.now() + GRANT_TTL_MS, ...extra,
+    v: 1, requestId: p.requestId, cluster: p.cluster, verb: p.verb, args: p.args, planFingerprint: fingerprint, confirmedBy: ALICE, issuedAt: Date.now(), expiresAt: Date.now() + GRANT_TTL_MS,
+    seal: sealDecision({ v: 1, requestId: extra.requestId ?? p.requestId, subject: fingerprint, confirmedBy: ALICE, at: Date.now() }, TEST_JOB_KEY),
+    ...extra,
   });
 
   it('an unsigned execution, one signed with another key, and an altered one are refused as forged, audited, and change nothing', async () => {
@@ -193,9 +197,16 @@ describe('4. Redis is not the authority', () => {
     const g3 = grantFor(p3, plan.fingerprint);
     // The grant was for node02; the payload was changed to cordon node01.
     expect(await inject({ ...p3, args: { node: 'node01' }, approvedPlan: plan, grant: g3, signature: signGrant(g3, TEST_JOB_KEY) })).toMatch(/its arguments is not the one the bot signed|signature does not match/);
+    // Signed, but with no decision sealed at a click (or one sealed for another plan): not the bot's.
+    const p4 = base('req_forged4', 'node01');
+    const { seal: _none, ...g4 } = grantFor(p4, plan.fingerprint);
+    expect(await inject({ ...p4, approvedPlan: plan, grant: g4, signature: signGrant(g4, TEST_JOB_KEY) })).toMatch(/carries no decision sealed by the bot/);
+    const p5 = base('req_forged5', 'node01');
+    const g5 = { ...grantFor(p5, plan.fingerprint), seal: sealDecision({ v: 1, requestId: 'req_forged5', subject: 'another-plan', confirmedBy: ALICE, at: Date.now() }, TEST_JOB_KEY) };
+    expect(await inject({ ...p5, approvedPlan: plan, grant: g5, signature: signGrant(g5, TEST_JOB_KEY) })).toMatch(/sealed decision is for another plan/);
     expect(await unschedulable('node01')).toBe(false);
     const refusals = await auditDetails();
-    expect(refusals.filter((d) => /req_forged[123]/.test(d))).toHaveLength(3);
+    expect(refusals.filter((d) => /req_forged[12345]/.test(d))).toHaveLength(5);
   });
 
   it('an expired grant, and one for another cluster, are refused', async () => {
@@ -208,7 +219,7 @@ describe('4. Redis is not the authority', () => {
     expect(await unschedulable('node01')).toBe(false);
   });
 
-  it('a genuine execution queued again later is a replay: refused, and nothing runs twice', async () => {
+  it('a genuine execution queued again later, or its finished job retried in BullMQ, is a replay: refused, and nothing runs twice', async () => {
     await stack.slash('cordon node01', { user: ALICE });
     const card = await waitForMessage(stack, (m) => /Confirm to run/.test(messageText(m)) && /cordon node01/.test(messageText(m)));
     await stack.click(CardAction.Confirm, buttonValue(card, CardAction.Confirm)!, { user: ALICE, messageTs: card.ts });
@@ -222,6 +233,18 @@ describe('4. Redis is not the authority', () => {
     expect(await inject(genuine)).toMatch(/already used/);
     expect(await unschedulable('node01')).toBe(false);
     expect((await auditDetails()).some((d) => /already used/.test(d))).toBe(true);
+    // The same BullMQ job put back in the queue (Job.retry, a dashboard's Retry button): same id
+    // and timestamp as the run that finished, and still refused.
+    const q = queue();
+    try {
+      const done = (await q.getJobs(['completed'])).find((j) => j.data.kind === 'execute' && j.data.verb === 'cordon' && j.data.args.node === 'node01')!;
+      await done.retry('completed');
+      const reason = await eventually(async () => ((await done.getState()) === 'failed' ? (await q.getJob(done.id!))!.failedReason : undefined), { what: 'the retried job refused', timeoutMs: 20_000 });
+      expect(reason).toMatch(/already used/);
+    } finally {
+      await q.close();
+    }
+    expect(await unschedulable('node01')).toBe(false);
   });
 });
 

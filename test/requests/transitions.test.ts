@@ -121,6 +121,16 @@ describe("a runbook's step cursor: every move a compare-and-set on step, attempt
     expect(await stateOf(id)).toBe(RequestState.Cancelled);
   });
 
+  it('once a cancel is recorded, the step the bot was about to start does not start (cancel and start cannot both win)', async () => {
+    const id = await runningRunbook();
+    await move(id, 'plan', 0);
+    expect(await store.requestCancel(id, 'U0ALICE001', Date.now())).toBe(true);
+    expect(await move(id, 'run', 0)).toBe(false);
+    expect((await cursorOf(id)).status).toBe(StepStatus.Planning);
+    // What stops a runbook at a boundary still moves.
+    expect((await store.transition(id, 'stopRunbook')).ok).toBe(true);
+  });
+
   it("a runbook holds all its targets or none, and frees them all when it ends", async () => {
     const other = await requestIn();
     expect((await store.lockTarget(other, { cluster: 'c', target: 'node/b' })).ok).toBe(true);

@@ -9,7 +9,7 @@ import { JobKind } from '../../core/job.js';
 import { botVerbKey, type BotVerbKey } from '../../core/verbs/index.js';
 import { argsFor } from '../../core/verbs/contract.js';
 import { redisFailure, REQUEST_DEADLINE_MS } from '../../queue/redis-connection.js';
-import { evaluatePolicy } from '../../requests/index.js';
+import { evaluatePolicy, TEAM_UNKNOWN_MESSAGE } from '../../requests/index.js';
 import type { BotServices } from '../bot-services.js';
 import { postFirstCard } from '../card-first-post.js';
 import { runbookCommand } from '../runbook-command.js';
@@ -44,6 +44,12 @@ export function registerSlashCommands(app: App, services: BotServices, options: 
       // Intake: control and bidi-override characters become visible escapes before anything reads the text.
       const parsed = parseCommand(command.command, showControls(command.text ?? ''));
       const acked = (outcome: string) => options.onAck?.({ command: command.command, verb: parsed.ok ? parsed.verb : (parsed.verb ?? 'unknown'), outcome, ms: performance.now() - t0 });
+      if (!services.slackTeam) {
+        // Until Slack said which workspace this is, a command cannot be placed: refused, not waved through.
+        await ack(ephemeral(problemBlocks(TEAM_UNKNOWN_MESSAGE)));
+        acked('team_unknown');
+        return;
+      }
       const foreign = foreignTeam(services, command);
       if (foreign) {
         await ack(ephemeral(problemBlocks('This sitrep does not serve your Slack workspace, so it did nothing.', 'Ask the admins of the workspace that installed it.')));
@@ -82,8 +88,7 @@ export function registerSlashCommands(app: App, services: BotServices, options: 
 
 /** Why a slash command comes from a team or enterprise this installation does not serve, or undefined. */
 function foreignTeam(services: BotServices, command: SlackSlashCommand): string | undefined {
-  const team = services.slackTeam;
-  if (!team) return undefined;
+  const team = services.slackTeam!;
   if (command.team_id !== team.teamId) return `team ${command.team_id}, not ${team.teamId}`;
   if ((command.enterprise_id || undefined) !== team.enterpriseId) return `enterprise ${command.enterprise_id || 'none'}, not ${team.enterpriseId ?? 'none'}`;
   return undefined;
