@@ -71,10 +71,12 @@ export function cpuMs(pid: number): number {
 const CLOCK_TICKS = 100;
 
 /**
- * Starts `sitrep ARGS` from dist/ (cwd: an image folder or the checkout) as the image's
- * ENTRYPOINT does, with only PATH, the image's ENV and `env` in its environment.
+ * Starts `sitrep ARGS` from dist/ (`cwd`: an image folder; default the checkout) as the image's
+ * ENTRYPOINT does, with only PATH, the image's ENV and `env` in its environment. `onLine` gets
+ * each line it prints on stdout (its pino log).
  */
-export function spawnImage(launch: ImageLaunch, args: string[], env: Record<string, string>, cwd = ROOT): Spawned {
+export function spawnImage(launch: ImageLaunch, args: string[], env: Record<string, string>, options: { cwd?: string; onLine?: (line: string) => void } = {}): Spawned {
+  const cwd = options.cwd ?? ROOT;
   const proc = spawn(process.execPath, [...launch.nodeFlags, join(cwd, 'bin', 'sitrep.js'), ...args], {
     cwd,
     env: { PATH: process.env.PATH ?? '', ...launch.env, SITREP_FROM_DIST: '1', ...env },
@@ -84,6 +86,14 @@ export function spawnImage(launch: ImageLaunch, args: string[], env: Record<stri
   const keep = (d: Buffer) => (out = (out + d.toString()).slice(-20_000));
   proc.stdout!.on('data', keep);
   proc.stderr!.on('data', keep);
+  if (options.onLine) {
+    let partial = '';
+    proc.stdout!.on('data', (d: Buffer) => {
+      const lines = (partial + d.toString()).split('\n');
+      partial = lines.pop()!;
+      for (const line of lines) options.onLine!(line);
+    });
+  }
   const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
   return {
     proc,

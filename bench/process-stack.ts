@@ -11,7 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { requestIdOf } from '../src/chat/slash-request.js';
-import { defaultUsers, LocalWorkspace, newTriggerId, sendBlockAction, sendSlashCommand, startSlackApiServer, type SlackApiServer, type SlackUser } from '../src/console/index.js';
+import type { AuditEntry } from '../src/core/audit.js';
+import { defaultChannels, defaultUsers, LocalWorkspace, newTriggerId, sendBlockAction, sendSlashCommand, startSlackApiServer, type SlackApiServer, type SlackChannel, type SlackUser } from '../src/console/index.js';
 import { freePort, startRedisServer, type RedisServer } from '../src/demo/redis-server.js';
 import { CardWatch } from './card-watch.js';
 import { buildDist, cpuMs, imageLaunch, rssMb, spawnImage, untilPrinted, untilReady, type ImageLaunch, type Spawned } from './image.js';
@@ -39,7 +40,9 @@ export interface ProcessStackOptions {
   policyYaml: string;
   /** How many people to add to the Slack workspace (`U0BENCH001`…), besides the default ones. @defaultValue 0 */
   users?: number;
-  /** More environment for every bot and worker (e.g. LOG_LEVEL). */
+  /** Channels of the Slack workspace besides the default ones (#ops, #incidents, #postmortems). */
+  channels?: SlackChannel[];
+  /** More environment for every bot and worker (LOG_LEVEL is `info`, production's default, unless set here). */
   env?: Record<string, string>;
   /** Rebuild dist/ first. @defaultValue true */
   build?: boolean;
@@ -63,10 +66,12 @@ export interface ProcessStack {
   bots: (Role & { url: string })[];
   workers: (Role & { cluster: string })[];
   sandboxes: (Role & { kubeconfig: string })[];
-  /** Sends `/k8s text` from `user` to bot replica `bot`, signed as Slack does. */
-  slash(text: string, o: { user: string; bot?: number; channel?: string }): Promise<{ requestId: string; status: number; ms: number }>;
+  /** Sends `/k8s text` (or `command`) from `user` to bot replica `bot`, signed as Slack does; the request id is the one the bot gives it. */
+  slash(text: string, o: { user: string; bot?: number; channel?: string; command?: '/k8s' | '/incident' }): Promise<{ requestId: string; status: number; ms: number }>;
   /** Clicks a button on a card as Slack does (the message as the user sees it goes along). */
   click(actionId: string, value: string, o: { user: string; messageTs: string; bot?: number; channel?: string }): Promise<{ status: number; ms: number }>;
+  /** The audit lines (core/audit.ts) every bot and worker logged so far, in the order read. */
+  audit: AuditEntry[];
   /** Resident memory of every sitrep process now, in MB. */
   rss(): { role: string; name: string; mb: number }[];
   /** CPU time each role's processes used so far, summed, in ms. */
@@ -113,9 +118,18 @@ export async function startProcessStack(o: ProcessStackOptions): Promise<Process
   const users = benchUsers(o.users ?? 0);
   const started: Role[] = [];
   const redis = await startRedisServer();
-  const slack = await startSlackApiServer({ users: [...defaultUsers, ...users] });
+  const slack = await startSlackApiServer({ users: [...defaultUsers, ...users], channels: [...defaultChannels, ...(o.channels ?? [])] });
   const client = new Redis(redis.url, { maxRetriesPerRequest: null });
   const cards = new CardWatch(slack);
+  const audit: AuditEntry[] = [];
+  const onLine = (line: string) => {
+    if (!line.includes('"audit":true')) return;
+    try {
+      audit.push(JSON.parse(line) as AuditEntry);
+    } catch {
+      // A line cut by the process's exit; the audit checks count what was read whole.
+    }
+  };
   const stopAll = async () => {
     cards.stop();
     // Bots first (they stop relaying), then workers, then the clusters and Redis under them.
@@ -127,14 +141,15 @@ export async function startProcessStack(o: ProcessStackOptions): Promise<Process
   try {
     const policyPath = join(dir, 'policy.yaml');
     await writeFile(policyPath, o.policyYaml);
-    const common = { REDIS_URL: redis.url, SITREP_PREFIX: prefix, SITREP_JOB_KEY: JOB_KEY, LOG_LEVEL: 'warn', SITREP_CLUSTERS: o.clusters.map((c) => c.name).join(','), ...o.env };
+    const common = { REDIS_URL: redis.url, SITREP_PREFIX: prefix, SITREP_JOB_KEY: JOB_KEY, LOG_LEVEL: 'info', SITREP_CLUSTERS: o.clusters.map((c) => c.name).join(','), ...o.env };
+    // Each sandbox's kubeconfig names its one context `sandbox`; the worker maps its cluster to it.
     const sandboxes = await Promise.all(o.clusters.map((c) => startSandboxProcess(launch, c, dir)));
     started.push(...sandboxes);
     const workers: ProcessStack['workers'] = [];
     for (const [i, c] of o.clusters.entries()) {
       for (let w = 0; w < (o.workersPerCluster ?? 1); w++) {
         const opsPort = await freePort();
-        const proc = spawnImage(launch, ['worker', '--cluster', c.name], { ...common, KUBECONFIG: sandboxes[i]!.kubeconfig, SITREP_OPS_PORT: String(opsPort) });
+        const proc = spawnImage(launch, ['worker', '--cluster', c.name], { ...common, KUBECONFIG: sandboxes[i]!.kubeconfig, SITREP_CLUSTERS: `${c.name}=sandbox`, SITREP_OPS_PORT: String(opsPort) }, { onLine });
         const role = { role: 'worker' as const, name: `worker ${c.name}#${w + 1}`, cluster: c.name, proc };
         started.push(role);
         workers.push(role);
@@ -152,7 +167,7 @@ export async function startProcessStack(o: ProcessStackOptions): Promise<Process
         PORT: String(port),
         SITREP_DEFAULT_CLUSTER: o.clusters[0]!.name,
         SITREP_POLICY: policyPath,
-      });
+      }, { onLine });
       const role = { role: 'bot' as const, name: `bot #${b + 1}`, proc, url: `http://127.0.0.1:${port}/slack/events` };
       started.push(role);
       bots.push(role);
@@ -168,10 +183,11 @@ export async function startProcessStack(o: ProcessStackOptions): Promise<Process
       bots,
       workers,
       sandboxes,
-      async slash(text, { user, bot = 0, channel = OPS }) {
+      audit,
+      async slash(text, { user, bot = 0, channel = OPS, command = '/k8s' }) {
         const triggerId = newTriggerId();
-        const requestId = requestIdOf({ command: '/k8s', text, user_id: user, channel_id: channel, team_id: LocalWorkspace.teamId, trigger_id: triggerId }, Date.now());
-        const res = await sendSlashCommand(bots[bot]!.url, SIGNING_SECRET, { command: '/k8s', text, userId: user, channelId: channel, triggerId, responseUrl: slack.responseUrlFor(channel, user) });
+        const requestId = requestIdOf({ command, text, user_id: user, channel_id: channel, team_id: LocalWorkspace.teamId, trigger_id: triggerId }, Date.now());
+        const res = await sendSlashCommand(bots[bot]!.url, SIGNING_SECRET, { command, text, userId: user, channelId: channel, triggerId, responseUrl: slack.responseUrlFor(channel, user) });
         return { requestId, status: res.status, ms: res.ms };
       },
       async click(actionId, value, { user, messageTs, bot = 0, channel = OPS }) {
