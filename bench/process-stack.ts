@@ -141,7 +141,8 @@ export async function startProcessStack(o: ProcessStackOptions): Promise<Process
   try {
     const policyPath = join(dir, 'policy.yaml');
     await writeFile(policyPath, o.policyYaml);
-    const common = { REDIS_URL: redis.url, SITREP_PREFIX: prefix, SITREP_JOB_KEY: JOB_KEY, LOG_LEVEL: 'info', SITREP_CLUSTERS: o.clusters.map((c) => c.name).join(','), ...o.env };
+    // BENCH_NODE_OPTIONS (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`) go to every bot and worker.
+    const common = { ...(process.env.BENCH_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS } : {}), REDIS_URL: redis.url, SITREP_PREFIX: prefix, SITREP_JOB_KEY: JOB_KEY, LOG_LEVEL: 'info', SITREP_CLUSTERS: o.clusters.map((c) => c.name).join(','), ...o.env };
     // Each sandbox's kubeconfig names its one context `sandbox`; the worker maps its cluster to it.
     const sandboxes = await Promise.all(o.clusters.map((c) => startSandboxProcess(launch, c, dir)));
     started.push(...sandboxes);
