@@ -140,8 +140,8 @@ async function pendingCards(stack: ProcessStack, n: number): Promise<{ requestId
   );
 }
 
-/** CPU used per approval, click to Done, ms: by the bot, the workers together, and the sandbox. */
-const cpuPerApproval: Record<number, { bot: number[]; worker: number[]; sandbox: number[] }> = {};
+/** CPU used by the rounds of each concurrency, click to Done, ms: by the bot, the workers together, and the sandbox; and how many approvals. */
+const cpuUsed: Record<number, { bot: number; worker: number; sandbox: number; approvals: number }> = {};
 
 async function round(stack: ProcessStack, clock: RedisClock, events: ExecutionEvents, queue: Queue, n: number): Promise<Sample[]> {
   const cards = await pendingCards(stack, n);
@@ -166,8 +166,10 @@ async function round(stack: ProcessStack, clock: RedisClock, events: ExecutionEv
   // Wait until every card is Done, so the next round finds its nodes free (one operation per target).
   await Promise.all(cards.map((c) => stack.cards.until(OPS, c.ts, (v) => /Done|Failed/.test(v.text))));
   const cpu1 = stack.cpu();
-  const per = (cpuPerApproval[n] ??= { bot: [], worker: [], sandbox: [] });
-  for (const role of ['bot', 'worker', 'sandbox'] as const) per[role].push((cpu1[role] - cpu0[role]) / n);
+  // Summed over the rounds: /proc counts CPU in 10 ms ticks, too coarse for one approval.
+  const used = (cpuUsed[n] ??= { bot: 0, worker: 0, sandbox: 0, approvals: 0 });
+  for (const role of ['bot', 'worker', 'sandbox'] as const) used[role] += cpu1[role] - cpu0[role];
+  used.approvals += n;
   return samples;
 }
 
@@ -203,8 +205,9 @@ function report(level: number, samples: Sample[]): void {
   console.log(`concurrency ${level} (${samples.length} approvals): click → started ${line('', (s) => s.total).trim()}`);
   console.log(`  split: ${line('click → job added', (s) => s.bot)}; ${line('added → taken', (s) => s.pickup)}; ${line('taken → started', (s) => s.worker)}; ${line('click ack', (s) => s.ack)}`);
   console.log(`  the execution itself (started → result, a worker slot held): ${line('', (s) => s.run).trim()}`);
-  const cpu = cpuPerApproval[level]!;
-  console.log(`  CPU per approval, click to Done (median of rounds): bot ${f(median(cpu.bot))}, workers ${f(median(cpu.worker))} (the sandbox cluster ${f(median(cpu.sandbox))})`);
+  const cpu = cpuUsed[level]!;
+  const per = (ms: number) => f(ms / cpu.approvals);
+  console.log(`  CPU per approval, click to Done: bot ${per(cpu.bot)}, workers ${per(cpu.worker)} (the sandbox cluster ${per(cpu.sandbox)})`);
 }
 
 const stack = await startProcessStack({

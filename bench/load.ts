@@ -267,7 +267,7 @@ async function clusterState(stack: ProcessStack): Promise<{ nodes: Map<string, b
 }
 
 const f = (v: number) => (Number.isFinite(v) ? `${Math.round(v)} ms` : 'n/a');
-const mb = (bytes: number) => (Math.abs(bytes) >= 1048576 ? `${(bytes / 1048576).toFixed(1)} MB` : `${(bytes / 1024).toFixed(0)} KB`);
+const mb = (bytes: number) => (Math.abs(bytes) >= 1048576 ? `${(bytes / 1048576).toFixed(1)} MB` : `${(bytes / 1024).toFixed(Math.abs(bytes) < 10240 ? 1 : 0)} KB`);
 const stats = (xs: number[]) => `p50 ${f(median(xs))}, p99 ${f(percentile(xs, 99))} (n=${xs.length})`;
 
 const everyone = people();
@@ -342,7 +342,9 @@ try {
   console.log(`Redis memory: used_memory grew ${mb(mem1 - mem0)} over the run (${mb(((mem1 - mem0) / sent.length) * 1000)} per 1,000 requests); keys under the prefix ${mb(all)} now:`);
   for (const [kind, c] of [...census].sort((a, b) => b[1].bytes - a[1].bytes)) console.log(`  ${kind.padEnd(24)} ${String(c.keys).padStart(6)} keys ${mb(c.bytes).padStart(9)}`);
   const incidentRequests = sent.filter((s) => CHANNELS.slice(0, INCIDENTS).some((c) => everyone.find((p) => p.id === s.user)!.channel === c.id)).length;
-  console.log(`  per 1,000 requests (all keys but incidents): ${mb(((all - incidentBytes) / sent.length) * 1000)}; per incident (its record and timeline, ${(incidentRequests / Math.max(1, INCIDENTS)).toFixed(0)} commands on it): ${mb(incidentBytes / Math.max(1, INCIDENTS))}`);
+  const timelines = await stack.client.keys(`${stack.prefix}:incident:*:timeline`);
+  const entries = (await Promise.all(timelines.map((k) => stack.client.xlen(k)))).reduce((n, x) => n + x, 0);
+  console.log(`  per 1,000 requests (all keys but incidents): ${mb(((all - incidentBytes) / sent.length) * 1000)}; per incident (its record and timeline, ${(incidentRequests / Math.max(1, INCIDENTS)).toFixed(0)} commands and ${(entries / Math.max(1, INCIDENTS)).toFixed(0)} timeline entries on it): ${mb(incidentBytes / Math.max(1, INCIDENTS))}, ${mb(incidentBytes / Math.max(1, entries))} per entry`);
 
   // Nothing lost, nothing twice.
   const bad = (what: string, list: string[]) => {

@@ -1,4 +1,5 @@
 import type { Store } from '../store.js';
+import { clusterAddons } from './common.js';
 import { Seeder } from './seeder.js';
 
 const NAMESPACES = ['team-a', 'team-b', 'team-c', 'team-d', 'team-e'];
@@ -13,8 +14,8 @@ const SPARE_PODS = 100;
  * several sizes on. Deployments of 20 replicas, 10 on node-001 and 10 spread over the spare
  * nodes (a smaller last one takes the rest); every fifth has a PodDisruptionBudget of
  * maxUnavailable 10%, so its 10 pods on node-001 leave 2 at a time, each pair waiting until the
- * replacements of the one before are Ready: the PDB-gated chain of a drain. kube-proxy (a
- * DaemonSet) runs on every node; every pod keeps the default 30 s grace period and uses it.
+ * replacements of the one before are Ready: the PDB-gated chain of a drain. kube-proxy and the CNI
+ * (DaemonSets) run on every node; every pod keeps the default 30 s grace period and uses it.
  */
 export function seedDrain(store: Store, params: Record<string, string | number>): void {
   const raw = params.pods;
@@ -28,13 +29,7 @@ export function seedDrain(store: Store, params: Record<string, string | number>)
   s.node({ name: 'node-001', ip: '10.100.0.10', cpu: '64', memory: '256Gi', pods: pods + 10 });
   const spareNames = Array.from({ length: spares }, (_, i) => `node-${String(i + 2).padStart(3, '0')}`);
   for (const [i, name] of spareNames.entries()) s.node({ name, ip: `10.100.${Math.floor((i + 1) / 250)}.${((i + 1) % 250) + 10}`, cpu: '64', memory: '256Gi', pods: SPARE_PODS + 10 });
-  s.daemonSet({
-    namespace: 'kube-system',
-    name: 'kube-proxy',
-    containers: [{ name: 'kube-proxy', image: 'registry.k8s.io/kube-proxy:v1.33.1' }],
-    tolerations: [{ operator: 'Exists' }],
-    hostNetwork: true,
-  });
+  clusterAddons(s, []);
   let next = 0;
   for (let d = 0, left = pods; left > 0; d++) {
     const here = Math.min(REPLICAS / 2, left);
