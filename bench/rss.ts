@@ -8,53 +8,24 @@
  * RSS is read from /proc/PID/status (VmRSS) every 250 ms over an idle window once both report
  * ready; each run prints its median, and the summary the median of the runs.
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
-import { readFileSync } from 'node:fs';
+import { cp, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { LocalWorkspace, startSlackApiServer } from '../src/console/index.js';
 import { freePort, startRedisServer } from '../src/demo/redis-server.js';
 import { startSandbox } from '../src/sandbox/index.js';
+import { buildDist, imageLaunch, rssMb, spawnImage, untilReady, type ImageLaunch } from './image.js';
 import { median } from './support.js';
 
 const RUNS = Number(process.env.RUNS ?? 3);
 const IDLE_MS = Number(process.env.IDLE_MS ?? 5000);
 const TARGET_MB = { bot: 100, worker: 120 } as const;
 
-/** The node flags of the Dockerfile's ENTRYPOINT and the variables of its ENV lines. */
-async function imageLaunch(): Promise<{ nodeFlags: string[]; env: Record<string, string> }> {
-  const dockerfile = await readFile('deploy/Dockerfile', 'utf8');
-  const runtime = dockerfile.slice(dockerfile.lastIndexOf('\nFROM '));
-  const entry = /^ENTRYPOINT\s+(\[.*\])\s*$/m.exec(runtime);
-  if (!entry) throw new Error('deploy/Dockerfile has no ENTRYPOINT in its runtime stage');
-  const argv = JSON.parse(entry[1]!) as string[];
-  const env: Record<string, string> = {};
-  for (const m of runtime.matchAll(/^ENV\s+(.+)$/gm)) for (const pair of m[1]!.split(/\s+/)) if (pair.includes('=')) env[pair.slice(0, pair.indexOf('='))] = pair.slice(pair.indexOf('=') + 1);
-  return { nodeFlags: argv.slice(1).filter((a) => a.startsWith('--')), env };
-}
-
-function rssMb(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  return Number(/^VmRSS:\s+(\d+)\s+kB/m.exec(status)?.[1] ?? NaN) / 1024;
-}
-
-async function untilReady(url: string, child: ChildProcess, what: string): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`${what} exited with ${child.exitCode} before it was ready`);
-    if (await fetch(url).then((r) => r.ok, () => false)) return;
-    if (Date.now() > deadline) throw new Error(`${what} not ready at ${url} after 30 s`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-async function oneRun(app: string, launch: Awaited<ReturnType<typeof imageLaunch>>): Promise<{ bot: number; worker: number }> {
+async function oneRun(app: string, launch: ImageLaunch): Promise<{ bot: number; worker: number }> {
   const [redis, sandbox, slack] = await Promise.all([startRedisServer(), startSandbox({ scenario: 'maintenance' }), startSlackApiServer()]);
   const [botPort, opsPort] = [await freePort(), await freePort()];
-  const env = { PATH: process.env.PATH ?? '', ...launch.env, REDIS_URL: redis.url, LOG_LEVEL: 'warn', SITREP_PREFIX: 'bench' };
-  const start = (args: string[], extra: Record<string, string>) => spawn(process.execPath, [...launch.nodeFlags, join(app, 'bin', 'sitrep.js'), ...args], { cwd: app, env: { ...env, ...extra }, stdio: ['ignore', 'ignore', 'inherit'] });
+  const env = { REDIS_URL: redis.url, LOG_LEVEL: 'warn', SITREP_PREFIX: 'bench', SITREP_JOB_KEY: 'bench-job-key-0123456789abcdef0123456789abcdef' };
+  const start = (args: string[], extra: Record<string, string>) => spawnImage(launch, args, { ...env, ...extra }, { cwd: app });
   const bot = start(['bot'], { SLACK_SIGNING_SECRET: 'bench-signing-secret', SLACK_BOT_TOKEN: LocalWorkspace.botToken, SLACK_API_URL: slack.url, PORT: String(botPort), SITREP_DEFAULT_CLUSTER: 'sandbox' });
   const worker = start(['worker', '--cluster', 'sandbox'], { KUBECONFIG: sandbox.kubeconfigPath, SITREP_OPS_PORT: String(opsPort) });
   try {
@@ -62,19 +33,18 @@ async function oneRun(app: string, launch: Awaited<ReturnType<typeof imageLaunch
     const samples = { bot: [] as number[], worker: [] as number[] };
     const end = Date.now() + IDLE_MS;
     while (Date.now() < end) {
-      samples.bot.push(rssMb(bot.pid!));
-      samples.worker.push(rssMb(worker.pid!));
+      samples.bot.push(rssMb(bot.pid));
+      samples.worker.push(rssMb(worker.pid));
       await new Promise((r) => setTimeout(r, 250));
     }
     return { bot: median(samples.bot), worker: median(samples.worker) };
   } finally {
-    for (const child of [bot, worker]) child.kill('SIGTERM');
-    await Promise.all([bot, worker].map((c) => (c.exitCode === null ? new Promise((r) => c.once('exit', r)) : undefined)));
+    await Promise.all([bot.stop(), worker.stop()]);
     await Promise.all([redis.stop(), sandbox.close(), slack.close()]);
   }
 }
 
-await promisify(execFile)(process.execPath, ['scripts/bundle.mjs']);
+await buildDist();
 const app = await mkdtemp(join(tmpdir(), 'sitrep-image-'));
 for (const part of ['package.json', 'bin', 'dist']) await cp(part, join(app, part), { recursive: true });
 const launch = await imageLaunch();

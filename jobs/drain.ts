@@ -11,7 +11,8 @@ import { PodBackup } from './support/pod-backup.js';
 import { assertNoDrift, backupOnce, readStart, rethrow } from './support/operation.js';
 
 export interface DrainJobOptions {
-  /** Milliseconds between eviction attempts while a PodDisruptionBudget refuses (429), as kubectl's 5 s.
+  /** Longest milliseconds between eviction attempts while a PodDisruptionBudget refuses (429), as kubectl's 5 s;
+   * a pod is asked again sooner once a budget covering it allows a disruption (support/budget-wait.ts).
    * @defaultValue 5000 */
   retryIntervalMs?: number;
   /** Eviction or delete requests in flight at once; all pods proceed in parallel below this cap.

@@ -36,6 +36,7 @@ export const ConfigSchema = z.object({
   SITREP_JOB_KEY_PREVIOUS: z.string().min(32).optional().describe('The key before the last rotation: workers still accept executions signed with it (docs/operations.md, rotating the job key).'),
   SITREP_PREFIX: z.string().regex(/^[a-zA-Z0-9_-]+$/).default('sitrep').describe('Prefix of every Redis key and queue, so several installations can share a Redis.'),
   SITREP_PIN_EMOJI: z.string().regex(/^[a-z0-9_+-]+$/).default('pushpin').describe('Reaction that adds a channel message to the open incident\'s timeline.'),
+  SITREP_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(4).describe('Jobs one worker runs at once. Jobs wait on the Kubernetes API, not the CPU, but a long drain holds its slot to the end; see Sizing in docs/operations.md.'),
   SITREP_SHUTDOWN_TIMEOUT: duration('30s').describe('How long a worker waits on SIGTERM for running jobs to reach a checkpoint.'),
   SITREP_TIMELINE_RETENTION: z
     .string()

@@ -122,6 +122,7 @@ async function runWorker(config: Config, clusterFlag: string | undefined, logger
     opsPort,
     metrics,
     jobKeys: jobKeys(config),
+    concurrency: config.SITREP_WORKER_CONCURRENCY,
   });
 }
 

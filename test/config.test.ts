@@ -39,6 +39,13 @@ describe('configuration', () => {
     expect(() => loadConfig({ SITREP_JOB_KEY: 'short' }, 'worker')).toThrow(/SITREP_JOB_KEY: must be at least 32 characters/);
   });
 
+  it('a worker runs 4 jobs at once unless SITREP_WORKER_CONCURRENCY says otherwise, a whole number from 1 to 256', () => {
+    const key = { SITREP_JOB_KEY: 'k'.repeat(32) };
+    expect(loadConfig(key, 'worker').SITREP_WORKER_CONCURRENCY).toBe(4);
+    expect(loadConfig({ ...key, SITREP_WORKER_CONCURRENCY: '16' }, 'worker').SITREP_WORKER_CONCURRENCY).toBe(16);
+    for (const bad of ['0', 'many', '2.5', '1000']) expect(() => loadConfig({ ...key, SITREP_WORKER_CONCURRENCY: bad }, 'worker'), bad).toThrow(/SITREP_WORKER_CONCURRENCY/);
+  });
+
   it('parses SITREP_CLUSTERS and refuses bad names', () => {
     expect([...parseClusters('prod=prod-admin, staging')]).toEqual([['prod', 'prod-admin'], ['staging', 'staging']]);
     expect(() => parseClusters('Prod_1=x')).toThrow(/invalid cluster name/);

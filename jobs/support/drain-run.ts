@@ -9,7 +9,9 @@ import { deletePodOnce, evictPod, type RemovalOutcome } from '../../src/k8s/evic
 import { isCordoned, setUnschedulable } from '../../src/k8s/node-schedulable.js';
 import { nsName } from '../../src/k8s/object-ref.js';
 import { NodePodWatch } from '../../src/k8s/pod-watch.js';
+import { waitUntil } from '../../src/k8s/watched-list.js';
 import type { JobContext } from '../job-context.js';
+import { BudgetWatch } from './budget-wait.js';
 import { podTarget, type DrainAnalysis } from './drain-analysis.js';
 import { ProgressReporter, rethrow } from './operation.js';
 
@@ -41,7 +43,7 @@ const REQUEST_TIMEOUT_MS = 30_000;
 export interface DrainRunOptions {
   /** When the job first began (an earlier attempt's start on a resume), ms since the epoch. */
   startedAt: number;
-  /** Milliseconds between eviction attempts while a PodDisruptionBudget refuses (429). */
+  /** Longest milliseconds between eviction attempts while a PodDisruptionBudget refuses (429); sooner when the budget allows (budget-wait.ts). */
   retryIntervalMs: number;
   /** Runs one eviction or delete request under the in-flight cap. */
   limit: <T>(fn: () => Promise<T>) => Promise<T>;
@@ -79,6 +81,7 @@ export class DrainRun {
   private failure: unknown;
   private readonly reporter: ProgressReporter;
   private watch?: NodePodWatch;
+  private readonly budgets: BudgetWatch;
 
   constructor(
     private readonly ctx: JobContext,
@@ -99,6 +102,7 @@ export class DrainRun {
     }));
     setMaxListeners(0, this.stop.signal);
     this.reporter = new ProgressReporter(ctx, options.startedAt, (err) => this.fail(err), options.progressIntervalMs);
+    this.budgets = new BudgetWatch(ctx.kube, this.stop.signal, (what, err) => ctx.log.warn({ err }, what));
   }
 
   /** Runs every step; resolves with what changed, or throws (see the class comment). */
@@ -126,6 +130,7 @@ export class DrainRun {
     } finally {
       this.ctx.signal.removeEventListener('abort', onAbort);
       this.watch?.close();
+      this.budgets.close();
     }
     return { tracks: this.tracks, changed: this.changed, unchanged: this.unchanged };
   }
@@ -259,7 +264,7 @@ export class DrainRun {
     }
   }
 
-  /** A PodDisruptionBudget refused (429): note it once on the timeline, then wait to retry. */
+  /** A PodDisruptionBudget refused (429): note it once on the timeline, then wait until it may pass (the pod gone, its budget reopened, or the retry interval up). */
   private async blockedByBudget(t: Track, reason: string): Promise<void> {
     const { ctx } = this;
     if (!t.blocked) {
@@ -273,7 +278,8 @@ export class DrainRun {
     t.blocked = reason;
     this.report('evicting');
     const w = this.watch!;
-    await w.waitUntil(() => !w.has(t.uid), { signal: this.stop.signal, deadline: Math.min(this.deadline, ctx.clock.now() + this.options.retryIntervalMs), now: () => ctx.clock.now() });
+    const budget = await this.budgets.afterRefusal(t.pod);
+    await waitUntil([w, ...budget.lists], () => !w.has(t.uid) || budget.reopened(), { signal: this.stop.signal, deadline: Math.min(this.deadline, ctx.clock.now() + this.options.retryIntervalMs), now: () => ctx.clock.now() });
   }
 
   /** Step 4: wait until every evicted pod is gone (a replacement has a new UID, so it does not count). */

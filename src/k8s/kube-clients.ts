@@ -1,5 +1,6 @@
 import { AppsV1Api, CoordinationV1Api, CoreV1Api, KubeConfig, PolicyV1Api, StorageV1Api } from '@kubernetes/client-node';
 import { ConfigError } from '../core/errors.js';
+import { reuseConnections } from './connection-reuse.js';
 
 /** The typed API clients a worker uses against one cluster. */
 export interface KubeClients {
@@ -55,6 +56,8 @@ export function loadKubeConfig(source: KubeConfigSource = {}): KubeConfig {
 }
 
 export function createKubeClients(cluster: string, kubeConfig: KubeConfig): KubeClients {
+  // One TLS connection pool for all of them, not a new connection per call (connection-reuse.ts).
+  reuseConnections(kubeConfig);
   return {
     cluster,
     kubeConfig,

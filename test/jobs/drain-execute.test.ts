@@ -146,7 +146,8 @@ describe('drain execute', () => {
     expect(evictions).toBeGreaterThan(plan.actions.filter((a) => a.kind === 'evict').length);
     const blockedEvents = ctx.events.filter((e) => e.kind === 'job.blocked');
     expect(blockedEvents.length).toBeGreaterThan(0);
-    expect(blockedEvents[0]!.text).toMatch(/^Eviction of shop\/api-\S+ blocked: The disruption budget api needs 2 healthy pods and has 2 currently/);
+    // currentHealthy is 2 or 3: the API server takes a disruption off the status at once, the disruption controller recounts later.
+    expect(blockedEvents[0]!.text).toMatch(/^Eviction of shop\/api-\S+ blocked: The disruption budget api needs 2 healthy pods and has [23] currently/);
     // One event per pod, however many 429s it got.
     expect(new Set(blockedEvents.map((e) => e.key)).size).toBe(blockedEvents.length);
     const blockedProgress = ctx.progressLog.find((p) => p.blocked.length > 0)!;

@@ -11,9 +11,9 @@ const ownerKind = (p: KObject) => p.metadata.ownerReferences?.find((r) => r.cont
 const taints = (n: KObject) => (n.spec.taints ?? []).map((t: { key: string; effect: string }) => `${t.key}:${t.effect}`);
 
 describe('scenarios', () => {
-  it('lists the six scenarios and names them when an unknown one is asked for', () => {
-    expect(Object.keys(SCENARIOS).sort()).toEqual(['empty', 'large', 'local-storage', 'maintenance', 'memory-pressure', 'notready-rwo']);
-    expect(() => seedScenario(new Store(), 'nope')).toThrow('unknown sandbox scenario "nope": use one of maintenance, local-storage, memory-pressure, notready-rwo, large, empty');
+  it('lists the seven scenarios and names them when an unknown one is asked for', () => {
+    expect(Object.keys(SCENARIOS).sort()).toEqual(['drain', 'empty', 'large', 'local-storage', 'maintenance', 'memory-pressure', 'notready-rwo']);
+    expect(() => seedScenario(new Store(), 'nope')).toThrow('unknown sandbox scenario "nope": use one of maintenance, local-storage, memory-pressure, notready-rwo, large, drain, empty');
   });
 
   it('empty: one Ready node and nothing running', async () => {
@@ -136,6 +136,23 @@ describe('scenarios', () => {
     for (const pdb of pdbs) expect(pdb.status.observedGeneration).toBe(1);
     for (const d of store.list('apps/deployments').items) expect(d.status.availableReplicas).toBe(d.spec.replicas);
     expect(() => seedScenario(new Store(), 'large', { nodes: 'many' })).toThrow(/nodes must be a whole number/);
+  });
+
+  it('drain: node-001 carries `pods` pods, half of each Deployment; every fifth PDB lets 2 go; the spare nodes have room for all', async () => {
+    sim = await startSim('drain', 0.02, { pods: 50 });
+    const { store } = sim;
+    const node001 = pods(store, undefined, on('node-001'));
+    expect(node001.filter((p) => ownerKind(p) !== 'DaemonSet')).toHaveLength(50);
+    expect(pods(store).every(runningReady)).toBe(true);
+    const deployments = store.list('apps/deployments').items;
+    expect(deployments.map((d) => d.spec.replicas)).toEqual([20, 20, 20, 20, 20]);
+    for (const d of deployments) expect(node001.filter((p) => p.metadata.labels?.app === d.metadata.name)).toHaveLength(10);
+    const pdbs = store.list('policy/poddisruptionbudgets').items;
+    expect(pdbs.map((p) => [p.metadata.name, p.status.disruptionsAllowed])).toEqual([['svc-001', 2]]);
+    const spares = store.list('nodes').items.filter((n) => n.metadata.name !== 'node-001');
+    const room = spares.reduce((n, s) => n + Number(s.status.allocatable.pods) - pods(store, undefined, on(s.metadata.name)).length, 0);
+    expect(room).toBeGreaterThanOrEqual(50);
+    expect(() => seedScenario(new Store(), 'drain', { pods: 0 })).toThrow(/pods must be a whole number from 1 to 5000/);
   });
 });
 

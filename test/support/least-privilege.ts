@@ -18,12 +18,13 @@ function collectionPath(o: KObject): string {
  * The worker as it runs in production: deploy/kubernetes/namespace.yaml and rbac.yaml created
  * through the sandbox's API by its admin, then a kubeconfig for the sitrep-worker
  * ServiceAccount. A job that calls the API for something the ClusterRole does not grant fails
- * with the real 403, in the test, instead of in a production drain.
+ * with the real 403, in the test, instead of in a production drain. `edit` may change each object
+ * first (an older ClusterRole, as a cluster not yet upgraded has it).
  */
-export async function leastPrivilegeKubeconfig(sandbox: Sandbox): Promise<string> {
+export async function leastPrivilegeKubeconfig(sandbox: Sandbox, edit: (o: KObject) => KObject = (o) => o): Promise<string> {
   for (const file of ['namespace.yaml', 'rbac.yaml']) {
     for (const doc of parseAllDocuments(readFileSync(join(DEPLOY, file), 'utf8'))) {
-      const o = doc.toJS() as KObject;
+      const o = edit(doc.toJS() as KObject);
       const r = await sandbox.request('POST', collectionPath(o), { body: o });
       if (r.status !== 201 && r.status !== 409) throw new Error(`creating ${o.kind} ${o.metadata.name} from ${file}: ${r.status} ${r.text}`);
     }

@@ -30,7 +30,7 @@ export interface Controller extends Reconciler {
 }
 
 /** Simulated seconds → real milliseconds, never below a few ms so ordering stays natural. */
-export function scaledMs(ctx: ControllerContext, seconds: number): number {
+export function scaledMs(ctx: Pick<ControllerContext, 'timeScale'>, seconds: number): number {
   return Math.max(5, seconds * 1000 * ctx.timeScale);
 }
 

@@ -9,7 +9,7 @@ import { attachmentName } from './volume-attachments.js';
 
 const COMPONENT = 'kubelet';
 /** Simulated seconds from binding to containers running (image already pulled). */
-const START_SECONDS = 1;
+export const START_SECONDS = 1;
 /** Simulated seconds before a deleted mirror pod is posted again. */
 const MIRROR_RECREATE_SECONDS = 0.5;
 /** The volume manager's WaitForAttachAndMount gives up after 2m3s; the pod worker then reports FailedMount. */

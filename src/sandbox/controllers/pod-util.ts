@@ -99,6 +99,16 @@ export interface Requests {
 
 /** Sum of the containers' requests (limits stand in for missing requests, as defaulting does), max'd with init containers. */
 export function podRequests(pod: KObject): Requests {
+  // The scheduler sums every pod's requests on every pass; objects in the cache are replaced, never
+  // changed in place, so one answer per object holds (a 1,000-pod drain re-schedules thousands).
+  let r = requestsCache.get(pod);
+  if (!r) requestsCache.set(pod, (r = computeRequests(pod)));
+  return r;
+}
+
+const requestsCache = new WeakMap<KObject, Requests>();
+
+function computeRequests(pod: KObject): Requests {
   const sum = (containers: { resources?: { requests?: Record<string, string>; limits?: Record<string, string> } }[] | undefined) => {
     const r = { cpu: 0, memory: 0 };
     for (const c of containers ?? []) {

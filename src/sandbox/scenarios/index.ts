@@ -1,4 +1,5 @@
 import type { Store } from '../store.js';
+import { seedDrain } from './drain.js';
 import { seedEmpty } from './empty.js';
 import { seedLarge } from './large.js';
 import { seedLocalStorage } from './local-storage.js';
@@ -38,6 +39,11 @@ export const SCENARIOS: Record<string, Scenario> = {
     name: 'large',
     description: 'Many nodes with many Running pods for load tests. Params: nodes (default 20), podsPerNode (default 100).',
     seed: (store, params) => seedLarge(store, params),
+  },
+  drain: {
+    name: 'drain',
+    description: 'node-001 carries `pods` pods (default 200) of Deployments half on it, every fifth with a PDB that lets 2 go at a time; spare nodes take them all. What bench:drain drains.',
+    seed: (store, params) => seedDrain(store, params),
   },
   empty: {
     name: 'empty',
