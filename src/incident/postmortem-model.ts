@@ -29,6 +29,7 @@
  */
 import { formatDuration } from '../core/duration.js';
 import { EventKind, type TimelineEvent } from '../core/timeline-event.js';
+import { secondOf } from './causal-order.js';
 import { IncidentStatus, severityLabel, type Incident } from './incident.js';
 import { actorLabel, entrySource, isPerson } from './people.js';
 import { plainText } from './slack-text.js';
@@ -258,12 +259,15 @@ function buildReads(events: readonly TimelineEvent[], h: Helpers): PmRead[] {
     .map((e) => ({ requestId: e.requestId!, command: h.plain(commandText(e)), ...(isPerson(e.actor) ? { requestedBy: h.person(e.actor) } : {}), at: h.time(e.at) }));
 }
 
-/** Stable sort by `at`. Timeline.read already orders, so the common case is a check, not a sort. */
+/**
+ * Stable sort by the second of `at`, keeping the given (recorded) order within a second, as
+ * Timeline.read orders (causal-order.ts, secondOf); so the common case is a check, not a sort.
+ */
 export function inTimeOrder(events: readonly TimelineEvent[]): readonly TimelineEvent[] {
   let sorted = true;
-  for (let i = 1; i < events.length && sorted; i++) sorted = events[i - 1]!.at <= events[i]!.at;
+  for (let i = 1; i < events.length && sorted; i++) sorted = secondOf(events[i - 1]!.at) <= secondOf(events[i]!.at);
   if (sorted) return events;
-  return events.map((e, i) => ({ e, i })).sort((a, b) => a.e.at - b.e.at || a.i - b.i).map((x) => x.e);
+  return events.map((e, i) => ({ e, i })).sort((a, b) => secondOf(a.e.at) - secondOf(b.e.at) || a.i - b.i).map((x) => x.e);
 }
 
 interface Helpers {

@@ -121,6 +121,21 @@ describe('postmortem of a scripted incident', () => {
     ]);
   });
 
+  it('keeps entries of one second in the order they were recorded: the eviction Kubernetes dates to the whole second stays after the approval that caused it', async () => {
+    const store = new IncidentStore(redis, { prefix: 'pm-second', clock: { now: () => T } });
+    const timeline = new Timeline(redis, { prefix: 'pm-second' });
+    const inc = await store.start({ channelId: 'C1', title: 'node02 leaking memory', severity: 2, startedBy: 'U1' });
+    const r = { requestId: 'req-sec', cluster: 'prod' };
+    const add = (key: string, kind: string, at: number, actor: string, text: string, extra: Partial<TimelineEvent> = {}) => timeline.append(inc.id, { v: 1, key, kind, at, actor, text, ...extra });
+    await add('c', EventKind.Command, T + 2 * M, 'U1', '/k8s drain node02', { ...r, data: { text: '/k8s drain node02' } });
+    await add('ok', EventKind.Approved, T + 3 * M + 700, 'U2', 'Approved', { ...r, data: { approvalId: 'a1', needed: 1, approvers: ['U2'] } });
+    await add('js', EventKind.JobStarted, T + 3 * M + 750, 'worker:w1', 'Drain of node02 started', { ...r, data: { verb: 'drain', target: 'node/node02' } });
+    // Evicted at T + 3m + 0.9s; the Event's time says T + 3m, to the second.
+    await add('ev', EventKind.ClusterEvent, T + 3 * M, 'cluster:prod', 'Evicted pod/shop/web-1', { cluster: 'prod', data: { type: 'Normal', reason: 'Evicted', objects: ['pod/shop/web-1'] } });
+    const md = renderPostmortem({ incident: inc, events: await timeline.read(inc.id), format: 'md' });
+    expect(tableAfter(md, '| Time |').map((row) => row[3])).toEqual(['Incident started: node02 leaking memory (SEV2)', '/k8s drain node02', 'Approved', 'Drain of node02 started', 'Evicted pod/shop/web-1']);
+  });
+
   it('computes key times and durations from the incident and its events', () => {
     const md = renderPostmortem({ incident, events, format: 'md' });
     expect(tableAfter(md, '| Moment |')).toEqual([
