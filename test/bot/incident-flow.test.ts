@@ -127,5 +127,21 @@ describe('an incident, recorded as it happens', () => {
     expect(JSON.stringify(timeline.args)).toContain("Bob Backup");
     await stack.slash('resolve', { command: '/incident', user: ALICE });
   });
+
+  it('a timeline too long for a message goes up as a Markdown file naming people, as the postmortem does', async () => {
+    await eventually(async () => (await stack.bot.services.incidents.openIn(OPS)) === undefined, { what: 'the previous incident resolved' });
+    await stack.slash('start "etcd latency" --sev 3', { command: '/incident', user: ALICE });
+    await waitForMessage(stack, (m) => /etcd latency/.test(messageText(m)));
+    const incident = (await stack.bot.services.incidents.openIn(OPS))!;
+    const words = 'fsync p99 on the etcd members is over 100 ms and the apiserver is slow to answer watches; '.repeat(5);
+    for (let i = 0; i < 8; i++) await stack.slash(`note "${i}: ${words}"`, { command: '/incident', user: i % 2 ? BOB : ALICE });
+    await eventually(async () => (await stack.bot.services.timeline.read(incident.id)).filter((e) => e.kind === 'incident.note').length === 8, { what: 'the eight notes on the timeline' });
+    await stack.slash('timeline', { command: '/incident', user: ALICE });
+    const md = await uploaded(new RegExp(`^${incident.id}-timeline\\.md$`));
+    expect(md).toMatch(/Alice Oncall .*0: fsync/);
+    expect(md).toMatch(/Bob Backup .*1: fsync/);
+    for (const id of [ALICE, BOB]) expect(md).not.toContain(id);
+    await stack.slash('resolve', { command: '/incident', user: ALICE });
+  });
 });
 
