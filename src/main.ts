@@ -16,13 +16,16 @@ import { versionInfo } from './version.js';
 const USAGE = `sitrep: ChatOps for Kubernetes incident response
 
 Usage:
-  sitrep demo [--port 3000] [--scenario maintenance]   everything on loopback, with the local Slack console
-  sitrep bot                                           the Slack side (needs SLACK_* and REDIS_URL)
-  sitrep worker [--cluster NAME]                       runs jobs against one cluster (KUBECONFIG, REDIS_URL)
-  sitrep all [--cluster NAME]                          bot and worker in one process
-  sitrep sandbox [--port N] [--scenario NAME] [--kubeconfig PATH]   the simulated cluster alone
-  sitrep config                                        the environment variables sitrep reads
-  sitrep version                                       version, commit and Node (also --version)
+  sitrep demo [--port 3000] [--scenario maintenance] [--time-scale 0.1]
+                                   everything on loopback, with the local Slack console
+  sitrep bot                       the Slack side (needs SLACK_* and REDIS_URL)
+  sitrep worker [--cluster NAME]   runs jobs against one cluster (KUBECONFIG, REDIS_URL)
+  sitrep all [--cluster NAME]      bot and worker in one process
+  sitrep sandbox [--port N] [--scenario NAME] [--kubeconfig PATH] [--time-scale F]
+                 [--param key=value ...] [--action reboot|down|up:NODE[@AFTER][/DOWN] ...] [--http]
+                                   the simulated cluster alone (scenarios: sitrep sandbox --help)
+  sitrep config                    the environment variables sitrep reads
+  sitrep version                   version, commit and Node (also --version)
 
 Every subcommand takes --help. Configuration comes from the environment; see README.md.
 Exit codes: 0 ok, 1 runtime or configuration failure, 2 usage error.`;
