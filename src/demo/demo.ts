@@ -6,6 +6,7 @@ import { startConsoleServer, LocalWorkspace, startSlackApiServer, type SlackApiS
 import { BadArgsError, ConfigError, describeError } from '../core/errors.js';
 import { sandboxClusterView } from './demo-cluster-view.js';
 import { demoPolicy } from './demo-policy.js';
+import { demoStory } from './demo-story.js';
 import { startRedisServer } from './redis-server.js';
 import { createLogger, type Logger } from '../log.js';
 import { createRedis } from '../queue/redis-connection.js';
@@ -236,15 +237,7 @@ export function banner(demo: Demo, scenario: string, timeScale: number): string 
 
   Open ${demo.consoleUrl} in your browser.
 
-  You are Alice, on call, in #ops. Type:
-      /k8s drain ${node}
-  Read the plan (if the drain is refused, it names the flags that override; add them and try
-  again), then switch to Bob (top left) and approve it. Watch ${node} empty in the cluster panel.
-  Or the whole maintenance (cordon, drain, reboot, wait, uncordon) as one plan:
-      /k8s runbook node-maintenance node=${node}
-  At its reboot step, reboot ${node}, then press Done:
-      kubectl --kubeconfig ${demo.sandbox.kubeconfigPath} create --raw /debug/sandbox/nodes/${node}/reboot -f /dev/null
-  Then: /incident start Checkout errors --sev 2  ·  /incident resolve  ·  /incident postmortem
+${demoStory(scenario, node, demo.sandbox.kubeconfigPath)}
 
   Cluster   sandbox at ${demo.sandbox.url}, scenario ${scenario}, time x${timeScale}
             kubectl --kubeconfig ${demo.sandbox.kubeconfigPath} get nodes
