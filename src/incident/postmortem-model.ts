@@ -7,7 +7,7 @@
  * | kind                  | data                                                                    |
  * |-----------------------|-------------------------------------------------------------------------|
  * | command               | { text }  — exactly what was typed, e.g. `/k8s drain node02`             |
- * | plan                  | { summary, warnings: [{ code, severity, message }] }                     |
+ * | plan                  | { summary, warnings: [{ code, severity, message }], refused? }  refused = why the plan would not run |
  * | approval.requested    | { approvalId, needed, approvers, warnings? }  approvers = who may approve |
  * | approval.approved     | { approvalId, needed, approvers }  approvers = who has approved so far    |
  * | approval.rejected / .expired / .cancelled | { approvalId, needed, approvers }                    |
@@ -358,6 +358,10 @@ function buildAction(requestId: string, list: readonly TimelineEvent[], h: Helpe
   } else if (command?.data?.allowed === false) {
     outcome = ActionOutcome.Refused;
     outcomeText = str(command.data?.refusedBecause) ?? 'Refused by the policy: nothing was planned or run.';
+  } else if (str(plan?.data?.refused)) {
+    // Refused by its own plan (kubectl drain's filters, a fence of a live node): nothing ran.
+    outcome = ActionOutcome.Refused;
+    outcomeText = `Refused by its plan: ${str(plan!.data!.refused)}`;
   } else if (decision?.kind === EventKind.Rejected) {
     outcome = ActionOutcome.Rejected;
     outcomeText = decision.text || 'Rejected.';

@@ -75,7 +75,7 @@ export class ApprovalSteps {
       kind: EventKind.Plan,
       actor: 'sitrep',
       text: `Plan: ${plan.summary}${plan.warnings.length ? ` (${plan.warnings.length} warning(s))` : ''}`,
-      data: { summary: plan.summary, warnings: warningData(plan), actions: plan.actions.length, fingerprint: plan.fingerprint },
+      data: { summary: plan.summary, warnings: warningData(plan), actions: plan.actions.length, fingerprint: plan.fingerprint, ...(plan.refusal ? { refused: plan.refusal.message } : {}) },
     });
     if (plan.refusal) {
       await store.transition(id, 'refuse', { failure: { code: ErrorCode.DrainRefused, message: plan.refusal.message, ...(plan.refusal.flag ? { hint: `Add ${plan.refusal.flag} to override, if you are sure.` } : {}) } });

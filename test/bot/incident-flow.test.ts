@@ -28,6 +28,9 @@ describe('an incident, recorded as it happens', () => {
     const card = await waitForMessage(stack, (m) => /SEV2/.test(messageText(m)) && /node02 kernel memory leak/.test(messageText(m)));
     await stack.slack.waitFor(() => stack.slack.workspace.pins(OPS).find((m) => m.ts === card.ts), { timeoutMs: 10_000 });
 
+    // First as a newcomer types it: refused by its plan (node02 runs an emptyDir pod and a bare pod).
+    await stack.slash('drain node02', { user: ALICE });
+    await waitForMessage(stack, (m) => /^Refused/.test(m.text ?? '') && /drain node02/.test(messageText(m)));
     await stack.slash('drain node02 --delete-emptydir-data --force', { user: ALICE });
     const approval = await waitForMessage(stack, (m) => /Approval needed/.test(m.text ?? '') && /drain node02/.test(messageText(m)));
     await stack.click(CardAction.Approve, buttonValue(approval, CardAction.Approve)!, { user: BOB, messageTs: approval.ts });
@@ -74,6 +77,9 @@ describe('an incident, recorded as it happens', () => {
       cursor += at + 1;
     }
     expect(md).toMatch(/Commander/);
+    // The refused drain is not an action on the cluster: it is listed as refused, with why.
+    const notRun = md.slice(md.indexOf('## Requested, not run'), md.indexOf('## Read-only commands'));
+    expect(notRun).toMatch(/`\/k8s drain node02` by Alice Oncall at .*: \*\*refused\*\*: Refused by its plan: .*local storage/);
     // People by name (users.info), never as raw ids.
     for (const who of ['Alice Oncall', 'Bob Backup', 'Carol Lead']) expect(md).toContain(who);
     for (const id of [ALICE, BOB, CAROL]) expect(md).not.toContain(id);

@@ -136,6 +136,20 @@ describe('postmortem of a scripted incident', () => {
     expect(tableAfter(md, '| Time |').map((row) => row[3])).toEqual(['Incident started: node02 leaking memory (SEV2)', '/k8s drain node02', 'Approved', 'Drain of node02 started', 'Evicted pod/shop/web-1']);
   });
 
+  it('lists a drain its plan refused under "Requested, not run" as refused, with why', () => {
+    const r = { requestId: 'req-refused', cluster: 'prod' };
+    const refusal = 'cannot delete Pods with local storage (use --delete-emptydir-data to override): shop/cache-0';
+    const withRefused: TimelineEvent[] = [
+      ...events,
+      { v: 1, key: 'rc', kind: EventKind.Command, at: T + 2 * M - 30 * S, actor: 'U1', text: '/k8s drain node02', ...r, data: { text: '/k8s drain node02', allowed: true, read: false } },
+      { v: 1, key: 'rp', kind: EventKind.Plan, at: T + 2 * M - 29 * S, actor: 'sitrep', text: 'Plan: drain of node02 refused', ...r, data: { summary: 'Drain of node02 refused', warnings: [], actions: 0, refused: refusal } },
+    ];
+    const md = renderPostmortem({ incident, events: withRefused, format: 'md' });
+    const notRun = md.slice(md.indexOf('## Requested, not run'), md.indexOf('## Read-only commands'));
+    expect(notRun).toContain('**refused**: Refused by its plan: cannot delete Pods with local storage');
+    expect(md.slice(md.indexOf('## Actions on the cluster'), md.indexOf('## Requested, not run'))).not.toContain('Drain of node02 refused');
+  });
+
   it('computes key times and durations from the incident and its events', () => {
     const md = renderPostmortem({ incident, events, format: 'md' });
     expect(tableAfter(md, '| Moment |')).toEqual([
