@@ -18,8 +18,8 @@ const USAGE = `sitrep: ChatOps for Kubernetes incident response
 Usage:
   sitrep demo [--port 3000] [--scenario maintenance] [--time-scale 0.1]
                                    everything on loopback, with the local Slack console
-  sitrep bot                       the Slack side (needs SLACK_* and REDIS_URL)
-  sitrep worker [--cluster NAME]   runs jobs against one cluster (KUBECONFIG, REDIS_URL)
+  sitrep bot                       the Slack side (needs SLACK_*, SITREP_JOB_KEY and REDIS_URL)
+  sitrep worker [--cluster NAME]   runs jobs against one cluster (KUBECONFIG, SITREP_JOB_KEY, REDIS_URL)
   sitrep all [--cluster NAME]      bot and worker in one process
   sitrep sandbox [--port N] [--scenario NAME] [--kubeconfig PATH] [--time-scale F]
                  [--param key=value ...] [--action reboot|down|up:NODE[@AFTER][/DOWN] ...] [--http]
