@@ -7,6 +7,7 @@ import { BadArgsError, ConfigError, describeError } from '../core/errors.js';
 import { sandboxClusterView } from './demo-cluster-view.js';
 import { demoPolicy } from './demo-policy.js';
 import { demoStory } from './demo-story.js';
+import { DEMO_USAGE } from './demo-usage.js';
 import { startRedisServer } from './redis-server.js';
 import { createLogger, type Logger } from '../log.js';
 import { createRedis } from '../queue/redis-connection.js';
@@ -52,13 +53,6 @@ export interface Demo {
   stop(): Promise<void>;
 }
 
-export const DEMO_USAGE = `Usage: sitrep demo [--port 3000] [--scenario maintenance] [--time-scale 0.1]
-
-  --port N          port of the console web page (0 picks a free one)       default 3000
-  --scenario NAME   sandbox cluster to start: ${Object.keys(SCENARIOS).join(', ')}   default maintenance
-  --time-scale X    multiplies simulated durations (grace periods, starts)   default 0.1
-
-Redis: REDIS_URL if set, else a throwaway redis-server from PATH.`;
 
 /** Fails fast, before anything starts, when the console's port is taken. */
 function checkPortFree(port: number, host: string): Promise<void> {
