@@ -320,11 +320,9 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
         return await runSandboxCli(rest);
       }
       case 'demo': {
-        // The help alone loads none of what the demo starts (seconds of imports on a busy machine).
-        if (rest.length === 1 && (rest[0] === '--help' || rest[0] === '-h')) {
-          console.log((await import('./demo/demo-usage.js')).DEMO_USAGE);
-          return 0;
-        }
+        // Help and usage errors load none of what the demo starts (seconds of imports on a busy machine).
+        const parsed = (await import('./demo/demo-usage.js')).parseDemoArgsOrExit(rest);
+        if (typeof parsed === 'number') return parsed;
         const { runDemo } = await import('./demo/demo.js');
         return await runDemo(rest);
       }

@@ -7,7 +7,7 @@ import { BadArgsError, ConfigError, describeError } from '../core/errors.js';
 import { sandboxClusterView } from './demo-cluster-view.js';
 import { demoPolicy } from './demo-policy.js';
 import { demoStory } from './demo-story.js';
-import { DEMO_USAGE } from './demo-usage.js';
+import { parseDemoArgsOrExit } from './demo-usage.js';
 import { startRedisServer } from './redis-server.js';
 import { createLogger, type Logger } from '../log.js';
 import { createRedis } from '../queue/redis-connection.js';
@@ -177,30 +177,6 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
   }
 }
 
-function parseArgs(argv: string[]): { port: number; scenario: string; timeScale: number } | { help: true } {
-  const out = { port: 3000, scenario: 'maintenance', timeScale: 0.1 };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (arg === '--help' || arg === '-h') return { help: true };
-    const eq = arg.indexOf('=');
-    const name = eq > 0 ? arg.slice(0, eq) : arg;
-    if (!['--port', '--scenario', '--time-scale'].includes(name)) throw new BadArgsError(`Unknown option "${arg}".`, { hint: DEMO_USAGE });
-    const value = eq > 0 ? arg.slice(eq + 1) : argv[++i];
-    if (value === undefined || value === '') throw new BadArgsError(`${name} needs a value.`, { hint: DEMO_USAGE });
-    if (name === '--port') {
-      const n = Number(value);
-      if (!Number.isInteger(n) || n < 0 || n > 65535) throw new BadArgsError(`--port must be a port number (0-65535), got "${value}".`, { hint: DEMO_USAGE });
-      out.port = n;
-    } else if (name === '--scenario') {
-      out.scenario = value;
-    } else {
-      const x = Number(value);
-      if (!(x > 0 && x <= 10)) throw new BadArgsError(`--time-scale must be a number above 0 and at most 10, got "${value}".`, { hint: DEMO_USAGE });
-      out.timeScale = x;
-    }
-  }
-  return out;
-}
 
 /**
  * The node the banner suggests draining, read from the running sandbox so it exists in every
@@ -246,22 +222,12 @@ ${demoStory(scenario, node, demo.sandbox.kubeconfigPath)}
 
 /**
  * `sitrep demo` (what `npm start` runs): starts the demo, prints where to go and what to type,
- * and stops everything on Ctrl-C or SIGTERM. Exit codes: 0 stopped cleanly, 1 could not start,
- * 2 bad usage or a missing prerequisite.
+ * and stops everything on Ctrl-C or SIGTERM. Exit codes, as every subcommand's: 0 stopped cleanly,
+ * 1 could not start (a port in use, no redis-server: configuration), 2 bad usage.
  */
 export async function runDemo(argv: string[]): Promise<number> {
-  let args: ReturnType<typeof parseArgs>;
-  try {
-    args = parseArgs(argv);
-  } catch (err) {
-    const d = describeError(err);
-    console.error(`sitrep demo: ${d.message}\n\n${d.hint ?? DEMO_USAGE}`);
-    return 2;
-  }
-  if ('help' in args) {
-    console.log(DEMO_USAGE);
-    return 0;
-  }
+  const args = parseDemoArgsOrExit(argv);
+  if (typeof args === 'number') return args;
   // Logs go to stderr and only warnings, so the banner stays readable; LOG_LEVEL=info shows more.
   const logger = createLogger({ level: process.env.LOG_LEVEL ?? 'warn', destination: pino.destination({ fd: 2, sync: true }) });
 
@@ -278,7 +244,7 @@ export async function runDemo(argv: string[]): Promise<number> {
     process.off('SIGTERM', onSignal);
     const d = describeError(err);
     console.error(`sitrep demo: ${d.message}${d.hint ? `\n${d.hint}` : ''}`);
-    return err instanceof ConfigError || err instanceof BadArgsError ? 2 : 1;
+    return err instanceof BadArgsError ? 2 : 1;
   }
   if (abort.signal.aborted) {
     await demo.stop();
