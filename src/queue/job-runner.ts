@@ -56,6 +56,20 @@ export class ShutdownError extends Error {
 }
 
 /**
+ * Thrown inside a job when this worker no longer holds its BullMQ lock: another worker took the job
+ * over (this one stalled past the lock), or Redis lost it (emptied, so its owner was told nothing
+ * more will run). The job stops where it is and reports nothing more.
+ */
+export class JobLostError extends Error {
+  readonly code = ErrorCode.JobLost;
+
+  constructor(jobId: string) {
+    super(`this worker no longer holds job ${jobId}: another worker took it over, or Redis lost it`);
+    this.name = 'JobLostError';
+  }
+}
+
+/**
  * Runs a cluster's queue: parses each payload, hands the job module a context (Kubernetes,
  * progress, checkpoints, backups, a Redis-corrected clock) and reports every step as a job
  * event. It never talks to Slack; the bot relays the events.
@@ -110,7 +124,7 @@ export class JobRunner {
     this.worker.on('lockRenewalFailed', (ids) => {
       for (const id of ids) {
         this.lockLost.add(id);
-        this.jobAborts.get(id)?.abort();
+        this.jobAborts.get(id)?.abort(new JobLostError(id));
       }
       this.options.logger.warn({ jobIds: ids }, 'job lock renewal failed; stopping those jobs');
     });
@@ -165,6 +179,10 @@ export class JobRunner {
     if (this.shutdown.signal.aborted) jobAbort.abort();
     this.jobAborts.set(job.id!, jobAbort);
     const signal = jobAbort.signal;
+    const lost = () => {
+      this.lockLost.add(job.id!);
+      jobAbort.abort(new JobLostError(job.id!));
+    };
     this.active.add(job.id!);
     const ctx: JobContext = {
       cluster: this.options.cluster,
@@ -180,6 +198,7 @@ export class JobRunner {
         await this.emit(job, payload, { type: 'note', kind: e.kind, key: `${payload.requestId}:${e.key}`, text: e.text, data: e.data });
       },
       checkpoints: new CheckpointStore(this.options.redis, this.options.keys.checkpoints(job.id!)),
+      assertOwned: this.ownership(job, token, lost),
       backup: async (name, objects) => {
         await this.backups.save(payload.requestId, { name, savedAt: this.clock.now(), objects });
         await ctx.event({ kind: 'job.backup', key: `backup:${name}`, text: `Saved ${objects.length} manifest(s) as backup "${name}"`, data: { name, objects: objects.length } });
@@ -198,8 +217,9 @@ export class JobRunner {
       return result;
     } catch (err) {
       if (this.lockLost.has(job.id!)) {
-        // Another worker owns the job now and continues from its checkpoints; stay out of its way.
-        log.warn('lost the job lock; stopped here and left the job to the worker that holds it');
+        // Another worker owns the job now and continues from its checkpoints, or Redis lost the
+        // job and its owner was told nothing more will run: either way, stay out of it.
+        log.warn({ code: ErrorCode.JobLost }, 'lost the job lock (another worker took it over, or Redis lost it); stopped here, nothing more runs on this worker');
         done('handed_back');
         throw new Error('job lock lost');
       }
@@ -229,6 +249,29 @@ export class JobRunner {
       this.lockLost.delete(job.id!);
       this.shutdown.signal.removeEventListener('abort', onShutdown);
     }
+  }
+
+  /**
+   * The job's ownership check (JobContext.assertOwned): its lock key, `<prefix>:<queue>:<id>:lock`
+   * (BullMQ's `toKey(id) + ':lock'`, which its extendLock script compares with the token), must
+   * still hold this attempt's token. BullMQ only notices a lost lock at its next renewal
+   * (lockDuration / 2 later); a destructive step must not wait for that. Callers that ask while a
+   * check is in flight share it.
+   */
+  private ownership(job: Job, token: string | undefined, lost: () => void): () => Promise<void> {
+    const lockKey = `${this.worker!.toKey(job.id!)}:lock`;
+    let inFlight: Promise<void> | undefined;
+    const check = async () => {
+      try {
+        if (token !== undefined && (await this.options.redis.get(lockKey)) !== token) lost();
+      } finally {
+        inFlight = undefined;
+      }
+    };
+    return async () => {
+      if (!this.lockLost.has(job.id!)) await (inFlight ??= check());
+      if (this.lockLost.has(job.id!)) throw new JobLostError(job.id!);
+    };
   }
 
   private async runJob(payload: JobPayload, ctx: JobContext): Promise<JobResult> {
