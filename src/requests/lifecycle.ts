@@ -31,7 +31,7 @@ export class RequestLifecycle {
     this.workerLoss = new WorkerLossSteps(deps);
     this.approvals = new ApprovalSteps(deps);
     this.planning = new RunbookPlanning(deps, this.approvals);
-    this.runbooks = new RunbookSteps(deps, this.planning);
+    this.runbooks = new RunbookSteps(deps, this.planning, this.workerLoss);
     this.approvals.runbooks = this.runbooks;
     this.runbookClicks = new RunbookClicks(deps, this.approvals, this.runbooks);
     this.events = new JobEventSteps(deps, this.approvals, this.runbooks, this.workerLoss);

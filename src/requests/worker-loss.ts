@@ -2,8 +2,9 @@ import { formatDuration } from '../core/duration.js';
 import { EventKind } from '../core/timeline-event.js';
 import { JOB_LOST_AFTER_MS } from '../queue/job-beats.js';
 import type { RequestDeps } from './deps.js';
-import { isFinal } from './request-state.js';
-import type { RequestRecord } from './request-store.js';
+import { parseStepRequestId } from '../core/runbook-step.js';
+import { isFinal, RequestState } from './request-state.js';
+import type { RequestRecord, WorkerField } from './request-store.js';
 import { noteQuietly } from './timeline-note.js';
 
 /**
@@ -22,14 +23,18 @@ export class WorkerLossSteps {
     const { store, clock, beats } = this.deps;
     const lostAfter = this.deps.jobLostAfterMs ?? JOB_LOST_AFTER_MS;
     for (const beat of await beats.lapsed(clock.now() - lostAfter)) {
-      const record = await store.get(beat.requestId);
-      // Ended, not a request of ours (a runbook step's own id), or another worker runs it now.
-      if (!record || isFinal(record.state) || (record.workerId !== undefined && record.workerId !== beat.workerId)) {
+      // A runbook step's job beats under the step's id; its card is the runbook's.
+      const step = parseStepRequestId(beat.requestId);
+      const record = await store.get(step?.parentId ?? beat.requestId);
+      const field = step ? 'stepWorkerId' : 'workerId';
+      const runsIt = step ? record?.cursor?.index === step.step && record.cursor.attempt === step.attempt && record.stepWorkerId === beat.workerId : record?.workerId === beat.workerId;
+      // Ended, not ours (another installation), or another worker (another step) runs it now.
+      if (!record || isFinal(record.state) || (record.state === RequestState.Running && !runsIt)) {
         await beats.forget(beat);
         continue;
       }
       const id = record.request.id;
-      if (!(await store.markWorkerLost(id, { workerId: beat.workerId, since: beat.at }))) continue;
+      if (!(await store.markWorkerLost(id, { workerId: beat.workerId, since: beat.at }, field))) continue;
       this.deps.logger.warn({ requestId: id, workerId: beat.workerId, silentMs: clock.now() - beat.at }, 'worker lost: no job heartbeat; its job resumes on another worker');
       await noteQuietly(this.deps, record.request, {
         key: `${id}:worker-lost:${beat.workerId}`,
@@ -46,13 +51,13 @@ export class WorkerLossSteps {
    * A worker started a request already running: its job was handed over (a worker lost, or one
    * that stopped). That worker runs it now; the card drops the lost line. False when nothing changed.
    */
-  async resumed(record: RequestRecord, workerId: string, at: number, note: boolean): Promise<boolean> {
+  async resumed(record: RequestRecord, workerId: string, at: number, note: boolean, field: WorkerField = 'workerId'): Promise<boolean> {
     const id = record.request.id;
-    const { changed, previous } = await this.deps.store.resumedOn(id, workerId);
+    const { changed, previous } = await this.deps.store.resumedOn(id, workerId, field);
     if (!changed) return false;
     if (note) {
       await noteQuietly(this.deps, record.request, {
-        key: `${id}:resumed:${workerId}:${at}`,
+        key: `${id}:resumed:${field}:${workerId}:${at}`,
         kind: EventKind.JobProgress,
         at,
         actor: `worker:${record.request.cluster}`,

@@ -97,8 +97,13 @@ export function renderRequestCard(record: RequestRecord, now: number): { text: s
  * progress: BullMQ hands the job to another worker, which resumes from its checkpoints.
  */
 export function workerLostLine(lost: WorkerLost): Block {
+  return context(workerLostText(lost));
+}
+
+/** The same as mrkdwn text, for cards that list steps (a runbook's running step). */
+export function workerLostText(lost: WorkerLost): string {
   const since = new Date(lost.since).toISOString().slice(11, 19);
-  return context(`:warning: *Worker lost, resuming on another* · worker \`${escapeMrkdwn(lost.workerId)}\` not heard from since ${since} UTC; what it did is checkpointed`);
+  return `:warning: *Worker lost, resuming on another* · worker \`${escapeMrkdwn(lost.workerId)}\` not heard from since ${since} UTC; what it did is checkpointed`;
 }
 
 export function progressBar(done: number, total: number, width = 20): string {
