@@ -34,8 +34,9 @@ export interface JobRunnerOptions {
   lockDurationMs?: number;
   /**
    * How often BullMQ looks for jobs whose lock expired and hands them to a live worker, ms. A dead
-   * worker's job moves within lockDurationMs / 2 + lockDurationMs + stalledIntervalMs of its death
-   * (with the defaults, under 20 s; typically 10).
+   * worker's lock expires lockDurationMs / 2 to lockDurationMs after its death (it was renewed at
+   * most half a lock before), so its job moves within lockDurationMs + stalledIntervalMs (with the
+   * defaults, 5-15 s).
    * @defaultValue lockDurationMs / 2 */
   stalledIntervalMs?: number;
   /** How often the worker says it is alive for `/k8s status` and the live-worker check, ms. @defaultValue 5000 */
