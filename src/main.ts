@@ -16,13 +16,16 @@ import { versionInfo } from './version.js';
 const USAGE = `sitrep: ChatOps for Kubernetes incident response
 
 Usage:
-  sitrep demo [--port 3000] [--scenario maintenance]   everything on loopback, with the local Slack console
-  sitrep bot                                           the Slack side (needs SLACK_* and REDIS_URL)
-  sitrep worker [--cluster NAME]                       runs jobs against one cluster (KUBECONFIG, REDIS_URL)
-  sitrep all [--cluster NAME]                          bot and worker in one process
-  sitrep sandbox [--port N] [--scenario NAME] [--kubeconfig PATH]   the simulated cluster alone
-  sitrep config                                        the environment variables sitrep reads
-  sitrep version                                       version, commit and Node (also --version)
+  sitrep demo [--port 3000] [--scenario maintenance] [--time-scale 0.1]
+                                   everything on loopback, with the local Slack console
+  sitrep bot                       the Slack side (needs SLACK_*, SITREP_JOB_KEY and REDIS_URL)
+  sitrep worker [--cluster NAME]   runs jobs against one cluster (KUBECONFIG, SITREP_JOB_KEY, REDIS_URL)
+  sitrep all [--cluster NAME]      bot and worker in one process
+  sitrep sandbox [--port N] [--scenario NAME] [--kubeconfig PATH] [--time-scale F]
+                 [--param key=value ...] [--action reboot|down|up:NODE[@AFTER][/DOWN] ...] [--http]
+                                   the simulated cluster alone (scenarios: sitrep sandbox --help)
+  sitrep config                    the environment variables sitrep reads
+  sitrep version                   version, commit and Node (also --version)
 
 Every subcommand takes --help. Configuration comes from the environment; see README.md.
 Exit codes: 0 ok, 1 runtime or configuration failure, 2 usage error.`;
@@ -321,6 +324,11 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
         return await runSandboxCli(rest);
       }
       case 'demo': {
+        // The help alone loads none of what the demo starts (seconds of imports on a busy machine).
+        if (rest.length === 1 && (rest[0] === '--help' || rest[0] === '-h')) {
+          console.log((await import('./demo/demo-usage.js')).DEMO_USAGE);
+          return 0;
+        }
         const { runDemo } = await import('./demo/demo.js');
         return await runDemo(rest);
       }

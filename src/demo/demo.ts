@@ -6,6 +6,8 @@ import { startConsoleServer, LocalWorkspace, startSlackApiServer, type SlackApiS
 import { BadArgsError, ConfigError, describeError } from '../core/errors.js';
 import { sandboxClusterView } from './demo-cluster-view.js';
 import { demoPolicy } from './demo-policy.js';
+import { demoStory } from './demo-story.js';
+import { DEMO_USAGE } from './demo-usage.js';
 import { startRedisServer } from './redis-server.js';
 import { createLogger, type Logger } from '../log.js';
 import { createRedis } from '../queue/redis-connection.js';
@@ -51,13 +53,6 @@ export interface Demo {
   stop(): Promise<void>;
 }
 
-export const DEMO_USAGE = `Usage: sitrep demo [--port 3000] [--scenario maintenance] [--time-scale 0.1]
-
-  --port N          port of the console web page (0 picks a free one)       default 3000
-  --scenario NAME   sandbox cluster to start: ${Object.keys(SCENARIOS).join(', ')}   default maintenance
-  --time-scale X    multiplies simulated durations (grace periods, starts)   default 0.1
-
-Redis: REDIS_URL if set, else a throwaway redis-server from PATH.`;
 
 /** Fails fast, before anything starts, when the console's port is taken. */
 function checkPortFree(port: number, host: string): Promise<void> {
@@ -236,15 +231,7 @@ export function banner(demo: Demo, scenario: string, timeScale: number): string 
 
   Open ${demo.consoleUrl} in your browser.
 
-  You are Alice, on call, in #ops. Type:
-      /k8s drain ${node}
-  Read the plan (if the drain is refused, it names the flags that override; add them and try
-  again), then switch to Bob (top left) and approve it. Watch ${node} empty in the cluster panel.
-  Or the whole maintenance (cordon, drain, reboot, wait, uncordon) as one plan:
-      /k8s runbook node-maintenance node=${node}
-  At its reboot step, reboot ${node}, then press Done:
-      kubectl --kubeconfig ${demo.sandbox.kubeconfigPath} create --raw /debug/sandbox/nodes/${node}/reboot -f /dev/null
-  Then: /incident start Checkout errors --sev 2  ·  /incident resolve  ·  /incident postmortem
+${demoStory(scenario, node, demo.sandbox.kubeconfigPath)}
 
   Cluster   sandbox at ${demo.sandbox.url}, scenario ${scenario}, time x${timeScale}
             kubectl --kubeconfig ${demo.sandbox.kubeconfigPath} get nodes

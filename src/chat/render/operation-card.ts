@@ -6,6 +6,7 @@ import { escapeMrkdwn } from '../../core/text/mrkdwn.js';
 import { escapeFallback } from '../../core/text/slack-fallback.js';
 import { planBlocks, planNeedsConfirm } from './plan-blocks.js';
 import { progressBar, requestContext, resultBlocks, workerLostLine } from './request-card.js';
+import { blockIdShowing } from './shown-plan.js';
 
 /** Action ids of the card's buttons; the value of each is only an opaque id (approval or request). */
 export const CardAction = {
@@ -119,7 +120,7 @@ export function renderOperationCard(record: RequestRecord, approval: ApprovalRec
           }
         : undefined;
     blocks.push(
-      actions(`approval:${approval.id}`, [
+      actions(blockIdShowing(`approval:${approval.id}`, shown.fingerprint), [
         button({ actionId: CardAction.Approve, text: 'Approve', value: approval.id, style: 'primary', confirm }),
         button({ actionId: CardAction.Reject, text: 'Reject', value: approval.id, style: 'danger' }),
         button({ actionId: CardAction.Cancel, text: 'Cancel (requester)', value: approval.id }),
@@ -127,7 +128,7 @@ export function renderOperationCard(record: RequestRecord, approval: ApprovalRec
     );
   } else if (awaitingConfirm && plan) {
     blocks.push(
-      actions(`confirm:${r.id}`, [
+      actions(blockIdShowing(`confirm:${r.id}`, plan.fingerprint), [
         button({
           actionId: CardAction.Confirm,
           text: 'Run',
