@@ -32,6 +32,13 @@ export interface JobContext {
   progress(progress: Omit<JobProgress, 'elapsedMs'> & { elapsedMs?: number }): Promise<void>;
   event(event: JobEvent): Promise<void>;
   checkpoints: Checkpoints;
+  /**
+   * Resolves while this worker still holds the job: its BullMQ lock still carries this attempt's
+   * token. Otherwise aborts `signal` and rejects: another worker took the job over (this one
+   * stalled), or Redis lost it (emptied: its owner was told "nothing more will run"). Call it
+   * before each destructive request; one Redis GET, shared by callers that ask at the same time.
+   */
+  assertOwned(): Promise<void>;
   /** Saves manifests before a destructive step, retrievable later for the incident record. */
   backup(name: string, objects: unknown[]): Promise<void>;
 }

@@ -95,6 +95,7 @@ export const restartJob: OperationJob<typeof restartVerb> = {
       await ctx.progress({ phase: 'restart', done: 0, total: 1, message: `Restarting ${label}`, blocked: [] });
       await start.begin();
       await backupWorkload(ctx, 'restart', target, workload);
+      await ctx.assertOwned();
       await patchWorkload(ctx.kube, args.kind, ns, args.name, { spec: { template: { metadata: { annotations: { [RESTARTED_AT]: restartedAt } } } } }, ctx.signal);
       await ctx.checkpoints.set('restarted', restartedAt);
       await ctx.progress({ phase: 'done', done: 1, total: 1, message: `Restarted ${label}`, blocked: [] });

@@ -102,8 +102,10 @@ export const scaleJob: OperationJob<typeof scaleVerb> = {
       await start.begin();
       await backupWorkload(ctx, 'scale', target, workload);
       await ctx.progress({ phase: 'scale', done: 0, total: 1, message: `Scaling ${label} ${current} -> ${replicas}`, blocked: [] });
-      await setReplicas(ctx.kube, args.kind, ns, args.name, replicas, ctx.signal);
+      await ctx.assertOwned();
+      // Before the patch: a run resumed after a patch that went through still knows it was this job's.
       await ctx.checkpoints.set('scaled', replicas);
+      await setReplicas(ctx.kube, args.kind, ns, args.name, replicas, ctx.signal);
       await ctx.progress({ phase: 'done', done: 1, total: 1, message: `Scaled ${label} to ${replicas}`, blocked: [] });
       return {
         ok: true,

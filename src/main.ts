@@ -126,6 +126,9 @@ async function runWorker(config: Config, clusterFlag: string | undefined, logger
     metrics,
     jobKeys: jobKeys(config),
     concurrency: config.SITREP_WORKER_CONCURRENCY,
+    lockDurationMs: config.SITREP_JOB_LOCK,
+    stalledIntervalMs: config.SITREP_JOB_STALLED_INTERVAL,
+    jobHeartbeatMs: config.SITREP_JOB_HEARTBEAT,
   });
 }
 
@@ -163,6 +166,7 @@ async function runBot(config: Config, logger: Logger, metrics: import('./ops/met
     pinEmoji: config.SITREP_PIN_EMOJI,
     runbooks,
     timelineRetentionMs: config.SITREP_TIMELINE_RETENTION,
+    jobLostAfterMs: config.SITREP_JOB_LOST_AFTER,
     jobKey: config.SITREP_JOB_KEY!,
     logger,
     onAck: metrics.observeAck,

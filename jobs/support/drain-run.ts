@@ -32,10 +32,28 @@ export interface Track {
   note?: string;
   /** Removed by this run's request (not found gone). */
   removedHere?: boolean;
+  /** An earlier attempt of this job asked to remove it and never saw the answer (it died first). */
+  askedEarlier?: boolean;
 }
 
 /** Checkpoint of one pod's accepted eviction, kept across attempts of the job. */
 export const evictedKey = (uid: string) => `evicted:${uid}`;
+
+/**
+ * Checkpoint written just before a pod's eviction (or delete) request is sent; `false` once the API
+ * refused it. A worker killed between the request and `evictedKey` leaves only this: the pod then
+ * counts as removed by this job, never as "already gone".
+ */
+export const evictingKey = (uid: string) => `evicting:${uid}`;
+
+/**
+ * Whether any attempt of this job asked the API to remove the pod (accepted, or sent with the answer
+ * lost with its worker). "Already gone" is only for pods gone before any attempt touched them.
+ */
+export async function askedToRemove(ctx: JobContext, uid: string): Promise<boolean> {
+  const [evicted, evicting] = await Promise.all([ctx.checkpoints.get(evictedKey(uid)), ctx.checkpoints.get(evictingKey(uid))]);
+  return Boolean(evicted || evicting);
+}
 
 /** Longest one eviction or delete request may take. */
 const REQUEST_TIMEOUT_MS = 30_000;
@@ -162,8 +180,10 @@ export class DrainRun {
       else this.unchanged.push(`node/${node} was already cordoned`);
       return;
     }
-    await setUnschedulable(ctx.kube, node, true, this.stop.signal);
+    await ctx.assertOwned();
+    // Before the patch: a run resumed after a patch that went through still knows it was this job's.
     await ctx.checkpoints.set('cordon', true);
+    await setUnschedulable(ctx.kube, node, true, this.stop.signal);
     this.changed.push(`node/${node} cordoned`);
   }
 
@@ -208,11 +228,14 @@ export class DrainRun {
     const { ctx } = this;
     const w = this.watch!;
     if (t.state === 'gone') return;
-    if (t.pod.metadata?.deletionTimestamp || (await ctx.checkpoints.get(evictedKey(t.uid)))) {
+    const [evicted, asked] = await Promise.all([ctx.checkpoints.get(evictedKey(t.uid)), ctx.checkpoints.get(evictingKey(t.uid))]);
+    if (t.pod.metadata?.deletionTimestamp || evicted) {
       // Evicted by an earlier run of this job (or terminating anyway): never ask twice.
       if (t.state === 'pending') t.state = 'requested';
       return;
     }
+    // Asked before and still here, not terminating: that request never took effect; ask again.
+    t.askedEarlier = Boolean(asked);
     for (;;) {
       this.stop.signal.throwIfAborted();
       if (!w.has(t.uid)) {
@@ -231,11 +254,17 @@ export class DrainRun {
         return;
       }
       if (outcome.kind === 'gone') {
+        // Gone before this request: not ours, unless an earlier attempt's lost request removed it.
+        if (!t.askedEarlier) await ctx.checkpoints.set(evictingKey(t.uid), false);
         t.state = 'gone';
         if (outcome.replaced) t.note = 'a new pod has its name';
         this.report('evicting');
         return;
       }
+      // Refused by a budget: this request removed nothing (nor did any earlier one: the pod would
+      // be terminating, and a terminating pod's eviction is never refused).
+      await ctx.checkpoints.set(evictingKey(t.uid), false);
+      t.askedEarlier = false;
       await this.blockedByBudget(t, outcome.reason);
     }
   }
@@ -248,14 +277,21 @@ export class DrainRun {
     // checkpointed, so the job that resumes knows exactly which pods were asked. Bounded by its
     // own timeout instead.
     const req = { gracePeriodSeconds: args.gracePeriod, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) };
+    let sent = false;
     try {
-      return await this.options.limit(() => {
+      return await this.options.limit(async () => {
         // A slot may free up after the run was stopped: never start a new eviction then.
         this.stop.signal.throwIfAborted();
+        // Still this worker's job (not taken over, not lost with Redis's data), and the intent
+        // recorded, before the request leaves: a successor knows what this attempt may have done.
+        await ctx.assertOwned();
+        await ctx.checkpoints.set(evictingKey(t.uid), ctx.clock.now());
+        sent = true;
         return args.disableEviction ? deletePodOnce(ctx.kube, target, req) : evictPod(ctx.kube, target, req);
       });
     } catch (err) {
-      if (this.stop.signal.aborted) throw err;
+      // Redis or ownership failing before the request is the job's failure, not the pod's.
+      if (this.stop.signal.aborted || !sent) throw err;
       t.state = 'failed';
       t.note = kubeStatusOf(err)?.message ?? (err as Error).message;
       ctx.log.warn({ err, pod: t.ref }, 'eviction failed');

@@ -11,7 +11,7 @@ import { isNodeReady } from '../../src/k8s/pod-facts.js';
 import { whyStillOnNode } from '../../src/k8s/stuck-pod.js';
 import type { JobContext } from '../job-context.js';
 import { podTarget, type DrainAnalysis } from './drain-analysis.js';
-import { evictedKey, type DrainOutcome, type Track } from './drain-run.js';
+import { askedToRemove, type DrainOutcome, type Track } from './drain-run.js';
 
 /** A pod the drain meant to see leave (or chose not to wait for) that is still on the node. */
 interface Leftover {
@@ -35,15 +35,15 @@ export async function summarizeDrain(ctx: JobContext, args: DrainArgs, analysis:
   const unchanged = [...outcome.unchanged];
   const byUid = new Map(tracks.map((t) => [t.uid, t]));
   // Pods the approved plan named that this run no longer saw: gone since, by this job's earlier
-  // run (checkpointed) or by someone else.
+  // attempt (asked, by its checkpoints, even if it died before hearing the answer) or by someone else.
   for (const act of approved.actions) {
     if ((act.kind !== 'evict' && act.kind !== 'delete') || !act.uid || byUid.has(act.uid)) continue;
-    if (await ctx.checkpoints.get(evictedKey(act.uid))) changed.push(`${act.target} ${removed}`);
+    if (await askedToRemove(ctx, act.uid)) changed.push(`${act.target} ${removed}`);
     else unchanged.push(`${act.target} was already gone`);
   }
   for (const t of tracks) {
     if (t.state === 'gone' || t.state === 'requested') {
-      if (t.removedHere || (await ctx.checkpoints.get(evictedKey(t.uid)))) changed.push(`${t.ref} ${removed}`);
+      if (t.removedHere || (await askedToRemove(ctx, t.uid))) changed.push(`${t.ref} ${removed}`);
       else unchanged.push(`${t.ref} was already gone${t.note ? ` (${t.note})` : ''}`);
     } else if (t.state === 'skipped') changed.push(`${t.ref} ${removed}; ${t.note}`);
   }

@@ -24,7 +24,12 @@ export interface WorkerProcessOptions {
   logger: Logger;
   /** Port of /healthz, /readyz, /metrics; undefined: no ops server (e.g. inside `sitrep all`). */
   opsPort?: number;
+  /** BullMQ's lock on a running job, ms (SITREP_JOB_LOCK). @defaultValue 10000 */
   lockDurationMs?: number;
+  /** How often BullMQ hands jobs whose lock expired to a live worker, ms (SITREP_JOB_STALLED_INTERVAL). @defaultValue lockDurationMs / 2 */
+  stalledIntervalMs?: number;
+  /** How often the worker beats for each running job, ms (SITREP_JOB_HEARTBEAT). @defaultValue 2000 */
+  jobHeartbeatMs?: number;
   concurrency?: number;
   extraRoutes?: OpsRoute[];
   /** The process's metrics: Kubernetes calls, jobs, queue depth, and /metrics on the ops server. */
@@ -71,6 +76,8 @@ export async function startWorkerProcess(options: WorkerProcessOptions): Promise
     },
     onExecutionEnded: (payload, job) => guard.finish(payload, job),
     lockDurationMs: options.lockDurationMs,
+    stalledIntervalMs: options.stalledIntervalMs,
+    jobHeartbeatMs: options.jobHeartbeatMs,
     concurrency: options.concurrency,
     onJobDone: options.metrics?.observeJob,
   });

@@ -206,7 +206,8 @@ describe('drain execute', () => {
     expect(writes(f.sandbox.requests().byVerb)).toEqual({ 'patch nodes': 1 });
   });
 
-  for (const how of ['abort', 'progress-throws'] as const) {
+  // after-request: the worker dies in the window between an accepted eviction and its checkpoint.
+  for (const how of ['abort', 'progress-throws', 'after-request'] as const) {
     it(`a worker killed mid-drain (${how}): the resumed job evicts no pod twice and misses none`, async () => {
       f = await startJobFixture('maintenance');
       const args = drainArgs('node02', FULL);
@@ -237,6 +238,18 @@ describe('drain execute', () => {
           }
         },
       });
+      if (how === 'after-request') {
+        const real = firstCtx.checkpoints;
+        const ctx = firstCtx;
+        firstCtx.checkpoints = {
+          get: (name) => real.get(name),
+          async set(name, value) {
+            if (!name.startsWith('evicted:')) return real.set(name, value);
+            ctx.abort(new Error('worker killed'));
+            throw new Error('worker killed');
+          },
+        };
+      }
       const plan = await job.plan(args, firstCtx);
       const targets = plan.actions.filter((a) => a.kind === 'evict').map((a) => a.uid!);
       expect(targets).toHaveLength(4);
@@ -256,7 +269,9 @@ describe('drain execute', () => {
       expect(remaining.map((p) => p.metadata?.name)).toEqual([]);
       // None missed: every approved pod was evicted by this job, once, across both runs.
       expect(targets.every((uid) => calls.get(uid) === 1)).toBe(true);
+      // Counted by UID across both runs: the pod the dead worker evicted is this job's, not "already gone".
       expect(resumed.changed.filter((c) => c.endsWith(' evicted'))).toHaveLength(4);
+      expect(resumed.unchanged.filter((u) => /already gone/.test(u))).toEqual([]);
       expect(resumed.changed).toContain('node/node02 cordoned');
     });
   }

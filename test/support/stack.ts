@@ -33,6 +33,8 @@ export interface StackOptions {
   worker?: boolean;
   editIntervalMs?: number;
   lockDurationMs?: number;
+  /** How long the bot waits on a silent job heartbeat before the card says the worker was lost, ms. @defaultValue 10000 */
+  jobLostAfterMs?: number;
   aof?: boolean;
   /** How long the bot trusts Slack group membership and guest status, ms. @defaultValue 60000 */
   membershipCacheMs?: number;
@@ -154,6 +156,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       ...(options.membershipCacheMs !== undefined ? { membershipCacheMs: options.membershipCacheMs } : {}),
       ...(options.alertmanager ? { alertmanager: options.alertmanager } : {}),
       expirySweepMs: 200,
+      workerLossCheckMs: 200,
+      ...(options.jobLostAfterMs !== undefined ? { jobLostAfterMs: options.jobLostAfterMs } : {}),
       runbookStallMs: 1000,
     });
   let bot = await launchBot();

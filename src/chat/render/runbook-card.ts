@@ -8,7 +8,7 @@ import { actions, button, context, divider, section, type Block } from './blocks
 import { CardAction } from './operation-card.js';
 import { planBlocks, planNeedsConfirm } from './plan-blocks.js';
 import { blockIdShowing } from './shown-plan.js';
-import { progressBar, requestContext } from './request-card.js';
+import { progressBar, requestContext, workerLostText } from './request-card.js';
 
 const time = (ms: number) => new Date(ms).toISOString().slice(11, 16) + ' UTC';
 
@@ -70,6 +70,7 @@ function runningDetail(record: RequestRecord, i: number, step: RunbookStep, r: S
     const p = record.stepProgress;
     const since = record.stepStartedAt ? ` · ${formatDuration(now - record.stepStartedAt)}` : '';
     lines.push(`      ${p ? escapeMrkdwn(p.message) : 'started'}${since}`);
+    if (record.workerLost) lines.push(`      ${workerLostText(record.workerLost)}`);
     if (p && p.total > 0) lines.push(`      ${progressBar(p.done, p.total)} ${p.done}/${p.total}`);
     for (const b of (p?.blocked ?? []).slice(0, 3)) lines.push(`      :raised_hand: ${escapeMrkdwn(b.target)}: ${escapeMrkdwn(b.reason)}`);
   } else if (here && (status === StepStatus.Planning || status === StepStatus.Checking)) {
