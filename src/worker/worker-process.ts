@@ -42,9 +42,9 @@ export interface WorkerProcessOptions {
 export async function startWorkerProcess(options: WorkerProcessOptions): Promise<{ runner: JobRunner; opsPort?: number; clusterEvents?: ClusterEventStream; stop(timeoutMs?: number): Promise<void> }> {
   const kc = loadKubeConfig({ kubeconfigPath: options.kubeconfigPath, context: options.context });
   if (options.metrics) instrumentKubeConfig(kc, options.metrics.observeKube);
-  const kube = createKubeClients(options.cluster, kc);
-  const redis = createRedis(options.redisUrl, { name: `sitrep-worker-${options.cluster}` });
   const logger = options.logger.child({ component: 'worker', cluster: options.cluster });
+  const kube = createKubeClients(options.cluster, kc, { logger });
+  const redis = createRedis(options.redisUrl, { name: `sitrep-worker-${options.cluster}` });
   const clock = await new RedisClock(redis).start();
   const approvals = new ApprovalStore(redis, { prefix: options.prefix, clock });
   const guard = new ExecutionGuard({ redis, approvals, clock, cluster: options.cluster, keys: options.jobKeys, prefix: options.prefix });
