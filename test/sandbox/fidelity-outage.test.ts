@@ -1,6 +1,10 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
 import { eventually } from '../support/eventually.js';
+import { kubectl, runKubectl } from './fidelity-support.js';
 
 // The sandbox's API outage (src/sandbox/http/api-outage.ts), as a real apiserver fails: a stopping
 // one answers 503 with a Status and Retry-After (apiserver/pkg/server/filters/waitgroup.go), an
@@ -27,6 +31,19 @@ describe('POST /debug/sandbox/faults/outage', () => {
     expect((await sandbox.request('POST', '/debug/sandbox/faults/outage?durationMs=1000&mode=flaky')).status).toBe(400);
     expect((await sandbox.request('GET', '/debug/sandbox/faults/outage?durationMs=1000')).status).toBe(405);
   });
+
+  it.skipIf(!kubectl)('an out-of-process tool switches it on with kubectl create --raw, as docs/operations.md shows', async () => {
+    const cache = mkdtempSync(join(tmpdir(), 'sitrep-outage-'));
+    try {
+      const run = await runKubectl(sandbox.kubeconfigPath, cache, ['create', '--raw', '/debug/sandbox/faults/outage?durationMs=1000&mode=503', '-f', '-'], '{}');
+      expect(run.code, run.stderr).toBe(0);
+      expect(JSON.parse(run.stdout)).toEqual({ fault: 'outage', durationMs: 1000, afterEvictions: 0, mode: '503' });
+      expect((await sandbox.request('GET', '/api/v1/nodes', { token: viewer })).status).toBe(503);
+      await eventually(async () => (await sandbox.request('GET', '/api/v1/nodes')).status === 200, { what: 'the API back', timeoutMs: 10_000 });
+    } finally {
+      rmSync(cache, { recursive: true, force: true });
+    }
+  }, 60_000);
 
   it('waitgroup.go: mode=503 answers a Status "apiserver is shutting down" with Retry-After: 1 until the outage ends', async () => {
     const on = await sandbox.request('POST', '/debug/sandbox/faults/outage?durationMs=1500&mode=503');
