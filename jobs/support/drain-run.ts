@@ -116,7 +116,7 @@ export class DrainRun {
     const retryUntil = AbortSignal.any([this.stop.signal, AbortSignal.timeout(Math.max(0, this.deadline - this.ctx.clock.now()))]);
     setMaxListeners(0, retryUntil);
     try {
-      await withApiRetries({ until: retryUntil, attemptTimeoutMs: REQUEST_TIMEOUT_MS }, async () => {
+      await withApiRetries({ until: retryUntil, maxRetries: Infinity, attemptTimeoutMs: REQUEST_TIMEOUT_MS }, async () => {
         await this.cordon();
         // Nothing to evict (all gone, or only DaemonSet and static pods): no watch needed.
         if (this.tracks.length > 0) {

@@ -6,11 +6,14 @@ import { retryVerdict, type AttemptOutcome } from './transient-failure.js';
 
 /**
  * How long the calls made inside `withApiRetries` keep retrying. Outside any scope, a call gives
- * up after `maxRetries` retries.
+ * up after the client's `maxRetries` retries.
  */
 export interface ApiRetryScope {
-  /** Keep retrying until this aborts (a drain's deadline, its run stopping), however many retries that takes; then the last failure stands. */
+  /** Stop retrying when this aborts (a job's signal, a drain's deadline); then the last failure stands. */
   until?: AbortSignal;
+  /** Retries of one call; `Infinity` retries until `until` aborts.
+   * @defaultValue the client's maxRetries (10) */
+  maxRetries?: number;
   /** Longest one attempt may wait for its answer, ms; one that takes longer is abandoned and retried as a timeout.
    * @defaultValue no limit but the call's own signal */
   attemptTimeoutMs?: number;
@@ -31,7 +34,7 @@ export interface ApiRetryOptions {
   logger?: Logger;
   /** @defaultValue API_RETRY_BACKOFF (250 ms doubling to 4 s, plus up to 50% jitter) */
   backoff?: BackoffPolicy;
-  /** Retries of one call outside a scope with `until`, as client-go's maxRetries.
+  /** Retries of one call where its scope does not say, as client-go's maxRetries.
    * @defaultValue 10 */
   maxRetries?: number;
 }
@@ -82,7 +85,7 @@ export class RetryingHttpLibrary implements HttpLibrary {
     const signal = request.getSignal();
     const method = String(request.getHttpMethod());
     const path = new URL(request.getUrl()).pathname;
-    const maxRetries = scope.until ? Infinity : (this.options.maxRetries ?? 10);
+    const maxRetries = scope.maxRetries ?? this.options.maxRetries ?? 10;
     for (let retry = 0; ; retry++) {
       const { response, error } = await this.attempt(request, signal, scope.attemptTimeoutMs);
       if (signal?.aborted) return settle(response, error);

@@ -13,6 +13,7 @@ import { RedisClock } from '../queue/redis-clock.js';
 import { ApprovalStore } from '../approval/index.js';
 import { ClusterEventStream, type ClusterEventStreamOptions } from './cluster-event-stream.js';
 import { ExecutionGuard } from './execution-guard.js';
+import { operationJobsRetryingUntilStopped, readJobsRetryingUntilStopped } from './job-retry-scope.js';
 import { logAudit } from '../core/audit.js';
 
 export interface WorkerProcessOptions {
@@ -53,9 +54,9 @@ export async function startWorkerProcess(options: WorkerProcessOptions): Promise
     kube,
     redis,
     keys: new QueueKeys(options.prefix),
-    readJobs: READ_JOBS,
+    readJobs: readJobsRetryingUntilStopped(READ_JOBS),
     // A runbook's wait steps are operations too: planned (their baseline), then executed, signed.
-    operationJobs: { ...OPERATION_JOBS, ...RUNBOOK_JOBS },
+    operationJobs: operationJobsRetryingUntilStopped({ ...OPERATION_JOBS, ...RUNBOOK_JOBS }),
     logger,
     // Redis is shared state, not an authority: an execution runs only as the bot signed it.
     guard: async (payload, job) => {
