@@ -2,7 +2,8 @@ import { setMaxListeners } from 'node:events';
 import type { V1Pod } from '@kubernetes/client-node';
 import { formatDuration } from '../../src/core/duration.js';
 import type { DrainArgs } from '../../src/core/verbs/index.js';
-import { kubeStatusOf } from '../../src/k8s/api-errors.js';
+import { kubeStatusOf, unavailableReason } from '../../src/k8s/api-errors.js';
+import { withApiRetries } from '../../src/k8s/api-retry.js';
 import { podsOnNode } from '../../src/k8s/cluster-view.js';
 import { terminatingLongerThan } from '../../src/k8s/drain-filters.js';
 import { deletePodOnce, evictPod, type RemovalOutcome } from '../../src/k8s/evict.js';
@@ -55,7 +56,7 @@ export async function askedToRemove(ctx: JobContext, uid: string): Promise<boole
   return Boolean(evicted || evicting);
 }
 
-/** Longest one eviction or delete request may take. */
+/** Longest one attempt of an API request may wait for its answer (an eviction, a delete); then it is tried again. */
 const REQUEST_TIMEOUT_MS = 30_000;
 
 export interface DrainRunOptions {
@@ -128,14 +129,20 @@ export class DrainRun {
     const onAbort = () => this.stop.abort(this.ctx.signal.reason);
     if (this.ctx.signal.aborted) onAbort();
     this.ctx.signal.addEventListener('abort', onAbort, { once: true });
+    // The API failing for a while (connections reset, 503s) is retried until the drain's deadline
+    // or the run stopping (src/k8s/api-retry.ts); only an outage longer than that fails the drain.
+    const retryUntil = AbortSignal.any([this.stop.signal, AbortSignal.timeout(Math.max(0, this.deadline - this.ctx.clock.now()))]);
+    setMaxListeners(0, retryUntil);
     try {
-      await this.cordon();
-      // Nothing to evict (all gone, or only DaemonSet and static pods): no watch needed.
-      if (this.tracks.length > 0) {
-        await this.watchNodePods();
-        await this.evictOrDeletePods();
-        await this.waitForDelete();
-      }
+      await withApiRetries({ until: retryUntil, maxRetries: Infinity, attemptTimeoutMs: REQUEST_TIMEOUT_MS }, async () => {
+        await this.cordon();
+        // Nothing to evict (all gone, or only DaemonSet and static pods): no watch needed.
+        if (this.tracks.length > 0) {
+          await this.watchNodePods();
+          await this.evictOrDeletePods();
+          await this.waitForDelete();
+        }
+      });
       this.report('done');
       await this.reporter.flush();
       if (this.failure) throw this.failure;
@@ -274,9 +281,9 @@ export class DrainRun {
     const { ctx, args } = this;
     const target = { namespace: t.namespace, name: t.name, uid: t.uid };
     // In-flight requests are not cut off when the run stops: each one finishes and is
-    // checkpointed, so the job that resumes knows exactly which pods were asked. Bounded by its
-    // own timeout instead.
-    const req = { gracePeriodSeconds: args.gracePeriod, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) };
+    // checkpointed, so the job that resumes knows exactly which pods were asked. Bounded by the
+    // run's attempt timeout instead (REQUEST_TIMEOUT_MS); retries stop with the run.
+    const req = { gracePeriodSeconds: args.gracePeriod };
     let sent = false;
     try {
       return await this.options.limit(async () => {
@@ -292,6 +299,12 @@ export class DrainRun {
     } catch (err) {
       // Redis or ownership failing before the request is the job's failure, not the pod's.
       if (this.stop.signal.aborted || !sent) throw err;
+      const unavailable = unavailableReason(err);
+      if (unavailable) {
+        // Retried until the deadline and still no answer: not evicted, and not a failure of the pod.
+        t.note = unavailable;
+        return undefined;
+      }
       t.state = 'failed';
       t.note = kubeStatusOf(err)?.message ?? (err as Error).message;
       ctx.log.warn({ err, pod: t.ref }, 'eviction failed');

@@ -26,6 +26,8 @@ export interface RequestContext {
   auth?: ApiAuth;
   /** Who is asking (after impersonation), when the server authenticates. */
   user?: UserInfo;
+  /** Called when an Eviction is accepted (not on dry runs), with the pod's UID. */
+  evicted?: (uid: string) => void;
 }
 
 export function contextKey(route: ResourceRoute): string {
