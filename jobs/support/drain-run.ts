@@ -109,7 +109,9 @@ export class DrainRun {
     private readonly options: DrainRunOptions,
   ) {
     this.node = args.node;
-    this.deadline = ctx.clock.now() + args.timeoutMs;
+    // --timeout bounds the whole drain, as kubectl's does: an attempt that takes over from a lost
+    // worker keeps the deadline the first attempt started, rather than getting the full time again.
+    this.deadline = options.startedAt + args.timeoutMs;
     this.removed = args.disableEviction ? 'deleted' : 'evicted';
     this.tracks = analysis.selection.targets.map((pod) => ({
       pod,

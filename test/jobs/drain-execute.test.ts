@@ -173,6 +173,24 @@ describe('drain execute', () => {
     expect(ctx.events.filter((e) => e.kind === 'job.blocked')).toHaveLength(1);
   });
 
+  it("a resumed drain keeps the deadline its first attempt started (--timeout is for the whole drain, as kubectl's)", async () => {
+    f = await startJobFixture('maintenance');
+    await f.kube.policy.patchNamespacedPodDisruptionBudget({ name: 'web', namespace: 'shop', body: { spec: { minAvailable: 3 } } }, callOptions({ patch: mergePatch }));
+    await f.sandbox.idle();
+    const job = createDrainJob({ retryIntervalMs: 100 });
+    const { kube, calls } = countingKube(f.kube);
+    const args = drainArgs('node02', { ...FULL, timeoutMs: 1500 });
+    const first = f.ctx('d7', { kube });
+    const plan = await job.plan(args, first);
+    expect((await job.execute(args, plan, first)).code).toBe(ErrorCode.Timeout);
+    const asked = [...calls.values()].reduce((a, b) => a + b, 0);
+    // The same execution taken up again (a worker lost after its last step): its time is spent.
+    const again = await job.execute(args, plan, f.ctx('d7', { kube }));
+    expect(again.code).toBe(ErrorCode.Timeout);
+    expect(again.title).toMatch(/^Drain of node02 timed out after \d+s: 1 pod still there/);
+    expect([...calls.values()].reduce((a, b) => a + b, 0), 'eviction requests after the deadline').toBe(asked);
+  });
+
   it('a drain never says "empty" while pods are stuck: --skip-wait-for-delete-timeout on a NotReady node lists what is still there and why', async () => {
     f = await startJobFixture('notready-rwo');
     const ctx = f.ctx('d7');
