@@ -1,3 +1,4 @@
+import { hideAddresses } from '../core/text/addresses.js';
 import { ApiException } from '@kubernetes/client-node';
 import { ErrorCode, JobError, UnavailableError } from '../core/errors.js';
 import { connectionFailure } from './transient-failure.js';
@@ -93,5 +94,6 @@ export function toSitrepError(err: unknown, cluster: string, doing: string): Err
       hint: 'Check the API server and the worker\'s network; nothing was changed by this step.',
     });
   }
-  return new JobError(ErrorCode.KubernetesApi, `Failed while ${doing}: ${(err as Error)?.message ?? String(err)}`, { cause: err });
+  // An unexpected error's text may name the API server's URL and address: people get the path only.
+  return new JobError(ErrorCode.KubernetesApi, `Failed while ${doing}: ${hideAddresses((err as Error)?.message ?? String(err))}`, { cause: err });
 }

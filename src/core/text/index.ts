@@ -10,3 +10,4 @@ export * from './slack-plain.js';
 export * from './manifest-redact.js';
 export * from './suggest.js';
 export * from './xml.js';
+export * from './addresses.js';
