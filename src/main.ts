@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { configTable, loadConfig, parseClusters, type Config, type Role } from './config.js';
 import { ConfigError, describeError, ErrorCode, isSitrepError, UnavailableError } from './core/errors.js';
 import { currentContextName } from './kubeconfig-context.js';
+import { describeRedisTarget, parseRedisUrl } from './core/redis-url.js';
 import { createLogger, type Logger } from './log.js';
 import { versionInfo } from './version.js';
 
@@ -73,13 +74,7 @@ const REDIS_START_TIMEOUT_MS = 10_000;
 async function requireRedis(url: string): Promise<void> {
   const { createRedis, withTimeout } = await import('./queue/redis-connection.js');
   const redis = createRedis(url, { name: 'sitrep-start-check' });
-  let where = 'REDIS_URL';
-  try {
-    const u = new URL(url);
-    where = `${u.hostname}:${u.port || '6379'}`;
-  } catch {
-    // loadConfig has checked it is a URL; keep the variable's name if not.
-  }
+  const where = describeRedisTarget(parseRedisUrl(url));
   try {
     await withTimeout(redis.ping(), REDIS_START_TIMEOUT_MS, () =>
       new UnavailableError(ErrorCode.RedisUnavailable, `Redis at ${where} did not answer within ${REDIS_START_TIMEOUT_MS / 1000}s.`, {

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../core/redis-client.js';
 import { z } from 'zod';
 import { systemClock, type Clock } from '../core/clock.js';
 import { ApprovalError, ErrorCode, SitrepError } from '../core/errors.js';
@@ -140,7 +140,7 @@ export class ApprovalStore {
   private readonly auditMaxLen: number;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     options: ApprovalStoreOptions = {},
   ) {
     this.prefix = options.prefix ?? 'sitrep';

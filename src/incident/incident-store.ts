@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../core/redis-client.js';
 import { systemClock, type Clock } from '../core/clock.js';
 import { BadArgsError, ErrorCode, IncidentError, SitrepError } from '../core/errors.js';
 import { clusterWatchKey } from '../core/cluster-event.js';
@@ -126,7 +126,7 @@ export class IncidentStore {
     open: string;
   };
 
-  constructor(private readonly redis: Redis, options: IncidentStoreOptions = {}) {
+  constructor(private readonly redis: RedisClient, options: IncidentStoreOptions = {}) {
     this.prefix = options.prefix ?? 'sitrep';
     this.clock = options.clock ?? systemClock;
     this.retentionMs = options.retentionMs ?? 0;

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../core/redis-client.js';
 import type { Logger } from 'pino';
 import { BadArgsError, SitrepError, UnavailableError, ErrorCode } from '../core/errors.js';
 import { TimelineEventSchema, type TimelineEvent } from '../core/timeline-event.js';
@@ -76,7 +76,7 @@ export class Timeline {
   private readonly maxLen: number;
   private readonly logger: Logger | undefined;
 
-  constructor(private readonly redis: Redis, options: TimelineOptions = {}) {
+  constructor(private readonly redis: RedisClient, options: TimelineOptions = {}) {
     this.prefix = options.prefix ?? 'sitrep';
     this.maxLen = options.maxLen ?? 0;
     this.logger = options.logger;

@@ -1,5 +1,5 @@
 import { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../core/redis-client.js';
 import type { Clock } from '../core/clock.js';
 import { currentDeadline } from '../core/deadline.js';
 import { ErrorCode, UnavailableError } from '../core/errors.js';
@@ -11,7 +11,7 @@ import type { WorkerRegistry } from './worker-registry.js';
 
 export interface JobProducerOptions {
   /** A fail-fast connection (see createRedis). */
-  redis: Redis;
+  redis: RedisClient;
   keys: QueueKeys;
   registry: WorkerRegistry;
   clock: Clock;

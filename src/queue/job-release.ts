@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../core/redis-client.js';
 import { ErrorCode, JobError } from '../core/errors.js';
 import { LATE_WRITE_ERROR, RedisScript } from '../core/redis-script.js';
 import type { QueueKeys } from './keys.js';
@@ -36,7 +36,7 @@ return 'wait'`);
  * once Redis's clock is past `releaseBy` without it.
  */
 export class JobRelease {
-  constructor(private readonly redis: Redis, private readonly keys: QueueKeys) {}
+  constructor(private readonly redis: RedisClient, private readonly keys: QueueKeys) {}
 
   /**
    * Releases a job (bot side).
@@ -56,7 +56,7 @@ export class JobRelease {
       const state = (await CHECK.run(this.redis, [this.keys.release(jobId)], [releaseBy, RELEASE_TTL_S])) as string;
       if (state === 'released') return;
       if (state === 'expired') {
-        throw new JobError(ErrorCode.RedisUnavailable, 'Not run: Redis stopped answering while this was being queued, and the person who asked was told nothing was queued.', {
+        throw new JobError(ErrorCode.RedisUnavailable, 'Not run: RedisClient stopped answering while this was being queued, and the person who asked was told nothing was queued.', {
           hint: 'Nothing was changed. Run the command again.',
         });
       }

@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { UnrecoverableError, WaitingError, Worker, type Job } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../core/redis-client.js';
 import type { Logger } from 'pino';
 import { describeError, ErrorCode, isSitrepError, JobError } from '../core/errors.js';
 import { JobPayloadSchema, type JobPayload, type JobResult } from '../core/job.js';
@@ -19,7 +19,7 @@ export interface JobRunnerOptions {
   cluster: string;
   kube: JobContext['kube'];
   /** A blocking-capable connection (maxRetriesPerRequest: null), used by BullMQ and for events. */
-  redis: Redis;
+  redis: RedisClient;
   keys: QueueKeys;
   readJobs: Record<string, ReadJob>;
   operationJobs: Record<string, OperationJob>;

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../core/redis-client.js';
 import type { QueueKeys } from './keys.js';
 
 export interface WorkerInfo {
@@ -16,7 +16,7 @@ export const WORKER_TTL_MS = 15_000;
  * request for a cluster nobody serves is refused at once instead of waiting forever.
  */
 export class WorkerRegistry {
-  constructor(private readonly redis: Redis, private readonly keys: QueueKeys, private readonly ttlMs = WORKER_TTL_MS) {}
+  constructor(private readonly redis: RedisClient, private readonly keys: QueueKeys, private readonly ttlMs = WORKER_TTL_MS) {}
 
   async heartbeat(cluster: string, workerId: string, now: number): Promise<void> {
     await this.redis

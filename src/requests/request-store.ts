@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../core/redis-client.js';
 import { z } from 'zod';
 import { JobProgressSchema, JobResultSchema, type JobProgress, type JobResult } from '../core/job.js';
 import { PlanSchema, type Plan } from '../core/plan.js';
@@ -289,7 +289,7 @@ export class RequestStore {
   private readonly ttlSeconds: number;
   private readonly onChange?: RequestStoreOptions['onChange'];
 
-  constructor(private readonly redis: Redis, prefix: string, options: RequestStoreOptions = {}) {
+  constructor(private readonly redis: RedisClient, prefix: string, options: RequestStoreOptions = {}) {
     this.keys = new RequestKeys(prefix);
     this.locks = new TargetLocks(redis, prefix);
     this.ttlSeconds = options.ttlSeconds ?? 30 * 86_400;

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../core/redis-client.js';
 import { RedisScript } from '../core/redis-script.js';
 
 /** How long a lock may outlive its request before it is taken over regardless: a day. */
@@ -34,7 +34,7 @@ export type LockOutcome = { ok: true } | { ok: false; holder: string; /** Which 
  * so a plan can say what else is running there.
  */
 export class TargetLocks {
-  constructor(private readonly redis: Redis, private readonly prefix: string) {}
+  constructor(private readonly redis: RedisClient, private readonly prefix: string) {}
 
   key(t: LockTarget): string {
     return `${this.prefix}:target-lock:${t.cluster}:${t.target}`;

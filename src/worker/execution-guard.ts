@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../core/redis-client.js';
 import type { ApprovalStore } from '../approval/index.js';
 import type { Clock } from '../core/clock.js';
 import { ErrorCode, JobError } from '../core/errors.js';
@@ -9,7 +9,7 @@ import { parseStepRequestId, stepInProcedure } from '../core/runbook-step.js';
 import { decisionSealed } from '../core/decision-seal.js';
 
 export interface ExecutionGuardOptions {
-  redis: Redis;
+  redis: RedisClient;
   approvals: ApprovalStore;
   clock: Clock;
   /** The cluster this worker serves. */
@@ -29,7 +29,7 @@ export interface QueuedJob {
 }
 
 /**
- * What a worker checks before the first write of an execution (DESIGN.md: Redis is shared state,
+ * What a worker checks before the first write of an execution (DESIGN.md: RedisClient is shared state,
  * not an authority): the bot's signature over the grant, that the grant names exactly this
  * payload (request, cluster, verb, args, the approved plan's fingerprint over every field), that
  * it has not expired, that it was not consumed by another job (a replay), and that the approval

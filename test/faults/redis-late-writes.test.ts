@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../src/core/redis-client.js';
 import { ApprovalStore } from '../../src/approval/approval-store.js';
 import { withRequestDeadlines } from '../../src/core/deadline.js';
 import { randomId } from '../../src/core/ids.js';
@@ -22,7 +23,7 @@ import { startStack, type Stack } from '../support/stack.js';
 
 let stack: Stack;
 let admin: Redis;
-const connections: Redis[] = [];
+const connections: RedisClient[] = [];
 beforeAll(async () => {
   stack = await startStack({ scenario: 'maintenance' });
   admin = stack.redis.client();
@@ -34,7 +35,7 @@ afterAll(async () => {
 });
 
 /** A connection as the bot's request path has one: fail fast, give up after 2 s. */
-async function requestPath(): Promise<{ redis: Redis; clock: RedisClock }> {
+async function requestPath(): Promise<{ redis: RedisClient; clock: RedisClock }> {
   const redis = createRedis(stack.redis.url, { failFast: true });
   connections.push(redis);
   if (redis.status !== 'ready') await new Promise((r) => redis.once('ready', r));
