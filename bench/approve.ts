@@ -21,7 +21,7 @@
  * BullMQ) that sent it, and the Slack Web API calls the bot made meanwhile.
  */
 import { parseArgs } from 'node:util';
-import { Queue } from 'bullmq';
+import type { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { CardAction } from '../src/chat/render/operation-card.js';
 import { JobEventEnvelopeSchema, type JobEventEnvelope } from '../src/queue/job-events.js';
@@ -31,6 +31,7 @@ import { RedisClock } from '../src/queue/redis-clock.js';
 import { buttonValue } from '../test/support/cards.js';
 import { OPS, startProcessStack, type ProcessStack } from './process-stack.js';
 import { median, percentile } from './support.js';
+import { clusterQueue } from '../src/queue/cluster-queue.js';
 
 const { values } = parseArgs({
   options: {
@@ -220,7 +221,7 @@ const stack = await startProcessStack({
 });
 const clock = await new RedisClock(stack.client).start();
 const events = new ExecutionEvents(stack.redis.url, new QueueKeys(stack.prefix).events);
-const queue = new Queue(new QueueKeys(stack.prefix).queueName(CLUSTER), { connection: stack.client, prefix: stack.prefix });
+const queue = clusterQueue(stack.client, new QueueKeys(stack.prefix), CLUSTER);
 try {
   console.log(`bench:approve: 1 bot, ${values.workers} workers of ${values['worker-concurrency']} job slots, ${SAMPLES} sequential approvals at concurrency 1, ${ROUNDS} rounds at higher concurrency; ${(await import('node:os')).loadavg()[0]!.toFixed(1)} load average`);
   // Warm-up: connections, JIT, the approver's guest check (cached by the bot for a minute).

@@ -24,7 +24,6 @@
  */
 import { parseArgs } from 'node:util';
 import { AppsV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
-import { Queue } from 'bullmq';
 import { CardAction } from '../src/chat/render/operation-card.js';
 import type { SlackChannel } from '../src/console/index.js';
 import { JobEventEnvelopeSchema } from '../src/queue/job-events.js';
@@ -34,6 +33,7 @@ import { buttonValue } from '../test/support/cards.js';
 import { cpuMs } from './image.js';
 import { commandDelta, startProcessStack, type ProcessStack } from './process-stack.js';
 import { median, percentile } from './support.js';
+import { clusterQueue } from '../src/queue/cluster-queue.js';
 
 const { values } = parseArgs({
   options: {
@@ -200,8 +200,10 @@ async function keyCensus(stack: ProcessStack): Promise<Map<string, { keys: numbe
     const sizes = await Promise.all(keys.map((k) => stack.client.memory('USAGE', k, 'SAMPLES', 0)));
     for (const [i, key] of keys.entries()) {
       const rest = key.slice(stack.prefix.length + 1);
-      // BullMQ's keys are <prefix>:<queue>:…; the queue names of clusters are k8s-<cluster>.
-      const kind = rest.startsWith('k8s-') ? 'BullMQ jobs and queues' : rest.split(':')[0]!;
+      // Tagged keys are <prefix>:{<unit>:<id>}… (core/key-tags.ts): BullMQ's under {cl:…} carry
+      // the queue name k8s-<cluster>; the others are named by their unit.
+      const unit = /^\{(\w+)[:}]/.exec(rest)?.[1];
+      const kind = /:k8s-/.test(rest) ? 'BullMQ jobs and queues' : unit === 'cl' ? 'cluster locks and workers' : unit === 'inc' ? 'incident' : unit === 'req' ? 'request' : unit === 'apr' ? 'approval' : unit ?? rest.split(':')[0]!;
       const c = census.get(kind) ?? { keys: 0, bytes: 0 };
       c.keys += 1;
       c.bytes += Number(sizes[i] ?? 0);
@@ -235,7 +237,7 @@ async function jobEventCounts(stack: ProcessStack): Promise<Map<string, number>>
  */
 async function readSplit(stack: ProcessStack, reads: Sent[]): Promise<Record<'intake' | 'wait' | 'run' | 'relay', number[]>> {
   const split = { intake: [] as number[], wait: [] as number[], run: [] as number[], relay: [] as number[] };
-  const queues = new Map(CLUSTERS.map((c) => [c, new Queue(new QueueKeys(stack.prefix).queueName(c), { connection: stack.client, prefix: stack.prefix })]));
+  const queues = new Map(CLUSTERS.map((c) => [c, clusterQueue(stack.client, new QueueKeys(stack.prefix), c)]));
   try {
     for (const s of reads) {
       const cluster = / --cluster (\S+)/.exec(s.text)![1]!;
@@ -342,7 +344,7 @@ try {
   console.log(`Redis memory: used_memory grew ${mb(mem1 - mem0)} over the run (${mb(((mem1 - mem0) / sent.length) * 1000)} per 1,000 requests); keys under the prefix ${mb(all)} now:`);
   for (const [kind, c] of [...census].sort((a, b) => b[1].bytes - a[1].bytes)) console.log(`  ${kind.padEnd(24)} ${String(c.keys).padStart(6)} keys ${mb(c.bytes).padStart(9)}`);
   const incidentRequests = sent.filter((s) => CHANNELS.slice(0, INCIDENTS).some((c) => everyone.find((p) => p.id === s.user)!.channel === c.id)).length;
-  const timelines = await stack.client.keys(`${stack.prefix}:incident:*:timeline`);
+  const timelines = await stack.client.keys(`${stack.prefix}:{inc:*}:timeline`);
   const entries = (await Promise.all(timelines.map((k) => stack.client.xlen(k)))).reduce((n, x) => n + x, 0);
   console.log(`  per 1,000 requests (all keys but incidents): ${mb(((all - incidentBytes) / sent.length) * 1000)}; per incident (its record and timeline, ${(incidentRequests / Math.max(1, INCIDENTS)).toFixed(0)} commands and ${(entries / Math.max(1, INCIDENTS)).toFixed(0)} timeline entries on it): ${mb(incidentBytes / Math.max(1, INCIDENTS))}, ${mb(incidentBytes / Math.max(1, entries))} per entry`);
 

@@ -98,7 +98,7 @@ export class JobRunner {
     const lockDuration = this.options.lockDurationMs ?? 30_000;
     this.worker = new Worker(this.options.keys.queueName(this.options.cluster), (job, token) => this.process(job, token), {
       connection: this.options.redis,
-      prefix: this.options.keys.prefix,
+      prefix: this.options.keys.bullPrefix(this.options.cluster),
       concurrency: this.options.concurrency ?? 4,
       lockDuration,
       stalledInterval: this.options.stalledIntervalMs ?? lockDuration,

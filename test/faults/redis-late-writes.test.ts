@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { RedisClient } from '../../src/core/redis-client.js';
 import { ApprovalStore } from '../../src/approval/approval-store.js';
@@ -13,6 +12,7 @@ import { createRedis, REQUEST_DEADLINE_MS } from '../../src/queue/redis-connecti
 import { WorkerRegistry } from '../../src/queue/worker-registry.js';
 import { eventually } from '../support/eventually.js';
 import { startStack, type Stack } from '../support/stack.js';
+import { clusterQueue } from '../../src/queue/cluster-queue.js';
 
 /**
  * Writes Redis runs after the bot gave up on them (issue 15, item 2). The bot's connection gives
@@ -92,7 +92,7 @@ describe('a write Redis runs after the bot gave up on it', () => {
     // The live-worker check reads; the add is the first write, held until the bot gave up.
     const err = await givenUpWhilePaused(clock, () => producer.enqueue(payload));
     expect(err.message).toMatch(/Redis is not answering/);
-    const queue = new Queue(keys.queueName('sandbox'), { connection: stack.redis.client(), prefix: stack.prefix });
+    const queue = clusterQueue(stack.redis.client(), keys, 'sandbox');
     const jobId = jobIdFor({ requestId, kind: 'read' });
     await eventually(async () => expect(await (await queue.getJob(jobId))?.getState()).toBe('failed'), { timeoutMs: 20_000 });
     expect((await queue.getJob(jobId))?.failedReason).toMatch(/Not run: Redis stopped answering while this was being queued/);

@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll } from 'vitest';
-import { Queue } from 'bullmq';
 import type { JobPayload } from '../../src/core/job.js';
 import { QueueKeys } from '../../src/queue/keys.js';
 import { RequestStore } from '../../src/requests/index.js';
@@ -15,6 +14,7 @@ import { startWorkerProcess } from '../../src/worker/worker-process.js';
 import { leastPrivilegeKubeconfig } from './least-privilege.js';
 import type { RedisClient } from '../../src/core/redis-client.js';
 import { startTestRedis, type TestRedis } from './redis-server.js';
+import { clusterQueue } from '../../src/queue/cluster-queue.js';
 
 export const SIGNING_SECRET = 'test-signing-secret-0123456789abcdef';
 /** SITREP_JOB_KEY of the tests' bots and workers. */
@@ -239,7 +239,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack<Shar
       return slack.workspace.messages(channel).map(messageText).join('\n');
     },
     async jobs() {
-      const queue = new Queue(new QueueKeys(prefix).queueName(cluster), { connection: client(), prefix });
+      const queue = clusterQueue(client(), new QueueKeys(prefix), cluster);
       try {
         return (await queue.getJobs(['completed', 'active', 'waiting', 'failed', 'delayed', 'prioritized'])).map((j) => j.data as JobPayload);
       } finally {
