@@ -56,7 +56,7 @@ export class JobRelease {
       const state = (await CHECK.run(this.redis, [this.keys.release(jobId)], [releaseBy, RELEASE_TTL_S])) as string;
       if (state === 'released') return;
       if (state === 'expired') {
-        throw new JobError(ErrorCode.RedisUnavailable, 'Not run: RedisClient stopped answering while this was being queued, and the person who asked was told nothing was queued.', {
+        throw new JobError(ErrorCode.RedisUnavailable, 'Not run: Redis stopped answering while this was being queued, and the person who asked was told nothing was queued.', {
           hint: 'Nothing was changed. Run the command again.',
         });
       }

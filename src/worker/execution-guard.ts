@@ -29,7 +29,7 @@ export interface QueuedJob {
 }
 
 /**
- * What a worker checks before the first write of an execution (DESIGN.md: RedisClient is shared state,
+ * What a worker checks before the first write of an execution (DESIGN.md: Redis is shared state,
  * not an authority): the bot's signature over the grant, that the grant names exactly this
  * payload (request, cluster, verb, args, the approved plan's fingerprint over every field), that
  * it has not expired, that it was not consumed by another job (a replay), and that the approval
