@@ -1,10 +1,10 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { Redis as IORedis } from 'ioredis';
 import type { RedisClient } from '../../src/core/redis-client.js';
 import { findOnPath, startRedisServer, type RedisServer } from '../../src/demo/redis-server.js';
 import { createRedis } from '../../src/queue/redis-connection.js';
 import { eventually } from './eventually.js';
+import { adminConnection as admin } from './redis-replication.js';
 
 const run = promisify(execFile);
 
@@ -28,11 +28,6 @@ function redisCli(): string {
   return cli;
 }
 
-function admin(port: number): IORedis {
-  const c = new IORedis({ port, host: '127.0.0.1', maxRetriesPerRequest: 1 });
-  c.on('error', () => {});
-  return c;
-}
 
 async function clusterState(port: number): Promise<string | undefined> {
   const c = admin(port);

@@ -1,9 +1,8 @@
-import type { Redis } from 'ioredis';
-import { Redis as IORedis } from 'ioredis';
 import { startRedisServer, type RedisServer } from '../../src/demo/redis-server.js';
 import { createRedis } from '../../src/queue/redis-connection.js';
 import type { RedisClient } from '../../src/core/redis-client.js';
 import { eventually } from './eventually.js';
+import { adminConnection as admin, waitForReplicasOf } from './redis-replication.js';
 
 /** The master set's name the sentinels watch. */
 export const MASTER_NAME = 'sitrep-test';
@@ -35,11 +34,6 @@ export async function startSentinelSet(): Promise<TestSentinelSet> {
   const master = await startRedisServer();
   const replica = await startRedisServer({ args: ['--replicaof', '127.0.0.1', String(master.port), '--replica-serve-stale-data', 'no'] });
   const servers = [master, replica];
-  const admin = (port: number): Redis => {
-    const c = new IORedis({ port, host: '127.0.0.1', maxRetriesPerRequest: 1, lazyConnect: false });
-    c.on('error', () => {});
-    return c;
-  };
   await eventually(async () => {
     const c = admin(replica.port);
     try {
@@ -118,18 +112,7 @@ export async function startSentinelSet(): Promise<TestSentinelSet> {
       }, { what: `a new master after ${old.port} went down`, timeoutMs });
     },
     async waitForReplicas() {
-      const m = await set.master();
-      await eventually(async () => {
-        const c = admin(m.port);
-        try {
-          const info = await c.info('replication');
-          const offset = /master_repl_offset:(\d+)/.exec(info)?.[1];
-          const replicas = [...info.matchAll(/slave\d+:.*offset=(\d+)/g)].map((r) => r[1]);
-          return replicas.length > 0 && replicas.every((o) => o === offset);
-        } finally {
-          c.disconnect();
-        }
-      }, { what: 'the replica to catch up with the master' });
+      await waitForReplicasOf((await set.master()).port);
     },
     async stop() {
       for (const c of clients) c.disconnect();
