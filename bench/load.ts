@@ -309,12 +309,12 @@ try {
     for (const r of stack.rss()) rss.set(r.name, [...(rss.get(r.name) ?? []), r.mb]);
   }, 1000);
   const sent: Sent[] = [];
-  const cpu0 = { ...stack.cpu(), redis: cpuMs(stack.redis.pid), bench: process.cpuUsage() };
+  const cpu0 = { ...stack.cpu(), redis: stack.redis.pids().reduce((n, pid) => n + cpuMs(pid), 0), bench: process.cpuUsage() };
   const t0 = Date.now();
   await Promise.all(everyone.map((p) => person(stack, p, everyone, t0 + DURATION_MS, sent)));
   const elapsed = Date.now() - t0;
   clearInterval(sampleRss);
-  const cpu1 = { ...stack.cpu(), redis: cpuMs(stack.redis.pid), bench: process.cpuUsage(cpu0.bench) };
+  const cpu1 = { ...stack.cpu(), redis: stack.redis.pids().reduce((n, pid) => n + cpuMs(pid), 0), bench: process.cpuUsage(cpu0.bench) };
   const delta = commandDelta(before, await stack.commandStats());
   const mem1 = Number(/used_memory:(\d+)/.exec(await stack.client.info('memory'))?.[1]);
   const uptime = os.loadavg()[0]!;
