@@ -185,15 +185,20 @@ export class ApprovalStore {
    * marks its id), and once none wait and it has ended, drops it from the expiry index. Safe to
    * run again and from several bots at once: the sweep runs it for anything a dead bot left.
    */
-  private async flush(id: string): Promise<void> {
+  private async flush(id: string, state?: string): Promise<void> {
     const [, outbox] = this.keysOf(id);
-    for (const raw of await this.redis.lrange(outbox!, 0, -1)) {
-      const entry = OutboxEntry.parse(JSON.parse(raw));
-      await auditOnceScript.run(this.redis, [this.auditKey, `${this.auditKey}:once:${entry.id}`], [this.auditMaxLen, entry.at, this.retentionMs || 30 * 86_400_000, ...entry.fields]);
-      await this.redis.lrem(outbox!, 1, raw);
-    }
-    const state = await this.redis.hget(this.key(id), 'state');
-    if (state !== 'pending') await this.redis.zrem(this.expiriesKey, id);
+    const raws = await this.redis.lrange(outbox!, 0, -1);
+    // Three round trips whatever the number of entries (this is on the Approve click's path): the
+    // entries sent together, in order on one connection; then, only once they are in, each taken
+    // off the outbox, and the approval off the expiry index if it has ended.
+    await Promise.all(
+      raws.map((raw) => {
+        const entry = OutboxEntry.parse(JSON.parse(raw));
+        return auditOnceScript.run(this.redis, [this.auditKey, `${this.auditKey}:once:${entry.id}`], [this.auditMaxLen, entry.at, this.retentionMs || 30 * 86_400_000, ...entry.fields]);
+      }),
+    );
+    const ended = async () => (state ?? (await this.redis.hget(this.key(id), 'state'))) !== 'pending';
+    await Promise.all([...raws.map((raw) => this.redis.lrem(outbox!, 1, raw)), ended().then((yes) => (yes ? this.redis.zrem(this.expiriesKey, id) : 0))]);
   }
 
   /** Parses a hash read back from Redis; a corrupted record is an error that names it. */
@@ -293,7 +298,7 @@ export class ApprovalStore {
       await approveScript.run(this.redis, this.keysOf(id), [userId, now, this.auditMaxLen, this.retentionMs, approversNow, policyNow.required ?? 0]),
     );
     if (reply.length === 1) return { kind: 'unknown', message: unknownMessage(this.retentionMs) };
-    await this.flush(id);
+    await this.flush(id, pairs(reply[3]).state);
     const [outcome, detail, needed, flat] = reply;
     const record = this.parse(id, flat);
     switch (outcome) {
@@ -329,7 +334,7 @@ export class ApprovalStore {
       await endScript.run(this.redis, this.keysOf(id), [mode, userId, now, reason, this.auditMaxLen, this.retentionMs]),
     );
     if (reply.length === 1) return { kind: 'unknown', message: unknownMessage(this.retentionMs) };
-    await this.flush(id);
+    await this.flush(id, pairs(reply[3]).state);
     const [outcome, detail, , flat] = reply;
     const record = this.parse(id, flat);
     switch (outcome) {
