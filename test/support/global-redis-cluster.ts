@@ -12,13 +12,16 @@ declare module 'vitest' {
 const CLUSTER_TESTS = 'test/redis-cluster/';
 
 /**
- * Whether this run includes a file under test/redis-cluster/: `vitest run a.test.ts` of another
- * file starts no cluster (six redis-servers for nothing on a machine others share); `npm test`
- * (no filter) and any filter that could match those files do.
+ * Whether this run may include a file under test/redis-cluster/: `vitest run a.test.ts` of other
+ * files starts no cluster (six redis-servers for nothing on a machine others share); `npm test`
+ * (no filter) and any filter that could match those files do. An argument right after a flag is
+ * taken as the flag's value (`-t NAME`), not a filter; when in doubt the cluster is started.
  */
 function runsClusterTests(argv: readonly string[]): boolean {
-  const filters = argv.slice(2).filter((a, i, all) => !a.startsWith('-') && a !== 'run' && !(all[i - 1] ?? '').match(/^--(config|reporter|project|root|dir)$/));
-  return filters.length === 0 || filters.some((f) => CLUSTER_TESTS.includes(f.replace(/^\.\//, '')) || f.replace(/^\.\//, '').startsWith(CLUSTER_TESTS) || /redis-cluster/.test(f));
+  const args = argv.slice(2);
+  const filters = args.filter((a, i) => a !== 'run' && !a.startsWith('-') && !(i > 0 && args[i - 1]!.startsWith('-') && !args[i - 1]!.includes('=')));
+  const clean = (f: string) => f.replace(/^\.\//, '');
+  return filters.length === 0 || filters.some((f) => CLUSTER_TESTS.includes(clean(f)) || clean(f).startsWith(CLUSTER_TESTS) || /redis-cluster/.test(f));
 }
 
 /**
