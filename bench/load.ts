@@ -3,9 +3,11 @@
  *
  *   npm run bench:load -- [--duration 60] [--users 100] [--bots 3] [--clusters 3] [--workers-per-cluster 2]
  *                         [--destructive 0.3] [--think 1000,3000] [--channels 10] [--incidents 5] [--no-build]
+ *                         [--redis standalone|cluster]
  *
  * Three `sitrep bot` replicas and two `sitrep worker` processes for each of three sandbox clusters
- * (`sitrep sandbox`, the `large` scenario), one private redis-server, the Slack stand-in, all on
+ * (`sitrep sandbox`, the `large` scenario), one private redis-server (or with `--redis cluster` a
+ * local Redis Cluster of 3 masters and 3 replicas), the Slack stand-in, all on
  * loopback and started from the built bundle as the image starts them (bench/process-stack.ts).
  * 100 simulated people, spread over the bot replicas and over 10 channels (5 of them with an open
  * incident, so their commands go on its timeline), each in a loop for `--duration` seconds: think
@@ -49,8 +51,13 @@ const { values } = parseArgs({
     incidents: { type: 'string', default: '5' },
     'idle-seconds': { type: 'string', default: '10' },
     'no-build': { type: 'boolean', default: false },
+    redis: { type: 'string', default: 'standalone' },
   },
 });
+if (values.redis !== 'standalone' && values.redis !== 'cluster') {
+  console.error(`--redis ${values.redis}: use standalone or cluster.`);
+  process.exit(2);
+}
 const DURATION_MS = Number(values.duration) * 1000;
 const USERS = Number(values.users);
 const BOTS = Number(values.bots);
@@ -193,23 +200,26 @@ async function person(stack: ProcessStack, p: Person, everyone: Person[], until:
 /** Bytes and keys under the prefix, by kind of key (the part after the prefix), from MEMORY USAGE. */
 async function keyCensus(stack: ProcessStack): Promise<Map<string, { keys: number; bytes: number }>> {
   const census = new Map<string, { keys: number; bytes: number }>();
-  let cursor = '0';
-  do {
-    const [next, keys] = await stack.client.scan(cursor, 'MATCH', `${stack.prefix}:*`, 'COUNT', 1000);
-    cursor = next;
-    const sizes = await Promise.all(keys.map((k) => stack.client.memory('USAGE', k, 'SAMPLES', 0)));
-    for (const [i, key] of keys.entries()) {
-      const rest = key.slice(stack.prefix.length + 1);
-      // Tagged keys are <prefix>:{<unit>:<id>}… (core/key-tags.ts): BullMQ's under {cl:…} carry
-      // the queue name k8s-<cluster>; the others are named by their unit.
-      const unit = /^\{(\w+)[:}]/.exec(rest)?.[1];
-      const kind = /:k8s-/.test(rest) ? 'BullMQ jobs and queues' : unit === 'cl' ? 'cluster locks and workers' : unit === 'inc' ? 'incident' : unit === 'req' ? 'request' : unit === 'apr' ? 'approval' : unit ?? rest.split(':')[0]!;
-      const c = census.get(kind) ?? { keys: 0, bytes: 0 };
-      c.keys += 1;
-      c.bytes += Number(sizes[i] ?? 0);
-      census.set(kind, c);
-    }
-  } while (cursor !== '0');
+  // SCAN and MEMORY USAGE per server: a cluster's masters each hold their share of the keys.
+  for (const node of stack.masters()) {
+    let cursor = '0';
+    do {
+      const [next, keys] = await node.scan(cursor, 'MATCH', `${stack.prefix}:*`, 'COUNT', 1000);
+      cursor = next;
+      const sizes = await Promise.all(keys.map((k) => node.memory('USAGE', k, 'SAMPLES', 0)));
+      for (const [i, key] of keys.entries()) {
+        const rest = key.slice(stack.prefix.length + 1);
+        // Tagged keys are <prefix>:{<unit>:<id>}… (core/key-tags.ts): BullMQ's under {cl:…} carry
+        // the queue name k8s-<cluster>; the others are named by their unit.
+        const unit = /^\{(\w+)[:}]/.exec(rest)?.[1];
+        const kind = /:k8s-/.test(rest) ? 'BullMQ jobs and queues' : unit === 'cl' ? 'cluster locks and workers' : unit === 'inc' ? 'incident' : unit === 'req' ? 'request' : unit === 'apr' ? 'approval' : unit ?? rest.split(':')[0]!;
+        const c = census.get(kind) ?? { keys: 0, bytes: 0 };
+        c.keys += 1;
+        c.bytes += Number(sizes[i] ?? 0);
+        census.set(kind, c);
+      }
+    } while (cursor !== '0');
+  }
   return census;
 }
 
@@ -282,6 +292,7 @@ const stack = await startProcessStack({
   channels: CHANNELS,
   env: { SITREP_WORKER_CONCURRENCY: values['worker-concurrency'] },
   build: !values['no-build'],
+  redis: values.redis === 'cluster' ? 'cluster' : 'standalone',
 });
 let problems = 0;
 try {
@@ -302,7 +313,8 @@ try {
   const idleMs = Date.now() - tIdle;
   const idleCalls = commandDelta(idle0, await stack.commandStats()).reduce((n, [, v]) => n + v, 0);
 
-  const mem0 = Number(/used_memory:(\d+)/.exec(await stack.client.info('memory'))?.[1]);
+  const usedMemory = async () => (await Promise.all(stack.masters().map(async (m) => Number(/used_memory:(\d+)/.exec(await m.info('memory'))?.[1])))).reduce((n, b) => n + b, 0);
+  const mem0 = await usedMemory();
   const before = await stack.commandStats();
   const rss = new Map<string, number[]>();
   const sampleRss = setInterval(() => {
@@ -316,7 +328,7 @@ try {
   clearInterval(sampleRss);
   const cpu1 = { ...stack.cpu(), redis: stack.redis.pids().reduce((n, pid) => n + cpuMs(pid), 0), bench: process.cpuUsage(cpu0.bench) };
   const delta = commandDelta(before, await stack.commandStats());
-  const mem1 = Number(/used_memory:(\d+)/.exec(await stack.client.info('memory'))?.[1]);
+  const mem1 = await usedMemory();
   const uptime = os.loadavg()[0]!;
 
   const reads = sent.filter((s) => s.kind === 'read');
@@ -344,7 +356,7 @@ try {
   console.log(`Redis memory: used_memory grew ${mb(mem1 - mem0)} over the run (${mb(((mem1 - mem0) / sent.length) * 1000)} per 1,000 requests); keys under the prefix ${mb(all)} now:`);
   for (const [kind, c] of [...census].sort((a, b) => b[1].bytes - a[1].bytes)) console.log(`  ${kind.padEnd(24)} ${String(c.keys).padStart(6)} keys ${mb(c.bytes).padStart(9)}`);
   const incidentRequests = sent.filter((s) => CHANNELS.slice(0, INCIDENTS).some((c) => everyone.find((p) => p.id === s.user)!.channel === c.id)).length;
-  const timelines = await stack.client.keys(`${stack.prefix}:{inc:*}:timeline`);
+  const timelines = (await Promise.all(stack.masters().map((m) => m.keys(`${stack.prefix}:{inc:*}:timeline`)))).flat();
   const entries = (await Promise.all(timelines.map((k) => stack.client.xlen(k)))).reduce((n, x) => n + x, 0);
   console.log(`  per 1,000 requests (all keys but incidents): ${mb(((all - incidentBytes) / sent.length) * 1000)}; per incident (its record and timeline, ${(incidentRequests / Math.max(1, INCIDENTS)).toFixed(0)} commands and ${(entries / Math.max(1, INCIDENTS)).toFixed(0)} timeline entries on it): ${mb(incidentBytes / Math.max(1, INCIDENTS))}, ${mb(incidentBytes / Math.max(1, entries))} per entry`);
 

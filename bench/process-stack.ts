@@ -101,6 +101,8 @@ export interface ProcessStack {
   rss(): { role: string; name: string; mb: number }[];
   /** CPU time each role's processes used so far, summed, in ms. */
   cpu(): Record<Role['role'], number>;
+  /** The servers that hold data: the one redis-server, or every master of the cluster (for SCAN, INFO). */
+  masters(): Redis[];
   /** Redis's INFO commandstats: calls per command since start (or CONFIG RESETSTAT), summed over a cluster's masters. */
   commandStats(): Promise<Map<string, number>>;
   stop(): Promise<void>;
@@ -234,6 +236,7 @@ export async function startProcessStack(o: ProcessStackOptions): Promise<Process
         return sum;
       },
       rss: () => started.filter((r) => r.role !== 'sandbox').map((r) => ({ role: r.role, name: r.name, mb: rssMb(r.proc.pid) })),
+      masters: () => (client instanceof Redis ? [client] : client.nodes('master')),
       commandStats: async () => {
         const total = new Map<string, number>();
         for (const node of client instanceof Redis ? [client] : client.nodes('master')) {
