@@ -27,3 +27,22 @@ export type KeyUnit = (typeof KeyUnit)[keyof typeof KeyUnit];
 export function unitKey(prefix: string, unit: KeyUnit, id?: string): string {
   return id === undefined ? `${prefix}:{${unit}}` : `${prefix}:{${unit}:${id}}`;
 }
+
+/**
+ * The name a key written before hash tags (sitrep 0.1 up to this layout) has now, or undefined for
+ * a key whose name did not change. Keys of BullMQ queues (`<prefix>:k8s-<cluster>:…`) are not
+ * renamed: drain the queues before upgrading (docs/operations.md, Upgrading).
+ */
+export function taggedName(prefix: string, key: string): string | undefined {
+  if (!key.startsWith(`${prefix}:`)) return undefined;
+  const rest = key.slice(prefix.length + 1);
+  let m: RegExpExecArray | null;
+  if ((m = /^request:([^:{}]+)$/.exec(rest))) return unitKey(prefix, KeyUnit.Request, m[1]);
+  if ((m = /^approval:(apr_[A-Za-z0-9_-]{16})$/.exec(rest))) return unitKey(prefix, KeyUnit.Approval, m[1]);
+  if ((m = /^incident:([^:{}]+)((?::timeline(?::keys)?|:clusters)?)$/.exec(rest))) return `${unitKey(prefix, KeyUnit.Incident, m[1])}${m[2]}`;
+  if ((m = /^target-lock:([a-z0-9-]+):(.+)$/.exec(rest))) return `${unitKey(prefix, KeyUnit.Cluster, m[1])}:target-lock:${m[2]}`;
+  if ((m = /^target-locks:([a-z0-9-]+)$/.exec(rest))) return `${unitKey(prefix, KeyUnit.Cluster, m[1])}:target-locks`;
+  if ((m = /^workers:([a-z0-9-]+)$/.exec(rest))) return `${unitKey(prefix, KeyUnit.Cluster, m[1])}:workers`;
+  if (rest === 'audit') return unitKey(prefix, KeyUnit.Audit);
+  return undefined;
+}

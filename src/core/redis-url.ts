@@ -98,8 +98,8 @@ function bad(url: string, why: string, cause?: unknown): ConfigError {
 /** Where a target is, for messages: hosts and ports, never credentials. */
 export function describeRedisTarget(target: RedisTarget): string {
   const list = (nodes: RedisNode[]) => nodes.map((n) => `${n.host}:${n.port}`).join(',');
-  if (target.kind === 'cluster') return `Redis Cluster ${list(target.nodes)}`;
-  if (target.kind === 'sentinel') return `Sentinel master "${target.masterName}" via ${list(target.sentinels)}`;
+  if (target.kind === 'cluster') return `cluster nodes ${list(target.nodes)}`;
+  if (target.kind === 'sentinel') return `master "${target.masterName}" via sentinels ${list(target.sentinels)}`;
   try {
     const u = new URL(target.url);
     return `${u.hostname}:${u.port || '6379'}`;
