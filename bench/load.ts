@@ -105,6 +105,8 @@ interface Sent {
   status: number;
   /** How it ended on its card: done, failed, … or `no card` / `stuck`. */
   outcome: string;
+  /** The card's last text, when it did not end Done (printed with the check that fails). */
+  why?: string;
   /** When the command was sent and when its card showed the result, ms since the epoch. */
   sentAt: number;
   endedAt?: number;
@@ -185,6 +187,7 @@ async function person(stack: ProcessStack, p: Person, everyone: Person[], until:
       }
       if (last && ended(last.text)) {
         s.outcome = outcomeOf(last.text);
+        if (s.outcome !== 'done') s.why = last.text.replace(/\s+/g, ' ').slice(0, 300);
         s.result = last.at - t0;
         s.endedAt = last.at;
         if (change && s.outcome === 'done') {
@@ -369,7 +372,7 @@ try {
   console.log('checks:');
   bad('every command acknowledged with 200', sent.filter((s) => s.status !== 200).map((s) => `${s.text} → ${s.status}`));
   bad('every card shows how its request ended', sent.filter((s) => s.outcome === 'no card' || s.outcome === 'stuck').map((s) => `${s.text} (${s.outcome})`));
-  bad('every request done', sent.filter((s) => s.outcome !== 'done' && s.outcome !== 'no card' && s.outcome !== 'stuck').map((s) => `${s.text}: ${s.outcome}`));
+  bad('every request done', sent.filter((s) => s.outcome !== 'done' && s.outcome !== 'no card' && s.outcome !== 'stuck').map((s) => `${s.text}: ${s.outcome}${s.why ? ` ("${s.why}")` : ''}`));
   // Bots flush their logs as they go; give the last lines a moment to arrive.
   await sleep(1000);
   // The request store's line for each state change names the requester; click lines name the clicker.
