@@ -10,10 +10,12 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
+import type { RedisClient } from '../src/core/redis-client.js';
+import { startRedisCluster } from '../test/support/redis-cluster.js';
 import { requestIdOf } from '../src/chat/slash-request.js';
 import type { AuditEntry } from '../src/core/audit.js';
 import { defaultChannels, defaultUsers, LocalWorkspace, newTriggerId, sendBlockAction, sendSlashCommand, startSlackApiServer, type SlackApiServer, type SlackChannel, type SlackUser } from '../src/console/index.js';
-import { freePort, startRedisServer, type RedisServer } from '../src/demo/redis-server.js';
+import { freePort, startRedisServer } from '../src/demo/redis-server.js';
 import { CardWatch } from './card-watch.js';
 import { buildDist, cpuMs, imageLaunch, rssMb, spawnImage, untilPrinted, untilReady, type ImageLaunch, type Spawned } from './image.js';
 
@@ -46,6 +48,29 @@ export interface ProcessStackOptions {
   env?: Record<string, string>;
   /** Rebuild dist/ first. @defaultValue true */
   build?: boolean;
+  /**
+   * One redis-server, or a Redis Cluster of three masters and three replicas on loopback
+   * (test/support/redis-cluster.ts; REDIS_URL `redis+cluster://…`). @defaultValue 'standalone'
+   */
+  redis?: 'standalone' | 'cluster';
+}
+
+/** The bench's Redis: where it is, its server processes (for CPU), and how to stop it. */
+export interface BenchRedis {
+  kind: 'standalone' | 'cluster';
+  url: string;
+  /** The redis-server processes: one, or every node of the cluster. */
+  pids(): number[];
+  stop(): Promise<void>;
+}
+
+async function startBenchRedis(kind: 'standalone' | 'cluster'): Promise<BenchRedis & { client: RedisClient }> {
+  if (kind === 'cluster') {
+    const cluster = await startRedisCluster();
+    return { kind, url: cluster.url, pids: () => cluster.nodes.map((n) => n.pid), stop: () => cluster.stop(), client: cluster.client() };
+  }
+  const server = await startRedisServer();
+  return { kind, url: server.url, pids: () => [server.pid], stop: () => server.stop(), client: new Redis(server.url, { maxRetriesPerRequest: null }) };
 }
 
 export interface Role {
@@ -56,9 +81,9 @@ export interface Role {
 
 export interface ProcessStack {
   prefix: string;
-  redis: RedisServer;
+  redis: BenchRedis;
   /** A connection of the bench's own (for reading results after a run; not on the measured path). */
-  client: Redis;
+  client: RedisClient;
   slack: SlackApiServer;
   cards: CardWatch;
   /** The people added to the workspace, in order. */
@@ -76,7 +101,9 @@ export interface ProcessStack {
   rss(): { role: string; name: string; mb: number }[];
   /** CPU time each role's processes used so far, summed, in ms. */
   cpu(): Record<Role['role'], number>;
-  /** Redis's INFO commandstats: calls per command since start (or CONFIG RESETSTAT). */
+  /** The servers that hold data: the one redis-server, or every master of the cluster (for SCAN, INFO). */
+  masters(): Redis[];
+  /** Redis's INFO commandstats: calls per command since start (or CONFIG RESETSTAT), summed over a cluster's masters. */
   commandStats(): Promise<Map<string, number>>;
   stop(): Promise<void>;
 }
@@ -117,9 +144,8 @@ export async function startProcessStack(o: ProcessStackOptions): Promise<Process
   const prefix = `b${randomBytes(3).toString('hex')}`;
   const users = benchUsers(o.users ?? 0);
   const started: Role[] = [];
-  const redis = await startRedisServer();
+  const { client, ...redis } = await startBenchRedis(o.redis ?? 'standalone');
   const slack = await startSlackApiServer({ users: [...defaultUsers, ...users], channels: [...defaultChannels, ...(o.channels ?? [])] });
-  const client = new Redis(redis.url, { maxRetriesPerRequest: null });
   const cards = new CardWatch(slack);
   const audit: AuditEntry[] = [];
   const onLine = (line: string) => {
@@ -210,7 +236,14 @@ export async function startProcessStack(o: ProcessStackOptions): Promise<Process
         return sum;
       },
       rss: () => started.filter((r) => r.role !== 'sandbox').map((r) => ({ role: r.role, name: r.name, mb: rssMb(r.proc.pid) })),
-      commandStats: async () => parseCommandStats(await client.info('commandstats')),
+      masters: () => (client instanceof Redis ? [client] : client.nodes('master')),
+      commandStats: async () => {
+        const total = new Map<string, number>();
+        for (const node of client instanceof Redis ? [client] : client.nodes('master')) {
+          for (const [k, v] of parseCommandStats(await node.info('commandstats'))) total.set(k, (total.get(k) ?? 0) + v);
+        }
+        return total;
+      },
       stop: stopAll,
     };
   } catch (err) {
