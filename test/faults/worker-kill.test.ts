@@ -6,7 +6,7 @@ import { setMinAvailable } from '../support/cluster-edits.js';
 import { eventually } from '../support/eventually.js';
 import { recordEvictions } from '../support/evictions.js';
 import { ALICE, BOB, messageText, OPS, startStack, type Stack } from '../support/stack.js';
-import { startWorkerChild, type WorkerChild } from '../support/worker-child.js';
+import { CHILD_LOST_AFTER_MS, childWorkerEnv, startWorkerChild, type WorkerChild } from '../support/worker-child.js';
 
 /**
  * A worker SIGKILLed mid-drain (issue 15, item 5): the card says the worker was lost while no one
@@ -14,14 +14,11 @@ import { startWorkerChild, type WorkerChild } from '../support/worker-child.js';
  * by pod UID across both workers, as the cluster itself recorded the evictions.
  */
 
-// Short for the test, in the ratios of the defaults (2 s beats, lost after 10 s, 10 s lock).
-const LOST_AFTER_MS = 1500;
 let stack: Stack;
 const children: WorkerChild[] = [];
-const workerEnv = () => ({ KUBECONFIG: stack.workerKubeconfigPath, REDIS_URL: stack.redisUrl, SITREP_PREFIX: stack.prefix, LOCK_MS: '3000', STALLED_MS: '1000', JOB_HEARTBEAT_MS: '300' });
 
 beforeAll(async () => {
-  stack = await startStack({ scenario: 'maintenance', worker: false, jobLostAfterMs: LOST_AFTER_MS });
+  stack = await startStack({ scenario: 'maintenance', worker: false, jobLostAfterMs: CHILD_LOST_AFTER_MS });
 });
 afterAll(async () => {
   for (const c of children) c.proc.kill('SIGKILL');
@@ -31,7 +28,7 @@ afterAll(async () => {
 describe('a worker killed mid-drain', () => {
   it('the card says "worker lost, resuming on another", then Done with N evicted where N is what the cluster evicted, and "already gone" only for a pod gone before the drain', async () => {
     const evictions = recordEvictions(stack.sandbox);
-    children.push(await startWorkerChild(workerEnv()));
+    children.push(await startWorkerChild(childWorkerEnv(stack)));
     await stack.slash('start "node02 drain under a dying worker" --sev 3', { command: '/incident', user: ALICE });
     await waitForMessage(stack, /node02 drain under a dying worker/);
     const incident = await eventually(() => stack.bot.services.incidents.openIn(OPS), { what: 'the incident' });
@@ -55,7 +52,7 @@ describe('a worker killed mid-drain', () => {
     expect(messageText(lost)).toContain(first.workerId);
     expect(lost.text).toMatch(/^Running \(worker lost, resuming on another\)/);
 
-    const second = await startWorkerChild(workerEnv());
+    const second = await startWorkerChild(childWorkerEnv(stack));
     children.push(second);
     // Live progress again once the second worker has taken the job up (BullMQ's stalled check).
     await waitForUpdate(stack, card.ts, /^(?![\s\S]*Worker lost)[\s\S]*:raised_hand:/, 30_000);
