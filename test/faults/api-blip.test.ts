@@ -1,9 +1,9 @@
 import { AppsV1Api, KubeConfig } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
 import { CardAction } from '../../src/chat/render/operation-card.js';
-import { waitForApproval, waitForMessage, waitForUpdate } from '../support/cards.js';
+import { buttonValue, waitForApproval, waitForMessage, waitForUpdate } from '../support/cards.js';
 import { capturedLogger } from '../support/outputs.js';
-import { ALICE, BOB, CAROL, messageText, useStack } from '../support/stack.js';
+import { ALICE, BOB, CAROL, messageText, OPS, useStack } from '../support/stack.js';
 
 /**
  * The Kubernetes API blipping under sitrep (issue 15, item 4): the sandbox drops connections or
@@ -136,5 +136,23 @@ describe('a Kubernetes API blip', () => {
     const scale = await kc.makeApiClient(AppsV1Api).readNamespacedDeploymentScale({ name: 'svc-003', namespace: 'team-c' });
     expect(scale.spec?.replicas).toBe(23);
     expect(warnings().some((l) => l.method === 'PATCH' && /svc-003\/scale$/.test(l.path ?? ''))).toBe(true);
+  });
+  it('an outage through the whole plan: one clear message, no approval card, nothing touched; once the API answers the same command plans', async () => {
+    stack.sandbox.apiOutage({ durationMs: 600_000, mode: 'refuse' });
+    try {
+      await stack.slash('drain node-003', { user: ALICE });
+      const failed = await waitForMessage(stack, (m) => /^Failed/.test(m.text ?? '') && messageText(m).includes('drain node-003'), 60_000);
+      const text = messageText(failed);
+      expect(text).toMatch(/^Failed: Cluster sandbox is unreachable \(planning the drain of node-003\)/);
+      expect(text).toContain('nothing was changed');
+      expect(text).not.toMatch(/https?:\/\/|127\.0\.0\.1|\bat .+:\d+:\d+\)|Error:/);
+      // Nothing half-done: no card of that request offers an approval.
+      expect(stack.slack.workspace.messages(OPS).filter((m) => messageText(m).includes('drain node-003') && buttonValue(m, CardAction.Approve))).toEqual([]);
+    } finally {
+      stack.sandbox.apiOutage({ durationMs: 1, mode: 'refuse' });
+    }
+    await stack.slash('drain node-003', { user: ALICE });
+    await waitForApproval(stack, /drain node-003/, 60_000);
+    expect((await stack.core.readNode({ name: 'node-003' })).spec?.unschedulable).toBeFalsy();
   });
 });
