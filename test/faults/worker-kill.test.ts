@@ -82,4 +82,41 @@ describe('a worker killed mid-drain', () => {
     expect((finished?.data?.unchanged as string[]).filter((u) => /already gone/.test(u))).toEqual(['pod/shop/debug-shell was already gone']);
     evictions.stop();
   });
+  it('killed as its last eviction is accepted: the resumed job evicts nothing, reports the same N evicted, and the timeline has one result', async () => {
+    // Only the workers of this test run.
+    for (const c of children.splice(0)) {
+      c.proc.kill('SIGKILL');
+      await c.exited;
+    }
+    const evictions = recordEvictions(stack.sandbox);
+    const pods = (await stack.core.listPodForAllNamespaces({ fieldSelector: 'spec.nodeName=node01' })).items.filter(
+      (p) => !p.metadata?.ownerReferences?.some((o) => o.kind === 'DaemonSet') && !p.metadata?.annotations?.['kubernetes.io/config.mirror'],
+    );
+    const n = pods.length;
+    expect(n).toBeGreaterThan(1);
+    const first = await startWorkerChild(childWorkerEnv(stack));
+    children.push(first);
+    // Killed in the same instant the cluster records the last eviction, before its answer reaches the worker.
+    const unsubscribe = stack.sandbox.store.subscribe(() => {
+      if (evictions.list('node01').length === n) first.proc.kill('SIGKILL');
+    });
+    await stack.slash('drain node01 --delete-emptydir-data --force', { user: ALICE });
+    const { card, approvalId } = await waitForApproval(stack, /drain node01/);
+    await stack.click(CardAction.Approve, approvalId, { user: BOB, messageTs: card.ts });
+    await first.exited;
+    unsubscribe();
+    await waitForUpdate(stack, card.ts, /Worker lost, resuming on another/, 30_000);
+    children.push(await startWorkerChild(childWorkerEnv(stack)));
+
+    const done = await waitForUpdate(stack, card.ts, /^(Done|Failed)/, 90_000);
+    const text = messageText(done);
+    expect(done.text, text).toMatch(new RegExp(`^Done: Drained node01: ${n} pods evicted`));
+    expect(text).not.toMatch(/already gone|Worker lost/);
+    expect(new Set(evictions.list('node01').map((e) => e.uid)).size).toBe(n); // each once, none more
+    expect(evictions.list('node01')).toHaveLength(n);
+    const incident = (await stack.bot.services.incidents.openIn(OPS))!;
+    const finished = (await stack.bot.services.timeline.read(incident.id)).filter((e) => e.kind === EventKind.JobFinished && /node01/.test(e.text));
+    expect(finished.map((e) => e.text)).toEqual([expect.stringMatching(new RegExp(`^Finished: Drained node01: ${n} pods evicted`))]);
+    evictions.stop();
+  });
 });
