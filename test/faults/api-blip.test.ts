@@ -19,6 +19,13 @@ const stack = useStack({ scenario: 'drain', params: { pods: 60 }, logger: logs.l
 type Line = { level: number; msg: string; path?: string; method?: string };
 const warnings = (): Line[] => logs.lines.map((l) => JSON.parse(l) as Line).filter((l) => l.level === 40);
 
+/** client-node's apps API against the sandbox, as its admin. */
+function appsApi(): AppsV1Api {
+  const kc = new KubeConfig();
+  kc.loadFromFile(stack.sandbox.kubeconfigPath);
+  return kc.makeApiClient(AppsV1Api);
+}
+
 /** The workload pods on a node (kube-proxy and the CNI stay), by UID. */
 async function workloadOn(node: string): Promise<Map<string, string>> {
   const pods = await stack.core.listPodForAllNamespaces({ fieldSelector: `spec.nodeName=${node}` });
@@ -131,12 +138,24 @@ describe('a Kubernetes API blip', () => {
     const done = await waitForUpdate(stack, ts, /^(Done|Failed)/, 60_000);
     expect(done.text, messageText(done)).toMatch(/^Done/);
     expect(messageText(done)).toMatch(/23/);
-    const kc = new KubeConfig();
-    kc.loadFromFile(stack.sandbox.kubeconfigPath);
-    const scale = await kc.makeApiClient(AppsV1Api).readNamespacedDeploymentScale({ name: 'svc-003', namespace: 'team-c' });
+    const scale = await appsApi().readNamespacedDeploymentScale({ name: 'svc-003', namespace: 'team-c' });
     expect(scale.spec?.replicas).toBe(23);
     expect(warnings().some((l) => l.method === 'PATCH' && /svc-003\/scale$/.test(l.path ?? ''))).toBe(true);
   });
+  it('a restart whose answer was lost after the server applied it: retried with the same restartedAt, Done, the deployment rolled once', async () => {
+    const apps = appsApi();
+    const before = await apps.readNamespacedDeployment({ name: 'svc-004', namespace: 'team-d' });
+    const ts = await approved('restart deployment/svc-004 -n team-d', () => stack.sandbox.apiOutage({ durationMs: 4000, mode: 'lost-answer' }));
+
+    const done = await waitForUpdate(stack, ts, /^(Done|Failed)/, 60_000);
+    expect(done.text, messageText(done)).toMatch(/^Done: Rolling restart of deployment team-d\/svc-004 started/);
+    const after = await apps.readNamespacedDeployment({ name: 'svc-004', namespace: 'team-d' });
+    // One new template, whichever attempt's PATCH took effect: the retry changed nothing.
+    expect(after.metadata?.generation).toBe((before.metadata?.generation ?? 0) + 1);
+    expect(after.spec?.template.metadata?.annotations?.['kubectl.kubernetes.io/restartedAt']).toBeTruthy();
+    expect(warnings().some((l) => l.method === 'PATCH' && /deployments\/svc-004$/.test(l.path ?? ''))).toBe(true);
+  });
+
   it('an outage through the whole plan: one clear message, no approval card, nothing touched; once the API answers the same command plans', async () => {
     stack.sandbox.apiOutage({ durationMs: 600_000, mode: 'refuse' });
     try {
