@@ -146,10 +146,12 @@ export const deletePodJob: OperationJob<typeof deletePodVerb> = {
       // The UID precondition is the guarantee: a pod replaced between the read above and now is not deleted.
       const outcome = await deletePodOnce(ctx.kube, { namespace: ns, name: args.name, uid }, { gracePeriodSeconds: args.force ? 0 : args.gracePeriod, signal: ctx.signal });
       if (outcome.kind === 'gone') {
-        if (askedEarlier && !outcome.replaced) return deletedEarlier;
-        return outcome.replaced
-          ? replacedResult(ns, args.name, uid, undefined)
-          : { ok: true, title: `Pod ${ns}/${args.name} is already gone: nothing deleted`, text: '', changed: [], unchanged: [`${ref} was already gone`] };
+        if (outcome.replaced) return replacedResult(ns, args.name, uid, undefined);
+        // The pod was there just before this DELETE and is gone after it: when the DELETE's first
+        // answer was lost (a connection reset after the server deleted it), the retry meets our own
+        // delete as a 404. Counted as ours, as a drain counts a pod gone after it asked.
+        await ctx.checkpoints.set('deleted', true);
+        return deletedEarlier;
       }
       if (outcome.kind !== 'accepted') throw new JobError(ErrorCode.KubernetesApi, `Delete of ${ref} refused: ${outcome.reason}`);
       await ctx.checkpoints.set('deleted', true);

@@ -35,7 +35,8 @@ export function withApiRetries<T>(scope: ApiRetryScope, fn: () => Promise<T>): P
 export interface ApiRetryOptions {
   /** Each retry is logged here at warn, with the method and API path (never the host). */
   logger?: Logger;
-  /** @defaultValue API_RETRY_BACKOFF (250 ms doubling to 4 s, plus up to 50% jitter) */
+  /** Also the longest `Retry-After` waited (its `capMs`).
+   * @defaultValue API_RETRY_BACKOFF (250 ms doubling to 4 s, plus up to 50% jitter) */
   backoff?: BackoffPolicy;
   /** Retries of one call where its scope does not say. client-go makes 10; 5 (7.75-11.6 s of
    * backoff, about 5 s where the server asks for `Retry-After: 1`) outlives a blip and still tells
@@ -71,7 +72,8 @@ function replay(response: ResponseContext, text: string): ResponseContext {
 
 /**
  * client-node's HTTP layer with client-go's retries of transient failures (transient-failure.ts
- * says which): waits `Retry-After` when the server names it, else the backoff; never retries once
+ * says which): waits `Retry-After` when the server names it (at most the backoff's `capMs`, 4 s by
+ * default, where client-go would wait it out), else the backoff; never retries once
  * the call's own AbortSignal fired; logs each retry. Every attempt goes through `inner`, so the
  * metrics count each one.
  */
@@ -106,7 +108,11 @@ export class RetryingHttpLibrary implements HttpLibrary {
       }
       const verdict = retryVerdict(path, outcome);
       if (!verdict.retry || retry >= maxRetries || scope.until?.aborted) return settle(answer, error);
-      const waitMs = verdict.afterMs ?? backoffDelay(this.options.backoff ?? API_RETRY_BACKOFF, retry);
+      const policy = this.options.backoff ?? API_RETRY_BACKOFF;
+      // A Retry-After is honoured up to the backoff's longest wait: an overloaded server asking for
+      // an hour must not hold a read (or a plan a person waits on) for an hour per retry; the call
+      // still ends after its retries or at its scope's deadline.
+      const waitMs = verdict.afterMs !== undefined ? Math.min(verdict.afterMs, policy.capMs) : backoffDelay(policy, retry);
       this.options.logger?.warn({ method, path, retry: retry + 1, reason: verdict.reason, waitMs }, `Kubernetes API ${method} ${path} failed (${verdict.reason}); retrying in ${waitMs} ms`);
       if (!(await pause(waitMs, [signal, scope.until]))) return settle(answer, error);
     }

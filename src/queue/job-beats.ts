@@ -36,13 +36,18 @@ export class JobBeats {
     await this.redis.zrem(this.key, member(requestId, workerId));
   }
 
-  /** Beats older than `before` (ms, Redis's clock), oldest first, at most `limit`. */
+  /**
+   * Beats older than `before` (ms, Redis's clock), oldest first, at most `limit`. A member that is
+   * not a beat (written by something else, or a bad hand-edit) is removed, not returned: one such
+   * member must not stop every sweep, and with it every card's "worker lost" line.
+   */
   async lapsed(before: number, limit = 100): Promise<JobBeat[]> {
     const rows = await this.redis.zrangebyscore(this.key, '-inf', `(${before}`, 'WITHSCORES', 'LIMIT', 0, limit);
     const out: JobBeat[] = [];
     for (let i = 0; i < rows.length; i += 2) {
-      const [requestId, workerId] = JSON.parse(rows[i]!) as [string, string];
-      out.push({ requestId, workerId, at: Number(rows[i + 1]) });
+      const parsed = parseMember(rows[i]!);
+      if (parsed) out.push({ ...parsed, at: Number(rows[i + 1]) });
+      else await this.redis.zrem(this.key, rows[i]!);
     }
     return out;
   }
@@ -55,4 +60,16 @@ export class JobBeats {
 
 function member(requestId: string, workerId: string): string {
   return JSON.stringify([requestId, workerId]);
+}
+
+/** A member as `member` writes it, or undefined for anything else. */
+function parseMember(raw: string): Pick<JobBeat, 'requestId' | 'workerId'> | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch {
+    return undefined;
+  }
+  if (!Array.isArray(value) || value.length !== 2 || typeof value[0] !== 'string' || typeof value[1] !== 'string' || !value[0] || !value[1]) return undefined;
+  return { requestId: value[0], workerId: value[1] };
 }

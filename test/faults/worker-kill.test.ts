@@ -6,7 +6,7 @@ import { setMinAvailable } from '../support/cluster-edits.js';
 import { eventually } from '../support/eventually.js';
 import { recordEvictions } from '../support/evictions.js';
 import { ALICE, BOB, messageText, OPS, startStack, type Stack } from '../support/stack.js';
-import { startWorkerChild, type WorkerChild } from '../support/worker-child.js';
+import { CHILD_LOST_AFTER_MS, childWorkerEnv, startWorkerChild, type WorkerChild } from '../support/worker-child.js';
 
 /**
  * A worker SIGKILLed mid-drain (issue 15, item 5): the card says the worker was lost while no one
@@ -14,14 +14,11 @@ import { startWorkerChild, type WorkerChild } from '../support/worker-child.js';
  * by pod UID across both workers, as the cluster itself recorded the evictions.
  */
 
-// Short for the test, in the ratios of the defaults (2 s beats, lost after 10 s, 10 s lock).
-const LOST_AFTER_MS = 1500;
 let stack: Stack;
 const children: WorkerChild[] = [];
-const workerEnv = () => ({ KUBECONFIG: stack.workerKubeconfigPath, REDIS_URL: stack.redisUrl, SITREP_PREFIX: stack.prefix, LOCK_MS: '3000', STALLED_MS: '1000', JOB_HEARTBEAT_MS: '300' });
 
 beforeAll(async () => {
-  stack = await startStack({ scenario: 'maintenance', worker: false, jobLostAfterMs: LOST_AFTER_MS });
+  stack = await startStack({ scenario: 'maintenance', worker: false, jobLostAfterMs: CHILD_LOST_AFTER_MS });
 });
 afterAll(async () => {
   for (const c of children) c.proc.kill('SIGKILL');
@@ -31,7 +28,7 @@ afterAll(async () => {
 describe('a worker killed mid-drain', () => {
   it('the card says "worker lost, resuming on another", then Done with N evicted where N is what the cluster evicted, and "already gone" only for a pod gone before the drain', async () => {
     const evictions = recordEvictions(stack.sandbox);
-    children.push(await startWorkerChild(workerEnv()));
+    children.push(await startWorkerChild(childWorkerEnv(stack)));
     await stack.slash('start "node02 drain under a dying worker" --sev 3', { command: '/incident', user: ALICE });
     await waitForMessage(stack, /node02 drain under a dying worker/);
     const incident = await eventually(() => stack.bot.services.incidents.openIn(OPS), { what: 'the incident' });
@@ -55,7 +52,7 @@ describe('a worker killed mid-drain', () => {
     expect(messageText(lost)).toContain(first.workerId);
     expect(lost.text).toMatch(/^Running \(worker lost, resuming on another\)/);
 
-    const second = await startWorkerChild(workerEnv());
+    const second = await startWorkerChild(childWorkerEnv(stack));
     children.push(second);
     // Live progress again once the second worker has taken the job up (BullMQ's stalled check).
     await waitForUpdate(stack, card.ts, /^(?![\s\S]*Worker lost)[\s\S]*:raised_hand:/, 30_000);
@@ -83,6 +80,43 @@ describe('a worker killed mid-drain', () => {
     const finished = timeline.find((e) => e.kind === EventKind.JobFinished);
     expect(finished?.text).toMatch(new RegExp(`Drained node02: ${n} pods evicted`));
     expect((finished?.data?.unchanged as string[]).filter((u) => /already gone/.test(u))).toEqual(['pod/shop/debug-shell was already gone']);
+    evictions.stop();
+  });
+  it('killed as its last eviction is accepted: the resumed job evicts nothing, reports the same N evicted, and the timeline has one result', async () => {
+    // Only the workers of this test run.
+    for (const c of children.splice(0)) {
+      c.proc.kill('SIGKILL');
+      await c.exited;
+    }
+    const evictions = recordEvictions(stack.sandbox);
+    const pods = (await stack.core.listPodForAllNamespaces({ fieldSelector: 'spec.nodeName=node01' })).items.filter(
+      (p) => !p.metadata?.ownerReferences?.some((o) => o.kind === 'DaemonSet') && !p.metadata?.annotations?.['kubernetes.io/config.mirror'],
+    );
+    const n = pods.length;
+    expect(n).toBeGreaterThan(1);
+    const first = await startWorkerChild(childWorkerEnv(stack));
+    children.push(first);
+    // Killed in the same instant the cluster records the last eviction, before its answer reaches the worker.
+    const unsubscribe = stack.sandbox.store.subscribe(() => {
+      if (evictions.list('node01').length === n) first.proc.kill('SIGKILL');
+    });
+    await stack.slash('drain node01 --delete-emptydir-data --force', { user: ALICE });
+    const { card, approvalId } = await waitForApproval(stack, /drain node01/);
+    await stack.click(CardAction.Approve, approvalId, { user: BOB, messageTs: card.ts });
+    await first.exited;
+    unsubscribe();
+    await waitForUpdate(stack, card.ts, /Worker lost, resuming on another/, 30_000);
+    children.push(await startWorkerChild(childWorkerEnv(stack)));
+
+    const done = await waitForUpdate(stack, card.ts, /^(Done|Failed)/, 90_000);
+    const text = messageText(done);
+    expect(done.text, text).toMatch(new RegExp(`^Done: Drained node01: ${n} pods evicted`));
+    expect(text).not.toMatch(/already gone|Worker lost/);
+    expect(new Set(evictions.list('node01').map((e) => e.uid)).size).toBe(n); // each once, none more
+    expect(evictions.list('node01')).toHaveLength(n);
+    const incident = (await stack.bot.services.incidents.openIn(OPS))!;
+    const finished = (await stack.bot.services.timeline.read(incident.id)).filter((e) => e.kind === EventKind.JobFinished && /node01/.test(e.text));
+    expect(finished.map((e) => e.text)).toEqual([expect.stringMatching(new RegExp(`^Finished: Drained node01: ${n} pods evicted`))]);
     evictions.stop();
   });
 });

@@ -37,7 +37,7 @@ describe('POST /debug/sandbox/faults/outage', () => {
     try {
       const run = await runKubectl(sandbox.kubeconfigPath, cache, ['create', '--raw', '/debug/sandbox/faults/outage?durationMs=1000&mode=503', '-f', '-'], '{}');
       expect(run.code, run.stderr).toBe(0);
-      expect(JSON.parse(run.stdout)).toEqual({ fault: 'outage', durationMs: 1000, afterEvictions: 0, mode: '503' });
+      expect(JSON.parse(run.stdout)).toEqual({ fault: 'outage', durationMs: 1000, afterEvictions: 0, mode: '503', retryAfterSeconds: 1 });
       expect((await sandbox.request('GET', '/api/v1/nodes', { token: viewer })).status).toBe(503);
       await eventually(async () => (await sandbox.request('GET', '/api/v1/nodes')).status === 200, { what: 'the API back', timeoutMs: 10_000 });
     } finally {

@@ -15,6 +15,8 @@ export const OutageMode = {
   Unavailable: '503',
   /** 429 `Too many requests, please try again later.` with `Retry-After: 1`, as max-in-flight or priority-and-fairness answer. */
   TooManyRequests: '429',
+  /** Writes (POST, PUT, PATCH, DELETE) are served, then their connection is reset before the answer leaves: a write that took effect while its client heard nothing, as when a load balancer drops a connection mid-answer. Reads pass. */
+  LostAnswer: 'lost-answer',
 } as const;
 export type OutageMode = (typeof OutageMode)[keyof typeof OutageMode];
 
@@ -26,6 +28,9 @@ export interface ApiOutageOptions {
   afterEvictions?: number;
   /** @defaultValue 'reset' */
   mode?: OutageMode;
+  /** The `Retry-After` seconds that the 503 and 429 modes send (an overloaded server may ask for an hour).
+   * @defaultValue 1 */
+  retryAfterSeconds?: number;
 }
 
 /** What an outage does to the server it breaks. */
@@ -41,7 +46,7 @@ export interface OutageTarget {
 const MODES = new Set<string>(Object.values(OutageMode));
 
 /** Checks outage options (from code or from the admin endpoint's query), throwing a 400 ApiError that says what is wrong. */
-export function outageOptions(raw: { durationMs?: unknown; afterEvictions?: unknown; mode?: unknown }): Required<ApiOutageOptions> {
+export function outageOptions(raw: { durationMs?: unknown; afterEvictions?: unknown; mode?: unknown; retryAfterSeconds?: unknown }): Required<ApiOutageOptions> {
   const whole = (v: unknown, name: string, min: number): number => {
     const n = typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : v;
     if (typeof n !== 'number' || !Number.isInteger(n) || n < min) throw ApiError.badRequest(`${name}: must be a whole number of at least ${min}, got ${JSON.stringify(v ?? null)}`);
@@ -49,7 +54,12 @@ export function outageOptions(raw: { durationMs?: unknown; afterEvictions?: unkn
   };
   const mode = raw.mode ?? OutageMode.Reset;
   if (typeof mode !== 'string' || !MODES.has(mode)) throw ApiError.badRequest(`mode: must be one of ${[...MODES].join(', ')}, got ${JSON.stringify(mode)}`);
-  return { durationMs: whole(raw.durationMs, 'durationMs', 1), afterEvictions: raw.afterEvictions === undefined ? 0 : whole(raw.afterEvictions, 'afterEvictions', 0), mode: mode as OutageMode };
+  return {
+    durationMs: whole(raw.durationMs, 'durationMs', 1),
+    afterEvictions: raw.afterEvictions === undefined ? 0 : whole(raw.afterEvictions, 'afterEvictions', 0),
+    mode: mode as OutageMode,
+    retryAfterSeconds: raw.retryAfterSeconds === undefined ? 1 : whole(raw.retryAfterSeconds, 'retryAfterSeconds', 0),
+  };
 }
 
 /** A watch is a long-running request: the shutdown and in-flight filters let it through. */
@@ -70,7 +80,7 @@ function destroy(socket: Socket): void {
 
 /**
  * A Kubernetes API outage, switched on for a while: what sitrep's retries and watches must
- * survive. The four modes are what clients meet on real clusters:
+ * survive. The five modes are what clients meet on real clusters:
  * - `reset`: a load balancer or the apiserver dropping connections; open watches are cut at the
  *   start, so clients must list and watch again from their resourceVersion;
  * - `refuse`: the apiserver process down (nothing listens; every connection is gone);
@@ -79,11 +89,13 @@ function destroy(socket: Socket): void {
  *   ServiceUnavailable and `Retry-After: 1`; long-running requests (watches) are let through;
  * - `429`: max-in-flight (staging/src/k8s.io/apiserver/pkg/server/filters/maxinflight.go, and
  *   priority-and-fairness alike): `Retry-After: 1` and the plain-text body of http.Error, not a
- *   Status; watches and system:masters are let through, as there.
+ *   Status; watches and system:masters are let through, as there;
+ * - `lost-answer`: a write that reached the server and took effect, whose answer the client never
+ *   heard (a connection dropped mid-answer), so a retry meets the write's own effect.
  */
 export class ApiOutage {
-  private armed?: { left: number; durationMs: number; mode: OutageMode };
-  private active?: { mode: OutageMode; timer: NodeJS.Timeout };
+  private armed?: { left: number; durationMs: number; mode: OutageMode; retryAfterSeconds: number };
+  private active?: { mode: OutageMode; timer: NodeJS.Timeout; retryAfterSeconds: number };
   private closed = false;
 
   constructor(private readonly target: OutageTarget, private readonly logger?: Logger) {}
@@ -91,21 +103,35 @@ export class ApiOutage {
   /** Schedules an outage (now, or after `afterEvictions` more accepted evictions); replaces one not yet started. */
   schedule(options: ApiOutageOptions): void {
     const o = outageOptions(options);
-    if (o.afterEvictions === 0) this.start(o.durationMs, o.mode);
-    else this.armed = { left: o.afterEvictions, durationMs: o.durationMs, mode: o.mode };
+    if (o.afterEvictions === 0) this.start(o.durationMs, o.mode, o.retryAfterSeconds);
+    else this.armed = { left: o.afterEvictions, durationMs: o.durationMs, mode: o.mode, retryAfterSeconds: o.retryAfterSeconds };
   }
 
   /** Called once each accepted Eviction's answer has been sent. */
   evictionAccepted(): void {
     if (!this.armed || --this.armed.left > 0) return;
-    const { durationMs, mode } = this.armed;
+    const { durationMs, mode, retryAfterSeconds } = this.armed;
     this.armed = undefined;
-    this.start(durationMs, mode);
+    this.start(durationMs, mode, retryAfterSeconds);
   }
 
-  /** Connection-level modes: true when the request was cut off and must not be served. */
-  cutsOff(req: IncomingMessage): boolean {
-    if (this.active?.mode !== OutageMode.Reset) return false;
+  /**
+   * Connection-level modes: true when the request was cut off and must not be served. Under
+   * `lost-answer` a write is served but its answer never leaves: the connection is reset instead.
+   */
+  cutsOff(req: IncomingMessage, res: ServerResponse): boolean {
+    const mode = this.active?.mode;
+    if (mode === OutageMode.LostAnswer && req.method !== 'GET' && req.method !== 'HEAD') {
+      // Headers and body go out on the first write or end: reset the connection there instead.
+      const lose = (() => {
+        destroy(req.socket);
+        return res;
+      }) as unknown as ServerResponse['end'];
+      res.write = lose as unknown as ServerResponse['write'];
+      res.end = lose;
+      return false;
+    }
+    if (mode !== OutageMode.Reset) return false;
     destroy(req.socket);
     return true;
   }
@@ -119,12 +145,12 @@ export class ApiOutage {
       // "A system:master is so powerful that they should always get an answer."
       if (user?.groups.includes(Identity.Masters)) return false;
       const text = 'Too many requests, please try again later.\n';
-      res.writeHead(429, { 'Retry-After': '1', 'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff', 'Content-Length': Buffer.byteLength(text) });
+      res.writeHead(429, { 'Retry-After': String(this.active!.retryAfterSeconds), 'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff', 'Content-Length': Buffer.byteLength(text) });
       res.end(text);
       return true;
     }
     const text = `${JSON.stringify(new ApiError(503, 'ServiceUnavailable', 'apiserver is shutting down').toStatus())}\n`;
-    res.writeHead(503, { 'Retry-After': '1', 'Content-Type': 'application/json', 'X-Content-Type-Options': 'nosniff', 'Content-Length': Buffer.byteLength(text) });
+    res.writeHead(503, { 'Retry-After': String(this.active!.retryAfterSeconds), 'Content-Type': 'application/json', 'X-Content-Type-Options': 'nosniff', 'Content-Length': Buffer.byteLength(text) });
     res.end(text);
     return true;
   }
@@ -137,14 +163,14 @@ export class ApiOutage {
     this.active = undefined;
   }
 
-  private start(durationMs: number, mode: OutageMode): void {
+  private start(durationMs: number, mode: OutageMode, retryAfterSeconds: number): void {
     if (this.closed) return;
     if (this.active) {
       clearTimeout(this.active.timer);
       if (this.active.mode === OutageMode.Refuse && mode !== OutageMode.Refuse) void this.resume();
     }
     const wasRefusing = this.active?.mode === OutageMode.Refuse;
-    this.active = { mode, timer: setTimeout(() => this.end(), durationMs) };
+    this.active = { mode, timer: setTimeout(() => this.end(), durationMs), retryAfterSeconds };
     this.logger?.info({ mode, durationMs }, 'sandbox: API outage starts');
     if (mode === OutageMode.Reset) this.target.dropConnections();
     else if (mode === OutageMode.Refuse && !wasRefusing) this.target.stopListening();

@@ -161,7 +161,7 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
     if (fault !== 'outage') return pageNotFound(res);
     if (method !== 'POST') throw METHOD_NOT_ALLOWED();
     const q = url.searchParams;
-    const o = outageOptions({ durationMs: q.get('durationMs') ?? undefined, afterEvictions: q.get('afterEvictions') ?? undefined, mode: q.get('mode') ?? undefined });
+    const o = outageOptions({ durationMs: q.get('durationMs') ?? undefined, afterEvictions: q.get('afterEvictions') ?? undefined, mode: q.get('mode') ?? undefined, retryAfterSeconds: q.get('retryAfterSeconds') ?? undefined });
     // Answered before the outage starts, so the caller hears it was switched on.
     res.once('finish', () => outage.schedule(o));
     sendJson(res, 202, { fault, ...o });
@@ -243,7 +243,7 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
   }
 
   const handler: RequestListener = (req, res) => {
-    if (outage.cutsOff(req)) return;
+    if (outage.cutsOff(req, res)) return;
     const started = performance.now();
     dispatch(req, res)
       .catch((err: unknown) => {
