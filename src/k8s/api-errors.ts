@@ -86,7 +86,12 @@ export function toSitrepError(err: unknown, cluster: string, doing: string): Err
         hint: "Check the worker's RBAC (deploy/kubernetes/rbac.yaml) grants this verb.",
       });
     }
-    return new JobError(ErrorCode.KubernetesApi, `Kubernetes API error while ${doing} (${status.code}${status.reason ? ` ${status.reason}` : ''}): ${msg}`, { cause: err });
+    // 429 and 5xx reach people only after the retries gave up: the server is overloaded or down.
+    const busy = status.code === 429 || status.code >= 500;
+    return new JobError(ErrorCode.KubernetesApi, `Kubernetes API error while ${doing} (${status.code}${status.reason ? ` ${status.reason}` : ''}): ${msg}`, {
+      cause: err,
+      ...(busy ? { hint: `The API server of cluster ${cluster} is overloaded or restarting and kept refusing through sitrep's retries; nothing was changed by this step. Try again in a minute.` } : {}),
+    });
   }
   if (isNetworkError(err)) {
     return new UnavailableError(ErrorCode.ClusterUnavailable, `Cluster ${cluster} is unreachable (${doing}).`, {

@@ -105,6 +105,7 @@ describe('a Kubernetes API blip', () => {
       const text = messageText(answer);
       expect(answer.text, text).toMatch(/^Failed/);
       expect(text).toMatch(/listing pods \(429\): Too many requests, please try again later/);
+      expect(text).toContain('overloaded or restarting and kept refusing through sitrep\'s retries; nothing was changed by this step. Try again in a minute.');
       expect(text).not.toMatch(/https?:\/\/|127\.0\.0\.1|\bat .+:\d+:\d+\)|Error:/);
       expect(warnings().some((l) => /failed \(HTTP 429\); retrying in 4000 ms/.test(l.msg))).toBe(true);
     } finally {
