@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CardAction } from '../../src/chat/render/operation-card.js';
-import { buttonValue, waitForEphemeral, waitForMessage, waitForUpdate } from '../support/cards.js';
+import { buttonValue, uploadedFile, waitForEphemeral, waitForMessage, waitForUpdate } from '../support/cards.js';
 import { sendEvent } from '../../src/console/index.js';
 import { eventually } from '../support/eventually.js';
 import { ALICE, BOB, CAROL, messageText, OPS, SIGNING_SECRET, startStack, type Stack } from '../support/stack.js';
@@ -12,14 +12,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await stack?.stop();
 });
-
-async function uploaded(name: RegExp): Promise<string> {
-  const file = await stack.slack.waitFor(() => {
-    const f = stack.slack.workspace.allFiles().find((x) => name.test(x.name ?? ''));
-    return f && stack.slack.workspace.file(f.id)?.content ? stack.slack.workspace.file(f.id) : undefined;
-  }, { timeoutMs: 20_000 });
-  return file.content!.toString('utf8');
-}
 
 describe('an incident, recorded as it happens', () => {
   it('start, drain requested/approved/run, note, resolve, postmortem: every event in order, actors and durations right', async () => {
@@ -52,7 +44,7 @@ describe('an incident, recorded as it happens', () => {
     await waitForUpdate(stack, card.ts, /resolved/);
 
     await stack.slash('postmortem --format md', { command: '/incident', user: CAROL });
-    const md = await uploaded(/^postmortem-.*\.md$/);
+    const md = await uploadedFile(stack, /^postmortem-.*\.md$/);
     const t1 = Date.now();
 
     // Every event, in the order it happened, with who did it.
@@ -87,7 +79,7 @@ describe('an incident, recorded as it happens', () => {
     // Key times fall inside the run of this test; durations are consistent with them.
     const json = JSON.parse(await (async () => {
       await stack.slash('postmortem --format json --tz Asia/Shanghai', { command: '/incident', user: CAROL });
-      return uploaded(/^postmortem-.*\.json$/);
+      return uploadedFile(stack, /^postmortem-.*\.json$/);
     })());
     const started = json.keyTimes.started.at as number;
     const resolved = json.keyTimes.resolved.at as number;
@@ -143,7 +135,7 @@ describe('an incident, recorded as it happens', () => {
     for (let i = 0; i < 8; i++) await stack.slash(`note "${i}: ${words}"`, { command: '/incident', user: i % 2 ? BOB : ALICE });
     await eventually(async () => (await stack.bot.services.timeline.read(incident.id)).filter((e) => e.kind === 'incident.note').length === 8, { what: 'the eight notes on the timeline' });
     await stack.slash('timeline', { command: '/incident', user: ALICE });
-    const md = await uploaded(new RegExp(`^${incident.id}-timeline\\.md$`));
+    const md = await uploadedFile(stack, new RegExp(`^${incident.id}-timeline\\.md$`));
     expect(md).toMatch(/Alice Oncall .*0: fsync/);
     expect(md).toMatch(/Bob Backup .*1: fsync/);
     for (const id of [ALICE, BOB]) expect(md).not.toContain(id);

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CardAction } from '../../src/chat/render/operation-card.js';
 import { sendEvent } from '../../src/console/index.js';
 import { REMOVED_ANNOTATION } from '../../src/core/text/manifest-redact.js';
-import { buttonValue, waitForEphemeral, waitForMessage, waitForUpdate } from '../support/cards.js';
+import { buttonValue, uploadedFile, waitForEphemeral, waitForMessage, waitForUpdate } from '../support/cards.js';
 import { eventually } from '../support/eventually.js';
 import { capturedLogger, dumpRedis, slackOutputs } from '../support/outputs.js';
 import { SECRET_SAMPLES } from '../support/secrets.js';
@@ -29,14 +29,6 @@ afterAll(async () => {
 /** Every place a secret could end up, as text. */
 async function everyOutput(): Promise<string> {
   return [await dumpRedis(stack.redis.client()), slackOutputs(stack.slack), logs.lines.join('')].join('\n');
-}
-
-async function uploaded(name: RegExp, after = 0): Promise<string> {
-  const file = await stack.slack.waitFor(() => {
-    const f = stack.slack.workspace.allFiles().slice(after).find((x) => name.test(x.name ?? ''));
-    return f && stack.slack.workspace.file(f.id)?.content ? stack.slack.workspace.file(f.id) : undefined;
-  }, { timeoutMs: 20_000 });
-  return file.content!.toString('utf8');
 }
 
 /** What the bot answered to a slash command through its response_url, the last such answer matching. */
@@ -89,7 +81,7 @@ describe('text safety over the real bot', () => {
 
     const files = stack.slack.workspace.allFiles().length;
     await stack.slash('postmortem --backups --format md', { command: '/incident', user: CAROL });
-    const backups = await uploaded(/^backups-.*\.json$/, files);
+    const backups = await uploadedFile(stack, /^backups-.*\.json$/, files);
     const saved = JSON.parse(backups) as { objects: { kind: string; metadata: { annotations?: Record<string, string> }; spec?: { containers: { env: { name: string; value?: string; valueFrom?: unknown }[] }[] } }[] }[];
     const podBackup = saved.flatMap((b) => b.objects).find((o) => o.kind === 'Pod')!;
     // What restoring needs is kept: the names, the references, the harmless values.
@@ -114,7 +106,7 @@ describe('text safety over the real bot', () => {
     await stack.slack.waitFor(() => responses(/rotated creds/).find((t) => /timeline/.test(t)), { timeoutMs: 15_000 });
     const files = stack.slack.workspace.allFiles().length;
     await stack.slash('postmortem --format md', { command: '/incident', user: CAROL });
-    const md = await uploaded(/^postmortem-.*\.md$/, files);
+    const md = await uploadedFile(stack, /^postmortem-.*\.md$/, files);
     expect(md).toContain('rotated creds: \\[redacted\\] and \\[redacted\\]');
     expect(md).toContain('pasting by mistake');
     const all = await everyOutput();
@@ -158,7 +150,7 @@ describe('text safety over the real bot', () => {
 
     const files = stack.slack.workspace.allFiles().length;
     await stack.slash('postmortem --format md', { command: '/incident', user: CAROL });
-    const md = await uploaded(/^postmortem-.*\.md$/, files);
+    const md = await uploadedFile(stack, /^postmortem-.*\.md$/, files);
     expect(md).not.toContain('<!channel>');
     expect(md).not.toMatch(/<https?:/);
     expect(md).toContain('FYI @channel new runbook: https://runbooks.internal/db (https://evil.example/login)');
@@ -172,7 +164,7 @@ describe('text safety over the real bot', () => {
     expect(stored.text).toBe('nul\\u0000here and \\u202Egpj.exe rtl');
     const files = stack.slack.workspace.allFiles().length;
     await stack.slash('postmortem --format json', { command: '/incident', user: CAROL });
-    const json = await uploaded(/^postmortem-.*\.json$/, files);
+    const json = await uploadedFile(stack, /^postmortem-.*\.json$/, files);
     expect(JSON.stringify(JSON.parse(json))).toContain('nul\\\\u0000here and \\\\u202Egpj.exe rtl');
     const all = await everyOutput();
     expect(all).not.toMatch(/[\u0000\u202E]/);

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { CardAction } from '../../src/chat/render/operation-card.js';
 import { createRedis } from '../../src/queue/redis-connection.js';
-import { waitForApproval, waitForMessage, waitForUpdate } from '../support/cards.js';
+import { uploadedFile, waitForApproval, waitForMessage, waitForUpdate } from '../support/cards.js';
 import { containerStops, workloadPodsOn } from '../support/drain-check.js';
 import { ALICE, BOB, CAROL, messageText, startStack, type SharedRedis, type Stack } from '../support/stack.js';
 
@@ -21,14 +21,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await stack?.stop();
 });
-
-async function uploaded(name: RegExp): Promise<string> {
-  const file = await stack.slack.waitFor(() => {
-    const f = stack.slack.workspace.allFiles().find((x) => name.test(x.name ?? ''));
-    return f && stack.slack.workspace.file(f.id)?.content ? stack.slack.workspace.file(f.id) : undefined;
-  }, { timeoutMs: 20_000 });
-  return file.content!.toString('utf8');
-}
 
 describe('sitrep on a Redis Cluster', () => {
   it('a read job: `get nodes` answers with the nodes', async () => {
@@ -55,7 +47,7 @@ describe('sitrep on a Redis Cluster', () => {
     await waitForUpdate(stack, card.ts, /resolved/);
 
     await stack.slash('postmortem --format md', { command: '/incident', user: CAROL });
-    const md = await uploaded(/^postmortem-.*\.md$/);
+    const md = await uploadedFile(stack, /^postmortem-.*\.md$/);
     const timeline = md.slice(md.search(/## Timeline/i));
     let cursor = 0;
     for (const re of [/started/i, /\/k8s drain node02/, /Approval requested/i, /Approved by/i, /Drained node02/i, /drained node02; rebooting/, /resolved/i]) {

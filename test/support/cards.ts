@@ -64,3 +64,15 @@ export async function pendingAndRunning(
   await waitForUpdate(stack, drain.card.ts, /:raised_hand:/, 60_000);
   return { pending, drain };
 }
+
+/**
+ * The text of the first file uploaded to the stand-in whose name matches, waiting for its content
+ * (up to 20 s). `after`: skip the first N files uploaded so far (a later upload of the same name).
+ */
+export async function uploadedFile(stack: { slack: SlackApiServer }, name: RegExp, after = 0): Promise<string> {
+  const file = await stack.slack.waitFor(() => {
+    const f = stack.slack.workspace.allFiles().slice(after).find((x) => name.test(x.name ?? ''));
+    return f && stack.slack.workspace.file(f.id)?.content ? stack.slack.workspace.file(f.id) : undefined;
+  }, { timeoutMs: 20_000 });
+  return file.content!.toString('utf8');
+}
