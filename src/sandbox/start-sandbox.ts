@@ -6,6 +6,7 @@ import { ApiAuth, serviceAccountUsername } from './auth/index.js';
 import { startControllers } from './controllers/index.js';
 import { rawRequest, type RawRequestOptions, type RawResponse } from './http-client.js';
 import { createApiServer } from './http/server.js';
+import type { AcceptedEviction } from './http/eviction-log.js';
 import type { RequestCounts } from './http/request-counter.js';
 import { writeKubeconfig } from './kubeconfig.js';
 import { setNodeCondition, type ConditionStatus, type NodeConditionType } from './node-conditions.js';
@@ -119,6 +120,8 @@ export interface Sandbox {
   setNodeUp(node: string): void;
   requests(): RequestCounts;
   resetRequests(): void;
+  /** Every eviction the API accepted (201, not a dry run), oldest first: count them by UID to see a pod evicted twice. */
+  evictions(): AcceptedEviction[];
   /** Resolves when the controllers have no queued work (the cluster has settled). */
   idle(): Promise<void>;
   close(): Promise<void>;
@@ -211,6 +214,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       ...nodeControls,
       requests: () => api.requests(),
       resetRequests: () => api.resetRequests(),
+      evictions: () => api.evictions(),
       idle: () => controllers.idle(),
       close() {
         closed ??= (async () => {

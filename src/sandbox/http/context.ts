@@ -4,6 +4,7 @@ import type { ApiAuth, UserInfo } from '../auth/index.js';
 import { ApiError } from '../api-error.js';
 import { resourceKey } from '../resources.js';
 import type { Store } from '../store.js';
+import type { EvictionLog } from './eviction-log.js';
 import type { ResourceRoute } from './route.js';
 
 /** Everything a resource handler needs for one request. */
@@ -26,6 +27,8 @@ export interface RequestContext {
   auth?: ApiAuth;
   /** Who is asking (after impersonation), when the server authenticates. */
   user?: UserInfo;
+  /** Where accepted evictions are recorded. */
+  evictions?: EvictionLog;
 }
 
 export function contextKey(route: ResourceRoute): string {

@@ -10,6 +10,7 @@ import type { RequestContext } from './context.js';
 import { handleDelete } from './delete.js';
 import { apiGroup, apiGroupList, apiResourceList, apiVersions, SERVER_VERSION } from './discovery.js';
 import { handleEviction } from './eviction.js';
+import { EvictionLog, type AcceptedEviction } from './eviction-log.js';
 import { handleList, handleWatch } from './list-watch.js';
 import { handleCreate, handleGet, handlePatch, handleUpdate } from './object-handlers.js';
 import { handlePodLog } from './pod-log.js';
@@ -60,6 +61,8 @@ export interface ApiServer {
   listen(port: number, host: string): Promise<number>;
   requests(): RequestCounts;
   resetRequests(): void;
+  /** Every eviction accepted so far, oldest first. */
+  evictions(): AcceptedEviction[];
   /** Ends open watches and closes the server and its connections. */
   close(): Promise<void>;
 }
@@ -73,6 +76,7 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
   const bookmarkIntervalMs = options.bookmarkIntervalMs ?? 10_000;
   const minRequestTimeoutSeconds = options.minRequestTimeoutSeconds ?? 1800;
   const counter = new RequestCounter();
+  const evictions = new EvictionLog();
   const watches = new Set<() => void>();
   let serverAddress = '127.0.0.1:0';
 
@@ -168,7 +172,7 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
     const t = route.type;
     const verb = kubeVerb(method, route.name !== undefined, watch && method === 'GET');
     counter.resource(verb, route.subresource ? `${t.resource}/${route.subresource}` : t.resource);
-    const ctx: RequestContext = { req, res, url, route, key: resourceKey(t), store, now, logger, trackWatch, bookmarkIntervalMs, minRequestTimeoutSeconds, ...(auth ? { auth } : {}), ...(user ? { user } : {}) };
+    const ctx: RequestContext = { req, res, url, route, key: resourceKey(t), store, now, logger, trackWatch, bookmarkIntervalMs, minRequestTimeoutSeconds, evictions, ...(auth ? { auth } : {}), ...(user ? { user } : {}) };
 
     if (route.subresource) {
       const sub = t.subresources.find((s) => s.name === route.subresource)!;
@@ -252,6 +256,7 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
     },
     requests: () => counter.snapshot(),
     resetRequests: () => counter.reset(),
+    evictions: () => evictions.list(),
     close() {
       for (const end of [...watches]) end();
       return new Promise((resolve) => {
