@@ -10,6 +10,7 @@ import type { JobContext, OperationJob, ReadJob } from '../../jobs/job-context.j
 import { BackupStore } from './backup-store.js';
 import { CheckpointStore } from './checkpoint-store.js';
 import { JobRelease } from './job-release.js';
+import { RedisEpoch } from './redis-epoch.js';
 import { JobEventWriter, type JobEventBody } from './job-events.js';
 import type { QueueKeys } from './keys.js';
 import { RedisClock } from './redis-clock.js';
@@ -73,6 +74,10 @@ export class JobRunner {
   private readonly active = new Set<string>();
   private readonly jobAborts = new Map<string, AbortController>();
   private readonly lockLost = new Set<string>();
+  /** Jobs stopped because Redis came back without its data: their records are gone, nobody continues them. */
+  private readonly lostWithRedis = new Set<string>();
+  private readonly epoch: RedisEpoch;
+  private readonly onRedisReady = () => void this.checkEpoch();
   /** Jobs whose failure process() already reported, so the 'failed' listener does not repeat it. */
   private readonly reported = new Set<string>();
 
@@ -83,6 +88,7 @@ export class JobRunner {
     this.events = new JobEventWriter(options.redis, options.keys.events);
     this.backups = new BackupStore(options.redis, (id) => options.keys.backups(id));
     this.release = new JobRelease(options.redis, options.keys);
+    this.epoch = new RedisEpoch(options.redis, options.keys.epoch);
   }
 
   get activeJobs(): number {
@@ -91,8 +97,15 @@ export class JobRunner {
 
   async start(): Promise<void> {
     await this.clock.start();
-    const beat = () => this.registry.heartbeat(this.options.cluster, this.workerId, this.clock.now()).catch((err) => this.options.logger.warn({ err }, 'heartbeat failed'));
-    await beat();
+    await this.epoch.start().catch((err) => this.options.logger.warn({ err }, 'could not read the Redis epoch marker'));
+    // Redis back without its data (restart without AOF, failover to an empty replica, FLUSHALL):
+    // checked on every reconnect, before the running jobs get far, and with every heartbeat.
+    this.options.redis.on('ready', this.onRedisReady);
+    const beat = () => {
+      void this.checkEpoch();
+      return this.beat();
+    };
+    await this.beat();
     this.heartbeat = setInterval(beat, this.options.heartbeatMs ?? 5000);
     this.heartbeat.unref();
     const lockDuration = this.options.lockDurationMs ?? 30_000;
@@ -131,6 +144,29 @@ export class JobRunner {
     });
     await this.worker.waitUntilReady();
     this.options.logger.info({ workerId: this.workerId }, 'worker started');
+  }
+
+  /**
+   * Stops every running job when Redis lost its data: the bot tells their people "lost when Redis
+   * restarted; nothing more will run", so nothing more of them may run (a drain would go on
+   * evicting until its BullMQ lock renewal failed, up to half of lockDurationMs later).
+   */
+  private async checkEpoch(): Promise<void> {
+    const lost = await this.epoch.lost().catch(() => false);
+    if (!lost) return;
+    // The registry went with the data: register now, or the bot refuses new requests ("No live
+    // worker") until the next heartbeat.
+    void this.beat();
+    if (this.jobAborts.size === 0) return;
+    for (const [id, abort] of this.jobAborts) {
+      this.lostWithRedis.add(id);
+      abort.abort();
+    }
+    this.options.logger.warn({ jobIds: [...this.jobAborts.keys()] }, 'Redis came back without its data; stopped the running jobs, whose records are gone');
+  }
+
+  private beat(): Promise<void> {
+    return this.registry.heartbeat(this.options.cluster, this.workerId, this.clock.now()).catch((err) => this.options.logger.warn({ err }, 'heartbeat failed'));
   }
 
   private async emit(job: Job, payload: JobPayload, body: JobEventBody): Promise<void> {
@@ -197,6 +233,13 @@ export class JobRunner {
       done(result.ok ? 'ok' : 'not_ok');
       return result;
     } catch (err) {
+      if (this.lostWithRedis.has(job.id!)) {
+        log.warn('stopped: Redis lost this job\'s records; what it did so far stays done');
+        // The bot already told its people; a 'failed' event now would only overwrite that card.
+        this.reported.add(job.id!);
+        done('failed');
+        throw new UnrecoverableError('job lost with Redis');
+      }
       if (this.lockLost.has(job.id!)) {
         // Another worker owns the job now and continues from its checkpoints; stay out of its way.
         log.warn('lost the job lock; stopped here and left the job to the worker that holds it');
@@ -227,6 +270,7 @@ export class JobRunner {
       this.active.delete(job.id!);
       this.jobAborts.delete(job.id!);
       this.lockLost.delete(job.id!);
+      this.lostWithRedis.delete(job.id!);
       this.shutdown.signal.removeEventListener('abort', onShutdown);
     }
   }
@@ -257,6 +301,7 @@ export class JobRunner {
    */
   async stop(timeoutMs = 30_000): Promise<void> {
     clearInterval(this.heartbeat);
+    this.options.redis.off('ready', this.onRedisReady);
     const worker = this.worker;
     if (!worker) return;
     void worker.pause(true).catch(() => {});
