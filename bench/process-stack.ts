@@ -133,6 +133,8 @@ export async function startProcessStack(o: ProcessStackOptions): Promise<Process
   const redis = await startRedisServer({ aof: o.redisAof ?? false });
   const slack = await startSlackApiServer({ users: [...defaultUsers, ...users], channels: [...defaultChannels, ...(o.channels ?? [])] });
   const client = new Redis(redis.url, { maxRetriesPerRequest: null });
+  // Faults restart or stop this Redis; its commands fail then, and reconnects need no printing.
+  client.on('error', () => {});
   const cards = new CardWatch(slack);
   const audit: AuditEntry[] = [];
   const onLine = (line: string) => {

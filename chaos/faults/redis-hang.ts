@@ -46,7 +46,7 @@ export const redisHang: Fault = {
   trials: 10,
   timeoutMs: 120_000,
   async trial(t) {
-    const w = await t.world({ pods: 20 });
+    const w = await t.world({ pods: 120 });
     const pending = await requestApproval(w, REQUESTER, 'cordon node-002');
     const hangMs = 4000 + (t.index % 3) * 1000;
     const problems: string[] = [];

@@ -41,7 +41,7 @@ export const slackStorm: Fault = {
   trials: 5,
   timeoutMs: 120_000,
   async trial(t) {
-    const w = await t.world({ pods: 20 });
+    const w = await t.world({ pods: 120 });
     const problems: string[] = [];
     const cordon = requestApproval(w, REQUESTER, 'cordon node-003', 60_000);
     for (const b of burstOf(t.index)) w.stack.slack.failNext(AnyMethod, b.fault, b.times);

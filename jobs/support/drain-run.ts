@@ -10,7 +10,7 @@ import { isCordoned, setUnschedulable } from '../../src/k8s/node-schedulable.js'
 import { nsName } from '../../src/k8s/object-ref.js';
 import { NodePodWatch } from '../../src/k8s/pod-watch.js';
 import { waitUntil } from '../../src/k8s/watched-list.js';
-import type { JobContext } from '../job-context.js';
+import { JobLost, type JobContext } from '../job-context.js';
 import { BudgetWatch } from './budget-wait.js';
 import { podTarget, type DrainAnalysis } from './drain-analysis.js';
 import { ProgressReporter, rethrow } from './operation.js';
@@ -78,6 +78,8 @@ export class DrainRun {
   private readonly unchanged: string[] = [];
   /** One signal for the whole run: the worker stopping, or a progress report failing, ends it. */
   private readonly stop = new AbortController();
+  /** Cuts the requests in flight too: only when the job is lost for good (JobLost). */
+  private readonly cut = new AbortController();
   private failure: unknown;
   private readonly reporter: ProgressReporter;
   private watch?: NodePodWatch;
@@ -107,7 +109,10 @@ export class DrainRun {
 
   /** Runs every step; resolves with what changed, or throws (see the class comment). */
   async run(): Promise<DrainOutcome> {
-    const onAbort = () => this.stop.abort(this.ctx.signal.reason);
+    const onAbort = () => {
+      if (this.ctx.signal.reason instanceof JobLost) this.cut.abort(this.ctx.signal.reason);
+      this.stop.abort(this.ctx.signal.reason);
+    };
     if (this.ctx.signal.aborted) onAbort();
     this.ctx.signal.addEventListener('abort', onAbort, { once: true });
     try {
@@ -246,10 +251,14 @@ export class DrainRun {
     const target = { namespace: t.namespace, name: t.name, uid: t.uid };
     // In-flight requests are not cut off when the run stops: each one finishes and is
     // checkpointed, so the job that resumes knows exactly which pods were asked. Bounded by its
-    // own timeout instead.
-    const req = { gracePeriodSeconds: args.gracePeriod, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) };
+    // own timeout instead; cut only when no job will resume (JobLost), as one still waiting for
+    // a connection would otherwise reach the API after the card said nothing more runs.
+    const req = { gracePeriodSeconds: args.gracePeriod, signal: AbortSignal.any([AbortSignal.timeout(REQUEST_TIMEOUT_MS), this.cut.signal]) };
     try {
-      return await this.options.limit(() => {
+      return await this.options.limit(async () => {
+        // While Redis is away no eviction could be checkpointed, and if it comes back empty
+        // nothing more may run: wait for the worker's word first.
+        await ctx.beforeWrite?.();
         // A slot may free up after the run was stopped: never start a new eviction then.
         this.stop.signal.throwIfAborted();
         return args.disableEviction ? deletePodOnce(ctx.kube, target, req) : evictPod(ctx.kube, target, req);

@@ -6,7 +6,7 @@ import { describeError, ErrorCode, isSitrepError, JobError } from '../core/error
 import { JobPayloadSchema, type JobPayload, type JobResult } from '../core/job.js';
 import { randomId } from '../core/ids.js';
 import { argsFor } from '../core/verbs/contract.js';
-import type { JobContext, OperationJob, ReadJob } from '../../jobs/job-context.js';
+import { JobLost, type JobContext, type OperationJob, type ReadJob } from '../../jobs/job-context.js';
 import { BackupStore } from './backup-store.js';
 import { CheckpointStore } from './checkpoint-store.js';
 import { JobRelease } from './job-release.js';
@@ -78,6 +78,14 @@ export class JobRunner {
   private readonly lostWithRedis = new Set<string>();
   private readonly epoch: RedisEpoch;
   private readonly onRedisReady = () => void this.checkEpoch();
+  /** Closed while Redis is unreachable or back but not yet checked: jobs' writes wait on it (JobContext.beforeWrite). */
+  private redisGate?: { promise: Promise<void>; open: () => void };
+  private readonly onRedisClose = () => {
+    if (this.redisGate) return;
+    let open!: () => void;
+    const promise = new Promise<void>((resolve) => (open = resolve));
+    this.redisGate = { promise, open };
+  };
   /** Jobs whose failure process() already reported, so the 'failed' listener does not repeat it. */
   private readonly reported = new Set<string>();
 
@@ -101,6 +109,7 @@ export class JobRunner {
     // Redis back without its data (restart without AOF, failover to an empty replica, FLUSHALL):
     // checked on every reconnect, before the running jobs get far, and with every heartbeat.
     this.options.redis.on('ready', this.onRedisReady);
+    this.options.redis.on('close', this.onRedisClose);
     const beat = () => {
       void this.checkEpoch();
       return this.beat();
@@ -152,17 +161,28 @@ export class JobRunner {
    * evicting until its BullMQ lock renewal failed, up to half of lockDurationMs later).
    */
   private async checkEpoch(): Promise<void> {
-    const lost = await this.epoch.lost().catch(() => false);
-    if (!lost) return;
-    // The registry went with the data: register now, or the bot refuses new requests ("No live
-    // worker") until the next heartbeat.
-    void this.beat();
-    if (this.jobAborts.size === 0) return;
-    for (const [id, abort] of this.jobAborts) {
-      this.lostWithRedis.add(id);
-      abort.abort();
+    let lost: boolean;
+    try {
+      lost = await this.epoch.lost();
+    } catch {
+      // Not known yet: writes keep waiting for a check that succeeds (the next reconnect or heartbeat).
+      return;
     }
-    this.options.logger.warn({ jobIds: [...this.jobAborts.keys()] }, 'Redis came back without its data; stopped the running jobs, whose records are gone');
+    if (lost) {
+      // The registry went with the data: register now, or the bot refuses new requests ("No live
+      // worker") until the next heartbeat.
+      void this.beat();
+      if (this.jobAborts.size) {
+        for (const [id, abort] of this.jobAborts) {
+          this.lostWithRedis.add(id);
+          abort.abort(new JobLost());
+        }
+        this.options.logger.warn({ jobIds: [...this.jobAborts.keys()] }, 'Redis came back without its data; stopped the running jobs, whose records are gone');
+      }
+    }
+    const gate = this.redisGate;
+    this.redisGate = undefined;
+    gate?.open();
   }
 
   private beat(): Promise<void> {
@@ -216,6 +236,18 @@ export class JobRunner {
         await this.emit(job, payload, { type: 'note', kind: e.kind, key: `${payload.requestId}:${e.key}`, text: e.text, data: e.data });
       },
       checkpoints: new CheckpointStore(this.options.redis, this.options.keys.checkpoints(job.id!)),
+      beforeWrite: () => {
+        const gate = this.redisGate;
+        if (!gate || signal.aborted) return Promise.resolve();
+        return new Promise<void>((resolve) => {
+          const done = () => {
+            signal.removeEventListener('abort', done);
+            resolve();
+          };
+          signal.addEventListener('abort', done, { once: true });
+          void gate.promise.then(done);
+        });
+      },
       backup: async (name, objects) => {
         await this.backups.save(payload.requestId, { name, savedAt: this.clock.now(), objects });
         await ctx.event({ kind: 'job.backup', key: `backup:${name}`, text: `Saved ${objects.length} manifest(s) as backup "${name}"`, data: { name, objects: objects.length } });
@@ -302,6 +334,8 @@ export class JobRunner {
   async stop(timeoutMs = 30_000): Promise<void> {
     clearInterval(this.heartbeat);
     this.options.redis.off('ready', this.onRedisReady);
+    this.options.redis.off('close', this.onRedisClose);
+    this.redisGate?.open();
     const worker = this.worker;
     if (!worker) return;
     void worker.pause(true).catch(() => {});

@@ -27,6 +27,8 @@ export interface RequestContext {
   auth?: ApiAuth;
   /** Who is asking (after impersonation), when the server authenticates. */
   user?: UserInfo;
+  /** When the request reached the server (the sandbox clock). */
+  receivedAt?: number;
   /** Where accepted evictions are recorded. */
   evictions?: EvictionLog;
 }

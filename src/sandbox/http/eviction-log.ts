@@ -6,6 +6,11 @@ export interface AcceptedEviction {
   uid: string;
   /** When it was accepted, ms since the epoch (the sandbox clock). */
   at: number;
+  /**
+   * When its request reached the server, before its body was read: an eviction sent before some
+   * moment may be accepted after it, under load by seconds.
+   */
+  receivedAt: number;
 }
 
 /**

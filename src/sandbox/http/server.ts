@@ -172,7 +172,7 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
     const t = route.type;
     const verb = kubeVerb(method, route.name !== undefined, watch && method === 'GET');
     counter.resource(verb, route.subresource ? `${t.resource}/${route.subresource}` : t.resource);
-    const ctx: RequestContext = { req, res, url, route, key: resourceKey(t), store, now, logger, trackWatch, bookmarkIntervalMs, minRequestTimeoutSeconds, evictions, ...(auth ? { auth } : {}), ...(user ? { user } : {}) };
+    const ctx: RequestContext = { req, res, url, route, key: resourceKey(t), store, now, logger, trackWatch, bookmarkIntervalMs, minRequestTimeoutSeconds, evictions, receivedAt: now(), ...(auth ? { auth } : {}), ...(user ? { user } : {}) };
 
     if (route.subresource) {
       const sub = t.subresources.find((s) => s.name === route.subresource)!;
