@@ -1,4 +1,6 @@
 /** What every chaos fault is to the runner (chaos/run.ts): a name, what a passed trial checks, and one trial. */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { startWorld, type World, type WorldOptions } from './world.js';
 
 /** One trial's surroundings, handed in by the runner. */
@@ -28,8 +30,8 @@ export interface Fault {
   trial(t: TrialContext): Promise<void>;
 }
 
-/** A trial context whose worlds are stopped by `cleanup()`, for the runner. */
-export function trialContext(index: number, of: number, signal: AbortSignal): TrialContext & { cleanup(): Promise<void> } {
+/** A trial context whose worlds are stopped by `cleanup()`, for the runner; `keepLogs(dir)` first saves what their processes printed. */
+export function trialContext(index: number, of: number, signal: AbortSignal): TrialContext & { cleanup(): Promise<void>; keepLogs(dir: string): Promise<void> } {
   const worlds: Promise<World>[] = [];
   return {
     index,
@@ -39,6 +41,13 @@ export function trialContext(index: number, of: number, signal: AbortSignal): Tr
       const w = startWorld(o);
       worlds.push(w);
       return w;
+    },
+    async keepLogs(dir) {
+      await mkdir(dir, { recursive: true });
+      for (const [i, w] of (await Promise.allSettled(worlds)).entries()) {
+        if (w.status !== 'fulfilled') continue;
+        for (const r of [...w.value.stack.bots, ...w.value.stack.workers]) await writeFile(join(dir, `${i}-${r.name.replace(/[^a-z0-9]+/gi, '-')}.log`), r.proc.output());
+      }
     },
     async cleanup() {
       await Promise.all(worlds.map((w) => w.then((x) => x.stop(), () => {})));

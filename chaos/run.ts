@@ -11,7 +11,9 @@
  *                         are reported as not run
  *   CHAOS_LOG_LEVEL=info  the sitrep processes' log level (default warn)
  *   CHAOS_BUILD=0         skip `npm run build` (dist/ is current)
+ *   CHAOS_LOGS=DIR        save the last output of every bot and worker of a failed trial there
  */
+import { join } from 'node:path';
 import { buildDist } from '../bench/image.js';
 import { apiOutage } from './faults/api-outage.js';
 import { redisHang } from './faults/redis-hang.js';
@@ -21,7 +23,8 @@ import { workerKill } from './faults/worker-kill.js';
 import { trialContext, type Fault } from './fault.js';
 import { formatTable, type FaultResult } from './table.js';
 
-const FAULTS: Fault[] = [workerKill, redisRestartEmpty, redisRestartAof, redisHang, apiOutage, slackStorm];
+// Shortest trials first: under a tight CHAOS_DEADLINE_MIN the worker kills (each waits for a lock to lapse) are what is cut.
+const FAULTS: Fault[] = [redisRestartEmpty, redisRestartAof, redisHang, apiOutage, slackStorm, workerKill];
 
 function usage(message: string): never {
   process.stderr.write(`npm run chaos: ${message}\nFaults: ${FAULTS.map((f) => f.name).join(', ')}. Example: CHAOS_TRIALS=2 CHAOS_ONLY=worker-kill npm run chaos\n`);
@@ -50,10 +53,13 @@ async function runTrial(fault: Fault, index: number, of: number): Promise<string
   let timer: NodeJS.Timeout | undefined;
   const overran = new Promise<string>((resolve) => (timer = setTimeout(() => resolve(`overran its ${fault.timeoutMs / 1000} s timeout`), fault.timeoutMs)));
   const ran = fault.trial(t).then(() => undefined, (err: unknown) => (err instanceof Error ? err.message : String(err)));
+  let failure: string | undefined;
   try {
-    return await Promise.race([ran, overran]);
+    failure = await Promise.race([ran, overran]);
+    return failure;
   } finally {
     clearTimeout(timer);
+    if (failure !== undefined && process.env.CHAOS_LOGS) await t.keepLogs(join(process.env.CHAOS_LOGS, `${fault.name}-${index + 1}`)).catch(() => {});
     abort.abort();
     await t.cleanup();
     // A trial that overran stops on its own once its world is gone; it must not outlive the run.
