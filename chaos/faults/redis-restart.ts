@@ -3,6 +3,7 @@
  * promise): empty (a restart without persistence, as a failover to an empty replica), or from
  * its AOF written with `appendfsync always` after a SIGKILL.
  */
+import { untilReady } from '../../bench/image.js';
 import { OPS } from '../../bench/process-stack.js';
 import type { CardVersion } from '../../bench/card-watch.js';
 import { LOST_LINE } from '../../src/chat/render/lost-card.js';
@@ -49,10 +50,10 @@ export const redisRestartEmpty: Fault = {
     const broken = await newRequestWorks(w, DAVE);
     if (broken) problems.push(broken);
     // The new request took seconds: any eviction the lost drain still asked for would show by now.
-    // Requests sent before the card said so may be accepted a little after; those are not "more".
+    // Requests sent before the card said so may arrive a little after; those are not "more".
     const saidLost = Math.min(...ends.map((v) => v.at));
-    const after = w.sandbox.evictions().filter((e) => e.receivedAt > saidLost);
-    if (after.length) problems.push(`${after.length} pods evicted after the card said nothing more will run (the first ${after[0]!.receivedAt - saidLost} ms after)`);
+    const after = w.sandbox.evictions().filter((e) => e.sentBy > saidLost);
+    if (after.length) problems.push(`${after.length} pods evicted after the card said nothing more will run (the first sent ${after[0]!.sentBy - saidLost} ms after)`);
     for (const card of [drain, pending]) {
       const last = w.stack.cards.versions(OPS, card.ts).at(-1);
       if (last && !lost.test(last.text)) problems.push(`a lost card changed again afterwards: "${firstLine(last.text)}"`);
@@ -72,6 +73,9 @@ export const redisRestartAof: Fault = {
     const { w, drain, pending } = await inFlight(t, true);
     await w.stack.redis.kill({ signal: 'SIGKILL' });
     await w.stack.redis.restart();
+    // As a load balancer would: the click goes to a bot that says it is ready (it reaches Redis).
+    const bot = w.stack.bots[0]!;
+    await untilReady(bot.url.replace(/\/slack\/events$/, '/readyz'), bot.proc, bot.name, 30_000);
     const res = await w.stack.click(CardAction.Approve, pending.approvalId, { user: APPROVER, messageTs: pending.ts });
     if (res.status !== 200) throw new Error(`the Approve click after the restart answered HTTP ${res.status}`);
     const problems: string[] = [];

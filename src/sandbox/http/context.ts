@@ -27,8 +27,8 @@ export interface RequestContext {
   auth?: ApiAuth;
   /** Who is asking (after impersonation), when the server authenticates. */
   user?: UserInfo;
-  /** When the request reached the server (the sandbox clock). */
-  receivedAt?: number;
+  /** The latest moment the client had sent this request (the sandbox clock): its arrival, or its new connection's opening. */
+  sentBy?: number;
   /** Where accepted evictions are recorded. */
   evictions?: EvictionLog;
 }

@@ -7,10 +7,12 @@ export interface AcceptedEviction {
   /** When it was accepted, ms since the epoch (the sandbox clock). */
   at: number;
   /**
-   * When its request reached the server, before its body was read: an eviction sent before some
-   * moment may be accepted after it, under load by seconds.
+   * The latest moment the client had sent it: when the request arrived, or, for the first request
+   * on a new connection, when that connection was opened. An eviction sent before some moment may
+   * arrive and be accepted after it (under load by a second: TLS handshakes), so "did the client
+   * ask after X?" is `sentBy > X`.
    */
-  receivedAt: number;
+  sentBy: number;
 }
 
 /**

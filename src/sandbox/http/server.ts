@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import type { Logger } from 'pino';
 import { ApiError } from '../api-error.js';
 import { pathAttributes, resourceAttributes, type ApiAuth, type RequestAttributes, type UserInfo } from '../auth/index.js';
@@ -77,6 +77,13 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
   const minRequestTimeoutSeconds = options.minRequestTimeoutSeconds ?? 1800;
   const counter = new RequestCounter();
   const evictions = new EvictionLog();
+  const connections = new Map<string, { openedAt: number; requests: number }>();
+  /** The latest moment the client had sent this request: when its connection opened if it is the connection's first, else when it arrived. */
+  const sentBy = (req: IncomingMessage, arrived: number): number => {
+    const c = connections.get(`${req.socket.remoteAddress}:${req.socket.remotePort}`);
+    if (!c) return arrived;
+    return c.requests++ === 0 ? c.openedAt : arrived;
+  };
   const watches = new Set<() => void>();
   let serverAddress = '127.0.0.1:0';
 
@@ -172,7 +179,7 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
     const t = route.type;
     const verb = kubeVerb(method, route.name !== undefined, watch && method === 'GET');
     counter.resource(verb, route.subresource ? `${t.resource}/${route.subresource}` : t.resource);
-    const ctx: RequestContext = { req, res, url, route, key: resourceKey(t), store, now, logger, trackWatch, bookmarkIntervalMs, minRequestTimeoutSeconds, evictions, receivedAt: now(), ...(auth ? { auth } : {}), ...(user ? { user } : {}) };
+    const ctx: RequestContext = { req, res, url, route, key: resourceKey(t), store, now, logger, trackWatch, bookmarkIntervalMs, minRequestTimeoutSeconds, evictions, sentBy: sentBy(req, now()), ...(auth ? { auth } : {}), ...(user ? { user } : {}) };
 
     if (route.subresource) {
       const sub = t.subresources.find((s) => s.name === route.subresource)!;
@@ -234,6 +241,13 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
       });
   };
   const server: Server = options.tls ? createTlsServer({ cert: options.tls.cert, key: options.tls.key }, handler) : createServer(handler);
+  // When each TCP connection was opened (keyed by the client's address and port, the same on the
+  // TLS socket over it): a request a client sends on a new connection was on its way by then.
+  server.on('connection', (socket: Socket) => {
+    const key = `${socket.remoteAddress}:${socket.remotePort}`;
+    connections.set(key, { openedAt: now(), requests: 0 });
+    socket.once('close', () => connections.delete(key));
+  });
   // Watches stay open for as long as clients want them.
   server.requestTimeout = 0;
   server.on('clientError', (_err, socket) => {
