@@ -29,6 +29,8 @@ const ctx: JobContext = {
   progress: async (p) => void ((p.phase === 'waiting' || p.phase === 'done') && evicted === undefined && (evicted = performance.now() - t0)),
   event: async () => {},
   checkpoints: new CheckpointStore(redis, `bench:drain:${env.RUN_ID}`),
+  // No queue here, so no lock to lose; the GET a worker makes per eviction is still paid.
+  assertOwned: async () => void (await redis.get(`bench:drain:${env.RUN_ID}:lock`)),
   backup: async () => {},
 };
 const args = DrainArgsSchema.parse({ node: env.NODE, deleteEmptyDirData: true, force: true });

@@ -19,7 +19,8 @@ if (Number(process.versions.node.split('.')[0]) < NODE_MAJOR) {
         ? `Run it through npm, which puts the Node ${NODE_MAJOR} that \`npm ci\` installed first on PATH:\n  npm start    npm run sitrep -- ARGS    npx sitrep ARGS`
         : `No Node ${NODE_MAJOR} in node_modules/.bin: run \`npm ci\`, which brings one where the npm registry has it for this platform (see the README), or install Node ${NODE_MAJOR}.`),
   );
-  process.exit(2);
+  // 1, a configuration failure (README, exit codes): the command line was right, the machine is not.
+  process.exit(1);
 }
 
 const source = join(root, 'src', 'main.ts');

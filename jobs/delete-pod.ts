@@ -100,6 +100,9 @@ function replacedResult(ns: string, name: string, approvedUid: string, newUid: s
   };
 }
 
+/** Checkpoint written just before the DELETE is sent (`deleted` once it was accepted). */
+const DELETING = 'deleting';
+
 /** `/k8s delete pod NAME`: DELETE pinned to the UID seen at plan time, so a same-name replacement is never deleted. */
 export const deletePodJob: OperationJob<typeof deletePodVerb> = {
   verb: deletePodVerb,
@@ -121,14 +124,15 @@ export const deletePodJob: OperationJob<typeof deletePodVerb> = {
     const start = await readStart(ctx);
     const uid = approved.actions.find((a) => a.kind === 'delete' && a.target === ref)?.uid;
     try {
-      if (await ctx.checkpoints.get<boolean>('deleted')) {
-        return { ok: true, title: `Deleted pod ${ns}/${args.name}`, text: '', changed: [`${ref} deleted (uid ${uid})`], unchanged: [] };
-      }
+      const deletedEarlier = { ok: true, title: `Deleted pod ${ns}/${args.name}`, text: '', changed: [`${ref} deleted (uid ${uid})`], unchanged: [] };
+      if (await ctx.checkpoints.get<boolean>('deleted')) return deletedEarlier;
       if (!uid) {
         return { ok: true, title: `Pod ${ns}/${args.name} did not exist when planned: nothing deleted`, text: '', changed: [], unchanged: [`${ref} not found`] };
       }
+      // An earlier attempt sent the DELETE and died before hearing the answer: a pod gone now is its doing.
+      const askedEarlier = Boolean(await ctx.checkpoints.get<number>(DELETING));
       const a = await planDelete(ctx, args);
-      if (!a.pod) return { ok: true, title: `Pod ${ns}/${args.name} is already gone: nothing deleted`, text: '', changed: [], unchanged: [`${ref} was already gone`] };
+      if (!a.pod) return askedEarlier ? deletedEarlier : { ok: true, title: `Pod ${ns}/${args.name} is already gone: nothing deleted`, text: '', changed: [], unchanged: [`${ref} was already gone`] };
       if (a.pod.metadata?.uid !== uid) return replacedResult(ns, args.name, uid, a.pod.metadata?.uid);
       if (a.plan.refusal) throw new JobError(ErrorCode.OperationRefused, `Delete of ${ref} refused, nothing changed: ${a.plan.refusal.message}`);
       // The approved pod is still there: anything else the approver saw must be too.
@@ -136,9 +140,13 @@ export const deletePodJob: OperationJob<typeof deletePodVerb> = {
       await start.begin();
       const pod = a.pod;
       await backupOnce(ctx, `delete-pod-${args.name}`, () => new PodBackup(a.view).pods([pod]).manifests());
+      await ctx.assertOwned();
+      // Before the request: a successor knows this attempt may have deleted the pod.
+      await ctx.checkpoints.set(DELETING, ctx.clock.now());
       // The UID precondition is the guarantee: a pod replaced between the read above and now is not deleted.
       const outcome = await deletePodOnce(ctx.kube, { namespace: ns, name: args.name, uid }, { gracePeriodSeconds: args.force ? 0 : args.gracePeriod, signal: ctx.signal });
       if (outcome.kind === 'gone') {
+        if (askedEarlier && !outcome.replaced) return deletedEarlier;
         return outcome.replaced
           ? replacedResult(ns, args.name, uid, undefined)
           : { ok: true, title: `Pod ${ns}/${args.name} is already gone: nothing deleted`, text: '', changed: [], unchanged: [`${ref} was already gone`] };

@@ -1,6 +1,7 @@
 import { ErrorCode, JobError } from '../src/core/errors.js';
 import type { JobResult } from '../src/core/job.js';
 import { drainVerb, type DrainArgs } from '../src/core/verbs/index.js';
+import { withApiRetries } from '../src/k8s/api-retry.js';
 import { isCordoned } from '../src/k8s/node-schedulable.js';
 import { listSome } from '../src/k8s/object-ref.js';
 import type { OperationJob } from './job-context.js';
@@ -22,6 +23,9 @@ export interface DrainJobOptions {
    * @defaultValue 250 */
   progressIntervalMs?: number;
 }
+
+/** How long the result's read of the node keeps retrying a failing API, ms. */
+const RESULT_READ_MS = 5000;
 
 /** A tiny semaphore: at most `n` calls of `run` at once. */
 function limiter(n: number): <T>(fn: () => Promise<T>) => Promise<T> {
@@ -84,7 +88,9 @@ export function createDrainJob(options: DrainJobOptions = {}): OperationJob<type
       }
       const run = new DrainRun(ctx, args, analysis, { startedAt: start.startedAt, retryIntervalMs, limit, progressIntervalMs: options.progressIntervalMs ?? 250 });
       const outcome = await run.run();
-      return summarizeDrain(ctx, args, analysis, approved, outcome, start.startedAt);
+      // The result reads the node again; if the API is still out (the drain timed out on it), it
+      // says what the run knew after a short wait rather than retrying for long past the deadline.
+      return withApiRetries({ until: AbortSignal.any([ctx.signal, AbortSignal.timeout(RESULT_READ_MS)]) }, () => summarizeDrain(ctx, args, analysis, approved, outcome, start.startedAt));
     },
   };
 }

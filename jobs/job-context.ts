@@ -20,18 +20,6 @@ export interface Checkpoints {
   set(name: string, value: unknown): Promise<void>;
 }
 
-/**
- * Why a job's `signal` was aborted when Redis lost the job's records (it came back empty): no
- * worker will resume it and its people were told nothing more runs, so a job cancels even its
- * requests still in flight (otherwise it lets them finish, for the worker that resumes it).
- */
-export class JobLost extends Error {
-  constructor() {
-    super('Redis lost this job\'s records; nothing more of it runs');
-    this.name = 'JobLost';
-  }
-}
-
 /** What every job gets from the worker that runs it. I/O only comes in through here. */
 export interface JobContext {
   cluster: string;
@@ -44,15 +32,15 @@ export interface JobContext {
   progress(progress: Omit<JobProgress, 'elapsedMs'> & { elapsedMs?: number }): Promise<void>;
   event(event: JobEvent): Promise<void>;
   checkpoints: Checkpoints;
+  /**
+   * Resolves while this worker still holds the job: its BullMQ lock still carries this attempt's
+   * token. Otherwise aborts `signal` and rejects: another worker took the job over (this one
+   * stalled), or Redis lost it (emptied: its owner was told "nothing more will run"). Call it
+   * before each destructive request; one Redis GET, shared by callers that ask at the same time.
+   */
+  assertOwned(): Promise<void>;
   /** Saves manifests before a destructive step, retrievable later for the incident record. */
   backup(name: string, objects: unknown[]): Promise<void>;
-  /**
-   * Await before each write to the cluster. Resolves at once while the worker's Redis is up;
-   * while it is unreachable, once it is back and still holds its data; if it came back empty,
-   * `signal` is aborted first (the job's records are gone and its people were told nothing more
-   * runs). Without it (a job run outside a worker), writes go ahead.
-   */
-  beforeWrite?(): Promise<void>;
 }
 
 /**

@@ -2,13 +2,11 @@ import type { V1DaemonSet, V1Deployment, V1StatefulSet } from '@kubernetes/clien
 import { ErrorCode, JobError } from '../src/core/errors.js';
 import type { JobResult } from '../src/core/job.js';
 import { Severity, WarningCode, type Plan, type PlanWarning } from '../src/core/plan.js';
-import { kubeStatusOf } from '../src/k8s/api-errors.js';
-import { toManifest } from '../src/k8s/manifest.js';
-import { objectRef } from '../src/k8s/object-ref.js';
-import { patchWorkload, readWorkload, WORKLOAD_API, WorkloadKind, type WorkloadObject } from '../src/k8s/workloads.js';
+import { patchWorkload, WORKLOAD_API, type WorkloadObject } from '../src/k8s/workloads.js';
 import type { JobContext, OperationJob } from './job-context.js';
-import { assertNoDrift, backupOnce, buildPlan, readStart, rethrow } from './support/operation.js';
-import { DEFAULT_NAMESPACE, restartVerb, type RestartArgs } from '../src/core/verbs/index.js';
+import { backupWorkload, readTargetWorkload, workloadTarget } from './support/workload-target.js';
+import { assertNoDrift, buildPlan, readStart, rethrow } from './support/operation.js';
+import { restartVerb, type RestartArgs } from '../src/core/verbs/index.js';
 
 /** The annotation `kubectl rollout restart` sets; any change of it rolls every pod. */
 export const RESTARTED_AT = 'kubectl.kubernetes.io/restartedAt';
@@ -23,7 +21,7 @@ function currentRestartedAt(w: WorkloadObject): string | undefined {
 }
 
 function downtime(args: RestartArgs, w: WorkloadObject): PlanWarning | undefined {
-  const ref = objectRef(args.kind, args.name, args.namespace ?? DEFAULT_NAMESPACE);
+  const { ref } = workloadTarget(args);
   if (args.kind === 'deployment' && (w as V1Deployment).spec?.strategy?.type === 'Recreate') {
     return { code: WarningCode.SingleReplica, severity: Severity.Warning, message: `Downtime: ${args.name} uses the Recreate strategy: every pod stops before the new ones start.`, objects: [ref] };
   }
@@ -35,17 +33,9 @@ function downtime(args: RestartArgs, w: WorkloadObject): PlanWarning | undefined
 }
 
 async function planRestart(ctx: JobContext, args: RestartArgs): Promise<{ plan: Plan; workload: WorkloadObject }> {
-  const ns = args.namespace ?? DEFAULT_NAMESPACE;
-  let workload: WorkloadObject;
-  try {
-    workload = await readWorkload(ctx.kube, args.kind, ns, args.name, ctx.signal);
-  } catch (err) {
-    if (kubeStatusOf(err)?.code === 404) {
-      throw new JobError(ErrorCode.NotFound, `${args.kind} ${args.name} not found in namespace ${ns}.`, { hint: `List them with \`/k8s get ${args.kind}s -n ${ns}\`.` });
-    }
-    throw err;
-  }
-  const target = objectRef(args.kind, args.name, ns);
+  const resolved = workloadTarget(args);
+  const { ns, ref: target } = resolved;
+  const workload = await readTargetWorkload(ctx, resolved);
   const warnings: PlanWarning[] = [];
   let refusal: Plan['refusal'];
   if (args.kind === 'deployment' && (workload as V1Deployment).spec?.paused) {
@@ -89,9 +79,8 @@ export const restartJob: OperationJob<typeof restartVerb> = {
   },
 
   async execute(args, approved, ctx): Promise<JobResult> {
-    const ns = args.namespace ?? DEFAULT_NAMESPACE;
-    const label = `${args.kind} ${ns}/${args.name}`;
-    const ref = objectRef(args.kind, args.name, ns);
+    const target = workloadTarget(args);
+    const { ns, label, ref } = target;
     const start = await readStart(ctx);
     try {
       const { plan, workload } = await planRestart(ctx, args);
@@ -105,7 +94,8 @@ export const restartJob: OperationJob<typeof restartVerb> = {
       assertNoDrift(approved, plan, { resumed: start.resumed });
       await ctx.progress({ phase: 'restart', done: 0, total: 1, message: `Restarting ${label}`, blocked: [] });
       await start.begin();
-      await backupOnce(ctx, `restart-${args.kind}-${args.name}`, () => [toManifest(workload, WORKLOAD_API[args.kind].kind, WORKLOAD_API[args.kind].apiVersion)]);
+      await backupWorkload(ctx, 'restart', target, workload);
+      await ctx.assertOwned();
       await patchWorkload(ctx.kube, args.kind, ns, args.name, { spec: { template: { metadata: { annotations: { [RESTARTED_AT]: restartedAt } } } } }, ctx.signal);
       await ctx.checkpoints.set('restarted', restartedAt);
       await ctx.progress({ phase: 'done', done: 1, total: 1, message: `Restarted ${label}`, blocked: [] });

@@ -1,18 +1,16 @@
 import type { V1Pod } from '@kubernetes/client-node';
-import { ErrorCode, JobError } from '../src/core/errors.js';
 import type { JobResult } from '../src/core/job.js';
 import { Severity, WarningCode, type Plan, type PlanWarning } from '../src/core/plan.js';
-import { kubeStatusOf } from '../src/k8s/api-errors.js';
 import { simulatePlacement } from '../src/k8s/capacity.js';
 import { listAll } from '../src/k8s/list-all.js';
-import { toManifest } from '../src/k8s/manifest.js';
 import { objectRef } from '../src/k8s/object-ref.js';
 import { capacityWarnings } from '../src/k8s/plan-warnings.js';
 import { callOptions } from '../src/k8s/request-options.js';
-import { readWorkload, setReplicas, WORKLOAD_API, WorkloadKind, type WorkloadObject } from '../src/k8s/workloads.js';
+import { setReplicas, WORKLOAD_API, type WorkloadObject } from '../src/k8s/workloads.js';
 import type { JobContext, OperationJob } from './job-context.js';
-import { assertNoDrift, backupOnce, buildPlan, readStart, rethrow } from './support/operation.js';
-import { DEFAULT_NAMESPACE, scaleVerb, type ScaleArgs } from '../src/core/verbs/index.js';
+import { backupWorkload, readTargetWorkload, workloadTarget } from './support/workload-target.js';
+import { assertNoDrift, buildPlan, readStart, rethrow } from './support/operation.js';
+import { scaleVerb, type ScaleArgs } from '../src/core/verbs/index.js';
 
 function replicasOf(w: WorkloadObject): number {
   return (w.spec && 'replicas' in w.spec ? w.spec.replicas : undefined) ?? 1;
@@ -41,19 +39,11 @@ async function scaleUpWarnings(ctx: JobContext, w: WorkloadObject, extra: number
 }
 
 async function planScale(ctx: JobContext, args: ScaleArgs): Promise<{ plan: Plan; workload: WorkloadObject; current: number }> {
-  const ns = args.namespace ?? DEFAULT_NAMESPACE;
-  let workload: WorkloadObject;
-  try {
-    workload = await readWorkload(ctx.kube, args.kind, ns, args.name, ctx.signal);
-  } catch (err) {
-    if (kubeStatusOf(err)?.code === 404) {
-      throw new JobError(ErrorCode.NotFound, `${args.kind} ${args.name} not found in namespace ${ns}.`, { hint: `List them with \`/k8s get ${args.kind}s -n ${ns}\`.` });
-    }
-    throw err;
-  }
+  const resolved = workloadTarget(args);
+  const { ns, ref: target } = resolved;
+  const workload = await readTargetWorkload(ctx, resolved);
   workload.kind ??= WORKLOAD_API[args.kind].kind;
   const current = replicasOf(workload);
-  const target = objectRef(args.kind, args.name, ns);
   const warnings: PlanWarning[] = [];
   if (args.replicas === 0 && current > 0) {
     warnings.push({
@@ -92,9 +82,8 @@ export const scaleJob: OperationJob<typeof scaleVerb> = {
   },
 
   async execute(args, approved, ctx): Promise<JobResult> {
-    const ns = args.namespace ?? DEFAULT_NAMESPACE;
-    const label = `${args.kind} ${ns}/${args.name}`;
-    const ref = objectRef(args.kind, args.name, ns);
+    const target = workloadTarget(args);
+    const { ns, label, ref } = target;
     const start = await readStart(ctx);
     try {
       const { plan, workload, current } = await planScale(ctx, args);
@@ -111,10 +100,12 @@ export const scaleJob: OperationJob<typeof scaleVerb> = {
       }
       assertNoDrift(approved, plan, { resumed: start.resumed });
       await start.begin();
-      await backupOnce(ctx, `scale-${args.kind}-${args.name}`, () => [toManifest(workload, WORKLOAD_API[args.kind].kind, WORKLOAD_API[args.kind].apiVersion)]);
+      await backupWorkload(ctx, 'scale', target, workload);
       await ctx.progress({ phase: 'scale', done: 0, total: 1, message: `Scaling ${label} ${current} -> ${replicas}`, blocked: [] });
-      await setReplicas(ctx.kube, args.kind, ns, args.name, replicas, ctx.signal);
+      await ctx.assertOwned();
+      // Before the patch: a run resumed after a patch that went through still knows it was this job's.
       await ctx.checkpoints.set('scaled', replicas);
+      await setReplicas(ctx.kube, args.kind, ns, args.name, replicas, ctx.signal);
       await ctx.progress({ phase: 'done', done: 1, total: 1, message: `Scaled ${label} to ${replicas}`, blocked: [] });
       return {
         ok: true,

@@ -98,6 +98,7 @@ export const unfenceJob: OperationJob<typeof unfenceVerb> = {
       if (plan.refusal) throw new JobError(ErrorCode.OperationRefused, `Unfence of ${name} refused, nothing changed: ${plan.refusal.message}`);
       assertNoDrift(approved, plan, { resumed: start.resumed });
       await start.begin();
+      await ctx.assertOwned();
       await ctx.checkpoints.set('unfenced', true);
       const after = await setOutOfService(ctx.kube, name, { fence: false }, ctx.signal);
       return {

@@ -38,6 +38,10 @@ export const ConfigSchema = z.object({
   SITREP_PIN_EMOJI: z.string().regex(/^[a-z0-9_+-]+$/).default('pushpin').describe('Reaction that adds a channel message to the open incident\'s timeline.'),
   SITREP_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(4).describe('Jobs one worker runs at once. Jobs wait on the Kubernetes API, not the CPU, but a long drain holds its slot to the end; see Sizing in docs/operations.md.'),
   SITREP_SHUTDOWN_TIMEOUT: duration('30s').describe('How long a worker waits on SIGTERM for running jobs to reach a checkpoint.'),
+  SITREP_JOB_HEARTBEAT: duration('2s').describe('How often a worker beats for each job it runs (worker). The bot watches the beats.'),
+  SITREP_JOB_LOST_AFTER: duration('10s').describe('A running job whose worker has not beaten for this long is shown as lost on its card: "worker lost, resuming on another" (bot). At least twice SITREP_JOB_HEARTBEAT.'),
+  SITREP_JOB_LOCK: duration('10s').describe('BullMQ lock on a running job (`lockDuration`, worker): renewed every half of it; a dead worker\'s jobs are free to move once it expires.'),
+  SITREP_JOB_STALLED_INTERVAL: duration('5s').describe('How often workers hand jobs whose lock expired to a live worker (BullMQ `stalledInterval`). A killed worker\'s job resumes elsewhere within SITREP_JOB_LOCK + this, after its last lock renewal.'),
   SITREP_TIMELINE_RETENTION: z
     .string()
     .optional()
@@ -75,6 +79,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, role: Role = 'a
     if (!input.SLACK_SIGNING_SECRET) problems.push('SLACK_SIGNING_SECRET: required for the bot (Slack app > Basic Information > Signing Secret)');
     if (!input.SLACK_BOT_TOKEN) problems.push('SLACK_BOT_TOKEN: required for the bot (Slack app > OAuth & Permissions > Bot User OAuth Token, xoxb-…)');
   }
+  if (parsed.success && parsed.data.SITREP_JOB_LOST_AFTER < 2 * parsed.data.SITREP_JOB_HEARTBEAT) {
+    problems.push('SITREP_JOB_LOST_AFTER: must be at least twice SITREP_JOB_HEARTBEAT, or one late beat shows a live worker as lost');
+  }
   if (problems.length || !parsed.success) {
     throw new ConfigError(`Configuration is invalid:\n  ${problems.join('\n  ')}`, {
       hint: 'Set these environment variables (see the Configuration table in README.md) and start again.',
@@ -109,6 +116,7 @@ export function configTable(): string {
 
 function env_default(name: string, value: unknown): unknown {
   // Durations are stored in ms but written in the environment as text.
-  if (name === 'SITREP_SHUTDOWN_TIMEOUT') return '30s';
+  const durations: Record<string, string> = { SITREP_SHUTDOWN_TIMEOUT: '30s', SITREP_JOB_HEARTBEAT: '2s', SITREP_JOB_LOST_AFTER: '10s', SITREP_JOB_LOCK: '10s', SITREP_JOB_STALLED_INTERVAL: '5s' };
+  if (name in durations) return durations[name];
   return value;
 }

@@ -16,13 +16,16 @@ import { versionInfo } from './version.js';
 const USAGE = `sitrep: ChatOps for Kubernetes incident response
 
 Usage:
-  sitrep demo [--port 3000] [--scenario maintenance]   everything on loopback, with the local Slack console
-  sitrep bot                                           the Slack side (needs SLACK_* and REDIS_URL)
-  sitrep worker [--cluster NAME]                       runs jobs against one cluster (KUBECONFIG, REDIS_URL)
-  sitrep all [--cluster NAME]                          bot and worker in one process
-  sitrep sandbox [--port N] [--scenario NAME] [--kubeconfig PATH]   the simulated cluster alone
-  sitrep config                                        the environment variables sitrep reads
-  sitrep version                                       version, commit and Node (also --version)
+  sitrep demo [--port 3000] [--scenario maintenance] [--time-scale 0.1]
+                                   everything on loopback, with the local Slack console
+  sitrep bot                       the Slack side (needs SLACK_*, SITREP_JOB_KEY and REDIS_URL)
+  sitrep worker [--cluster NAME]   runs jobs against one cluster (KUBECONFIG, SITREP_JOB_KEY, REDIS_URL)
+  sitrep all [--cluster NAME]      bot and worker in one process
+  sitrep sandbox [--port N] [--scenario NAME] [--kubeconfig PATH] [--time-scale F]
+                 [--param key=value ...] [--action reboot|down|up:NODE[@AFTER][/DOWN] ...] [--http]
+                                   the simulated cluster alone (scenarios: sitrep sandbox --help)
+  sitrep config                    the environment variables sitrep reads
+  sitrep version                   version, commit and Node (also --version)
 
 Every subcommand takes --help. Configuration comes from the environment; see README.md.
 Exit codes: 0 ok, 1 runtime or configuration failure, 2 usage error.`;
@@ -123,6 +126,9 @@ async function runWorker(config: Config, clusterFlag: string | undefined, logger
     metrics,
     jobKeys: jobKeys(config),
     concurrency: config.SITREP_WORKER_CONCURRENCY,
+    lockDurationMs: config.SITREP_JOB_LOCK,
+    stalledIntervalMs: config.SITREP_JOB_STALLED_INTERVAL,
+    jobHeartbeatMs: config.SITREP_JOB_HEARTBEAT,
   });
 }
 
@@ -160,6 +166,7 @@ async function runBot(config: Config, logger: Logger, metrics: import('./ops/met
     pinEmoji: config.SITREP_PIN_EMOJI,
     runbooks,
     timelineRetentionMs: config.SITREP_TIMELINE_RETENTION,
+    jobLostAfterMs: config.SITREP_JOB_LOST_AFTER,
     jobKey: config.SITREP_JOB_KEY!,
     logger,
     onAck: metrics.observeAck,
@@ -317,6 +324,9 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
         return await runSandboxCli(rest);
       }
       case 'demo': {
+        // Help and usage errors load none of what the demo starts (seconds of imports on a busy machine).
+        const parsed = (await import('./demo/demo-usage.js')).parseDemoArgsOrExit(rest);
+        if (typeof parsed === 'number') return parsed;
         const { runDemo } = await import('./demo/demo.js');
         return await runDemo(rest);
       }

@@ -83,6 +83,26 @@ describe('the sitrep command, as README.md tabulates it', () => {
     });
   }
 
+  it('sitrep --help, each subcommand\'s own help and the README\'s row name the same flags, and the README names every scenario', async () => {
+    const flagsIn = (text: string) => [...new Set([...text.matchAll(/--[a-z][a-z-]*/g)].map((m) => m[0]))].sort();
+    const top = (await run(['--help'])).stdout;
+    for (const { sub, flags } of commands) {
+      // The subcommand's entry in `sitrep --help`: its line and any indented lines under it.
+      const entry = new RegExp(`^  sitrep ${sub}\\b.*(?:\\n {4,}.*)*`, 'm').exec(top)?.[0] ?? '';
+      const own = (await run([sub, '--help'])).stdout;
+      const usage = new RegExp(`^Usage: sitrep ${sub}\\b.*`, 'm').exec(own)?.[0] ?? '';
+      const expected = flagsIn(usage).filter((f) => f !== '--version' && f !== '--help');
+      expect(flagsIn(entry).filter((f) => f !== '--version' && f !== '--help'), `sitrep --help on ${sub}`).toEqual(expected);
+      expect([...new Set(flags)].sort(), `README.md's row of sitrep ${sub}`).toEqual(expected);
+    }
+    const scenarios = /^Scenarios: (.*)$/m.exec((await run(['sandbox', '--help'])).stdout)![1]!.split(', ');
+    expect(scenarios).toContain('maintenance');
+    const sandboxRow = table('cli').find(([cmd]) => cmd === '`sitrep sandbox`')!;
+    for (const name of scenarios) expect(sandboxRow[1], `README.md's sandbox row names scenario ${name}`).toContain(name);
+    const demoHelp = (await run(['demo', '--help'])).stdout;
+    for (const name of scenarios) expect(demoHelp, `sitrep demo --help names scenario ${name}`).toContain(name);
+  });
+
   it('sitrep version and sitrep --version print version, commit and Node', async () => {
     const [long, flag] = await Promise.all([run(['version']), run(['--version'])]);
     expect(long).toEqual(flag);

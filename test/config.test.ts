@@ -46,6 +46,13 @@ describe('configuration', () => {
     for (const bad of ['0', 'many', '2.5', '1000']) expect(() => loadConfig({ ...key, SITREP_WORKER_CONCURRENCY: bad }, 'worker'), bad).toThrow(/SITREP_WORKER_CONCURRENCY/);
   });
 
+  it('a job beats every 2 s, is lost after 10 s, under a 10 s lock checked every 5 s; a lost-after shorter than two beats is refused', () => {
+    const key = { SITREP_JOB_KEY: 'k'.repeat(32) };
+    const c = loadConfig(key, 'worker');
+    expect([c.SITREP_JOB_HEARTBEAT, c.SITREP_JOB_LOST_AFTER, c.SITREP_JOB_LOCK, c.SITREP_JOB_STALLED_INTERVAL]).toEqual([2000, 10_000, 10_000, 5000]);
+    expect(() => loadConfig({ ...key, SITREP_JOB_HEARTBEAT: '5s', SITREP_JOB_LOST_AFTER: '8s' }, 'worker')).toThrow(/SITREP_JOB_LOST_AFTER: must be at least twice SITREP_JOB_HEARTBEAT/);
+  });
+
   it('parses SITREP_CLUSTERS and refuses bad names', () => {
     expect([...parseClusters('prod=prod-admin, staging')]).toEqual([['prod', 'prod-admin'], ['staging', 'staging']]);
     expect(() => parseClusters('Prod_1=x')).toThrow(/invalid cluster name/);

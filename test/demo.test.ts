@@ -125,10 +125,10 @@ describe('sitrep demo, as a child process', () => {
         // No PATH: node is started by its absolute path, and redis-server cannot be found.
         run(['--port', '0'], { ...base, PATH: '' }),
       ]);
-      expect(busy.code, busy.out).toBe(2);
+      expect(busy.code, busy.out).toBe(1);
       expect(busy.out).toContain(`Port ${taken} is in use`);
       expect(busy.out).toContain('--port');
-      expect(noRedis.code, noRedis.out).toBe(2);
+      expect(noRedis.code, noRedis.out).toBe(1);
       expect(noRedis.out).toContain('redis-server is not installed');
       expect(noRedis.out).toContain('apt-get install redis-server');
       expect(noRedis.out).toContain('brew install redis');

@@ -43,7 +43,7 @@ describe('the Node that runs sitrep', () => {
       ctx.skip();
     }
     const failed = await run('node', [join(root, 'bin', 'sitrep.js'), 'config'], { cwd: root, env }).then(() => undefined, (err: { code?: number; stderr?: string }) => err);
-    expect(failed?.code).toBe(2);
+    expect(failed?.code).toBe(1);
     expect(failed?.stderr).toContain(`sitrep needs Node 24 or later; this is Node ${system}`);
     expect(failed?.stderr).toContain('npm start');
   });

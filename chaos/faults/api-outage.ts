@@ -4,23 +4,12 @@
  * or 429, by trial), shorter than the drain's timeout, so the drain must ride it out and finish
  * with every pod evicted exactly once.
  */
-import type { Sandbox } from '../../src/sandbox/index.js';
+import { OutageMode } from '../../src/sandbox/index.js';
 import { assertNone, type Fault } from '../fault.js';
 import { approve, drainProblems, finished, requestDrain } from '../requests.js';
 
-export type OutageMode = 'reset' | 'refuse' | '503' | '429';
-const MODES: OutageMode[] = ['reset', 'refuse', '503', '429'];
+const MODES: OutageMode[] = [OutageMode.Reset, OutageMode.Refuse, OutageMode.Unavailable, OutageMode.TooManyRequests];
 const AFTER_EVICTIONS = 20;
-
-/** The sandbox's fault control (branch api-blip): every API request fails for `durationMs`, starting after `afterEvictions` accepted evictions. */
-interface OutageControl {
-  apiOutage(o: { durationMs: number; afterEvictions?: number; mode?: OutageMode }): unknown;
-}
-
-function outageControl(sandbox: Sandbox): OutageControl | undefined {
-  const s = sandbox as Sandbox & Partial<OutageControl>;
-  return typeof s.apiOutage === 'function' ? (s as OutageControl) : undefined;
-}
 
 /** Trial i of n: durations spread evenly over 1-10 s, modes in turn. */
 export function outageOf(i: number, n: number): { durationMs: number; mode: OutageMode } {
@@ -35,13 +24,10 @@ export const apiOutage: Fault = {
   timeoutMs: 180_000,
   async trial(t) {
     const w = await t.world({ pods: 100 });
-    const control = outageControl(w.sandbox);
-    if (!control) throw new Error('the sandbox has no apiOutage() fault control (branch api-blip is not merged)');
     const card = await requestDrain(w);
     const outage = outageOf(t.index, t.of);
-    // Armed before the approval: it starts at exactly the 20th accepted eviction, mid-drain. Not
-    // awaited: what it returns may settle only once the outage is over.
-    void Promise.resolve(control.apiOutage({ ...outage, afterEvictions: AFTER_EVICTIONS })).catch(() => {});
+    // Armed before the approval: it starts at exactly the 20th accepted eviction, mid-drain.
+    w.sandbox.apiOutage({ ...outage, afterEvictions: AFTER_EVICTIONS });
     await approve(w, card);
     const final = await finished(w, card, 150_000);
     const problems = drainProblems(w, final);

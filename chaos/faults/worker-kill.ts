@@ -9,7 +9,7 @@ import { approve, drainProblems, evictionsReach, finished, requestDrain } from '
 import { executionStarts, workerProcess } from '../executions.js';
 
 /** What the card says while the job waits for another worker (branch worker-loss). */
-export const WORKER_LOST = /worker lost, resuming on another/;
+export const WORKER_LOST = /worker lost, resuming on another/i;
 
 export const workerKill: Fault = {
   name: 'worker-kill',

@@ -2,7 +2,8 @@ import { setMaxListeners } from 'node:events';
 import type { V1Pod } from '@kubernetes/client-node';
 import { formatDuration } from '../../src/core/duration.js';
 import type { DrainArgs } from '../../src/core/verbs/index.js';
-import { kubeStatusOf } from '../../src/k8s/api-errors.js';
+import { kubeStatusOf, unavailableReason } from '../../src/k8s/api-errors.js';
+import { withApiRetries } from '../../src/k8s/api-retry.js';
 import { podsOnNode } from '../../src/k8s/cluster-view.js';
 import { terminatingLongerThan } from '../../src/k8s/drain-filters.js';
 import { deletePodOnce, evictPod, type RemovalOutcome } from '../../src/k8s/evict.js';
@@ -10,7 +11,7 @@ import { isCordoned, setUnschedulable } from '../../src/k8s/node-schedulable.js'
 import { nsName } from '../../src/k8s/object-ref.js';
 import { NodePodWatch } from '../../src/k8s/pod-watch.js';
 import { waitUntil } from '../../src/k8s/watched-list.js';
-import { JobLost, type JobContext } from '../job-context.js';
+import type { JobContext } from '../job-context.js';
 import { BudgetWatch } from './budget-wait.js';
 import { podTarget, type DrainAnalysis } from './drain-analysis.js';
 import { ProgressReporter, rethrow } from './operation.js';
@@ -32,12 +33,30 @@ export interface Track {
   note?: string;
   /** Removed by this run's request (not found gone). */
   removedHere?: boolean;
+  /** An earlier attempt of this job asked to remove it and never saw the answer (it died first). */
+  askedEarlier?: boolean;
 }
 
 /** Checkpoint of one pod's accepted eviction, kept across attempts of the job. */
 export const evictedKey = (uid: string) => `evicted:${uid}`;
 
-/** Longest one eviction or delete request may take. */
+/**
+ * Checkpoint written just before a pod's eviction (or delete) request is sent; `false` once the API
+ * refused it. A worker killed between the request and `evictedKey` leaves only this: the pod then
+ * counts as removed by this job, never as "already gone".
+ */
+export const evictingKey = (uid: string) => `evicting:${uid}`;
+
+/**
+ * Whether any attempt of this job asked the API to remove the pod (accepted, or sent with the answer
+ * lost with its worker). "Already gone" is only for pods gone before any attempt touched them.
+ */
+export async function askedToRemove(ctx: JobContext, uid: string): Promise<boolean> {
+  const [evicted, evicting] = await Promise.all([ctx.checkpoints.get(evictedKey(uid)), ctx.checkpoints.get(evictingKey(uid))]);
+  return Boolean(evicted || evicting);
+}
+
+/** Longest one attempt of an API request may wait for its answer (an eviction, a delete); then it is tried again. */
 const REQUEST_TIMEOUT_MS = 30_000;
 
 export interface DrainRunOptions {
@@ -78,8 +97,6 @@ export class DrainRun {
   private readonly unchanged: string[] = [];
   /** One signal for the whole run: the worker stopping, or a progress report failing, ends it. */
   private readonly stop = new AbortController();
-  /** Cuts the requests in flight too: only when the job is lost for good (JobLost). */
-  private readonly cut = new AbortController();
   private failure: unknown;
   private readonly reporter: ProgressReporter;
   private watch?: NodePodWatch;
@@ -92,7 +109,9 @@ export class DrainRun {
     private readonly options: DrainRunOptions,
   ) {
     this.node = args.node;
-    this.deadline = ctx.clock.now() + args.timeoutMs;
+    // --timeout bounds the whole drain, as kubectl's does: an attempt that takes over from a lost
+    // worker keeps the deadline the first attempt started, rather than getting the full time again.
+    this.deadline = options.startedAt + args.timeoutMs;
     this.removed = args.disableEviction ? 'deleted' : 'evicted';
     this.tracks = analysis.selection.targets.map((pod) => ({
       pod,
@@ -109,20 +128,23 @@ export class DrainRun {
 
   /** Runs every step; resolves with what changed, or throws (see the class comment). */
   async run(): Promise<DrainOutcome> {
-    const onAbort = () => {
-      if (this.ctx.signal.reason instanceof JobLost) this.cut.abort(this.ctx.signal.reason);
-      this.stop.abort(this.ctx.signal.reason);
-    };
+    const onAbort = () => this.stop.abort(this.ctx.signal.reason);
     if (this.ctx.signal.aborted) onAbort();
     this.ctx.signal.addEventListener('abort', onAbort, { once: true });
+    // The API failing for a while (connections reset, 503s) is retried until the drain's deadline
+    // or the run stopping (src/k8s/api-retry.ts); only an outage longer than that fails the drain.
+    const retryUntil = AbortSignal.any([this.stop.signal, AbortSignal.timeout(Math.max(0, this.deadline - this.ctx.clock.now()))]);
+    setMaxListeners(0, retryUntil);
     try {
-      await this.cordon();
-      // Nothing to evict (all gone, or only DaemonSet and static pods): no watch needed.
-      if (this.tracks.length > 0) {
-        await this.watchNodePods();
-        await this.evictOrDeletePods();
-        await this.waitForDelete();
-      }
+      await withApiRetries({ until: retryUntil, maxRetries: Infinity, attemptTimeoutMs: REQUEST_TIMEOUT_MS }, async () => {
+        await this.cordon();
+        // Nothing to evict (all gone, or only DaemonSet and static pods): no watch needed.
+        if (this.tracks.length > 0) {
+          await this.watchNodePods();
+          await this.evictOrDeletePods();
+          await this.waitForDelete();
+        }
+      });
       this.report('done');
       await this.reporter.flush();
       if (this.failure) throw this.failure;
@@ -167,8 +189,10 @@ export class DrainRun {
       else this.unchanged.push(`node/${node} was already cordoned`);
       return;
     }
-    await setUnschedulable(ctx.kube, node, true, this.stop.signal);
+    await ctx.assertOwned();
+    // Before the patch: a run resumed after a patch that went through still knows it was this job's.
     await ctx.checkpoints.set('cordon', true);
+    await setUnschedulable(ctx.kube, node, true, this.stop.signal);
     this.changed.push(`node/${node} cordoned`);
   }
 
@@ -213,11 +237,14 @@ export class DrainRun {
     const { ctx } = this;
     const w = this.watch!;
     if (t.state === 'gone') return;
-    if (t.pod.metadata?.deletionTimestamp || (await ctx.checkpoints.get(evictedKey(t.uid)))) {
+    const [evicted, asked] = await Promise.all([ctx.checkpoints.get(evictedKey(t.uid)), ctx.checkpoints.get(evictingKey(t.uid))]);
+    if (t.pod.metadata?.deletionTimestamp || evicted) {
       // Evicted by an earlier run of this job (or terminating anyway): never ask twice.
       if (t.state === 'pending') t.state = 'requested';
       return;
     }
+    // Asked before and still here, not terminating: that request never took effect; ask again.
+    t.askedEarlier = Boolean(asked);
     for (;;) {
       this.stop.signal.throwIfAborted();
       if (!w.has(t.uid)) {
@@ -236,11 +263,17 @@ export class DrainRun {
         return;
       }
       if (outcome.kind === 'gone') {
+        // Gone before this request: not ours, unless an earlier attempt's lost request removed it.
+        if (!t.askedEarlier) await ctx.checkpoints.set(evictingKey(t.uid), false);
         t.state = 'gone';
         if (outcome.replaced) t.note = 'a new pod has its name';
         this.report('evicting');
         return;
       }
+      // Refused by a budget: this request removed nothing (nor did any earlier one: the pod would
+      // be terminating, and a terminating pod's eviction is never refused).
+      await ctx.checkpoints.set(evictingKey(t.uid), false);
+      t.askedEarlier = false;
       await this.blockedByBudget(t, outcome.reason);
     }
   }
@@ -250,21 +283,30 @@ export class DrainRun {
     const { ctx, args } = this;
     const target = { namespace: t.namespace, name: t.name, uid: t.uid };
     // In-flight requests are not cut off when the run stops: each one finishes and is
-    // checkpointed, so the job that resumes knows exactly which pods were asked. Bounded by its
-    // own timeout instead; cut only when no job will resume (JobLost), as one still waiting for
-    // a connection would otherwise reach the API after the card said nothing more runs.
-    const req = { gracePeriodSeconds: args.gracePeriod, signal: AbortSignal.any([AbortSignal.timeout(REQUEST_TIMEOUT_MS), this.cut.signal]) };
+    // checkpointed, so the job that resumes knows exactly which pods were asked. Bounded by the
+    // run's attempt timeout instead (REQUEST_TIMEOUT_MS); retries stop with the run.
+    const req = { gracePeriodSeconds: args.gracePeriod };
+    let sent = false;
     try {
       return await this.options.limit(async () => {
-        // While Redis is away no eviction could be checkpointed, and if it comes back empty
-        // nothing more may run: wait for the worker's word first.
-        await ctx.beforeWrite?.();
         // A slot may free up after the run was stopped: never start a new eviction then.
         this.stop.signal.throwIfAborted();
+        // Still this worker's job (not taken over, not lost with Redis's data), and the intent
+        // recorded, before the request leaves: a successor knows what this attempt may have done.
+        await ctx.assertOwned();
+        await ctx.checkpoints.set(evictingKey(t.uid), ctx.clock.now());
+        sent = true;
         return args.disableEviction ? deletePodOnce(ctx.kube, target, req) : evictPod(ctx.kube, target, req);
       });
     } catch (err) {
-      if (this.stop.signal.aborted) throw err;
+      // Redis or ownership failing before the request is the job's failure, not the pod's.
+      if (this.stop.signal.aborted || !sent) throw err;
+      const unavailable = unavailableReason(err);
+      if (unavailable) {
+        // Retried until the deadline and still no answer: not evicted, and not a failure of the pod.
+        t.note = unavailable;
+        return undefined;
+      }
       t.state = 'failed';
       t.note = kubeStatusOf(err)?.message ?? (err as Error).message;
       ctx.log.warn({ err, pod: t.ref }, 'eviction failed');

@@ -121,6 +121,7 @@ export class FenceRun {
     const byUs = Boolean(await this.ctx.checkpoints.get<boolean>(TAINTED));
     if (!this.analysis.plan.actions.some((a) => a.kind === 'taint')) return byUs;
     this.reporter.report({ phase: 'taint', done: 0, total: 1, message: `Tainting ${this.args.node} out of service`, blocked: [] });
+    await this.ctx.assertOwned();
     await this.ctx.checkpoints.set(TAINTED, true);
     await setOutOfService(this.ctx.kube, this.args.node, { fence: true, ...(this.options.bootId ? { bootId: this.options.bootId } : {}) }, this.stop.signal);
     return true;

@@ -72,8 +72,10 @@ export function createNodeStateJob<C extends typeof cordonVerb | typeof uncordon
           };
         }
         await start.begin();
-        await setUnschedulable(ctx.kube, name, v.unschedulable, ctx.signal);
+        await ctx.assertOwned();
+        // Before the patch: a run resumed after a patch that went through still knows it was this job's.
         await ctx.checkpoints.set(verb, true);
+        await setUnschedulable(ctx.kube, name, v.unschedulable, ctx.signal);
         return {
           ok: true,
           title: `${name} ${state}`,

@@ -39,8 +39,10 @@ export function endedMessage(r: ApprovalRecord): string {
   }
 }
 
+/** What the requester hears on clicking Approve on their own request: who must approve instead. */
 export function selfApprovalMessage(r: ApprovalRecord): string {
-  return `You cannot approve your own request. Ask ${someone(r)}.`;
+  const others = r.requiredApprovals > 1 ? `${r.requiredApprovals} other people` : 'a second person';
+  return `You cannot approve your own request: ${others} must approve it. Ask ${someone(r)}; nothing runs until then.`;
 }
 
 export function notAnApproverMessage(r: ApprovalRecord, action: 'approve' | 'reject'): string {

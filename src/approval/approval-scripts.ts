@@ -44,6 +44,13 @@ local function finish(key, expiries, state, now, by, reason, retention)
   if tonumber(retention) > 0 then redis.call('PEXPIRE', key, retention) end
 end
 
+-- Audits a refused click (detail says which click and why) and answers it with the reason and
+-- the record, so the bot can say who may act instead.
+local function refuse(key, stream, maxlen, now, user, detail, reason)
+  audit_record(key, stream, maxlen, now, 'refused', user, detail)
+  return {'refused', reason, '', redis.call('HGETALL', key)}
+end
+
 local function is_expired(key, now)
   return tonumber(now) >= tonumber(redis.call('HGET', key, 'expiresAt'))
 end
@@ -101,22 +108,18 @@ if is_expired(key, now) then
   return {'expired-now', 'expired', '', redis.call('HGETALL', key)}
 end
 if user == redis.call('HGET', key, 'requesterId') then
-  audit_record(key, stream, maxlen, now, 'refused', user, 'approve: self-approval')
-  return {'refused', 'self-approval', '', redis.call('HGETALL', key)}
+  return refuse(key, stream, maxlen, now, user, 'approve: self-approval', 'self-approval')
 end
 if not is_approver(key, user) then
-  audit_record(key, stream, maxlen, now, 'refused', user, 'approve: not-an-approver')
-  return {'refused', 'not-an-approver', '', redis.call('HGETALL', key)}
+  return refuse(key, stream, maxlen, now, user, 'approve: not-an-approver', 'not-an-approver')
 end
 if not in_spec(approversNow, user) then
-  audit_record(key, stream, maxlen, now, 'refused', user, 'approve: not-an-approver under the policy now')
-  return {'refused', 'not-an-approver-now', '', redis.call('HGETALL', key)}
+  return refuse(key, stream, maxlen, now, user, 'approve: not-an-approver under the policy now', 'not-an-approver-now')
 end
 local votes = cjson.decode(redis.call('HGET', key, 'approvals'))
 for _, v in ipairs(votes) do
   if v.userId == user then
-    audit_record(key, stream, maxlen, now, 'refused', user, 'approve: already-approved-by-you')
-    return {'refused', 'already-approved-by-you', '', redis.call('HGETALL', key)}
+    return refuse(key, stream, maxlen, now, user, 'approve: already-approved-by-you', 'already-approved-by-you')
   end
 end
 table.insert(votes, {userId = user, at = tonumber(now)})
@@ -164,12 +167,10 @@ if user == requester then
   return {'done', 'cancelled', '', redis.call('HGETALL', key)}
 end
 if mode == 'cancel' then
-  audit_record(key, stream, maxlen, now, 'refused', user, 'cancel: not-the-requester')
-  return {'refused', 'not-the-requester', '', redis.call('HGETALL', key)}
+  return refuse(key, stream, maxlen, now, user, 'cancel: not-the-requester', 'not-the-requester')
 end
 if not is_approver(key, user) then
-  audit_record(key, stream, maxlen, now, 'refused', user, 'reject: not-an-approver')
-  return {'refused', 'not-an-approver', '', redis.call('HGETALL', key)}
+  return refuse(key, stream, maxlen, now, user, 'reject: not-an-approver', 'not-an-approver')
 end
 finish(key, expiries, 'rejected', now, user, reason, retention)
 audit_record(key, stream, maxlen, now, 'rejected', user, reason)

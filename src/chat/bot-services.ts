@@ -9,6 +9,7 @@ import { IncidentStore, Timeline } from '../incident/index.js';
 import { BackupStore } from '../queue/backup-store.js';
 import { JobProducer } from '../queue/job-producer.js';
 import type { QueueKeys } from '../queue/keys.js';
+import { JobBeats } from '../queue/job-beats.js';
 import { WorkerRegistry } from '../queue/worker-registry.js';
 import { AuditLog, RequestLifecycle, RequestStore } from '../requests/index.js';
 import type { RunbookCatalog } from '../runbooks/index.js';
@@ -83,6 +84,8 @@ export interface BotServicesOptions {
   membershipCacheMs?: number;
   /** How long a runbook's step may stand still before the sweep catches it up, in ms. @defaultValue 15000 */
   runbookStallMs?: number;
+  /** A running job whose worker has not beaten for this long shows as lost on its card, in ms. @defaultValue JOB_LOST_AFTER_MS (10000) */
+  jobLostAfterMs?: number;
 }
 
 /**
@@ -167,6 +170,8 @@ export function createBotServices(o: BotServicesOptions): BotServices {
     resolveGroup,
     producer,
     registry,
+    beats: new JobBeats(redis, keys.jobBeats),
+    ...(o.jobLostAfterMs !== undefined ? { jobLostAfterMs: o.jobLostAfterMs } : {}),
     incidents,
     timeline: services.timeline,
     defaultCluster: o.defaultCluster,

@@ -8,6 +8,7 @@ import type { Policy } from '../approval/index.js';
 import type { Clock } from '../core/clock.js';
 import { ClusterNoteSchema, clusterNotesStream } from '../core/cluster-event.js';
 import { appendClusterNote } from '../incident/index.js';
+import { JOB_HEARTBEAT_MS } from '../queue/job-beats.js';
 import { JobEventReader } from '../queue/job-events.js';
 import { StreamGroupReader } from '../queue/stream-reader.js';
 import { QueueKeys } from '../queue/keys.js';
@@ -60,6 +61,10 @@ export interface BotOptions {
   expirySweepMs?: number;
   /** How long a runbook's step may stand still before the sweep catches it up, in ms. @defaultValue 15000 */
   runbookStallMs?: number;
+  /** A running job whose worker has not beaten for this long shows as lost on its card (SITREP_JOB_LOST_AFTER), ms. @defaultValue 10000 */
+  jobLostAfterMs?: number;
+  /** How often the bot looks for running jobs whose worker went silent, ms. @defaultValue 2000 */
+  workerLossCheckMs?: number;
   /** Extra routes on the bot's HTTP server (health, metrics). */
   routes?: { path: string; method: string; handler: (req: IncomingMessage, res: ServerResponse) => void }[];
   /**
@@ -133,6 +138,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     editIntervalMs: options.editIntervalMs,
     membershipCacheMs: options.membershipCacheMs,
     ...(options.runbookStallMs !== undefined ? { runbookStallMs: options.runbookStallMs } : {}),
+    ...(options.jobLostAfterMs !== undefined ? { jobLostAfterMs: options.jobLostAfterMs } : {}),
   });
   services.slackTeam = team;
   identity = team;
@@ -188,6 +194,9 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     void services.poster.resume(15_000).catch((err) => logger.warn({ err }, 'could not resume card updates'));
   }, options.expirySweepMs ?? 5000);
   sweep.unref();
+  // Its own pace, the workers' beat: a card should say its worker was lost soon after it was.
+  const lossCheck = setInterval(() => void services.lifecycle.sweepLostWorkers().catch((err) => logger.warn({ err }, 'worker loss check failed')), options.workerLossCheckMs ?? JOB_HEARTBEAT_MS);
+  lossCheck.unref();
 
   let port = 0;
   if (socketReceiver) {
@@ -204,6 +213,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     port,
     async stop() {
       clearInterval(sweep);
+      clearInterval(lossCheck);
       clearTimeout(identifyTimer);
       // Stop taking requests first, then finish relaying what is in flight.
       await app.stop().catch(() => {});

@@ -42,6 +42,8 @@ export const ErrorCode = {
   ForeignClick: 'sitrep_foreign_click',
   /** The worker is stopping: the job goes back to the queue for another worker. */
   Shutdown: 'sitrep_shutdown',
+  /** The worker no longer holds the job's lock (another worker took it over, or Redis lost it): it stops and does nothing more. */
+  JobLost: 'sitrep_job_lost',
   Internal: 'sitrep_internal',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

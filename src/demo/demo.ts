@@ -6,6 +6,8 @@ import { startConsoleServer, LocalWorkspace, startSlackApiServer, type SlackApiS
 import { BadArgsError, ConfigError, describeError } from '../core/errors.js';
 import { sandboxClusterView } from './demo-cluster-view.js';
 import { demoPolicy } from './demo-policy.js';
+import { demoStory } from './demo-story.js';
+import { parseDemoArgsOrExit } from './demo-usage.js';
 import { startRedisServer } from './redis-server.js';
 import { createLogger, type Logger } from '../log.js';
 import { createRedis } from '../queue/redis-connection.js';
@@ -51,13 +53,6 @@ export interface Demo {
   stop(): Promise<void>;
 }
 
-export const DEMO_USAGE = `Usage: sitrep demo [--port 3000] [--scenario maintenance] [--time-scale 0.1]
-
-  --port N          port of the console web page (0 picks a free one)       default 3000
-  --scenario NAME   sandbox cluster to start: ${Object.keys(SCENARIOS).join(', ')}   default maintenance
-  --time-scale X    multiplies simulated durations (grace periods, starts)   default 0.1
-
-Redis: REDIS_URL if set, else a throwaway redis-server from PATH.`;
 
 /** Fails fast, before anything starts, when the console's port is taken. */
 function checkPortFree(port: number, host: string): Promise<void> {
@@ -182,30 +177,6 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
   }
 }
 
-function parseArgs(argv: string[]): { port: number; scenario: string; timeScale: number } | { help: true } {
-  const out = { port: 3000, scenario: 'maintenance', timeScale: 0.1 };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (arg === '--help' || arg === '-h') return { help: true };
-    const eq = arg.indexOf('=');
-    const name = eq > 0 ? arg.slice(0, eq) : arg;
-    if (!['--port', '--scenario', '--time-scale'].includes(name)) throw new BadArgsError(`Unknown option "${arg}".`, { hint: DEMO_USAGE });
-    const value = eq > 0 ? arg.slice(eq + 1) : argv[++i];
-    if (value === undefined || value === '') throw new BadArgsError(`${name} needs a value.`, { hint: DEMO_USAGE });
-    if (name === '--port') {
-      const n = Number(value);
-      if (!Number.isInteger(n) || n < 0 || n > 65535) throw new BadArgsError(`--port must be a port number (0-65535), got "${value}".`, { hint: DEMO_USAGE });
-      out.port = n;
-    } else if (name === '--scenario') {
-      out.scenario = value;
-    } else {
-      const x = Number(value);
-      if (!(x > 0 && x <= 10)) throw new BadArgsError(`--time-scale must be a number above 0 and at most 10, got "${value}".`, { hint: DEMO_USAGE });
-      out.timeScale = x;
-    }
-  }
-  return out;
-}
 
 /**
  * The node the banner suggests draining, read from the running sandbox so it exists in every
@@ -236,15 +207,7 @@ export function banner(demo: Demo, scenario: string, timeScale: number): string 
 
   Open ${demo.consoleUrl} in your browser.
 
-  You are Alice, on call, in #ops. Type:
-      /k8s drain ${node}
-  Read the plan (if the drain is refused, it names the flags that override; add them and try
-  again), then switch to Bob (top left) and approve it. Watch ${node} empty in the cluster panel.
-  Or the whole maintenance (cordon, drain, reboot, wait, uncordon) as one plan:
-      /k8s runbook node-maintenance node=${node}
-  At its reboot step, reboot ${node}, then press Done:
-      kubectl --kubeconfig ${demo.sandbox.kubeconfigPath} create --raw /debug/sandbox/nodes/${node}/reboot -f /dev/null
-  Then: /incident start Checkout errors --sev 2  ·  /incident resolve  ·  /incident postmortem
+${demoStory(scenario, node, demo.sandbox.kubeconfigPath)}
 
   Cluster   sandbox at ${demo.sandbox.url}, scenario ${scenario}, time x${timeScale}
             kubectl --kubeconfig ${demo.sandbox.kubeconfigPath} get nodes
@@ -259,22 +222,12 @@ export function banner(demo: Demo, scenario: string, timeScale: number): string 
 
 /**
  * `sitrep demo` (what `npm start` runs): starts the demo, prints where to go and what to type,
- * and stops everything on Ctrl-C or SIGTERM. Exit codes: 0 stopped cleanly, 1 could not start,
- * 2 bad usage or a missing prerequisite.
+ * and stops everything on Ctrl-C or SIGTERM. Exit codes, as every subcommand's: 0 stopped cleanly,
+ * 1 could not start (a port in use, no redis-server: configuration), 2 bad usage.
  */
 export async function runDemo(argv: string[]): Promise<number> {
-  let args: ReturnType<typeof parseArgs>;
-  try {
-    args = parseArgs(argv);
-  } catch (err) {
-    const d = describeError(err);
-    console.error(`sitrep demo: ${d.message}\n\n${d.hint ?? DEMO_USAGE}`);
-    return 2;
-  }
-  if ('help' in args) {
-    console.log(DEMO_USAGE);
-    return 0;
-  }
+  const args = parseDemoArgsOrExit(argv);
+  if (typeof args === 'number') return args;
   // Logs go to stderr and only warnings, so the banner stays readable; LOG_LEVEL=info shows more.
   const logger = createLogger({ level: process.env.LOG_LEVEL ?? 'warn', destination: pino.destination({ fd: 2, sync: true }) });
 
@@ -291,7 +244,7 @@ export async function runDemo(argv: string[]): Promise<number> {
     process.off('SIGTERM', onSignal);
     const d = describeError(err);
     console.error(`sitrep demo: ${d.message}${d.hint ? `\n${d.hint}` : ''}`);
-    return err instanceof ConfigError || err instanceof BadArgsError ? 2 : 1;
+    return err instanceof BadArgsError ? 2 : 1;
   }
   if (abort.signal.aborted) {
     await demo.stop();

@@ -25,6 +25,16 @@ export function causalRank(kind: string): number | undefined {
   return CAUSAL_RANK[kind];
 }
 
+/**
+ * The second an entry is placed in. Kubernetes Events carry whole seconds (an eviction at
+ * 12:00:00.900 says 12:00:00), so within one second the order sitrep recorded entries in is the
+ * better evidence: the eviction was recorded after the approval that caused it, though its time
+ * reads 0.7 s earlier. Entries of different seconds go by time.
+ */
+export function secondOf(at: number): number {
+  return Math.floor(at / 1000);
+}
+
 interface RequestState {
   /** Highest corrected `at` seen so far for each rank, in stream order. */
   maxAtByRank: number[];
@@ -33,7 +43,8 @@ interface RequestState {
 }
 
 /**
- * Puts a timeline in the order people should read it: by `at`, ties by stream (append) order.
+ * Puts a timeline in the order people should read it: by the second of `at`, and within one second
+ * by stream (append) order (see secondOf).
  *
  * Worker clocks are corrected to Redis time upstream, but a worker that is still minutes off
  * would show a job starting before it was approved. So within one request, an effect is never
@@ -81,6 +92,6 @@ export function orderTimeline(inStreamOrder: readonly TimelineEvent[]): Timeline
     };
   }
 
-  placed.sort((a, b) => a.event.at - b.event.at || a.seq - b.seq);
+  placed.sort((a, b) => secondOf(a.event.at) - secondOf(b.event.at) || a.seq - b.seq);
   return placed.map((p) => p.event);
 }

@@ -11,4 +11,4 @@ export * from './timeline-chart.js';
 export * from './chart-png.js';
 export * from './slack-text.js';
 export { postmortemMarkdown } from './postmortem-markdown.js';
-export { entrySource, EntrySource, isPerson } from './people.js';
+export { actorLabel, entrySource, EntrySource, isPerson } from './people.js';

@@ -7,7 +7,7 @@
  * | kind                  | data                                                                    |
  * |-----------------------|-------------------------------------------------------------------------|
  * | command               | { text }  — exactly what was typed, e.g. `/k8s drain node02`             |
- * | plan                  | { summary, warnings: [{ code, severity, message }] }                     |
+ * | plan                  | { summary, warnings: [{ code, severity, message }], refused? }  refused = why the plan would not run |
  * | approval.requested    | { approvalId, needed, approvers, warnings? }  approvers = who may approve |
  * | approval.approved     | { approvalId, needed, approvers }  approvers = who has approved so far    |
  * | approval.rejected / .expired / .cancelled | { approvalId, needed, approvers }                    |
@@ -29,6 +29,7 @@
  */
 import { formatDuration } from '../core/duration.js';
 import { EventKind, type TimelineEvent } from '../core/timeline-event.js';
+import { secondOf } from './causal-order.js';
 import { IncidentStatus, severityLabel, type Incident } from './incident.js';
 import { actorLabel, entrySource, isPerson } from './people.js';
 import { plainText } from './slack-text.js';
@@ -258,12 +259,15 @@ function buildReads(events: readonly TimelineEvent[], h: Helpers): PmRead[] {
     .map((e) => ({ requestId: e.requestId!, command: h.plain(commandText(e)), ...(isPerson(e.actor) ? { requestedBy: h.person(e.actor) } : {}), at: h.time(e.at) }));
 }
 
-/** Stable sort by `at`. Timeline.read already orders, so the common case is a check, not a sort. */
+/**
+ * Stable sort by the second of `at`, keeping the given (recorded) order within a second, as
+ * Timeline.read orders (causal-order.ts, secondOf); so the common case is a check, not a sort.
+ */
 export function inTimeOrder(events: readonly TimelineEvent[]): readonly TimelineEvent[] {
   let sorted = true;
-  for (let i = 1; i < events.length && sorted; i++) sorted = events[i - 1]!.at <= events[i]!.at;
+  for (let i = 1; i < events.length && sorted; i++) sorted = secondOf(events[i - 1]!.at) <= secondOf(events[i]!.at);
   if (sorted) return events;
-  return events.map((e, i) => ({ e, i })).sort((a, b) => a.e.at - b.e.at || a.i - b.i).map((x) => x.e);
+  return events.map((e, i) => ({ e, i })).sort((a, b) => secondOf(a.e.at) - secondOf(b.e.at) || a.i - b.i).map((x) => x.e);
 }
 
 interface Helpers {
@@ -354,6 +358,10 @@ function buildAction(requestId: string, list: readonly TimelineEvent[], h: Helpe
   } else if (command?.data?.allowed === false) {
     outcome = ActionOutcome.Refused;
     outcomeText = str(command.data?.refusedBecause) ?? 'Refused by the policy: nothing was planned or run.';
+  } else if (str(plan?.data?.refused)) {
+    // Refused by its own plan (kubectl drain's filters, a fence of a live node): nothing ran.
+    outcome = ActionOutcome.Refused;
+    outcomeText = `Refused by its plan: ${str(plan!.data!.refused)}`;
   } else if (decision?.kind === EventKind.Rejected) {
     outcome = ActionOutcome.Rejected;
     outcomeText = decision.text || 'Rejected.';

@@ -53,7 +53,7 @@ export interface PmBlock {
 
 export const ActionOutcome = {
   Requested: 'requested',
-  /** The policy refused it: nothing was planned or run. */
+  /** The policy refused it (nothing was planned), or its plan did (nothing ran). */
   Refused: 'refused',
   Planned: 'planned',
   AwaitingApproval: 'awaiting approval',

@@ -1,4 +1,5 @@
 import { formatDuration } from '../core/duration.js';
+import { escapeXml } from '../core/text/xml.js';
 import type { PmSource, PmTimelineRow, Postmortem } from './postmortem-types.js';
 import { ZonedTime } from './zoned-time.js';
 
@@ -23,10 +24,6 @@ const PHASES = [
 
 const COLORS: Record<PmSource | 'warning', string> = { alert: '#c62828', cluster: '#5f6b7a', warning: '#e65100', person: '#1565c0', sitrep: '#6a1b9a' };
 
-/** SVG text content: the five characters XML reserves, escaped. */
-function xml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
-}
 
 function clip(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
@@ -70,9 +67,9 @@ export function timelineChartSvg(pm: Postmortem): string {
   const out: string[] = [];
   out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${CHART_WIDTH}" height="${CHART_HEIGHT}" viewBox="0 0 ${CHART_WIDTH} ${CHART_HEIGHT}" font-family="DejaVu Sans" font-size="12">`);
   out.push(`<rect width="${CHART_WIDTH}" height="${CHART_HEIGHT}" fill="#ffffff"/>`);
-  out.push(`<text x="${LEFT}" y="24" font-size="16" font-weight="bold" fill="#222">${xml(clip(`${pm.incident.id} · ${pm.incident.severityLabel} · ${pm.incident.title}`, 110))}</text>`);
+  out.push(`<text x="${LEFT}" y="24" font-size="16" font-weight="bold" fill="#222">${escapeXml(clip(`${pm.incident.id} · ${pm.incident.severityLabel} · ${pm.incident.title}`, 110))}</text>`);
   const ttx = [`TTD ${pm.durations.toDetect.text}`, pm.durations.toAcknowledge && `TTA ${pm.durations.toAcknowledge.text}`, pm.durations.toMitigate && `TTM ${pm.durations.toMitigate.text}`, pm.durations.toResolve && `TTR ${pm.durations.toResolve.text}`].filter(Boolean).join(' · ');
-  out.push(`<text x="${LEFT}" y="44" fill="#444">${xml(`${ttx} · times in ${pm.zoneLabel}`)}</text>`);
+  out.push(`<text x="${LEFT}" y="44" fill="#444">${escapeXml(`${ttx} · times in ${pm.zoneLabel}`)}</text>`);
 
   // Phases, behind everything.
   const at = (name: string): number | undefined => (k as Record<string, { at: number } | undefined>)[name]?.at;
@@ -83,7 +80,7 @@ export function timelineChartSvg(pm: Postmortem): string {
     const x0 = x(from);
     const w = Math.max(1, x(to) - x0);
     out.push(`<rect x="${x0.toFixed(1)}" y="${TOP}" width="${w.toFixed(1)}" height="${plotH}" fill="${p.fill}"/>`);
-    if (w > 70) out.push(`<text x="${(x0 + 4).toFixed(1)}" y="${TOP - 6}" font-size="11" fill="#555">${xml(p.label)}</text>`);
+    if (w > 70) out.push(`<text x="${(x0 + 4).toFixed(1)}" y="${TOP - 6}" font-size="11" fill="#555">${escapeXml(p.label)}</text>`);
   }
 
   // Lanes.
@@ -102,7 +99,7 @@ export function timelineChartSvg(pm: Postmortem): string {
     out.push(`<line x1="${tx}" x2="${tx}" y1="${TOP + plotH}" y2="${TOP + plotH + 5}" stroke="#666"/>`);
     out.push(`<text x="${tx}" y="${TOP + plotH + 19}" text-anchor="middle" fill="#444">${step < 60_000 ? zone.time(t) : zone.hourMinute(t)}</text>`);
   }
-  out.push(`<text x="${CHART_WIDTH - RIGHT}" y="24" text-anchor="end" font-size="11" fill="#666">${xml(`${zone.date(t0)} · ${pm.zoneLabel} · ${formatDuration(t1 - t0 - 2 * pad)} shown`)}</text>`);
+  out.push(`<text x="${CHART_WIDTH - RIGHT}" y="24" text-anchor="end" font-size="11" fill="#666">${escapeXml(`${zone.date(t0)} · ${pm.zoneLabel} · ${formatDuration(t1 - t0 - 2 * pad)} shown`)}</text>`);
 
   // Events as marks in their lanes; a collapsed cluster entry is a bigger mark with its count.
   for (const row of pm.timeline) {
@@ -126,7 +123,7 @@ export function timelineChartSvg(pm: Postmortem): string {
     const x1 = x(a.endedAt?.at ?? t1);
     const fill = a.outcome === 'failed' ? '#c62828' : a.outcome === 'running' ? '#9e9e9e' : '#2e7d32';
     out.push(`<rect x="${x0.toFixed(1)}" y="${barY.toFixed(1)}" width="${Math.max(3, x1 - x0).toFixed(1)}" height="${(laneH * 0.4).toFixed(1)}" rx="3" fill="${fill}"/>`);
-    out.push(`<text x="${x0.toFixed(1)}" y="${(barY - 4).toFixed(1)}" font-size="11" fill="#222">${xml(clip(a.command, 48))}</text>`);
+    out.push(`<text x="${x0.toFixed(1)}" y="${(barY - 4).toFixed(1)}" font-size="11" fill="#222">${escapeXml(clip(a.command, 48))}</text>`);
   }
 
   // Key moments on top.
@@ -140,7 +137,7 @@ export function timelineChartSvg(pm: Postmortem): string {
     // Moments close together stack their labels instead of writing over each other.
     row = mx - lastLabelX < 95 ? (row + 1) % 3 : 0;
     lastLabelX = mx;
-    out.push(`<text x="${(mx + 3).toFixed(1)}" y="${(TOP + plotH + 34 + row * 13).toFixed(1)}" font-size="11" fill="#111">${xml(label)}</text>`);
+    out.push(`<text x="${(mx + 3).toFixed(1)}" y="${(TOP + plotH + 34 + row * 13).toFixed(1)}" font-size="11" fill="#111">${escapeXml(label)}</text>`);
   }
   // Legend.
   const legend: [string, string][] = [['alert', COLORS.alert], ['cluster warning', COLORS.warning], ['cluster', COLORS.cluster], ['person', COLORS.person], ['sitrep', COLORS.sitrep]];

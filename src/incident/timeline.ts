@@ -94,7 +94,7 @@ export class Timeline {
     }
   }
 
-  /** Every event, ordered by `at` (ties by append order), effects never before their causes. */
+  /** Every event, ordered by the second of `at` (within one second by append order), effects never before their causes. */
   async read(incidentId: string, options: { sinceAt?: number } = {}): Promise<TimelineEvent[]> {
     const { stream } = timelineKeys(this.prefix, incidentId);
     const stored: TimelineEvent[] = [];

@@ -1,5 +1,7 @@
+import { hideAddresses } from '../core/text/addresses.js';
 import { ApiException } from '@kubernetes/client-node';
 import { ErrorCode, JobError, UnavailableError } from '../core/errors.js';
+import { connectionFailure } from './transient-failure.js';
 
 /** The Kubernetes Status a failed call carried, when it carried one. */
 export interface KubeStatus {
@@ -29,16 +31,43 @@ export function kubeStatusOf(err: unknown): KubeStatus | undefined {
   return { code: err.code };
 }
 
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EHOSTUNREACH', 'EPIPE', 'UND_ERR_SOCKET']);
-
 function isNetworkError(err: unknown): boolean {
+  if (connectionFailure(err)) return true;
   for (let e: unknown = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string' && NETWORK_CODES.has(code)) return true;
-    if (e instanceof Error && /ECONNREFUSED|socket hang up|ETIMEDOUT|fetch failed|network/i.test(e.message)) return true;
+    if (e instanceof Error && /fetch failed|network/i.test(e.message)) return true;
   }
   return false;
 }
+
+/**
+ * Why the API server could not be asked, in words for a person and without its address, when
+ * that is what went wrong: "no answer from the API server (ECONNRESET)", "the API server answered
+ * 503 (apiserver is shutting down)". Undefined for every other failure.
+ */
+export function unavailableReason(err: unknown): string | undefined {
+  for (let e: unknown = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const status = kubeStatusOf(e);
+    if (!status) continue;
+    if (![429, 502, 503, 504].includes(status.code)) return undefined;
+    const said = status.message?.trim().split('\n')[0];
+    return `the API server answered ${status.code}${said && said.length <= 80 && !/\/\//.test(said) ? ` (${said})` : ''}`;
+  }
+  const code = connectionFailure(err);
+  if (!code && !isNetworkError(err)) return undefined;
+  const how = code ? CONNECTION_WORDS.find(([re]) => re.test(code))?.[1] : undefined;
+  return `no answer from the API server${how ? ` (${how})` : ''}`;
+}
+
+/** Connection failure codes in words (the codes themselves go to the logs). */
+const CONNECTION_WORDS: [RegExp, string][] = [
+  [/REFUSED/, 'connection refused'],
+  [/RESET|PIPE|ABORTED/, 'connection reset'],
+  [/SOCKET|CLOSED|hang up|other side|EOF/, 'connection closed'],
+  [/TIMEOUT|TIMEDOUT/, 'timed out'],
+  [/ENOTFOUND|EAI_AGAIN/, 'its name does not resolve'],
+  [/UNREACH/, 'unreachable'],
+  [/CERT|SIGNED|SIGNATURE/, 'its certificate was refused'],
+];
 
 /**
  * Turns a client-node failure into an error a person can act on: the cluster being unreachable
@@ -65,5 +94,6 @@ export function toSitrepError(err: unknown, cluster: string, doing: string): Err
       hint: 'Check the API server and the worker\'s network; nothing was changed by this step.',
     });
   }
-  return new JobError(ErrorCode.KubernetesApi, `Failed while ${doing}: ${(err as Error)?.message ?? String(err)}`, { cause: err });
+  // An unexpected error's text may name the API server's URL and address: people get the path only.
+  return new JobError(ErrorCode.KubernetesApi, `Failed while ${doing}: ${hideAddresses((err as Error)?.message ?? String(err))}`, { cause: err });
 }

@@ -1,5 +1,7 @@
 import { AppsV1Api, CoordinationV1Api, CoreV1Api, KubeConfig, PolicyV1Api, StorageV1Api } from '@kubernetes/client-node';
+import type { Logger } from 'pino';
 import { ConfigError } from '../core/errors.js';
+import { retryingApi, type ApiRetryOptions } from './api-retry.js';
 import { reuseConnections } from './connection-reuse.js';
 
 /** The typed API clients a worker uses against one cluster. */
@@ -55,16 +57,30 @@ export function loadKubeConfig(source: KubeConfigSource = {}): KubeConfig {
   return kc;
 }
 
-export function createKubeClients(cluster: string, kubeConfig: KubeConfig): KubeClients {
+export interface KubeClientsOptions {
+  /** Where each retried call is logged (at warn). @defaultValue none */
+  logger?: Logger;
+  /** How transient failures are retried (api-retry.ts). @defaultValue its defaults */
+  retry?: Omit<ApiRetryOptions, 'logger'>;
+}
+
+/**
+ * The typed clients for one cluster. Every call they make is retried on transient failures
+ * (connection reset or refused, timeouts, 502-504, 429 and 5xx with Retry-After; never a
+ * PodDisruptionBudget's 429), with backoff and jitter, as client-go does (api-retry.ts,
+ * transient-failure.ts). Watches are not calls: they reconnect on their own (watched-list.ts).
+ */
+export function createKubeClients(cluster: string, kubeConfig: KubeConfig, options: KubeClientsOptions = {}): KubeClients {
   // One TLS connection pool for all of them, not a new connection per call (connection-reuse.ts).
   reuseConnections(kubeConfig);
+  const retry: ApiRetryOptions = { ...options.retry, ...(options.logger ? { logger: options.logger } : {}) };
   return {
     cluster,
     kubeConfig,
-    core: kubeConfig.makeApiClient(CoreV1Api),
-    apps: kubeConfig.makeApiClient(AppsV1Api),
-    policy: kubeConfig.makeApiClient(PolicyV1Api),
-    storage: kubeConfig.makeApiClient(StorageV1Api),
-    coordination: kubeConfig.makeApiClient(CoordinationV1Api),
+    core: kubeConfig.makeApiClient(retryingApi(CoreV1Api, retry)),
+    apps: kubeConfig.makeApiClient(retryingApi(AppsV1Api, retry)),
+    policy: kubeConfig.makeApiClient(retryingApi(PolicyV1Api, retry)),
+    storage: kubeConfig.makeApiClient(retryingApi(StorageV1Api, retry)),
+    coordination: kubeConfig.makeApiClient(retryingApi(CoordinationV1Api, retry)),
   };
 }

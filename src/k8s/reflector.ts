@@ -1,4 +1,5 @@
 import { Watch, type KubeConfig } from '@kubernetes/client-node';
+import { isTransientConnectionFailure } from './transient-failure.js';
 
 /** The parts of any Kubernetes object a reflector reads; watch events are raw JSON. */
 export interface RawObject {
@@ -107,9 +108,12 @@ export class Reflector<T extends RawObject> {
         await this.relist();
       } else if (!idle) {
         this.failures++;
-        this.options.onRecover?.(`watch of ${this.options.path} failed; listing again`, err);
+        // Cut or refused: the apiserver is unreachable, our resourceVersion is not stale
+        // (reflector.go's isWatchErrorRetriable): watch again from it, without listing again.
+        const cut = isTransientConnectionFailure(err);
+        this.options.onRecover?.(`watch of ${this.options.path} ${cut ? 'cut; watching again from its resourceVersion' : 'failed; listing again'}`, err);
         await this.pause();
-        await this.relist();
+        if (!cut) await this.relist();
       }
       await this.connect();
     } catch (e) {

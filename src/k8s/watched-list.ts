@@ -1,4 +1,5 @@
 import { listAll } from './list-all.js';
+import { isTransientConnectionFailure } from './transient-failure.js';
 
 /** What a watched list needs of every object: its UID, and the resourceVersion a watch resumes after. */
 export interface RawObject {
@@ -79,7 +80,8 @@ export function waitUntil(lists: readonly { onChange(fn: () => void): () => void
 /**
  * A set of objects kept current by ONE watch, by UID, instead of polling: resumes from the list's
  * resourceVersion; on 410 Gone (history expired) it lists again and resumes from there; on a
- * closed connection it resumes from the last resourceVersion seen (bookmarks included).
+ * closed, cut or refused connection it resumes from the last resourceVersion seen (bookmarks
+ * included); on any other failure it lists again.
  */
 export class WatchedList<R extends RawObject, T = R> {
   private readonly objects = new Map<string, T>();
@@ -186,11 +188,16 @@ export class WatchedList<R extends RawObject, T = R> {
     // client-node 2 ends a watch that has been silent for 30 s with a TimeoutError (an API server
     // sends bookmarks about once a minute): a closed connection, not a failure, so no new list.
     const idle = (err as { name?: string } | null)?.name === 'TimeoutError';
+    // A stream cut or a connection refused says the apiserver is unreachable, not that what we
+    // hold is stale: watch again from our resourceVersion once it answers (a 410 then says if it
+    // is too old), as client-go's reflector does (tools/cache/reflector.go, isWatchErrorRetriable),
+    // rather than every client listing everything again the moment an outage ends.
+    const cut = !gone && !idle && isTransientConnectionFailure(err);
     try {
       if (err && !gone && !idle) {
-        this.options.onRecover?.(`${what} failed; listing again`, err);
+        this.options.onRecover?.(cut ? `${what} cut; watching again from its resourceVersion` : `${what} failed; listing again`, err);
         await new Promise((r) => setTimeout(r, this.options.reconnectDelayMs ?? 1000));
-        await this.relist();
+        if (!cut) await this.relist();
       } else if (gone) {
         this.options.onRecover?.(`${what} expired (410); listing again`);
         await this.relist();

@@ -6,11 +6,11 @@ import { describeError, ErrorCode, isSitrepError, JobError } from '../core/error
 import { JobPayloadSchema, type JobPayload, type JobResult } from '../core/job.js';
 import { randomId } from '../core/ids.js';
 import { argsFor } from '../core/verbs/contract.js';
-import { JobLost, type JobContext, type OperationJob, type ReadJob } from '../../jobs/job-context.js';
+import type { JobContext, OperationJob, ReadJob } from '../../jobs/job-context.js';
 import { BackupStore } from './backup-store.js';
 import { CheckpointStore } from './checkpoint-store.js';
 import { JobRelease } from './job-release.js';
-import { RedisEpoch } from './redis-epoch.js';
+import { JOB_HEARTBEAT_MS, JobBeats } from './job-beats.js';
 import { JobEventWriter, type JobEventBody } from './job-events.js';
 import type { QueueKeys } from './keys.js';
 import { RedisClock } from './redis-clock.js';
@@ -27,13 +27,22 @@ export interface JobRunnerOptions {
   logger: Logger;
   /** @defaultValue 4 */
   concurrency?: number;
-  /** BullMQ lock; a worker that dies loses its jobs to others after this long.
-   * @defaultValue 30000 */
+  /**
+   * BullMQ's lock on a running job, ms: renewed every half of it while the worker lives; a worker
+   * that dies keeps its jobs until the lock expires, at most this long after its last renewal.
+   * @defaultValue JOB_LOCK_MS (10000) */
   lockDurationMs?: number;
-  /** @defaultValue lockDurationMs */
+  /**
+   * How often BullMQ looks for jobs whose lock expired and hands them to a live worker, ms. A dead
+   * worker's lock expires lockDurationMs / 2 to lockDurationMs after its death (it was renewed at
+   * most half a lock before), so its job moves within lockDurationMs + stalledIntervalMs (with the
+   * defaults, 5-15 s).
+   * @defaultValue lockDurationMs / 2 */
   stalledIntervalMs?: number;
-  /** @defaultValue 5000 */
+  /** How often the worker says it is alive for `/k8s status` and the live-worker check, ms. @defaultValue 5000 */
   heartbeatMs?: number;
+  /** How often the worker beats for each job it runs, which the bot watches (queue/job-beats.ts), ms. @defaultValue JOB_HEARTBEAT_MS (2000) */
+  jobHeartbeatMs?: number;
   workerId?: string;
   /**
    * Checks an execution before anything of it runs (the bot's signature, its approval, replay):
@@ -46,6 +55,9 @@ export interface JobRunnerOptions {
   onJobDone?: (info: { kind: string; verb: string; outcome: 'ok' | 'not_ok' | 'failed' | 'retry' | 'handed_back'; ms: number }) => void;
 }
 
+/** BullMQ's lock on a running job, ms (JobRunnerOptions.lockDurationMs). */
+export const JOB_LOCK_MS = 10_000;
+
 /** Thrown inside a job when the worker is shutting down: the job goes back to the queue. */
 export class ShutdownError extends Error {
   readonly code = ErrorCode.Shutdown;
@@ -53,6 +65,20 @@ export class ShutdownError extends Error {
   constructor() {
     super('worker is shutting down');
     this.name = 'ShutdownError';
+  }
+}
+
+/**
+ * Thrown inside a job when this worker no longer holds its BullMQ lock: another worker took the job
+ * over (this one stalled past the lock), or Redis lost it (emptied, so its owner was told nothing
+ * more will run). The job stops where it is and reports nothing more.
+ */
+export class JobLostError extends Error {
+  readonly code = ErrorCode.JobLost;
+
+  constructor(jobId: string) {
+    super(`this worker no longer holds job ${jobId}: another worker took it over, or Redis lost it`);
+    this.name = 'JobLostError';
   }
 }
 
@@ -70,22 +96,14 @@ export class JobRunner {
   private readonly backups: BackupStore;
   private readonly release: JobRelease;
   private heartbeat?: NodeJS.Timeout;
+  private readonly beats: JobBeats;
+  private jobBeat?: NodeJS.Timeout;
+  /** Request ids of the running jobs whose cards show them running (reads and executions), by job id. */
+  private readonly beating = new Map<string, string>();
   private readonly shutdown = new AbortController();
   private readonly active = new Set<string>();
   private readonly jobAborts = new Map<string, AbortController>();
   private readonly lockLost = new Set<string>();
-  /** Jobs stopped because Redis came back without its data: their records are gone, nobody continues them. */
-  private readonly lostWithRedis = new Set<string>();
-  private readonly epoch: RedisEpoch;
-  private readonly onRedisReady = () => void this.checkEpoch();
-  /** Closed while Redis is unreachable or back but not yet checked: jobs' writes wait on it (JobContext.beforeWrite). */
-  private redisGate?: { promise: Promise<void>; open: () => void };
-  private readonly onRedisClose = () => {
-    if (this.redisGate) return;
-    let open!: () => void;
-    const promise = new Promise<void>((resolve) => (open = resolve));
-    this.redisGate = { promise, open };
-  };
   /** Jobs whose failure process() already reported, so the 'failed' listener does not repeat it. */
   private readonly reported = new Set<string>();
 
@@ -96,8 +114,11 @@ export class JobRunner {
     this.events = new JobEventWriter(options.redis, options.keys.events);
     this.backups = new BackupStore(options.redis, (id) => options.keys.backups(id));
     this.release = new JobRelease(options.redis, options.keys);
-    this.epoch = new RedisEpoch(options.redis, options.keys.epoch);
+    this.beats = new JobBeats(options.redis, options.keys.jobBeats);
   }
+
+  /** Registers this worker as live for its cluster (worker-registry.ts). Never rejects. */
+  private readonly beat = () => this.registry.heartbeat(this.options.cluster, this.workerId, this.clock.now()).catch((err) => this.options.logger.warn({ err }, 'heartbeat failed'));
 
   get activeJobs(): number {
     return this.active.size;
@@ -105,25 +126,22 @@ export class JobRunner {
 
   async start(): Promise<void> {
     await this.clock.start();
-    await this.epoch.start().catch((err) => this.options.logger.warn({ err }, 'could not read the Redis epoch marker'));
-    // Redis back without its data (restart without AOF, failover to an empty replica, FLUSHALL):
-    // checked on every reconnect, before the running jobs get far, and with every heartbeat.
-    this.options.redis.on('ready', this.onRedisReady);
-    this.options.redis.on('close', this.onRedisClose);
-    const beat = () => {
-      void this.checkEpoch();
-      return this.beat();
-    };
     await this.beat();
-    this.heartbeat = setInterval(beat, this.options.heartbeatMs ?? 5000);
+    this.heartbeat = setInterval(this.beat, this.options.heartbeatMs ?? 5000);
     this.heartbeat.unref();
-    const lockDuration = this.options.lockDurationMs ?? 30_000;
+    // Registered again on every reconnect: a Redis that came back empty lost the registry, and the
+    // bot refuses every command for this cluster ("No live worker") until it is back.
+    this.options.redis.on('ready', this.beat);
+    const beatJobs = () => this.beats.beat(this.workerId, [...this.beating.values()], this.clock.now()).catch((err) => this.options.logger.warn({ err }, 'job heartbeat failed'));
+    this.jobBeat = setInterval(beatJobs, this.options.jobHeartbeatMs ?? JOB_HEARTBEAT_MS);
+    this.jobBeat.unref();
+    const lockDuration = this.options.lockDurationMs ?? JOB_LOCK_MS;
     this.worker = new Worker(this.options.keys.queueName(this.options.cluster), (job, token) => this.process(job, token), {
       connection: this.options.redis,
       prefix: this.options.keys.prefix,
       concurrency: this.options.concurrency ?? 4,
       lockDuration,
-      stalledInterval: this.options.stalledIntervalMs ?? lockDuration,
+      stalledInterval: this.options.stalledIntervalMs ?? Math.round(lockDuration / 2),
       maxStalledCount: 3,
     });
     this.worker.on('error', (err) => this.options.logger.error({ err }, 'worker error'));
@@ -132,7 +150,7 @@ export class JobRunner {
     this.worker.on('lockRenewalFailed', (ids) => {
       for (const id of ids) {
         this.lockLost.add(id);
-        this.jobAborts.get(id)?.abort();
+        this.jobAborts.get(id)?.abort(new JobLostError(id));
       }
       this.options.logger.warn({ jobIds: ids }, 'job lock renewal failed; stopping those jobs');
     });
@@ -153,40 +171,6 @@ export class JobRunner {
     });
     await this.worker.waitUntilReady();
     this.options.logger.info({ workerId: this.workerId }, 'worker started');
-  }
-
-  /**
-   * Stops every running job when Redis lost its data: the bot tells their people "lost when Redis
-   * restarted; nothing more will run", so nothing more of them may run (a drain would go on
-   * evicting until its BullMQ lock renewal failed, up to half of lockDurationMs later).
-   */
-  private async checkEpoch(): Promise<void> {
-    let lost: boolean;
-    try {
-      lost = await this.epoch.lost();
-    } catch {
-      // Not known yet: writes keep waiting for a check that succeeds (the next reconnect or heartbeat).
-      return;
-    }
-    if (lost) {
-      // The registry went with the data: register now, or the bot refuses new requests ("No live
-      // worker") until the next heartbeat.
-      void this.beat();
-      if (this.jobAborts.size) {
-        for (const [id, abort] of this.jobAborts) {
-          this.lostWithRedis.add(id);
-          abort.abort(new JobLost());
-        }
-        this.options.logger.warn({ jobIds: [...this.jobAborts.keys()] }, 'Redis came back without its data; stopped the running jobs, whose records are gone');
-      }
-    }
-    const gate = this.redisGate;
-    this.redisGate = undefined;
-    gate?.open();
-  }
-
-  private beat(): Promise<void> {
-    return this.registry.heartbeat(this.options.cluster, this.workerId, this.clock.now()).catch((err) => this.options.logger.warn({ err }, 'heartbeat failed'));
   }
 
   private async emit(job: Job, payload: JobPayload, body: JobEventBody): Promise<void> {
@@ -221,6 +205,10 @@ export class JobRunner {
     if (this.shutdown.signal.aborted) jobAbort.abort();
     this.jobAborts.set(job.id!, jobAbort);
     const signal = jobAbort.signal;
+    const lost = () => {
+      this.lockLost.add(job.id!);
+      jobAbort.abort(new JobLostError(job.id!));
+    };
     this.active.add(job.id!);
     const ctx: JobContext = {
       cluster: this.options.cluster,
@@ -236,18 +224,7 @@ export class JobRunner {
         await this.emit(job, payload, { type: 'note', kind: e.kind, key: `${payload.requestId}:${e.key}`, text: e.text, data: e.data });
       },
       checkpoints: new CheckpointStore(this.options.redis, this.options.keys.checkpoints(job.id!)),
-      beforeWrite: () => {
-        const gate = this.redisGate;
-        if (!gate || signal.aborted) return Promise.resolve();
-        return new Promise<void>((resolve) => {
-          const done = () => {
-            signal.removeEventListener('abort', done);
-            resolve();
-          };
-          signal.addEventListener('abort', done, { once: true });
-          void gate.promise.then(done);
-        });
-      },
+      assertOwned: this.ownership(job, token, lost),
       backup: async (name, objects) => {
         await this.backups.save(payload.requestId, { name, savedAt: this.clock.now(), objects });
         await ctx.event({ kind: 'job.backup', key: `backup:${name}`, text: `Saved ${objects.length} manifest(s) as backup "${name}"`, data: { name, objects: objects.length } });
@@ -257,6 +234,11 @@ export class JobRunner {
       if (payload.kind === 'execute' && this.options.guard) await this.options.guard(payload, { id: job.id!, timestamp: job.timestamp });
       // After the guard, so a late execution still consumes its grant and a copy is a replay.
       if (payload.releaseBy !== undefined) await this.release.awaitRelease(job.id!, payload.releaseBy);
+      if (payload.kind !== 'plan') {
+        // The bot watches this beat: when it lapses, the card says the worker was lost.
+        this.beating.set(job.id!, payload.requestId);
+        await this.beats.beat(this.workerId, [payload.requestId], this.clock.now());
+      }
       await this.emit(job, payload, { type: 'started', workerId: this.workerId, attempt: job.attemptsMade + 1 });
       const result = await this.runJob(payload, ctx);
       await this.emit(job, payload, { type: 'result', result });
@@ -265,16 +247,10 @@ export class JobRunner {
       done(result.ok ? 'ok' : 'not_ok');
       return result;
     } catch (err) {
-      if (this.lostWithRedis.has(job.id!)) {
-        log.warn('stopped: Redis lost this job\'s records; what it did so far stays done');
-        // The bot already told its people; a 'failed' event now would only overwrite that card.
-        this.reported.add(job.id!);
-        done('failed');
-        throw new UnrecoverableError('job lost with Redis');
-      }
       if (this.lockLost.has(job.id!)) {
-        // Another worker owns the job now and continues from its checkpoints; stay out of its way.
-        log.warn('lost the job lock; stopped here and left the job to the worker that holds it');
+        // Another worker owns the job now and continues from its checkpoints, or Redis lost the
+        // job and its owner was told nothing more will run: either way, stay out of it.
+        log.warn({ code: ErrorCode.JobLost }, 'lost the job lock (another worker took it over, or Redis lost it); stopped here, nothing more runs on this worker');
         done('handed_back');
         throw new Error('job lock lost');
       }
@@ -299,12 +275,35 @@ export class JobRunner {
       done('retry');
       throw err;
     } finally {
+      if (this.beating.delete(job.id!)) await this.beats.end(this.workerId, payload.requestId).catch((err) => log.warn({ err }, 'could not end the job heartbeat'));
       this.active.delete(job.id!);
       this.jobAborts.delete(job.id!);
       this.lockLost.delete(job.id!);
-      this.lostWithRedis.delete(job.id!);
       this.shutdown.signal.removeEventListener('abort', onShutdown);
     }
+  }
+
+  /**
+   * The job's ownership check (JobContext.assertOwned): its lock key, `<prefix>:<queue>:<id>:lock`
+   * (BullMQ's `toKey(id) + ':lock'`, which its extendLock script compares with the token), must
+   * still hold this attempt's token. BullMQ only notices a lost lock at its next renewal
+   * (lockDuration / 2 later); a destructive step must not wait for that. Callers that ask while a
+   * check is in flight share it.
+   */
+  private ownership(job: Job, token: string | undefined, lost: () => void): () => Promise<void> {
+    const lockKey = `${this.worker!.toKey(job.id!)}:lock`;
+    let inFlight: Promise<void> | undefined;
+    const check = async () => {
+      try {
+        if (token !== undefined && (await this.options.redis.get(lockKey)) !== token) lost();
+      } finally {
+        inFlight = undefined;
+      }
+    };
+    return async () => {
+      if (!this.lockLost.has(job.id!)) await (inFlight ??= check());
+      if (this.lockLost.has(job.id!)) throw new JobLostError(job.id!);
+    };
   }
 
   private async runJob(payload: JobPayload, ctx: JobContext): Promise<JobResult> {
@@ -333,9 +332,7 @@ export class JobRunner {
    */
   async stop(timeoutMs = 30_000): Promise<void> {
     clearInterval(this.heartbeat);
-    this.options.redis.off('ready', this.onRedisReady);
-    this.options.redis.off('close', this.onRedisClose);
-    this.redisGate?.open();
+    this.options.redis.off('ready', this.beat);
     const worker = this.worker;
     if (!worker) return;
     void worker.pause(true).catch(() => {});
@@ -343,6 +340,8 @@ export class JobRunner {
     this.shutdown.abort();
     const deadline = Date.now() + timeoutMs;
     while (this.active.size && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    // Jobs still beat while they make their way to a checkpoint: their cards are not "lost".
+    clearInterval(this.jobBeat);
     // Bounded too: BullMQ's close waits on Redis, which may be the reason we are stopping.
     const bounded = <T>(p: Promise<T>) => Promise.race([p.catch(() => undefined), new Promise((r) => setTimeout(r, 3000).unref())]);
     await bounded(worker.close(this.active.size > 0));

@@ -25,6 +25,11 @@ export class QueueKeys {
     return `${this.prefix}:workers:${cluster}`;
   }
 
+  /** Last heartbeat of every running job, scored by time (queue/job-beats.ts). */
+  get jobBeats(): string {
+    return `${this.prefix}:job-beats`;
+  }
+
   /** Set of clusters that have ever had a worker. */
   get clusters(): string {
     return `${this.prefix}:clusters`;

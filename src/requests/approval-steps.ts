@@ -75,7 +75,7 @@ export class ApprovalSteps {
       kind: EventKind.Plan,
       actor: 'sitrep',
       text: `Plan: ${plan.summary}${plan.warnings.length ? ` (${plan.warnings.length} warning(s))` : ''}`,
-      data: { summary: plan.summary, warnings: warningData(plan), actions: plan.actions.length, fingerprint: plan.fingerprint },
+      data: { summary: plan.summary, warnings: warningData(plan), actions: plan.actions.length, fingerprint: plan.fingerprint, ...(plan.refusal ? { refused: plan.refusal.message } : {}) },
     });
     if (plan.refusal) {
       await store.transition(id, 'refuse', { failure: { code: ErrorCode.DrainRefused, message: plan.refusal.message, ...(plan.refusal.flag ? { hint: `Add ${plan.refusal.flag} to override, if you are sure.` } : {}) } });
@@ -160,12 +160,12 @@ export class ApprovalSteps {
    * Refuses a click on a card drawn for another plan than the one waiting now (a record changed in
    * Redis behind the card): a person approves what they saw, never what replaced it. Audited.
    */
-  private async staleCard(record: RequestRecord, click: ClickContext, waiting: string, approvalId?: string): Promise<ClickReply | undefined> {
+  async staleCard(record: RequestRecord, click: ClickContext, waiting: string, approvalId?: string): Promise<ClickReply | undefined> {
     if (!click.shownPlan || click.shownPlan === waiting) return undefined;
     const why = `the card showed plan ${click.shownPlan}, but plan ${waiting} is the one waiting`;
     if (approvalId) await this.deps.approvals.refuse(approvalId, click.userId, `approve: ${why}`);
     this.clicked(record, click.userId, 'refused', why);
-    return 'The plan waiting for approval is not the one this card showed, so nothing was counted or run. Reload the card, read the plan again, then decide.';
+    return 'Stale card: the plan waiting now is not the one this card showed, so nothing was counted or run. Read the plan on the request\'s card as it is now, then decide.';
   }
 
   /**

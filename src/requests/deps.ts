@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { ApprovalStore, GroupResolver, Policy } from '../approval/index.js';
 import type { Clock } from '../core/clock.js';
 import type { IncidentStore, Timeline } from '../incident/index.js';
+import type { JobBeats } from '../queue/job-beats.js';
 import type { JobProducer } from '../queue/job-producer.js';
 import type { WorkerRegistry } from '../queue/worker-registry.js';
 import type { AuditLog } from './audit-log.js';
@@ -23,6 +24,13 @@ export interface RequestDeps {
   resolveGroup: GroupResolver;
   producer: JobProducer;
   registry: WorkerRegistry;
+  /** Heartbeats of running jobs (queue/job-beats.ts), read to tell a card its worker was lost. */
+  beats: JobBeats;
+  /**
+   * A running job whose worker has not beaten for this long is shown as lost (SITREP_JOB_LOST_AFTER), ms.
+   * @defaultValue JOB_LOST_AFTER_MS (10000)
+   */
+  jobLostAfterMs?: number;
   incidents: IncidentStore;
   timeline: Timeline;
   /** Cluster used when a command names none. */

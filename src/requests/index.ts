@@ -6,7 +6,7 @@ export type { IntakeOptions, IntakeOutcome } from './intake.js';
 export { RequestLifecycle } from './lifecycle.js';
 export { evaluatePolicy } from './policy-check.js';
 export { isFinal, RequestState } from './request-state.js';
-export { RequestKeys, RequestStore, type ConcurrentOperation, type Failure, type RequestRecord, type StepCursor, type StepRecord, type TransitionOutcome } from './request-store.js';
+export { RequestKeys, RequestStore, type ConcurrentOperation, type Failure, type RequestRecord, type StepCursor, type StepRecord, type TransitionOutcome, type WorkerLost } from './request-store.js';
 export { TargetLocks, type LockTarget } from './target-locks.js';
 export { noteOnIncident, noteQuietly, type RequestNote } from './timeline-note.js';
 export { allowed, STEP_MOVES, STEPS, StepStatus, type Step, type StepMove } from './transitions.js';

@@ -9,6 +9,7 @@ import type { RequestDeps } from './deps.js';
 import type { RequestRecord } from './request-store.js';
 import type { RunbookSteps } from './runbook-steps.js';
 import { noteQuietly } from './timeline-note.js';
+import type { WorkerLossSteps } from './worker-loss.js';
 
 /** How many times a drifted execution is planned again before sitrep stops asking. */
 const MAX_REPLANS = 3;
@@ -19,7 +20,7 @@ const MAX_REPLANS = 3;
  * redelivered to another replica) finds the request past that step and changes nothing.
  */
 export class JobEventSteps {
-  constructor(private readonly deps: RequestDeps, private readonly approvals: ApprovalSteps, private readonly runbooks: RunbookSteps) {}
+  constructor(private readonly deps: RequestDeps, private readonly approvals: ApprovalSteps, private readonly runbooks: RunbookSteps, private readonly workerLoss: WorkerLossSteps) {}
 
   async apply(e: JobEventEnvelope): Promise<void> {
     const { store } = this.deps;
@@ -37,6 +38,8 @@ export class JobEventSteps {
         if (e.jobKind === JobKind.Plan) return;
         if ((await store.transition(id, 'start', { workerId: body.workerId, startedAt: e.at })).ok) {
           if (e.jobKind === JobKind.Execute) await this.note(record, e, EventKind.JobStarted, 'started', `Started ${record.request.verb} of ${this.target(record)} on worker ${body.workerId}`, { verb: e.verb, target: this.target(record) });
+        } else if (!(await this.workerLoss.resumed(record, body.workerId, e.at, e.jobKind === JobKind.Execute))) {
+          return;
         }
         break;
       case 'progress':

@@ -10,6 +10,7 @@ import type { RequestRecord } from './request-store.js';
 import { RunbookClicks } from './runbook-clicks.js';
 import { RunbookPlanning } from './runbook-planning.js';
 import { RunbookSteps } from './runbook-steps.js';
+import { WorkerLossSteps } from './worker-loss.js';
 import { procedureOf, type RunbookInstance } from '../runbooks/index.js';
 
 /**
@@ -24,14 +25,16 @@ export class RequestLifecycle {
   private readonly planning: RunbookPlanning;
   private readonly runbooks: RunbookSteps;
   private readonly runbookClicks: RunbookClicks;
+  private readonly workerLoss: WorkerLossSteps;
 
   constructor(readonly deps: RequestDeps) {
+    this.workerLoss = new WorkerLossSteps(deps);
     this.approvals = new ApprovalSteps(deps);
     this.planning = new RunbookPlanning(deps, this.approvals);
-    this.runbooks = new RunbookSteps(deps, this.planning);
+    this.runbooks = new RunbookSteps(deps, this.planning, this.workerLoss);
     this.approvals.runbooks = this.runbooks;
     this.runbookClicks = new RunbookClicks(deps, this.approvals, this.runbooks);
-    this.events = new JobEventSteps(deps, this.approvals, this.runbooks);
+    this.events = new JobEventSteps(deps, this.approvals, this.runbooks, this.workerLoss);
   }
 
   /** Intake: claim, policy, incident note, card, queue. */
@@ -95,6 +98,11 @@ export class RequestLifecycle {
   /** Run: the requester runs a plan the policy lets run without approval, from its own card. */
   run(requestId: string, click: ClickContext): Promise<ClickReply> {
     return this.approvals.confirm(requestId, click);
+  }
+
+  /** Worker loss: running requests whose worker stopped beating say so on their card. */
+  sweepLostWorkers(): Promise<void> {
+    return this.workerLoss.sweep();
   }
 
   /** Expiry: ends requests whose approval window closed. */

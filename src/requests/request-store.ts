@@ -99,7 +99,15 @@ export interface RequestRecord {
   stepStartedAt?: number;
   /** Who cancelled a running runbook, and when: it stops at the next step boundary. */
   cancel?: { by: string; at: number };
+  /** The running job's worker stopped beating (requests/worker-loss.ts): since its last beat, ms. Cleared when a worker takes the job up again. */
+  workerLost?: WorkerLost;
 }
+
+const WorkerLostSchema = z.object({ workerId: z.string(), since: z.number() });
+/** A running request whose worker went silent, and since when (its last beat, ms). */
+export type WorkerLost = z.infer<typeof WorkerLostSchema>;
+/** Where a record names the worker running its job: the request's own, or a runbook's running step's. */
+export type WorkerField = 'workerId' | 'stepWorkerId';
 
 /** Fields a transition may write with the new state. */
 export type TransitionFields = Partial<Pick<RequestRecord, 'workerId' | 'startedAt' | 'result' | 'failure' | 'approvalId' | 'plan' | 'drift' | 'confirmedBy' | 'replannedAs' | 'concurrent'>>;
@@ -171,7 +179,7 @@ local idx, status, attempt = argv[base + 1], argv[base + 2], argv[base + 3]
 -- Once a cancel is recorded, no step's job starts: cancel and start cannot both win.
 if status == 'running' and redis.call('HEXISTS', KEYS[1], 'cancelBy') == 1 then return 0 end
 if idx ~= argv[1] or attempt ~= redis.call('HGET', KEYS[1], 'stepAttempt') then
-  redis.call('HDEL', KEYS[1], 'stepProgress', 'stepProgressSeq', 'stepWorkerId', 'stepStartedAt')
+  redis.call('HDEL', KEYS[1], 'stepProgress', 'stepProgressSeq', 'stepWorkerId', 'stepStartedAt', 'workerLost')
 end
 local fields = {}
 for j = base + 4, #argv do fields[#fields + 1] = argv[j] end
@@ -208,6 +216,24 @@ redis.call('HSET', KEYS[1], 'stepProgressSeq', ARGV[3], 'stepProgress', ARGV[4])
 if ARGV[5] ~= '' then redis.call('HSETNX', KEYS[1], 'stepWorkerId', ARGV[5]) end
 if ARGV[6] ~= '' then redis.call('HSETNX', KEYS[1], 'stepStartedAt', ARGV[6]) end
 return 1`);
+
+// Marks a running request's worker lost, once, only if that worker still runs it (ARGV[3] names
+// the field: `workerId`, or a runbook's `stepWorkerId`): a job another worker took up is not lost.
+const MARK_WORKER_LOST = new RedisScript(`
+if redis.call('HGET', KEYS[1], 'state') ~= 'running' then return 0 end
+if redis.call('HGET', KEYS[1], ARGV[3]) ~= ARGV[1] then return 0 end
+return redis.call('HSETNX', KEYS[1], 'workerLost', ARGV[2])`);
+
+// A worker (re)started a request that is already running: it runs it now (ARGV[2]: the field, as
+// above). Returns whether the record changed (another worker, or a lost mark cleared) and the
+// worker it had before.
+const RESUMED_ON = new RedisScript(`
+if redis.call('HGET', KEYS[1], 'state') ~= 'running' then return {0, ''} end
+local cleared = redis.call('HDEL', KEYS[1], 'workerLost')
+local prev = redis.call('HGET', KEYS[1], ARGV[2]) or ''
+if prev == ARGV[1] then return {cleared, prev} end
+redis.call('HSET', KEYS[1], ARGV[2], ARGV[1])
+return {1, prev}`);
 
 const RELEASE_LOCK = new RedisScript(`
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
@@ -375,6 +401,7 @@ export class RequestStore {
       fileUploaded: h.fileUploaded === '1',
       lock: json(h.lock, LockTargetSchema),
       concurrent: json(h.concurrent, z.array(ConcurrentSchema)),
+      workerLost: json(h.workerLost, WorkerLostSchema),
       ...runbookFields(h, json),
     };
   }
@@ -489,6 +516,24 @@ export class RequestStore {
   async setMessageTsOnce(id: string, ts: string): Promise<string> {
     await this.redis.hsetnx(this.keys.request(id), 'messageTs', ts);
     return (await this.redis.hget(this.keys.request(id), 'messageTs')) ?? ts;
+  }
+
+  /**
+   * The running request's worker stopped beating: marks it lost (the card says so), once, and only
+   * while `workerId` still runs it. True when this call marked it.
+   */
+  async markWorkerLost(id: string, lost: WorkerLost, field: WorkerField = 'workerId'): Promise<boolean> {
+    return (await MARK_WORKER_LOST.run(this.redis, [this.keys.request(id)], [lost.workerId, JSON.stringify(lost), field])) === 1;
+  }
+
+  /**
+   * A worker started a request that was already running (its job resumed after a worker was lost
+   * or stopped): that worker runs it now and any lost mark is cleared. `changed` when the record
+   * changed; `previous` is the worker it had.
+   */
+  async resumedOn(id: string, workerId: string, field: WorkerField = 'workerId'): Promise<{ changed: boolean; previous?: string }> {
+    const [changed, previous] = (await RESUMED_ON.run(this.redis, [this.keys.request(id)], [workerId, field])) as [number, string];
+    return { changed: changed === 1, ...(previous ? { previous } : {}) };
   }
 
   /** Stores progress of a running request if `seq` is newer than the stored one. */

@@ -61,6 +61,9 @@ export class RunbookClicks {
     const loaded = await this.load(requestId, click, 'run step');
     if ('reply' in loaded) return loaded.reply;
     if (loaded.record.request.userId !== click.userId) return `Only <@${loaded.record.request.userId}>, who started this runbook, can run this step.`;
+    const asked = loaded.record.cursor ? loaded.record.steps?.[loaded.record.cursor.index]?.freshPlan : undefined;
+    const stale = asked && (await this.approvals.staleCard(loaded.record, click, asked.fingerprint));
+    if (stale) return stale;
     if (!(await this.steps.stepConfirmed(loaded.record, click.userId))) return 'That step is not waiting to be run any more.';
     this.clicked(loaded.record, click.userId, 'run', `step ${(index ?? 0) + 1}`);
     return undefined;

@@ -19,6 +19,7 @@ import { hasWarnings } from './runbook-plan.js';
 import { runbookOutcome } from './runbook-summary.js';
 import { noteQuietly } from './timeline-note.js';
 import { STEP_BOUNDARIES, StepStatus, type Step, type StepMove } from './transitions.js';
+import type { WorkerLossSteps } from './worker-loss.js';
 
 /** How long a runbook's cursor may stand still before the sweep makes sure its step's job exists (RequestDeps.runbookStallMs). */
 const STALL_MS = 15_000;
@@ -45,7 +46,7 @@ type Stop = { step: Extract<Step, 'stopRunbook' | 'finishFailed' | 'rejectStep' 
  * fixed per step and attempt, so this never runs anything twice).
  */
 export class RunbookSteps implements RunbookApprovalHooks {
-  constructor(private readonly deps: RequestDeps, private readonly planning: RunbookPlanning) {}
+  constructor(private readonly deps: RequestDeps, private readonly planning: RunbookPlanning, private readonly workerLoss: WorkerLossSteps) {}
 
   // ---- the cursor
 
@@ -133,7 +134,10 @@ export class RunbookSteps implements RunbookApprovalHooks {
     const at = { index: ref.step, attempt: ref.attempt };
     switch (body.type) {
       case 'started':
-        if (e.jobKind === JobKind.Execute && (await this.deps.store.setStepProgress(id, at, e.seq, undefined, { workerId: body.workerId, at: e.at }))) this.deps.changed(id);
+        if (e.jobKind !== JobKind.Execute || !(await this.deps.store.setStepProgress(id, at, e.seq, undefined, { workerId: body.workerId, at: e.at }))) return;
+        // The step's first worker is recorded above; another one taking it up runs it from now on.
+        await this.workerLoss.resumed(record, body.workerId, e.at, true, 'stepWorkerId');
+        this.deps.changed(id);
         return;
       case 'progress':
         if (await this.deps.store.setStepProgress(id, at, e.seq, body.progress)) this.deps.changed(id);

@@ -139,6 +139,7 @@ export async function runSandboxCli(argv: readonly string[], io: SandboxCliIo = 
   out(`try: kubectl --kubeconfig ${sandbox.kubeconfigPath} get nodes,pods -A`);
   for (const a of args.actions) out(`action: ${a.action} ${a.node} after ${a.afterSeconds ?? 0} s${a.action === 'reboot' ? `, down ${a.downSeconds ?? 30} s` : ''} (simulated)`);
   out(`node admin: POST ${sandbox.url}/debug/sandbox/nodes/NODE/reboot|down|up (as the admin)`);
+  out(`API outage: POST ${sandbox.url}/debug/sandbox/faults/outage?durationMs=MS[&afterEvictions=N][&mode=reset|refuse|503|429] (as the admin)`);
   out('Ctrl-C stops it.');
 
   await new Promise<void>((done) => {

@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import { ApiAuth, serviceAccountUsername } from './auth/index.js';
 import { startControllers } from './controllers/index.js';
 import { rawRequest, type RawRequestOptions, type RawResponse } from './http-client.js';
+import type { ApiOutageOptions } from './http/api-outage.js';
 import { createApiServer } from './http/server.js';
 import type { AcceptedEviction } from './http/eviction-log.js';
 import type { RequestCounts } from './http/request-counter.js';
@@ -122,6 +123,16 @@ export interface Sandbox {
   resetRequests(): void;
   /** Every eviction the API accepted (201, not a dry run), oldest first: count them by UID to see a pod evicted twice. */
   evictions(): AcceptedEviction[];
+  /**
+   * A Kubernetes API outage: starting now (or after `afterEvictions` more accepted Eviction
+   * POSTs), for `durationMs` real milliseconds the API server resets the connections of incoming
+   * requests and cuts open watches (`reset`, the default), refuses connections (`refuse`), or
+   * answers 503 or 429 with `Retry-After: 1` (`503`, `429`), as a real one does in each case
+   * (src/sandbox/http/api-outage.ts names the upstream filters). Also
+   * `POST /debug/sandbox/faults/outage?durationMs=3000&afterEvictions=20&mode=reset` (cluster-admin),
+   * for tools in other processes. Throws on options that are not whole numbers or a known mode.
+   */
+  apiOutage(options: ApiOutageOptions): void;
   /** Resolves when the controllers have no queued work (the cluster has settled). */
   idle(): Promise<void>;
   close(): Promise<void>;
@@ -215,6 +226,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       requests: () => api.requests(),
       resetRequests: () => api.resetRequests(),
       evictions: () => api.evictions(),
+      apiOutage: (o) => api.apiOutage(o),
       idle: () => controllers.idle(),
       close() {
         closed ??= (async () => {

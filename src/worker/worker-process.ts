@@ -13,6 +13,7 @@ import { RedisClock } from '../queue/redis-clock.js';
 import { ApprovalStore } from '../approval/index.js';
 import { ClusterEventStream, type ClusterEventStreamOptions } from './cluster-event-stream.js';
 import { ExecutionGuard } from './execution-guard.js';
+import { operationJobsRetryingUntilStopped, readJobsRetryingUntilStopped } from './job-retry-scope.js';
 import { logAudit } from '../core/audit.js';
 
 export interface WorkerProcessOptions {
@@ -24,7 +25,12 @@ export interface WorkerProcessOptions {
   logger: Logger;
   /** Port of /healthz, /readyz, /metrics; undefined: no ops server (e.g. inside `sitrep all`). */
   opsPort?: number;
+  /** BullMQ's lock on a running job, ms (SITREP_JOB_LOCK). @defaultValue 10000 */
   lockDurationMs?: number;
+  /** How often BullMQ hands jobs whose lock expired to a live worker, ms (SITREP_JOB_STALLED_INTERVAL). @defaultValue lockDurationMs / 2 */
+  stalledIntervalMs?: number;
+  /** How often the worker beats for each running job, ms (SITREP_JOB_HEARTBEAT). @defaultValue 2000 */
+  jobHeartbeatMs?: number;
   concurrency?: number;
   extraRoutes?: OpsRoute[];
   /** The process's metrics: Kubernetes calls, jobs, queue depth, and /metrics on the ops server. */
@@ -42,9 +48,9 @@ export interface WorkerProcessOptions {
 export async function startWorkerProcess(options: WorkerProcessOptions): Promise<{ runner: JobRunner; opsPort?: number; clusterEvents?: ClusterEventStream; stop(timeoutMs?: number): Promise<void> }> {
   const kc = loadKubeConfig({ kubeconfigPath: options.kubeconfigPath, context: options.context });
   if (options.metrics) instrumentKubeConfig(kc, options.metrics.observeKube);
-  const kube = createKubeClients(options.cluster, kc);
-  const redis = createRedis(options.redisUrl, { name: `sitrep-worker-${options.cluster}` });
   const logger = options.logger.child({ component: 'worker', cluster: options.cluster });
+  const kube = createKubeClients(options.cluster, kc, { logger });
+  const redis = createRedis(options.redisUrl, { name: `sitrep-worker-${options.cluster}` });
   const clock = await new RedisClock(redis).start();
   const approvals = new ApprovalStore(redis, { prefix: options.prefix, clock });
   const guard = new ExecutionGuard({ redis, approvals, clock, cluster: options.cluster, keys: options.jobKeys, prefix: options.prefix });
@@ -53,9 +59,9 @@ export async function startWorkerProcess(options: WorkerProcessOptions): Promise
     kube,
     redis,
     keys: new QueueKeys(options.prefix),
-    readJobs: READ_JOBS,
+    readJobs: readJobsRetryingUntilStopped(READ_JOBS),
     // A runbook's wait steps are operations too: planned (their baseline), then executed, signed.
-    operationJobs: { ...OPERATION_JOBS, ...RUNBOOK_JOBS },
+    operationJobs: operationJobsRetryingUntilStopped({ ...OPERATION_JOBS, ...RUNBOOK_JOBS }),
     logger,
     // Redis is shared state, not an authority: an execution runs only as the bot signed it.
     guard: async (payload, job) => {
@@ -71,6 +77,8 @@ export async function startWorkerProcess(options: WorkerProcessOptions): Promise
     },
     onExecutionEnded: (payload, job) => guard.finish(payload, job),
     lockDurationMs: options.lockDurationMs,
+    stalledIntervalMs: options.stalledIntervalMs,
+    jobHeartbeatMs: options.jobHeartbeatMs,
     concurrency: options.concurrency,
     onJobDone: options.metrics?.observeJob,
   });

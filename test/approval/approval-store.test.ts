@@ -96,11 +96,11 @@ describe('approval flow', () => {
     const { store } = newStore();
     const rec = await store.create(input());
     const out = await store.approve(rec.id, ALICE);
-    expect(out).toMatchObject({ kind: 'refused', reason: 'self-approval', message: 'You cannot approve your own request. Ask someone in @oncall.' });
+    expect(out).toMatchObject({ kind: 'refused', reason: 'self-approval', message: 'You cannot approve your own request: a second person must approve it. Ask someone in @oncall; nothing runs until then.' });
     expect((await store.get(rec.id))?.state).toBe('pending');
 
     const anyone = await store.create(input({ approvers: '*', approversLabel: 'anyone else', approverDescription: undefined }));
-    expect(await store.approve(anyone.id, ALICE)).toMatchObject({ kind: 'refused', message: 'You cannot approve your own request. Ask someone else.' });
+    expect(await store.approve(anyone.id, ALICE)).toMatchObject({ kind: 'refused', message: 'You cannot approve your own request: a second person must approve it. Ask someone else; nothing runs until then.' });
     expect(await store.approve(anyone.id, DAVE)).toMatchObject({ kind: 'approved' });
   });
 

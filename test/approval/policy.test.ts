@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -40,23 +40,12 @@ const ctx = (verb: string, userId: string, extra: Partial<PolicyRequestContext> 
   ...extra,
 });
 
-const EXAMPLE = `groups:
-  oncall: [U012ALICE, U034BOB, U056CAROL]   # Slack user ids
-  leads: [U056CAROL]
-rules:                                    # first match wins
-  - verbs: [get, describe, logs, top, jobs, status, help]
-    allow: ["*"]
-  - verbs: [cordon, uncordon]
-    allow: [oncall]
-  - verbs: [drain, delete, scale, restart]
-    allow: [oncall]
-    approvals: 1
-    approvers: [oncall]
-    clusters: ["*"]
-    namespaces: ["*"]
-    channels: ["*"]
-approvalTtl: 20m
-`;
+/** The example policy of README.md's Policy section, as documented: the test keeps the docs true. */
+const EXAMPLE = (() => {
+  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+  const section = readme.slice(readme.indexOf('### Policy'));
+  return /```yaml\n([\s\S]*?)```/.exec(section)![1]!;
+})();
 
 describe('default policy', () => {
   const policy = Policy.default();
@@ -95,7 +84,7 @@ describe('default policy', () => {
     const path = writePolicy(EXAMPLE);
     const p = Policy.fromEnv({ SITREP_POLICY: path });
     expect(p.source).toBe(path);
-    expect(p.ttlMs).toBe(20 * 60_000);
+    expect(p.ttlMs).toBe(15 * 60_000);
   });
 });
 
@@ -128,7 +117,7 @@ describe('policy file', () => {
     const policy = Policy.fromFile(path);
 
     const drain = await policy.evaluate(ctx('drain', ALICE, { namespace: 'default' }));
-    expect(drain).toMatchObject({ allowed: true, ruleIndex: 2, approvals: 1, approvers: [ALICE, BOB, CAROL], approversLabel: '@oncall', ttlMs: 20 * 60_000 });
+    expect(drain).toMatchObject({ allowed: true, ruleIndex: 2, approvals: 1, approvers: [ALICE, BOB, CAROL], approversLabel: '@oncall', ttlMs: 15 * 60_000 });
     expect(drain.approverDescription).toBe('1 approval from @oncall (<@U012ALICE>, <@U034BOB>, <@U056CAROL>) other than the requester');
     expect(drain.reason).toBe(`Allowed by rule 3 of the policy file ${basename(path)} (line 9); needs 1 approval from @oncall (<@U012ALICE>, <@U034BOB>, <@U056CAROL>) other than the requester.`);
 

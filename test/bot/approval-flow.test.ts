@@ -56,7 +56,8 @@ describe('two-person approval end to end', () => {
 
     // The requester never counts as an approver.
     await stack.click(CardAction.Approve, approvalId, { user: ALICE, messageTs: card.ts });
-    await waitForEphemeral(stack, ALICE, /cannot approve your own request/i);
+    const own = await waitForEphemeral(stack, ALICE, /cannot approve your own request/i);
+    expect(messageText(own)).toMatch(/a second person must approve it\. Ask someone in .*oncall.*; nothing runs until then/);
     // Someone outside the approvers is told who can approve.
     await stack.click(CardAction.Approve, approvalId, { user: DAVE, messageTs: card.ts });
     const refusal = await waitForEphemeral(stack, DAVE, /oncall|approve/i);

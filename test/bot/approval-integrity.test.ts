@@ -7,6 +7,7 @@ import { sendSlashCommand, type SlackMessage } from '../../src/console/index.js'
 import { sealDecision } from '../../src/core/decision-seal.js';
 import { GRANT_TTL_MS, signGrant, type JobGrant } from '../../src/core/job-grant.js';
 import type { JobPayload } from '../../src/core/job.js';
+import { fingerprintPlan } from '../../src/core/plan.js';
 import { QueueKeys } from '../../src/queue/keys.js';
 import { buttonValue, current, waitForApproval, waitForEphemeral, waitForMessage, waitForUpdate } from '../support/cards.js';
 import { replicasOf, setReplicas as setReplicasByHand } from '../support/cluster-edits.js';
@@ -147,6 +148,30 @@ describe('3. a click belongs to its card', () => {
     for (const what of [/channel C0INCIDENT/, /click on message/, /team T0OTHER001/, /enterprise E0OTHER001/]) expect(refusals.some((d) => what.test(d)), String(what)).toBe(true);
     expect((await stack.core.listPodForAllNamespaces({ fieldSelector: 'spec.nodeName=node03' })).items.some((p) => p.metadata?.namespace === 'shop')).toBe(true);
     await cancel(approvalId, card);
+  });
+
+  it('a click from an old copy of the card, drawn for a plan since replaced and shown again, is refused; the card as it is now counts', async () => {
+    await stack.slash('scale deployment/web --replicas 5 -n shop', { user: ALICE });
+    const { card: old, approvalId } = await approvalCard(/scale deployment\/web/);
+    const approval = (await stack.bot.services.approvals.get(approvalId))!;
+    // The plan waiting is replaced behind the card (here by hand in Redis) and the card drawn again with it.
+    const body = { ...approval.plan, warnings: [...approval.plan.warnings, { code: 'replaced', severity: 'warning' as const, message: 'A plan drawn since the first card.', objects: [] }] };
+    const replaced = { ...body, fingerprint: fingerprintPlan(body) };
+    await stack.redis.client().hset(stack.bot.services.approvals.key(approvalId), 'plan', JSON.stringify(replaced), 'planFingerprint', replaced.fingerprint);
+    await stack.redis.client().hset(stack.requests.keys.request(approval.requestId), 'plan', JSON.stringify(replaced));
+    stack.bot.services.lifecycle.deps.changed(approval.requestId);
+    await waitForUpdate(stack, old.ts, /A plan drawn since the first card/);
+    // Bob's Slack still shows the first card: his click approves what he saw, which is not what waits.
+    await stack.click(CardAction.Approve, approvalId, { user: BOB, messageTs: old.ts, message: old });
+    const refused = await waitForEphemeral(stack, BOB, /Stale card/);
+    expect(messageText(refused)).toMatch(/nothing was counted or run/);
+    expect((await stack.bot.services.approvals.get(approvalId))!.approvals).toHaveLength(0);
+    expect((await auditDetails()).some((d) => d.includes(`the card showed plan ${approval.planFingerprint}, but plan ${replaced.fingerprint} is the one waiting`))).toBe(true);
+    // From the card as it is now, the same click counts.
+    await stack.click(CardAction.Approve, approvalId, { user: BOB, messageTs: old.ts });
+    await waitForUpdate(stack, old.ts, /approved by <@U0BOB00001>/);
+    await waitForUpdate(stack, old.ts, /Done|Failed|changed since the plan was approved/, 60_000);
+    await setReplicas('web', 3);
   });
 
   it('a slash command from a team this installation does not serve is refused', async () => {

@@ -28,6 +28,9 @@ describe('an incident, recorded as it happens', () => {
     const card = await waitForMessage(stack, (m) => /SEV2/.test(messageText(m)) && /node02 kernel memory leak/.test(messageText(m)));
     await stack.slack.waitFor(() => stack.slack.workspace.pins(OPS).find((m) => m.ts === card.ts), { timeoutMs: 10_000 });
 
+    // First as a newcomer types it: refused by its plan (node02 runs an emptyDir pod and a bare pod).
+    await stack.slash('drain node02', { user: ALICE });
+    await waitForMessage(stack, (m) => /^Refused/.test(m.text ?? '') && /drain node02/.test(messageText(m)));
     await stack.slash('drain node02 --delete-emptydir-data --force', { user: ALICE });
     const approval = await waitForMessage(stack, (m) => /Approval needed/.test(m.text ?? '') && /drain node02/.test(messageText(m)));
     await stack.click(CardAction.Approve, buttonValue(approval, CardAction.Approve)!, { user: BOB, messageTs: approval.ts });
@@ -74,6 +77,9 @@ describe('an incident, recorded as it happens', () => {
       cursor += at + 1;
     }
     expect(md).toMatch(/Commander/);
+    // The refused drain is not an action on the cluster: it is listed as refused, with why.
+    const notRun = md.slice(md.indexOf('## Requested, not run'), md.indexOf('## Read-only commands'));
+    expect(notRun).toMatch(/`\/k8s drain node02` by Alice Oncall at .*: \*\*refused\*\*: Refused by its plan: .*local storage/);
     // People by name (users.info), never as raw ids.
     for (const who of ['Alice Oncall', 'Bob Backup', 'Carol Lead']) expect(md).toContain(who);
     for (const id of [ALICE, BOB, CAROL]) expect(md).not.toContain(id);
@@ -125,6 +131,22 @@ describe('an incident, recorded as it happens', () => {
     const timeline = await stack.slack.waitFor(() => stack.slack.calls('response_url').find((c) => /image GC is not keeping up/.test(JSON.stringify(c.args))), { timeoutMs: 15_000 });
     // People by name (users.info), not as mentions that would ping them again.
     expect(JSON.stringify(timeline.args)).toContain("Bob Backup");
+    await stack.slash('resolve', { command: '/incident', user: ALICE });
+  });
+
+  it('a timeline too long for a message goes up as a Markdown file naming people, as the postmortem does', async () => {
+    await eventually(async () => (await stack.bot.services.incidents.openIn(OPS)) === undefined, { what: 'the previous incident resolved' });
+    await stack.slash('start "etcd latency" --sev 3', { command: '/incident', user: ALICE });
+    await waitForMessage(stack, (m) => /etcd latency/.test(messageText(m)));
+    const incident = (await stack.bot.services.incidents.openIn(OPS))!;
+    const words = 'fsync p99 on the etcd members is over 100 ms and the apiserver is slow to answer watches; '.repeat(5);
+    for (let i = 0; i < 8; i++) await stack.slash(`note "${i}: ${words}"`, { command: '/incident', user: i % 2 ? BOB : ALICE });
+    await eventually(async () => (await stack.bot.services.timeline.read(incident.id)).filter((e) => e.kind === 'incident.note').length === 8, { what: 'the eight notes on the timeline' });
+    await stack.slash('timeline', { command: '/incident', user: ALICE });
+    const md = await uploaded(new RegExp(`^${incident.id}-timeline\\.md$`));
+    expect(md).toMatch(/Alice Oncall .*0: fsync/);
+    expect(md).toMatch(/Bob Backup .*1: fsync/);
+    for (const id of [ALICE, BOB]) expect(md).not.toContain(id);
     await stack.slash('resolve', { command: '/incident', user: ALICE });
   });
 });

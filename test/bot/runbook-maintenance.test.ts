@@ -24,11 +24,11 @@ import { startWorkerChild, type WorkerChild } from '../support/worker-child.js';
 
 let stack: Stack;
 const children: WorkerChild[] = [];
-const env = () => ({ KUBECONFIG: stack.workerKubeconfigPath, REDIS_URL: stack.redis.url, SITREP_PREFIX: stack.prefix, LOCK_MS: '3000' });
+const env = () => ({ KUBECONFIG: stack.workerKubeconfigPath, REDIS_URL: stack.redis.url, SITREP_PREFIX: stack.prefix, LOCK_MS: '3000', JOB_HEARTBEAT_MS: '300' });
 
 beforeAll(async () => {
   // The demo's policy: Alice and Bob on call (destructive verbs need the other's approval), Carol reads.
-  stack = await startStack({ scenario: 'maintenance', worker: false, policy: demoPolicy() });
+  stack = await startStack({ scenario: 'maintenance', worker: false, policy: demoPolicy(), jobLostAfterMs: 1500 });
   children.push(await startWorkerChild(env()));
 });
 afterAll(async () => {
@@ -83,10 +83,13 @@ describe('node-maintenance end to end', () => {
     const first = children[0]!;
     first.proc.kill('SIGKILL');
     await first.exited;
+    // Until another worker takes the step up, the card says its worker was lost.
+    await waitForUpdate(stack, card.ts, /2\.\* `drain node02[^\n]*\n[^]*Worker lost, resuming on another/, 30_000);
     children.push(await startWorkerChild(env()));
     await webMinAvailable(2);
     const manual = await waitForUpdate(stack, card.ts, /Done: step 3/, 90_000);
     expect(messageText(manual)).toMatch(/:white_check_mark: \*2\.\* `drain node02[^\n]*\n\s+Drained node02: 4 pods evicted/);
+    expect(messageText(manual)).not.toMatch(/Worker lost/);
     expect(await workloadPodsOn('node02')).toEqual([]);
     expect((await node('node02')).spec?.unschedulable).toBe(true);
 

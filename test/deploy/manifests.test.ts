@@ -495,6 +495,11 @@ describe('kustomize components', () => {
     expect(botNp.ingress).toEqual([{ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } }, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'ingress-nginx' } } }], ports: [{ port: 'http', protocol: 'TCP' }] }]);
     expect(botNp.egress.map((e: any) => e.ports.map((p: any) => `${p.protocol}/${p.port}`))).toEqual([['UDP/53', 'TCP/53'], ['TCP/443']]);
     expect(botNp.egress[1].to[0].ipBlock.except).toEqual(expect.arrayContaining(['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16']));
+    // Alertmanager (kube-prometheus-stack's, in monitoring) may post alerts to the bot's HTTP port, and reach nothing else.
+    const alertNp = get('NetworkPolicy', 'sitrep-alertmanager').spec;
+    expect(alertNp.podSelector.matchLabels).toEqual(botNp.podSelector.matchLabels);
+    expect(alertNp.ingress).toEqual([{ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } }, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'alertmanager' } } }], ports: [{ port: 'http', protocol: 'TCP' }] }]);
+    expect(bot.containers[0].env.find((e: any) => e.name === 'SITREP_ALERTMANAGER_TOKEN').valueFrom.secretKeyRef).toEqual({ name: 'sitrep-alertmanager', key: 'SITREP_ALERTMANAGER_TOKEN', optional: true });
     // The worker: no ingress rule of its own; out to DNS and the API server.
     const workerNp = get('NetworkPolicy', 'sitrep-worker').spec;
     expect(workerNp.policyTypes).toEqual(['Ingress', 'Egress']);

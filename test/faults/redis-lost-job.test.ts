@@ -5,11 +5,12 @@ import { setMinAvailable } from '../support/cluster-edits.js';
 import { CAROL, messageText, startStack, type Stack } from '../support/stack.js';
 
 /**
- * Issue 15, item 1, found by the chaos suite (`npm run chaos`, redis-restart-empty): after Redis
- * came back empty the running drain's card said "nothing more will run", and the drain went on
- * evicting until its BullMQ lock renewal failed (half of lockDurationMs, 15 s in production).
- * The worker now holds its jobs' writes while Redis is away, checks Redis's epoch marker on every
- * reconnect and heartbeat, and stops its jobs when the data is gone.
+ * Issue 15, item 1, the chaos suite's Redis restart (`npm run chaos`, redis-restart-empty) in
+ * short: Redis down under a running drain, then back empty. While it is down the drain sends no
+ * eviction (each waits for the worker's ownership check, JobContext.assertOwned); once it is back
+ * empty the drain stops, so its card's "nothing more will run" holds; and the very next command is
+ * taken, since the worker registers again as soon as it reconnects (before, it was refused "No
+ * live worker" until the worker's next heartbeat, 5 s later).
  */
 
 let stack: Stack;

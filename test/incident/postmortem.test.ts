@@ -121,6 +121,35 @@ describe('postmortem of a scripted incident', () => {
     ]);
   });
 
+  it('keeps entries of one second in the order they were recorded: the eviction Kubernetes dates to the whole second stays after the approval that caused it', async () => {
+    const store = new IncidentStore(redis, { prefix: 'pm-second', clock: { now: () => T } });
+    const timeline = new Timeline(redis, { prefix: 'pm-second' });
+    const inc = await store.start({ channelId: 'C1', title: 'node02 leaking memory', severity: 2, startedBy: 'U1' });
+    const r = { requestId: 'req-sec', cluster: 'prod' };
+    const add = (key: string, kind: string, at: number, actor: string, text: string, extra: Partial<TimelineEvent> = {}) => timeline.append(inc.id, { v: 1, key, kind, at, actor, text, ...extra });
+    await add('c', EventKind.Command, T + 2 * M, 'U1', '/k8s drain node02', { ...r, data: { text: '/k8s drain node02' } });
+    await add('ok', EventKind.Approved, T + 3 * M + 700, 'U2', 'Approved', { ...r, data: { approvalId: 'a1', needed: 1, approvers: ['U2'] } });
+    await add('js', EventKind.JobStarted, T + 3 * M + 750, 'worker:w1', 'Drain of node02 started', { ...r, data: { verb: 'drain', target: 'node/node02' } });
+    // Evicted at T + 3m + 0.9s; the Event's time says T + 3m, to the second.
+    await add('ev', EventKind.ClusterEvent, T + 3 * M, 'cluster:prod', 'Evicted pod/shop/web-1', { cluster: 'prod', data: { type: 'Normal', reason: 'Evicted', objects: ['pod/shop/web-1'] } });
+    const md = renderPostmortem({ incident: inc, events: await timeline.read(inc.id), format: 'md' });
+    expect(tableAfter(md, '| Time |').map((row) => row[3])).toEqual(['Incident started: node02 leaking memory (SEV2)', '/k8s drain node02', 'Approved', 'Drain of node02 started', 'Evicted pod/shop/web-1']);
+  });
+
+  it('lists a drain its plan refused under "Requested, not run" as refused, with why', () => {
+    const r = { requestId: 'req-refused', cluster: 'prod' };
+    const refusal = 'cannot delete Pods with local storage (use --delete-emptydir-data to override): shop/cache-0';
+    const withRefused: TimelineEvent[] = [
+      ...events,
+      { v: 1, key: 'rc', kind: EventKind.Command, at: T + 2 * M - 30 * S, actor: 'U1', text: '/k8s drain node02', ...r, data: { text: '/k8s drain node02', allowed: true, read: false } },
+      { v: 1, key: 'rp', kind: EventKind.Plan, at: T + 2 * M - 29 * S, actor: 'sitrep', text: 'Plan: drain of node02 refused', ...r, data: { summary: 'Drain of node02 refused', warnings: [], actions: 0, refused: refusal } },
+    ];
+    const md = renderPostmortem({ incident, events: withRefused, format: 'md' });
+    const notRun = md.slice(md.indexOf('## Requested, not run'), md.indexOf('## Read-only commands'));
+    expect(notRun).toContain('**refused**: Refused by its plan: cannot delete Pods with local storage');
+    expect(md.slice(md.indexOf('## Actions on the cluster'), md.indexOf('## Requested, not run'))).not.toContain('Drain of node02 refused');
+  });
+
   it('computes key times and durations from the incident and its events', () => {
     const md = renderPostmortem({ incident, events, format: 'md' });
     expect(tableAfter(md, '| Moment |')).toEqual([

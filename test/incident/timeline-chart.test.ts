@@ -33,3 +33,20 @@ describe('the timeline chart', () => {
     expect([r, g, b]).toEqual([0xfb, 0xd5, 0xd3]);
   });
 });
+
+describe('the timeline chart with text XML 1.0 forbids', () => {
+  it('still renders a PNG when a title or command carries U+FFFF, U+FFFE, control characters or a lone surrogate', async () => {
+    const { incident, events } = alertIncident();
+    const hostile = 'a\uFFFF b\uFFFE c\u0001 d\u000B e\u001F f\uD800 g\uDC00 h';
+    const pm = buildPostmortem({
+      incident: { ...incident, title: `node02 ${hostile}` },
+      events: events.map((e) => (e.kind === 'command' ? { ...e, text: `/k8s drain node02 ${hostile}`, data: { text: `/k8s drain node02 ${hostile}` } } : e)),
+      names: { U1: 'Alice', U2: 'Bob' },
+    });
+    const svg = timelineChartSvg(pm);
+    expect(svg).not.toMatch(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/);
+    const { png } = await svgToPng(svg);
+    const image = decodePng(png);
+    expect([image.width, image.height]).toEqual([CHART_WIDTH, CHART_HEIGHT]);
+  });
+});

@@ -125,12 +125,24 @@ describe('Timeline.read ordering', () => {
   it('sorts by time whatever the append order, ties in append order', async () => {
     const { prefix, id } = fresh();
     const tl = new Timeline(redis, { prefix });
-    await tl.append(id, ev('late', EventKind.IncidentNote, T + 10, 'U1'));
-    await tl.append(id, ev('tie-1', EventKind.IncidentNote, T + 5, 'U2'));
+    await tl.append(id, ev('late', EventKind.IncidentNote, T + 10_000, 'U1'));
+    await tl.append(id, ev('tie-1', EventKind.IncidentNote, T + 5_000, 'U2'));
     await tl.append(id, ev('early', EventKind.IncidentNote, T, 'U3'));
-    await tl.append(id, ev('tie-2', EventKind.IncidentNote, T + 5, 'U1'));
+    await tl.append(id, ev('tie-2', EventKind.IncidentNote, T + 5_000, 'U1'));
     expect((await tl.read(id)).map((e) => e.key)).toEqual(['early', 'tie-1', 'tie-2', 'late']);
-    expect((await tl.read(id, { sinceAt: T + 5 })).map((e) => e.key)).toEqual(['tie-1', 'tie-2', 'late']);
+    expect((await tl.read(id, { sinceAt: T + 5_000 })).map((e) => e.key)).toEqual(['tie-1', 'tie-2', 'late']);
+  });
+
+  it('keeps the recorded order within one second: an eviction Kubernetes dates to the whole second stays after the approval that caused it', async () => {
+    const { prefix, id } = fresh();
+    const tl = new Timeline(redis, { prefix });
+    const r = { requestId: 'req-evict', cluster: 'prod' };
+    await tl.append(id, ev('ok', EventKind.Approved, T + 700, 'U2', r));
+    await tl.append(id, ev('js', EventKind.JobStarted, T + 750, 'worker:w1', r));
+    // The eviction happened at T + 900; its Event says T, to the second.
+    await tl.append(id, ev('evicted', EventKind.ClusterEvent, T, 'cluster:prod', { cluster: 'prod', data: { type: 'Normal', reason: 'Evicted', objects: ['pod/shop/web-1'] } }));
+    await tl.append(id, ev('next', EventKind.IncidentNote, T + 1_200, 'U1'));
+    expect((await tl.read(id)).map((e) => e.key)).toEqual(['ok', 'js', 'evicted', 'next']);
   });
 
   it('does not drag a first attempt after a second approval when a request goes round twice', async () => {

@@ -173,6 +173,24 @@ describe('drain execute', () => {
     expect(ctx.events.filter((e) => e.kind === 'job.blocked')).toHaveLength(1);
   });
 
+  it("a resumed drain keeps the deadline its first attempt started (--timeout is for the whole drain, as kubectl's)", async () => {
+    f = await startJobFixture('maintenance');
+    await f.kube.policy.patchNamespacedPodDisruptionBudget({ name: 'web', namespace: 'shop', body: { spec: { minAvailable: 3 } } }, callOptions({ patch: mergePatch }));
+    await f.sandbox.idle();
+    const job = createDrainJob({ retryIntervalMs: 100 });
+    const { kube, calls } = countingKube(f.kube);
+    const args = drainArgs('node02', { ...FULL, timeoutMs: 1500 });
+    const first = f.ctx('d7', { kube });
+    const plan = await job.plan(args, first);
+    expect((await job.execute(args, plan, first)).code).toBe(ErrorCode.Timeout);
+    const asked = [...calls.values()].reduce((a, b) => a + b, 0);
+    // The same execution taken up again (a worker lost after its last step): its time is spent.
+    const again = await job.execute(args, plan, f.ctx('d7', { kube }));
+    expect(again.code).toBe(ErrorCode.Timeout);
+    expect(again.title).toMatch(/^Drain of node02 timed out after \d+s: 1 pod still there/);
+    expect([...calls.values()].reduce((a, b) => a + b, 0), 'eviction requests after the deadline').toBe(asked);
+  });
+
   it('a drain never says "empty" while pods are stuck: --skip-wait-for-delete-timeout on a NotReady node lists what is still there and why', async () => {
     f = await startJobFixture('notready-rwo');
     const ctx = f.ctx('d7');
@@ -206,7 +224,8 @@ describe('drain execute', () => {
     expect(writes(f.sandbox.requests().byVerb)).toEqual({ 'patch nodes': 1 });
   });
 
-  for (const how of ['abort', 'progress-throws'] as const) {
+  // after-request: the worker dies in the window between an accepted eviction and its checkpoint.
+  for (const how of ['abort', 'progress-throws', 'after-request'] as const) {
     it(`a worker killed mid-drain (${how}): the resumed job evicts no pod twice and misses none`, async () => {
       f = await startJobFixture('maintenance');
       const args = drainArgs('node02', FULL);
@@ -237,6 +256,18 @@ describe('drain execute', () => {
           }
         },
       });
+      if (how === 'after-request') {
+        const real = firstCtx.checkpoints;
+        const ctx = firstCtx;
+        firstCtx.checkpoints = {
+          get: (name) => real.get(name),
+          async set(name, value) {
+            if (!name.startsWith('evicted:')) return real.set(name, value);
+            ctx.abort(new Error('worker killed'));
+            throw new Error('worker killed');
+          },
+        };
+      }
       const plan = await job.plan(args, firstCtx);
       const targets = plan.actions.filter((a) => a.kind === 'evict').map((a) => a.uid!);
       expect(targets).toHaveLength(4);
@@ -256,7 +287,9 @@ describe('drain execute', () => {
       expect(remaining.map((p) => p.metadata?.name)).toEqual([]);
       // None missed: every approved pod was evicted by this job, once, across both runs.
       expect(targets.every((uid) => calls.get(uid) === 1)).toBe(true);
+      // Counted by UID across both runs: the pod the dead worker evicted is this job's, not "already gone".
       expect(resumed.changed.filter((c) => c.endsWith(' evicted'))).toHaveLength(4);
+      expect(resumed.unchanged.filter((u) => /already gone/.test(u))).toEqual([]);
       expect(resumed.changed).toContain('node/node02 cordoned');
     });
   }

@@ -86,6 +86,31 @@ describe('NodePodWatch', () => {
     }
   });
 
+  it('a watch cut by an API outage (reflector.go) watches again from its resourceVersion once the API answers, without listing again, and misses nothing', async () => {
+    const listed = await kube.core.listPodForAllNamespaces({ fieldSelector: 'spec.nodeName=node02' });
+    const controller = new AbortController();
+    const recovered: string[] = [];
+    try {
+      const watch = await NodePodWatch.start(kube, 'node02', {
+        initial: listed.items,
+        resourceVersion: listed.metadata?.resourceVersion,
+        signal: controller.signal,
+        reconnectDelayMs: 100,
+        onRecover: (what) => recovered.push(what),
+      });
+      sandbox.apiOutage({ durationMs: 1000, mode: 'reset' });
+      await eventually(() => recovered.length > 0, { what: 'the watch cut' });
+      // A change made while the watch is down reaches it through the resumed watch.
+      const victim = listed.items.find((p) => p.metadata?.namespace === 'shop' && !p.metadata.deletionTimestamp)!;
+      sandbox.store.remove('pods', 'shop', victim.metadata!.name!);
+      expect(await watch.waitUntil(() => !watch.has(victim.metadata!.uid!), { signal: controller.signal, deadline: Date.now() + 15_000 })).toBe(true);
+      expect(watch.stats.relists).toBe(0);
+      expect(new Set(recovered)).toEqual(new Set(['pod watch cut; watching again from its resourceVersion']));
+    } finally {
+      controller.abort();
+    }
+  });
+
   it('waitUntil answers false at its deadline, and rejects when the signal aborts', async () => {
     const controller = new AbortController();
     const watch = await NodePodWatch.start(kube, 'node01', { initial: [], signal: controller.signal });

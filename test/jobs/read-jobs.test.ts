@@ -2,6 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { argsFor } from '../../src/core/verbs/contract.js';
 import type { ReadJob } from '../../jobs/job-context.js';
 import { READ_JOBS } from '../../jobs/registry.js';
+import { readJobsRetryingUntilStopped } from '../../src/worker/job-retry-scope.js';
+import { createKubeClients, loadKubeConfig } from '../../src/k8s/kube-clients.js';
+import { eventually } from '../support/eventually.js';
+import { capturedLogger } from '../support/outputs.js';
 import { startJobFixture, type JobFixture } from './support/fixture.js';
 
 let fx: JobFixture;
@@ -53,5 +57,20 @@ describe('read-only jobs against the sandbox', () => {
     const logs = await run('logs', { pod, namespace: 'shop', tail: 50, previous: false });
     expect(logs.title).toContain(pod);
     await expect(run('describe', { kind: 'pod', name: 'ghost', namespace: 'shop' })).rejects.toThrow(/not found/);
+  });
+
+  it('as the worker runs them, a read whose job is stopped gives up at once instead of retrying through the outage', async () => {
+    const jobs = readJobsRetryingUntilStopped(READ_JOBS as Record<string, ReadJob>);
+    const log = capturedLogger();
+    const kube = createKubeClients('sandbox', loadKubeConfig({ kubeconfigPath: fx.sandbox.kubeconfigPath }), { logger: log.logger });
+    const ctx = fx.ctx('read-stopped', { kube });
+    fx.sandbox.apiOutage({ durationMs: 4000, mode: 'refuse' });
+    const outcome = jobs.get!.run(argsFor(READ_JOBS.get.verb, { resource: 'nodes' }), ctx).catch((e: unknown) => e);
+    await eventually(() => log.lines.some((l) => /retrying/.test(l)), { what: 'a retry under way' });
+    ctx.abort();
+    expect(await outcome).toBeInstanceOf(Error);
+    // Settled while the API still refuses: it did not sit out the rest of its retries.
+    await expect(fx.sandbox.request('GET', '/version')).rejects.toThrow(/ECONNREFUSED/);
+    await eventually(async () => (await fx.sandbox.request('GET', '/version').catch(() => ({ status: 0 }))).status === 200, { what: 'the API back', timeoutMs: 15_000 });
   });
 });

@@ -151,6 +151,36 @@ describe('delete pod', () => {
   });
 });
 
+describe('a worker killed between a write and its checkpoint', () => {
+  it('delete pod: the resumed job says the pod was deleted (by its first attempt), not that it was already gone', async () => {
+    const victim = (await f.kube.core.listNamespacedPod({ namespace: 'shop', labelSelector: 'app=catalog' })).items[0]!;
+    const name = victim.metadata!.name!;
+    const args = DeletePodArgsSchema.parse({ kind: 'pod', name, namespace: 'shop', force: true, gracePeriod: 0 });
+    const first = f.ctx('k1');
+    const plan = await deletePodJob.plan(args, first);
+    const real = first.checkpoints;
+    // The worker dies right after the API accepted the DELETE, before it checkpoints it.
+    first.checkpoints = { get: (n) => real.get(n), set: async (n, v) => (n === 'deleted' ? Promise.reject(new Error('worker killed')) : real.set(n, v)) };
+    await expect(deletePodJob.execute(args, plan, first)).rejects.toThrow();
+    expect(await f.kube.core.readNamespacedPod({ name, namespace: 'shop' }).catch(() => 'gone')).toBe('gone');
+    const resumed = await deletePodJob.execute(args, plan, f.ctx('k1'));
+    expect(resumed).toMatchObject({ ok: true, changed: [`pod/shop/${name} deleted (uid ${victim.metadata?.uid})`], unchanged: [] });
+  });
+
+  it('cordon: the resumed job says it cordoned the node, not that it was already cordoned', async () => {
+    const first = f.ctx('k2');
+    const plan = await cordonJob.plan({ node: 'node01' }, first);
+    // Dies right after the patch went through (a checkpoint written after it would be lost).
+    const patchNode = (...a: Parameters<typeof f.kube.core.patchNode>) => f.kube.core.patchNode(...a).then(() => Promise.reject(new Error('worker killed')));
+    const kube = { ...f.kube, core: new Proxy(f.kube.core, { get: (t, p, r) => (p === 'patchNode' ? patchNode : Reflect.get(t, p, r)) }) };
+    await expect(cordonJob.execute({ node: 'node01' }, plan, { ...first, kube })).rejects.toThrow();
+    expect(isCordoned(await f.kube.core.readNode({ name: 'node01' }))).toBe(true);
+    const resumed = await cordonJob.execute({ node: 'node01' }, plan, f.ctx('k2'));
+    expect(resumed).toMatchObject({ ok: true, title: 'node01 cordoned', changed: ['node/node01 cordoned'] });
+    await uncordonJob.execute({ node: 'node01' }, await uncordonJob.plan({ node: 'node01' }, f.ctx('k3')), f.ctx('k3'));
+  });
+});
+
 describe('cordon and uncordon', () => {
   it('cordon, then a no-op cordon that says so, then uncordon', async () => {
     const ctx = f.ctx('c1');

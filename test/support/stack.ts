@@ -9,7 +9,7 @@ import pino from 'pino';
 import { OPEN_POLICY_YAML, Policy } from '../../src/approval/index.js';
 import { startBot, type Bot, type BotOptions } from '../../src/chat/bot.js';
 import type { AlertmanagerAuth } from '../../src/chat/handlers/alertmanager.js';
-import { LocalWorkspace, sendBlockAction, sendSlashCommand, startSlackApiServer, visibleText, type SlackApiServer } from '../../src/console/index.js';
+import { LocalWorkspace, sendBlockAction, sendSlashCommand, startSlackApiServer, visibleText, type SlackApiServer, type SlackMessage } from '../../src/console/index.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
 import { startWorkerProcess } from '../../src/worker/worker-process.js';
 import { leastPrivilegeKubeconfig } from './least-privilege.js';
@@ -33,6 +33,8 @@ export interface StackOptions {
   worker?: boolean;
   editIntervalMs?: number;
   lockDurationMs?: number;
+  /** How long the bot waits on a silent job heartbeat before the card says the worker was lost, ms. @defaultValue 10000 */
+  jobLostAfterMs?: number;
   aof?: boolean;
   /** How long the bot trusts Slack group membership and guest status, ms. @defaultValue 60000 */
   membershipCacheMs?: number;
@@ -77,8 +79,12 @@ export interface Stack {
   restartBot(options?: { policy?: Policy; whileDown?: () => Promise<void> }): Promise<Bot>;
   /** Sends `/k8s …` (or `/incident …`) as Slack would, from `user` in #ops. */
   slash(text: string, options?: { user?: string; command?: '/k8s' | '/incident'; channel?: string; triggerId?: string; retryNum?: number; timestamp?: number; teamId?: string }): ReturnType<typeof sendSlashCommand>;
-  /** Clicks a button as Slack would; `channel`, `teamId` and `enterpriseId` may say it came from elsewhere. */
-  click(actionId: string, value: string, options: { user: string; messageTs: string; channel?: string; teamId?: string; enterpriseId?: string }): ReturnType<typeof sendBlockAction>;
+  /**
+   * Clicks a button as Slack would; `channel`, `teamId` and `enterpriseId` may say it came from
+   * elsewhere, and `message` the copy of the card the clicker's Slack still shows (default: the
+   * card as it is now), whose button supplies the block_id.
+   */
+  click(actionId: string, value: string, options: { user: string; messageTs: string; channel?: string; teamId?: string; enterpriseId?: string; message?: SlackMessage }): ReturnType<typeof sendBlockAction>;
   /** Text of every message and block in a channel, for assertions. */
   channelText(channel?: string): string;
   /** The payloads of every job BullMQ holds for the sandbox cluster, read through BullMQ's API. */
@@ -150,6 +156,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       ...(options.membershipCacheMs !== undefined ? { membershipCacheMs: options.membershipCacheMs } : {}),
       ...(options.alertmanager ? { alertmanager: options.alertmanager } : {}),
       expirySweepMs: 200,
+      workerLossCheckMs: 200,
+      ...(options.jobLostAfterMs !== undefined ? { jobLostAfterMs: options.jobLostAfterMs } : {}),
       runbookStallMs: 1000,
     });
   let bot = await launchBot();
@@ -197,7 +205,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     },
     click(actionId, value, o) {
       const channel = o.channel ?? OPS;
-      const message = slack.workspace.message(channel, o.messageTs);
+      const message = o.message ?? slack.workspace.message(channel, o.messageTs);
       return sendBlockAction(bot.url, SIGNING_SECRET, {
         userId: o.user,
         channelId: channel,

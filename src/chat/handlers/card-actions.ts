@@ -6,13 +6,16 @@ import { redisFailure, REQUEST_DEADLINE_MS } from '../../queue/redis-connection.
 import type { ClickContext, ClickReply } from '../../requests/index.js';
 import type { BotServices } from '../bot-services.js';
 import { CardAction } from '../render/operation-card.js';
+import { shownPlanOf } from '../render/shown-plan.js';
 
 type Respond = (message: object) => Promise<unknown>;
 
-/** Where a click came from, from Slack's block_actions payload. */
-function clickOf(body: BlockAction): ClickContext {
+/** Where a click came from, and the plan its card showed, from Slack's block_actions payload. */
+function clickOf(body: BlockAction, action: ButtonAction): ClickContext {
   const container = body.container as { channel_id?: string; message_ts?: string } | undefined;
+  const shownPlan = shownPlanOf(action.block_id);
   return {
+    ...(shownPlan ? { shownPlan } : {}),
     userId: body.user.id,
     ...(body.team?.id ? { teamId: body.team.id } : {}),
     ...(body.enterprise?.id ? { enterpriseId: body.enterprise.id } : {}),
@@ -32,7 +35,7 @@ export function registerCardActions(app: App, services: BotServices): void {
     async ({ ack, body, action, respond }: { ack: () => Promise<void>; body: BlockAction; action: ButtonAction; respond: Respond }) => {
       await ack();
       try {
-        const message = await withRequestDeadlines(() => services.clock.now(), REQUEST_DEADLINE_MS, () => step(action.value ?? '', clickOf(body)));
+        const message = await withRequestDeadlines(() => services.clock.now(), REQUEST_DEADLINE_MS, () => step(action.value ?? '', clickOf(body, action)));
         if (message) await respond({ response_type: 'ephemeral', replace_original: false, text: message });
       } catch (err) {
         const d = describeError(redisFailure(err, 'take your click now', 'Nothing was run. Your click may not have been counted: click again once Redis answers (each person counts once).') ?? err);

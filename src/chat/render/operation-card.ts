@@ -5,7 +5,8 @@ import { actions, button, context, divider, section, type Block } from './blocks
 import { escapeMrkdwn } from '../../core/text/mrkdwn.js';
 import { escapeFallback } from '../../core/text/slack-fallback.js';
 import { planBlocks, planNeedsConfirm } from './plan-blocks.js';
-import { progressBar, requestContext, resultBlocks } from './request-card.js';
+import { progressBar, requestContext, resultBlocks, workerLostLine } from './request-card.js';
+import { blockIdShowing } from './shown-plan.js';
 
 /** Action ids of the card's buttons; the value of each is only an opaque id (approval or request). */
 export const CardAction = {
@@ -71,9 +72,10 @@ export function renderOperationCard(record: RequestRecord, approval: ApprovalRec
     blocks.push(section(`:point_right: *Confirm to run* · no approval needed by policy; only <@${r.userId}> can run it.`));
   } else {
     const p = record.progress;
-    text = `Running: ${whatText}`;
+    text = `Running${record.workerLost ? ' (worker lost, resuming on another)' : ''}: ${whatText}`;
     const elapsed = record.startedAt ? ` · ${formatDuration(now - record.startedAt)}` : '';
     blocks.push(section(`:arrows_counterclockwise: *Running*${elapsed}${p ? `\n${escapeMrkdwn(p.message)}` : ''}`));
+    if (record.workerLost) blocks.push(workerLostLine(record.workerLost));
     if (p && p.total > 0) blocks.push(context(`${progressBar(p.done, p.total)} ${p.done}/${p.total}`));
     for (const b of (p?.blocked ?? []).slice(0, 5)) blocks.push(context(`:raised_hand: ${escapeMrkdwn(b.target)}: ${escapeMrkdwn(b.reason)}`));
   }
@@ -118,7 +120,7 @@ export function renderOperationCard(record: RequestRecord, approval: ApprovalRec
           }
         : undefined;
     blocks.push(
-      actions(`approval:${approval.id}`, [
+      actions(blockIdShowing(`approval:${approval.id}`, shown.fingerprint), [
         button({ actionId: CardAction.Approve, text: 'Approve', value: approval.id, style: 'primary', confirm }),
         button({ actionId: CardAction.Reject, text: 'Reject', value: approval.id, style: 'danger' }),
         button({ actionId: CardAction.Cancel, text: 'Cancel (requester)', value: approval.id }),
@@ -126,7 +128,7 @@ export function renderOperationCard(record: RequestRecord, approval: ApprovalRec
     );
   } else if (awaitingConfirm && plan) {
     blocks.push(
-      actions(`confirm:${r.id}`, [
+      actions(blockIdShowing(`confirm:${r.id}`, plan.fingerprint), [
         button({
           actionId: CardAction.Confirm,
           text: 'Run',

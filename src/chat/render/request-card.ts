@@ -1,5 +1,5 @@
 import { formatDuration } from '../../core/duration.js';
-import type { RequestRecord } from '../../requests/index.js';
+import type { RequestRecord, WorkerLost } from '../../requests/index.js';
 import { context, section, type Block } from './blocks.js';
 import { escapeMrkdwn } from '../../core/text/mrkdwn.js';
 import { escapeFallback } from '../../core/text/slack-fallback.js';
@@ -79,8 +79,9 @@ export function renderRequestCard(record: RequestRecord, now: number): { text: s
   } else if (record.state === 'running' || record.progress) {
     const p = record.progress;
     const elapsed = record.startedAt ? formatDuration(now - record.startedAt) : '';
-    text = `Running: ${asked}`;
+    text = `Running${record.workerLost ? ' (worker lost, resuming on another)' : ''}: ${asked}`;
     blocks.push(section(`${STATE_LINE.running}${elapsed ? ` · ${elapsed}` : ''}${p ? `\n${escapeMrkdwn(p.message)}` : ''}`));
+    if (record.workerLost) blocks.push(workerLostLine(record.workerLost));
     if (p && p.total > 0) blocks.push(context(`${progressBar(p.done, p.total)} ${p.done}/${p.total}`));
     for (const b of (p?.blocked ?? []).slice(0, 5)) blocks.push(context(`:raised_hand: ${escapeMrkdwn(b.target)}: ${escapeMrkdwn(b.reason)}`));
   } else {
@@ -89,6 +90,20 @@ export function renderRequestCard(record: RequestRecord, now: number): { text: s
   }
   blocks.push(requestContext(record));
   return { text, blocks, cut: { result: cut, plan: false } };
+}
+
+/**
+ * The line a running card shows while its worker is lost (requests/worker-loss.ts), next to the
+ * progress: BullMQ hands the job to another worker, which resumes from its checkpoints.
+ */
+export function workerLostLine(lost: WorkerLost): Block {
+  return context(workerLostText(lost));
+}
+
+/** The same as mrkdwn text, for cards that list steps (a runbook's running step). */
+export function workerLostText(lost: WorkerLost): string {
+  const since = new Date(lost.since).toISOString().slice(11, 19);
+  return `:warning: *Worker lost, resuming on another* · worker \`${escapeMrkdwn(lost.workerId)}\` not heard from since ${since} UTC; what it did is checkpointed`;
 }
 
 export function progressBar(done: number, total: number, width = 20): string {

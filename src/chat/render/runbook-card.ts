@@ -7,7 +7,8 @@ import { PlanTime, procedureOf, type RunbookInstance, type RunbookStep } from '.
 import { actions, button, context, divider, section, type Block } from './blocks.js';
 import { CardAction } from './operation-card.js';
 import { planBlocks, planNeedsConfirm } from './plan-blocks.js';
-import { progressBar, requestContext } from './request-card.js';
+import { blockIdShowing } from './shown-plan.js';
+import { progressBar, requestContext, workerLostText } from './request-card.js';
 
 const time = (ms: number) => new Date(ms).toISOString().slice(11, 16) + ' UTC';
 
@@ -69,6 +70,7 @@ function runningDetail(record: RequestRecord, i: number, step: RunbookStep, r: S
     const p = record.stepProgress;
     const since = record.stepStartedAt ? ` · ${formatDuration(now - record.stepStartedAt)}` : '';
     lines.push(`      ${p ? escapeMrkdwn(p.message) : 'started'}${since}`);
+    if (record.workerLost) lines.push(`      ${workerLostText(record.workerLost)}`);
     if (p && p.total > 0) lines.push(`      ${progressBar(p.done, p.total)} ${p.done}/${p.total}`);
     for (const b of (p?.blocked ?? []).slice(0, 3)) lines.push(`      :raised_hand: ${escapeMrkdwn(b.target)}: ${escapeMrkdwn(b.reason)}`);
   } else if (here && (status === StepStatus.Planning || status === StepStatus.Checking)) {
@@ -184,7 +186,9 @@ export function renderRunbookCard(record: RequestRecord, approvals: ReadonlyMap<
       buttons.push(button({ actionId: CardAction.CancelRunbook, text: 'Cancel runbook', value: r.id, confirm: { title: 'Cancel the runbook?', text: 'It stops at the next step boundary: a step that is running finishes first. The card then says what state the cluster was left in.', confirm: 'Cancel runbook', deny: 'Back', style: 'danger' } }));
     }
   }
-  if (buttons.length) blocks.push(actions(`runbook:${r.id}:${cursor ? `${cursor.index}:${cursor.status}` : 'plan'}`, buttons));
+  // The plan the buttons decide on: the step's fresh one when a step asks again, else the runbook's.
+  const shownPlan = cursor ? current?.freshPlan : (record.plan ?? approval?.plan);
+  if (buttons.length) blocks.push(actions(blockIdShowing(`runbook:${r.id}:${cursor ? `${cursor.index}:${cursor.status}` : 'plan'}`, shownPlan?.fingerprint), buttons));
 
   if (record.result && (record.result.changed.length || record.result.unchanged.length)) {
     blocks.push(divider());

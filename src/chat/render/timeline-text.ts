@@ -2,7 +2,7 @@ import type { TimelineEvent } from '../../core/timeline-event.js';
 import { escapeMarkdown } from '../../core/text/markdown.js';
 import { escapeMrkdwn } from '../../core/text/mrkdwn.js';
 import { truncate } from '../../core/text/limits.js';
-import { entrySource, inTimeOrder, plainText, ZonedTime, type Incident } from '../../incident/index.js';
+import { actorLabel, entrySource, inTimeOrder, plainText, ZonedTime, type Incident } from '../../incident/index.js';
 import { mentionOrName } from './people.js';
 
 /** Cluster and alert lines are marked, so they read apart from what people did. */
@@ -20,7 +20,7 @@ export interface RenderTimelineOptions {
   /** IANA zone for the times. @defaultValue 'UTC' */
   timeZone?: string;
   incident: Incident;
-  /** Display names by Slack user id. Without one a person shows as `<@U…>`. */
+  /** Display names by Slack user id. Without one a person shows as `<@U…>` in a message, as the id in a file. */
   names?: Readonly<Record<string, string>>;
   /** Channel names by id, for `<#C…>` inside texts. */
   channels?: Readonly<Record<string, string>>;
@@ -53,7 +53,8 @@ export function renderTimeline(events: readonly TimelineEvent[], options: Render
   const lastAt = sorted.length ? sorted[sorted.length - 1]!.at : incident.startedAt;
   const markdown = options.format === 'markdown';
   const escape = markdown ? escapeMarkdown : escapeMrkdwn;
-  const person = (actor: string) => (markdown ? (options.names?.[actor] ? escape(options.names[actor]!) : mentionOrName(actor)) : mentionOrName(actor, options.names));
+  // A file is read outside Slack: names as the postmortem writes them (actorLabel), never `<@U…>`.
+  const person = (actor: string) => (markdown ? escape(actorLabel(actor, options.names)) : mentionOrName(actor, options.names));
 
   const lines: string[] = [
     `*${escape(incident.id)}: ${escape(incident.title)}* · timeline, times in ${escape(zone.zoneLabel(incident.startedAt, lastAt))}`,

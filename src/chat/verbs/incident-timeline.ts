@@ -18,7 +18,7 @@ export const incidentTimeline: BotVerb<typeof timelineVerb> = {
     const { names, channels } = await namesFor(services, incident, events);
     const text = renderTimeline(events, { incident, timeZone: tz ?? 'UTC', names, channels });
     if (text.length <= INLINE_TIMELINE_CHARS) return { text, inChannel: true };
-    const whole = renderTimeline(events, { incident, timeZone: tz ?? 'UTC', format: 'markdown' });
+    const whole = renderTimeline(events, { incident, timeZone: tz ?? 'UTC', names, channels, format: 'markdown' });
     await services.client.filesUploadV2({ channel_id: channelId, filename: `${incident.id}-timeline.md`, title: cleanPlainText(`Timeline of ${incident.title}`), content: whole, initial_comment: `Timeline of \`${incident.id}\` so far (${events.length} events).` });
     return { text: `The timeline (${events.length} events) is posted as a file.` };
   },

@@ -9,3 +9,5 @@ export * from './slack-markup.js';
 export * from './slack-plain.js';
 export * from './manifest-redact.js';
 export * from './suggest.js';
+export * from './xml.js';
+export * from './addresses.js';

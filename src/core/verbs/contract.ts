@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { ErrorCode, JobError } from '../errors.js';
 import type { SlashCommand } from '../request.js';
-import type { Risk } from '../risk.js';
+import { Risk } from '../risk.js';
 
 /**
  * Who answers a verb. `read`: a read job on a worker. `operation`: a plan job on a worker, then
@@ -53,6 +53,14 @@ export type ArgsInputOf<C extends VerbContract> = z.input<C['args']>;
 
 /** Cluster-scoped verbs act in no namespace. */
 export const clusterScoped = (): undefined => undefined;
+
+/**
+ * A verb the bot answers itself (from Redis and its own state), touching no cluster and no
+ * namespace: every `/incident` verb and `/k8s jobs|status|audit|help`.
+ */
+export function botVerb<S extends ArgsSchema>(command: SlashCommand, name: string, args: S): VerbContract<S> {
+  return defineVerb({ command, name, risk: Risk.Read, runner: VerbRunner.Bot, args, namespaceOf: clusterScoped });
+}
 
 /**
  * Args parsed with a verb's contract, defaults filled in. A worker never trusts what it reads

@@ -1,8 +1,7 @@
 import { z } from 'zod';
 import { INCIDENT_STATUSES } from '../incident-status.js';
 import { SlashCommand } from '../request.js';
-import { Risk } from '../risk.js';
-import { clusterScoped, defineVerb, VerbRunner, type ArgsSchema } from './contract.js';
+import { botVerb, type ArgsSchema } from './contract.js';
 import { severity, slackId, timeZone } from './names.js';
 
 /** Longest incident title, in characters. */
@@ -17,9 +16,7 @@ export const USER_NAME = /^[a-z0-9][a-z0-9._-]{0,79}$/i;
 export const CHANNEL_NAME = /^[a-z0-9][a-z0-9._-]{0,79}$/;
 
 /** Every /incident verb is answered by the bot and touches no cluster. */
-function incidentVerb<S extends ArgsSchema>(name: string, args: S) {
-  return defineVerb({ command: SlashCommand.Incident, name, risk: Risk.Read, runner: VerbRunner.Bot, args, namespaceOf: clusterScoped });
-}
+const incidentVerb = <S extends ArgsSchema>(name: string, args: S) => botVerb(SlashCommand.Incident, name, args);
 
 /**
  * `/incident start TITLE... [--sev 1..4] [--channel-only]`.

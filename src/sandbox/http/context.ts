@@ -4,7 +4,6 @@ import type { ApiAuth, UserInfo } from '../auth/index.js';
 import { ApiError } from '../api-error.js';
 import { resourceKey } from '../resources.js';
 import type { Store } from '../store.js';
-import type { EvictionLog } from './eviction-log.js';
 import type { ResourceRoute } from './route.js';
 
 /** Everything a resource handler needs for one request. */
@@ -27,10 +26,8 @@ export interface RequestContext {
   auth?: ApiAuth;
   /** Who is asking (after impersonation), when the server authenticates. */
   user?: UserInfo;
-  /** The latest moment the client had sent this request (the sandbox clock): its arrival, or its new connection's opening. */
-  sentBy?: number;
-  /** Where accepted evictions are recorded. */
-  evictions?: EvictionLog;
+  /** Called when an Eviction is accepted (not on dry runs), with the pod. */
+  evicted?: (pod: { namespace: string; name: string; uid: string }) => void;
 }
 
 export function contextKey(route: ResourceRoute): string {

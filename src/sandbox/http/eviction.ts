@@ -129,8 +129,8 @@ function addDisruptionTarget(store: Store, pod: KObject, options: DeleteOptions,
 function evict(ctx: RequestContext, pod: KObject, options: DeleteOptions, dryRun: boolean): void {
   const opts = dryRun ? options : addDisruptionTarget(ctx.store, pod, options, ctx.now());
   deleteObject(ctx.store, 'pods', pod.metadata.namespace, pod.metadata.name, opts, { now: ctx.now(), dryRun });
-  if (!dryRun) ctx.evictions?.record({ namespace: pod.metadata.namespace!, name: pod.metadata.name, uid: pod.metadata.uid!, at: ctx.now(), sentBy: ctx.sentBy ?? ctx.now() });
   sendJson(ctx.res, 201, successStatus(undefined, 201));
+  if (!dryRun && pod.metadata.uid) ctx.evicted?.({ namespace: pod.metadata.namespace!, name: pod.metadata.name, uid: pod.metadata.uid });
 }
 
 function withResourceVersion(options: DeleteOptions, rv: string | undefined): DeleteOptions {

@@ -12,6 +12,7 @@ export type Route =
   | { kind: 'openapi-v3'; path: string }
   | { kind: 'debug-requests' }
   | { kind: 'sandbox-node'; node: string; action: string }
+  | { kind: 'sandbox-fault'; fault: string }
   | { kind: 'unknown-resource' }
   | { kind: 'page-not-found' }
   | ResourceRoute;
@@ -49,6 +50,8 @@ export function parseRoute(path: string): Route {
   if (first === 'debug' && segs[1] === 'requests' && segs.length === 2) return { kind: 'debug-requests' };
   // The sandbox's own admin endpoints: /debug/sandbox/nodes/{name}/{reboot|down|up}.
   if (first === 'debug' && segs[1] === 'sandbox' && segs[2] === 'nodes' && segs.length === 5) return { kind: 'sandbox-node', node: segs[3], action: segs[4] };
+  // /debug/sandbox/faults/{outage}: faults switched on from outside (the chaos suite).
+  if (first === 'debug' && segs[1] === 'sandbox' && segs[2] === 'faults' && segs.length === 4) return { kind: 'sandbox-fault', fault: segs[3] };
 
   if (first === 'api') {
     if (segs.length === 1) return { kind: 'api-versions' };

@@ -9,6 +9,7 @@ import type { Store } from '../store.js';
 import type { RequestContext } from './context.js';
 import { handleDelete } from './delete.js';
 import { apiGroup, apiGroupList, apiResourceList, apiVersions, SERVER_VERSION } from './discovery.js';
+import { ApiOutage, outageOptions, type ApiOutageOptions } from './api-outage.js';
 import { handleEviction } from './eviction.js';
 import { EvictionLog, type AcceptedEviction } from './eviction-log.js';
 import { handleList, handleWatch } from './list-watch.js';
@@ -63,6 +64,8 @@ export interface ApiServer {
   resetRequests(): void;
   /** Every eviction accepted so far, oldest first. */
   evictions(): AcceptedEviction[];
+  /** Breaks the API for a while, now or after some accepted evictions (api-outage.ts); also `POST /debug/sandbox/faults/outage`. */
+  apiOutage(options: ApiOutageOptions): void;
   /** Ends open watches and closes the server and its connections. */
   close(): Promise<void>;
 }
@@ -85,7 +88,10 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
     return c.requests++ === 0 ? c.openedAt : arrived;
   };
   const watches = new Set<() => void>();
+  /** Sockets carrying a watch stream, which an outage cuts. */
+  const watchSockets = new Set<Socket>();
   let serverAddress = '127.0.0.1:0';
+  let bound: { port: number; host: string } | undefined;
 
   const trackWatch = (end: () => void) => {
     watches.add(end);
@@ -97,6 +103,7 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
     const route = parseRoute(url.pathname);
     const method = req.method ?? 'GET';
     const user = auth?.authenticate(req);
+    if (outage.answers(req, res, user)) return;
     if (auth && user) auth.require(attributesOf(user, route, method, url));
     switch (route.kind) {
       case 'health':
@@ -132,6 +139,9 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
       case 'sandbox-node':
         counter.other();
         return sandboxNode(res, route.node, route.action, method, url);
+      case 'sandbox-fault':
+        counter.other();
+        return sandboxFault(res, route.fault, method, url);
       case 'page-not-found':
         counter.other();
         return pageNotFound(res);
@@ -158,6 +168,16 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
     sendJson(res, 202, { node, action });
   }
 
+  function sandboxFault(res: ServerResponse, fault: string, method: string, url: URL): void {
+    if (fault !== 'outage') return pageNotFound(res);
+    if (method !== 'POST') throw METHOD_NOT_ALLOWED();
+    const q = url.searchParams;
+    const o = outageOptions({ durationMs: q.get('durationMs') ?? undefined, afterEvictions: q.get('afterEvictions') ?? undefined, mode: q.get('mode') ?? undefined });
+    // Answered before the outage starts, so the caller hears it was switched on.
+    res.once('finish', () => outage.schedule(o));
+    sendJson(res, 202, { fault, ...o });
+  }
+
   /** The authorizer's view of a request: a resource request, or a path. */
   function attributesOf(user: UserInfo, route: Route, method: string, url: URL): RequestAttributes {
     if (route.kind !== 'resource') return pathAttributes(user, method, url.pathname);
@@ -179,7 +199,19 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
     const t = route.type;
     const verb = kubeVerb(method, route.name !== undefined, watch && method === 'GET');
     counter.resource(verb, route.subresource ? `${t.resource}/${route.subresource}` : t.resource);
-    const ctx: RequestContext = { req, res, url, route, key: resourceKey(t), store, now, logger, trackWatch, bookmarkIntervalMs, minRequestTimeoutSeconds, evictions, sentBy: sentBy(req, now()), ...(auth ? { auth } : {}), ...(user ? { user } : {}) };
+    if (verb === 'watch') {
+      const socket = req.socket;
+      watchSockets.add(socket);
+      res.once('close', () => watchSockets.delete(socket));
+    }
+    const sent = sentBy(req, now());
+    const evicted = (pod: { namespace: string; name: string; uid: string }) => {
+      counter.evicted(pod.uid);
+      evictions.record({ ...pod, at: now(), sentBy: sent });
+      // Counted toward a pending outage once the answer is on its way, so the client hears it.
+      res.once('finish', () => outage.evictionAccepted());
+    };
+    const ctx: RequestContext = { req, res, url, route, key: resourceKey(t), store, now, logger, trackWatch, bookmarkIntervalMs, minRequestTimeoutSeconds, evicted, ...(auth ? { auth } : {}), ...(user ? { user } : {}) };
 
     if (route.subresource) {
       const sub = t.subresources.find((s) => s.name === route.subresource)!;
@@ -224,6 +256,7 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
   }
 
   const handler: RequestListener = (req, res) => {
+    if (outage.cutsOff(req)) return;
     const started = performance.now();
     dispatch(req, res)
       .catch((err: unknown) => {
@@ -254,24 +287,45 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
     else socket.destroy();
   });
+  const listenOn = (port: number, host: string) =>
+    new Promise<number>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => {
+        server.off('error', reject);
+        resolve((server.address() as AddressInfo).port);
+      });
+    });
+  const outage = new ApiOutage(
+    {
+      dropConnections() {
+        for (const s of [...watchSockets]) s.destroy();
+        server.closeIdleConnections();
+      },
+      stopListening() {
+        server.close();
+        server.closeAllConnections();
+      },
+      async resumeListening() {
+        if (bound) await listenOn(bound.port, bound.host);
+      },
+    },
+    logger,
+  );
 
   return {
     server,
-    listen(port, host) {
-      return new Promise((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(port, host, () => {
-          server.off('error', reject);
-          const bound = (server.address() as AddressInfo).port;
-          serverAddress = `${host}:${bound}`;
-          resolve(bound);
-        });
-      });
+    async listen(port, host) {
+      const p = await listenOn(port, host);
+      bound = { port: p, host };
+      serverAddress = `${host}:${p}`;
+      return p;
     },
     requests: () => counter.snapshot(),
     resetRequests: () => counter.reset(),
     evictions: () => evictions.list(),
+    apiOutage: (options) => outage.schedule(options),
     close() {
+      outage.close();
       for (const end of [...watches]) end();
       return new Promise((resolve) => {
         server.close(() => resolve());

@@ -51,6 +51,8 @@ export function makeJobContext(options: TestJobContextOptions): TestJobContext {
       events.push(e);
     },
     checkpoints: new CheckpointStore(options.redis, `test:checkpoints:${options.jobId}`),
+    // No queue runs these jobs, so there is no lock to lose: the job always holds itself.
+    async assertOwned() {},
     async backup(name, objects) {
       await backups.save(options.jobId, { name, savedAt: Date.now(), objects });
     },

@@ -1,0 +1,70 @@
+import { formatDuration } from '../core/duration.js';
+import { EventKind } from '../core/timeline-event.js';
+import { JOB_LOST_AFTER_MS } from '../queue/job-beats.js';
+import type { RequestDeps } from './deps.js';
+import { parseStepRequestId } from '../core/runbook-step.js';
+import { isFinal, RequestState } from './request-state.js';
+import type { RequestRecord, WorkerField } from './request-store.js';
+import { noteQuietly } from './timeline-note.js';
+
+/**
+ * The bot's side of job heartbeats (queue/job-beats.ts), so a card never sits on "Running" with
+ * no sign while its worker is dead. The sweep marks a running request whose worker has not beaten
+ * for `jobLostAfterMs` as lost, and its card says "worker lost, resuming on another"; BullMQ hands
+ * the job to a live worker once its lock expires, and that worker's `started` clears the mark, so
+ * the card shows live progress again. Both moves are compare-and-sets on the request and a line on
+ * the incident's timeline.
+ */
+export class WorkerLossSteps {
+  constructor(private readonly deps: RequestDeps) {}
+
+  /** Marks the requests whose worker went silent; forgets beats of requests that ended or moved on. */
+  async sweep(): Promise<void> {
+    const { store, clock, beats } = this.deps;
+    const lostAfter = this.deps.jobLostAfterMs ?? JOB_LOST_AFTER_MS;
+    for (const beat of await beats.lapsed(clock.now() - lostAfter)) {
+      // A runbook step's job beats under the step's id; its card is the runbook's.
+      const step = parseStepRequestId(beat.requestId);
+      const record = await store.get(step?.parentId ?? beat.requestId);
+      const field = step ? 'stepWorkerId' : 'workerId';
+      const runsIt = step ? record?.cursor?.index === step.step && record.cursor.attempt === step.attempt && record.stepWorkerId === beat.workerId : record?.workerId === beat.workerId;
+      // Ended, not ours (another installation), or another worker (another step) runs it now.
+      if (!record || isFinal(record.state) || (record.state === RequestState.Running && !runsIt)) {
+        await beats.forget(beat);
+        continue;
+      }
+      const id = record.request.id;
+      if (!(await store.markWorkerLost(id, { workerId: beat.workerId, since: beat.at }, field))) continue;
+      this.deps.logger.warn({ requestId: id, workerId: beat.workerId, silentMs: clock.now() - beat.at }, 'worker lost: no job heartbeat; its job resumes on another worker');
+      await noteQuietly(this.deps, record.request, {
+        key: `${id}:worker-lost:${beat.workerId}`,
+        kind: EventKind.JobProgress,
+        actor: `worker:${record.request.cluster}`,
+        text: `Worker ${beat.workerId} lost: no heartbeat for ${formatDuration(lostAfter)}; resuming on another worker`,
+        data: { workerId: beat.workerId, lastBeatAt: beat.at },
+      });
+      this.deps.changed(id);
+    }
+  }
+
+  /**
+   * A worker started a request already running: its job was handed over (a worker lost, or one
+   * that stopped). That worker runs it now; the card drops the lost line. False when nothing changed.
+   */
+  async resumed(record: RequestRecord, workerId: string, at: number, note: boolean, field: WorkerField = 'workerId'): Promise<boolean> {
+    const id = record.request.id;
+    const { changed, previous } = await this.deps.store.resumedOn(id, workerId, field);
+    if (!changed) return false;
+    if (note) {
+      await noteQuietly(this.deps, record.request, {
+        key: `${id}:resumed:${field}:${workerId}:${at}`,
+        kind: EventKind.JobProgress,
+        at,
+        actor: `worker:${record.request.cluster}`,
+        text: `Resumed on worker ${workerId}${previous && previous !== workerId ? ` (it was running on ${previous})` : ''}, from its checkpoints`,
+        data: { workerId, ...(previous ? { previousWorkerId: previous } : {}) },
+      });
+    }
+    return true;
+  }
+}
