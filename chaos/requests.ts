@@ -6,6 +6,7 @@
  */
 import { CardAction } from '../src/chat/render/operation-card.js';
 import { buttonValue } from '../test/support/cards.js';
+import { visibleText, type SlackEphemeral } from '../src/console/index.js';
 import { OPS } from '../bench/process-stack.js';
 import type { CardVersion } from '../bench/card-watch.js';
 import { APPROVER, NODE, REQUESTER, type World } from './world.js';
@@ -111,6 +112,28 @@ export async function newRequestWorks(w: World, user: string): Promise<string | 
   const end = await w.stack.cards.until(OPS, card.ts, (v) => FINISHED.test(v.text), 60_000).catch((err: Error) => err);
   if (end instanceof Error) return `a new /k8s get nodes never finished: ${end.message}`;
   return /^Done\b/m.test(end.text) && /node-002/.test(end.text) ? undefined : `a new /k8s get nodes ended "${firstLine(end.text)}"`;
+}
+
+/** The first ephemeral to `user` in #ops matching `re` after now; how long it took, or why not. */
+export function ephemeralTo(w: World, user: string, re: RegExp, timeoutMs: number): Promise<{ ms: number; text: string } | { missing: string }> {
+  const t0 = Date.now();
+  const seen: string[] = [];
+  return new Promise((resolve) => {
+    const on = (e: { channel: string; user: string; message: SlackEphemeral }) => {
+      if (e.channel !== OPS || e.user !== user) return;
+      const text = visibleText(e.message);
+      seen.push(firstLine(text));
+      if (!re.test(text)) return;
+      done({ ms: Date.now() - t0, text });
+    };
+    const timer = setTimeout(() => done({ missing: seen.length ? `told only: ${seen.join(' / ')}` : 'told nothing' }), timeoutMs);
+    const done = (r: { ms: number; text: string } | { missing: string }) => {
+      clearTimeout(timer);
+      w.stack.slack.off('ephemeral', on);
+      resolve(r);
+    };
+    w.stack.slack.on('ephemeral', on);
+  });
 }
 
 export function firstLine(text: string): string {

@@ -4,40 +4,17 @@
  * Redis resumes nothing they asked for may run (the late writes were refused by the Lua deadline).
  */
 import { OPS } from '../../bench/process-stack.js';
-import type { SlackEphemeral } from '../../src/console/index.js';
 import { visibleText } from '../../src/console/index.js';
 import { CardAction } from '../../src/chat/render/operation-card.js';
 import { buttonValue } from '../../test/support/cards.js';
 import { assertNone, type Fault } from '../fault.js';
-import { firstLine, newRequestWorks, requestApproval } from '../requests.js';
+import { ephemeralTo, firstLine, newRequestWorks, requestApproval } from '../requests.js';
 import { APPROVER, REQUESTER, type World } from '../world.js';
 
 const CAROL = 'U0CAROL001';
 const DAVE = 'U0DAVE0001';
 /** Issue 15: within 3 s the user hears why. */
 const TOLD_WITHIN_MS = 3000;
-
-/** The first ephemeral to `user` in #ops matching `re` after now; how long it took, or why not. */
-function ephemeralTo(w: World, user: string, re: RegExp, timeoutMs: number): Promise<{ ms: number; text: string } | { missing: string }> {
-  const t0 = Date.now();
-  const seen: string[] = [];
-  return new Promise((resolve) => {
-    const on = (e: { channel: string; user: string; message: SlackEphemeral }) => {
-      if (e.channel !== OPS || e.user !== user) return;
-      const text = visibleText(e.message);
-      seen.push(firstLine(text));
-      if (!re.test(text)) return;
-      done({ ms: Date.now() - t0, text });
-    };
-    const timer = setTimeout(() => done({ missing: seen.length ? `told only: ${seen.join(' / ')}` : 'told nothing' }), timeoutMs);
-    const done = (r: { ms: number; text: string } | { missing: string }) => {
-      clearTimeout(timer);
-      w.stack.slack.off('ephemeral', on);
-      resolve(r);
-    };
-    w.stack.slack.on('ephemeral', on);
-  });
-}
 
 export const redisHang: Fault = {
   name: 'redis-hang',
