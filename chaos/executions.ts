@@ -21,6 +21,7 @@ export async function executionStarts(w: World, requestId: string): Promise<stri
 
 /** The worker process behind a workerId (`host-PID-xxxxxx`, queue/job-runner.ts). */
 export function workerProcess(w: World, workerId: string): Role | undefined {
-  const pid = Number(/-(\d+)-[^-]+$/.exec(workerId)?.[1]);
+  // The last 7 characters are `-` and 6 random ones, which may hold `-` too.
+  const pid = Number(/-(\d+)$/.exec(workerId.slice(0, -7))?.[1]);
   return w.stack.workers.find((r) => r.proc.pid === pid);
 }
