@@ -8,13 +8,13 @@ import { QueueKeys } from '../src/queue/keys.js';
 import type { Role } from '../bench/process-stack.js';
 import type { World } from './world.js';
 
-/** The workerIds that started the execution of `requestId`, oldest first. */
-export async function executionStarts(w: World, requestId: string): Promise<string[]> {
+/** The workers that started the execution of `requestId`, and when (ms since the epoch), oldest first. */
+export async function executionStarts(w: World, requestId: string): Promise<{ workerId: string; at: number }[]> {
   const entries = await w.stack.client.xrange(new QueueKeys(w.stack.prefix).events, '-', '+');
-  const ids: string[] = [];
+  const ids: { workerId: string; at: number }[] = [];
   for (const [, fields] of entries) {
     const e = JobEventEnvelopeSchema.safeParse(JSON.parse(fields[1]!));
-    if (e.success && e.data.requestId === requestId && e.data.jobKind === 'execute' && e.data.body.type === 'started') ids.push(e.data.body.workerId);
+    if (e.success && e.data.requestId === requestId && e.data.jobKind === 'execute' && e.data.body.type === 'started') ids.push({ workerId: e.data.body.workerId, at: e.data.at });
   }
   return ids;
 }
