@@ -7,6 +7,8 @@ export default defineConfig({
     pool: 'forks',
     // Two cores on CI: more workers only make every timing-sensitive test slower.
     maxWorkers: 2,
+    // One Redis Cluster for the run (test/redis-cluster/); its URL reaches tests through inject().
+    globalSetup: ['test/support/global-redis-cluster.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     reporters: ['default'],

@@ -3,6 +3,7 @@
  * the wait a person feels most after the slash command's ack. Not a test.
  *
  *   npm run bench:approve -- [--samples 30] [--rounds 3] [--concurrency 1,50] [--workers 2] [--no-build]
+ *                            [--redis standalone|cluster|both]
  *
  * Real processes (bench/process-stack.ts): a private redis-server, the `large` sandbox, `sitrep
  * worker` processes and one `sitrep bot`, from the built bundle with the image's node flags. Each
@@ -18,11 +19,17 @@
  *
  * `--profile` adds one more approval watched with Redis's MONITOR: every command Redis ran between
  * the click and `started`, in order, with its time and the connection (bot, relay, worker,
- * BullMQ) that sent it, and the Slack Web API calls the bot made meanwhile.
+ * BullMQ) that sent it, and the Slack Web API calls the bot made meanwhile (standalone Redis only).
+ *
+ * `--redis cluster` runs the same on a local Redis Cluster (three masters, three replicas,
+ * REDIS_URL `redis+cluster://…`); `--redis both` runs standalone, then cluster, and prints their
+ * click → started p50 and p99 side by side.
  */
 import { parseArgs } from 'node:util';
-import { Queue } from 'bullmq';
+import type { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
+import type { RedisClient } from '../src/core/redis-client.js';
+import { createRedis } from '../src/queue/redis-connection.js';
 import { CardAction } from '../src/chat/render/operation-card.js';
 import { JobEventEnvelopeSchema, type JobEventEnvelope } from '../src/queue/job-events.js';
 import { jobIdFor } from '../src/queue/job-producer.js';
@@ -31,6 +38,7 @@ import { RedisClock } from '../src/queue/redis-clock.js';
 import { buttonValue } from '../test/support/cards.js';
 import { OPS, startProcessStack, type ProcessStack } from './process-stack.js';
 import { median, percentile } from './support.js';
+import { clusterQueue } from '../src/queue/cluster-queue.js';
 
 const { values } = parseArgs({
   options: {
@@ -41,8 +49,14 @@ const { values } = parseArgs({
     'worker-concurrency': { type: 'string', default: '4' },
     'no-build': { type: 'boolean', default: false },
     profile: { type: 'boolean', default: false },
+    redis: { type: 'string', default: 'standalone' },
   },
 });
+const REDIS_KINDS = { standalone: ['standalone'], cluster: ['cluster'], both: ['standalone', 'cluster'] } as const;
+if (!(values.redis in REDIS_KINDS)) {
+  console.error(`--redis ${values.redis}: use standalone, cluster or both.`);
+  process.exit(2);
+}
 const SAMPLES = Number(values.samples);
 const ROUNDS = Number(values.rounds);
 const LEVELS = values.concurrency.split(',').map(Number);
@@ -76,14 +90,14 @@ interface Sample {
 
 /** Follows the job event stream from now on and resolves each execution's `started` and `result` events. */
 class ExecutionEvents {
-  private readonly conn: Redis;
+  private readonly conn: RedisClient;
   private readonly seen = new Map<string, JobEventEnvelope>();
   private readonly waiting = new Map<string, (e: JobEventEnvelope) => void>();
   private running = true;
   private readonly loop: Promise<void>;
 
   constructor(url: string, stream: string) {
-    const conn = new Redis(url, { maxRetriesPerRequest: null });
+    const conn = createRedis(url, { name: 'bench-events' });
     this.conn = conn;
     this.loop = (async () => {
       let last = '$';
@@ -182,6 +196,7 @@ async function profile(stack: ProcessStack, clock: RedisClock, events: Execution
     if (addr) names.set(addr, /\bname=(\S*)/.exec(line)?.[1] || '(unnamed)');
   }
   const seen: { at: number; who: string; args: string[] }[] = [];
+  if (!(stack.client instanceof Redis)) return console.log('profile: skipped (MONITOR watches one server; run it with --redis standalone)');
   const monitor = await stack.client.monitor();
   monitor.on('monitor', (time: string, args: string[], source: string) => seen.push({ at: Number(time) * 1000, who: names.get(source) ?? source, args }));
   const slackBefore = stack.slack.calls().length;
@@ -200,7 +215,11 @@ async function profile(stack: ProcessStack, clock: RedisClock, events: Execution
 }
 
 const f = (v: number) => `${v.toFixed(1)} ms`;
-function report(level: number, samples: Sample[]): void {
+/** Click → started p50 and p99 per concurrency, for the side-by-side table of `--redis both`. */
+type Summary = Map<number, { p50: number; p99: number }>;
+
+function report(level: number, samples: Sample[], summary: Summary): void {
+  summary.set(level, { p50: median(samples.map((s) => s.total)), p99: percentile(samples.map((s) => s.total), 99) });
   const line = (name: string, pick: (s: Sample) => number) => `${name} p50 ${f(median(samples.map(pick)))}, p99 ${f(percentile(samples.map(pick), 99))}`;
   console.log(`concurrency ${level} (${samples.length} approvals): click → started ${line('', (s) => s.total).trim()}`);
   console.log(`  split: ${line('click → job added', (s) => s.bot)}; ${line('added → taken', (s) => s.pickup)}; ${line('taken → started', (s) => s.worker)}; ${line('click ack', (s) => s.ack)}`);
@@ -210,33 +229,51 @@ function report(level: number, samples: Sample[]): void {
   console.log(`  CPU per approval, click to Done: bot ${per(cpu.bot)}, workers ${per(cpu.worker)} (the sandbox cluster ${per(cpu.sandbox)})`);
 }
 
-const stack = await startProcessStack({
-  clusters: [{ name: CLUSTER, scenario: 'large', params: { nodes: Math.max(MAX, 3), podsPerNode: 3 } }],
-  workersPerCluster: Number(values.workers),
-  policyYaml: POLICY,
-  users: MAX,
-  env: { SITREP_WORKER_CONCURRENCY: values['worker-concurrency'] },
-  build: !values['no-build'],
-});
-const clock = await new RedisClock(stack.client).start();
-const events = new ExecutionEvents(stack.redis.url, new QueueKeys(stack.prefix).events);
-const queue = new Queue(new QueueKeys(stack.prefix).queueName(CLUSTER), { connection: stack.client, prefix: stack.prefix });
-try {
-  console.log(`bench:approve: 1 bot, ${values.workers} workers of ${values['worker-concurrency']} job slots, ${SAMPLES} sequential approvals at concurrency 1, ${ROUNDS} rounds at higher concurrency; ${(await import('node:os')).loadavg()[0]!.toFixed(1)} load average`);
-  // Warm-up: connections, JIT, the approver's guest check (cached by the bot for a minute).
-  await round(stack, clock, events, queue, 1);
-  for (const level of LEVELS) {
-    const samples: Sample[] = [];
-    const repeats = level === 1 ? SAMPLES : ROUNDS;
-    for (let r = 0; r < repeats; r++) {
-      samples.push(...(await round(stack, clock, events, queue, level)));
+/** The whole bench on one kind of Redis; prints as it goes and returns click → started per concurrency. */
+async function bench(redis: 'standalone' | 'cluster'): Promise<Summary> {
+  for (const k of Object.keys(cpuUsed)) delete cpuUsed[Number(k)];
+  cordoned.clear();
+  const summary: Summary = new Map();
+  const stack = await startProcessStack({
+    clusters: [{ name: CLUSTER, scenario: 'large', params: { nodes: Math.max(MAX, 3), podsPerNode: 3 } }],
+    workersPerCluster: Number(values.workers),
+    policyYaml: POLICY,
+    users: MAX,
+    env: { SITREP_WORKER_CONCURRENCY: values['worker-concurrency'] },
+    build: !values['no-build'] && redis === REDIS_KINDS[values.redis as keyof typeof REDIS_KINDS][0],
+    redis,
+  });
+  const clock = await new RedisClock(stack.client).start();
+  const events = new ExecutionEvents(stack.redis.url, new QueueKeys(stack.prefix).events);
+  const queue = clusterQueue(stack.client, new QueueKeys(stack.prefix), CLUSTER);
+  try {
+    console.log(`bench:approve on ${redis === 'cluster' ? 'a Redis Cluster (3 masters, 3 replicas)' : 'one redis-server'}: 1 bot, ${values.workers} workers of ${values['worker-concurrency']} job slots, ${SAMPLES} sequential approvals at concurrency 1, ${ROUNDS} rounds at higher concurrency; ${(await import('node:os')).loadavg()[0]!.toFixed(1)} load average`);
+    // Warm-up: connections, JIT, the approver's guest check (cached by the bot for a minute).
+    await round(stack, clock, events, queue, 1);
+    for (const level of LEVELS) {
+      const samples: Sample[] = [];
+      const repeats = level === 1 ? SAMPLES : ROUNDS;
+      for (let r = 0; r < repeats; r++) {
+        samples.push(...(await round(stack, clock, events, queue, level)));
+      }
+      report(level, samples, summary);
     }
-    report(level, samples);
+    if (values.profile) await profile(stack, clock, events);
+  } finally {
+    await queue.close();
+    await events.stop();
+    clock.stop();
+    await stack.stop();
   }
-  if (values.profile) await profile(stack, clock, events);
-} finally {
-  await queue.close();
-  await events.stop();
-  clock.stop();
-  await stack.stop();
+  return summary;
+}
+
+const results = new Map<string, Summary>();
+for (const kind of REDIS_KINDS[values.redis as keyof typeof REDIS_KINDS]) results.set(kind, await bench(kind));
+if (results.size > 1) {
+  console.log('\nclick → started, standalone vs Redis Cluster:');
+  console.log(`  ${'concurrency'.padEnd(12)} ${[...results.keys()].map((k) => `${k} p50 / p99`.padStart(28)).join(' ')}`);
+  for (const level of LEVELS) {
+    console.log(`  ${String(level).padEnd(12)} ${[...results.values()].map((r) => `${f(r.get(level)!.p50)} / ${f(r.get(level)!.p99)}`.padStart(28)).join(' ')}`);
+  }
 }

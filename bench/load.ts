@@ -3,9 +3,11 @@
  *
  *   npm run bench:load -- [--duration 60] [--users 100] [--bots 3] [--clusters 3] [--workers-per-cluster 2]
  *                         [--destructive 0.3] [--think 1000,3000] [--channels 10] [--incidents 5] [--no-build]
+ *                         [--redis standalone|cluster]
  *
  * Three `sitrep bot` replicas and two `sitrep worker` processes for each of three sandbox clusters
- * (`sitrep sandbox`, the `large` scenario), one private redis-server, the Slack stand-in, all on
+ * (`sitrep sandbox`, the `large` scenario), one private redis-server (or with `--redis cluster` a
+ * local Redis Cluster of 3 masters and 3 replicas), the Slack stand-in, all on
  * loopback and started from the built bundle as the image starts them (bench/process-stack.ts).
  * 100 simulated people, spread over the bot replicas and over 10 channels (5 of them with an open
  * incident, so their commands go on its timeline), each in a loop for `--duration` seconds: think
@@ -24,7 +26,6 @@
  */
 import { parseArgs } from 'node:util';
 import { AppsV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
-import { Queue } from 'bullmq';
 import { CardAction } from '../src/chat/render/operation-card.js';
 import type { SlackChannel } from '../src/console/index.js';
 import { JobEventEnvelopeSchema } from '../src/queue/job-events.js';
@@ -34,6 +35,7 @@ import { buttonValue } from '../test/support/cards.js';
 import { cpuMs } from './image.js';
 import { commandDelta, startProcessStack, type ProcessStack } from './process-stack.js';
 import { median, percentile } from './support.js';
+import { clusterQueue } from '../src/queue/cluster-queue.js';
 
 const { values } = parseArgs({
   options: {
@@ -49,8 +51,13 @@ const { values } = parseArgs({
     incidents: { type: 'string', default: '5' },
     'idle-seconds': { type: 'string', default: '10' },
     'no-build': { type: 'boolean', default: false },
+    redis: { type: 'string', default: 'standalone' },
   },
 });
+if (values.redis !== 'standalone' && values.redis !== 'cluster') {
+  console.error(`--redis ${values.redis}: use standalone or cluster.`);
+  process.exit(2);
+}
 const DURATION_MS = Number(values.duration) * 1000;
 const USERS = Number(values.users);
 const BOTS = Number(values.bots);
@@ -98,6 +105,8 @@ interface Sent {
   status: number;
   /** How it ended on its card: done, failed, … or `no card` / `stuck`. */
   outcome: string;
+  /** The card's last text, when it did not end Done (printed with the check that fails). */
+  why?: string;
   /** When the command was sent and when its card showed the result, ms since the epoch. */
   sentAt: number;
   endedAt?: number;
@@ -178,6 +187,7 @@ async function person(stack: ProcessStack, p: Person, everyone: Person[], until:
       }
       if (last && ended(last.text)) {
         s.outcome = outcomeOf(last.text);
+        if (s.outcome !== 'done') s.why = last.text.replace(/\s+/g, ' ').slice(0, 300);
         s.result = last.at - t0;
         s.endedAt = last.at;
         if (change && s.outcome === 'done') {
@@ -193,21 +203,26 @@ async function person(stack: ProcessStack, p: Person, everyone: Person[], until:
 /** Bytes and keys under the prefix, by kind of key (the part after the prefix), from MEMORY USAGE. */
 async function keyCensus(stack: ProcessStack): Promise<Map<string, { keys: number; bytes: number }>> {
   const census = new Map<string, { keys: number; bytes: number }>();
-  let cursor = '0';
-  do {
-    const [next, keys] = await stack.client.scan(cursor, 'MATCH', `${stack.prefix}:*`, 'COUNT', 1000);
-    cursor = next;
-    const sizes = await Promise.all(keys.map((k) => stack.client.memory('USAGE', k, 'SAMPLES', 0)));
-    for (const [i, key] of keys.entries()) {
-      const rest = key.slice(stack.prefix.length + 1);
-      // BullMQ's keys are <prefix>:<queue>:…; the queue names of clusters are k8s-<cluster>.
-      const kind = rest.startsWith('k8s-') ? 'BullMQ jobs and queues' : rest.split(':')[0]!;
-      const c = census.get(kind) ?? { keys: 0, bytes: 0 };
-      c.keys += 1;
-      c.bytes += Number(sizes[i] ?? 0);
-      census.set(kind, c);
-    }
-  } while (cursor !== '0');
+  // SCAN and MEMORY USAGE per server: a cluster's masters each hold their share of the keys.
+  for (const node of stack.masters()) {
+    let cursor = '0';
+    do {
+      const [next, keys] = await node.scan(cursor, 'MATCH', `${stack.prefix}:*`, 'COUNT', 1000);
+      cursor = next;
+      const sizes = await Promise.all(keys.map((k) => node.memory('USAGE', k, 'SAMPLES', 0)));
+      for (const [i, key] of keys.entries()) {
+        const rest = key.slice(stack.prefix.length + 1);
+        // Tagged keys are <prefix>:{<unit>:<id>}… (core/key-tags.ts): BullMQ's under {cl:…} carry
+        // the queue name k8s-<cluster>; the others are named by their unit.
+        const unit = /^\{(\w+)[:}]/.exec(rest)?.[1];
+        const kind = /:k8s-/.test(rest) ? 'BullMQ jobs and queues' : unit === 'cl' ? 'cluster locks and workers' : unit === 'inc' ? 'incident' : unit === 'req' ? 'request' : unit === 'apr' ? 'approval' : unit ?? rest.split(':')[0]!;
+        const c = census.get(kind) ?? { keys: 0, bytes: 0 };
+        c.keys += 1;
+        c.bytes += Number(sizes[i] ?? 0);
+        census.set(kind, c);
+      }
+    } while (cursor !== '0');
+  }
   return census;
 }
 
@@ -235,7 +250,7 @@ async function jobEventCounts(stack: ProcessStack): Promise<Map<string, number>>
  */
 async function readSplit(stack: ProcessStack, reads: Sent[]): Promise<Record<'intake' | 'wait' | 'run' | 'relay', number[]>> {
   const split = { intake: [] as number[], wait: [] as number[], run: [] as number[], relay: [] as number[] };
-  const queues = new Map(CLUSTERS.map((c) => [c, new Queue(new QueueKeys(stack.prefix).queueName(c), { connection: stack.client, prefix: stack.prefix })]));
+  const queues = new Map(CLUSTERS.map((c) => [c, clusterQueue(stack.client, new QueueKeys(stack.prefix), c)]));
   try {
     for (const s of reads) {
       const cluster = / --cluster (\S+)/.exec(s.text)![1]!;
@@ -280,6 +295,7 @@ const stack = await startProcessStack({
   channels: CHANNELS,
   env: { SITREP_WORKER_CONCURRENCY: values['worker-concurrency'] },
   build: !values['no-build'],
+  redis: values.redis === 'cluster' ? 'cluster' : 'standalone',
 });
 let problems = 0;
 try {
@@ -300,21 +316,22 @@ try {
   const idleMs = Date.now() - tIdle;
   const idleCalls = commandDelta(idle0, await stack.commandStats()).reduce((n, [, v]) => n + v, 0);
 
-  const mem0 = Number(/used_memory:(\d+)/.exec(await stack.client.info('memory'))?.[1]);
+  const usedMemory = async () => (await Promise.all(stack.masters().map(async (m) => Number(/used_memory:(\d+)/.exec(await m.info('memory'))?.[1])))).reduce((n, b) => n + b, 0);
+  const mem0 = await usedMemory();
   const before = await stack.commandStats();
   const rss = new Map<string, number[]>();
   const sampleRss = setInterval(() => {
     for (const r of stack.rss()) rss.set(r.name, [...(rss.get(r.name) ?? []), r.mb]);
   }, 1000);
   const sent: Sent[] = [];
-  const cpu0 = { ...stack.cpu(), redis: cpuMs(stack.redis.pid), bench: process.cpuUsage() };
+  const cpu0 = { ...stack.cpu(), redis: stack.redis.pids().reduce((n, pid) => n + cpuMs(pid), 0), bench: process.cpuUsage() };
   const t0 = Date.now();
   await Promise.all(everyone.map((p) => person(stack, p, everyone, t0 + DURATION_MS, sent)));
   const elapsed = Date.now() - t0;
   clearInterval(sampleRss);
-  const cpu1 = { ...stack.cpu(), redis: cpuMs(stack.redis.pid), bench: process.cpuUsage(cpu0.bench) };
+  const cpu1 = { ...stack.cpu(), redis: stack.redis.pids().reduce((n, pid) => n + cpuMs(pid), 0), bench: process.cpuUsage(cpu0.bench) };
   const delta = commandDelta(before, await stack.commandStats());
-  const mem1 = Number(/used_memory:(\d+)/.exec(await stack.client.info('memory'))?.[1]);
+  const mem1 = await usedMemory();
   const uptime = os.loadavg()[0]!;
 
   const reads = sent.filter((s) => s.kind === 'read');
@@ -342,7 +359,7 @@ try {
   console.log(`Redis memory: used_memory grew ${mb(mem1 - mem0)} over the run (${mb(((mem1 - mem0) / sent.length) * 1000)} per 1,000 requests); keys under the prefix ${mb(all)} now:`);
   for (const [kind, c] of [...census].sort((a, b) => b[1].bytes - a[1].bytes)) console.log(`  ${kind.padEnd(24)} ${String(c.keys).padStart(6)} keys ${mb(c.bytes).padStart(9)}`);
   const incidentRequests = sent.filter((s) => CHANNELS.slice(0, INCIDENTS).some((c) => everyone.find((p) => p.id === s.user)!.channel === c.id)).length;
-  const timelines = await stack.client.keys(`${stack.prefix}:incident:*:timeline`);
+  const timelines = (await Promise.all(stack.masters().map((m) => m.keys(`${stack.prefix}:{inc:*}:timeline`)))).flat();
   const entries = (await Promise.all(timelines.map((k) => stack.client.xlen(k)))).reduce((n, x) => n + x, 0);
   console.log(`  per 1,000 requests (all keys but incidents): ${mb(((all - incidentBytes) / sent.length) * 1000)}; per incident (its record and timeline, ${(incidentRequests / Math.max(1, INCIDENTS)).toFixed(0)} commands and ${(entries / Math.max(1, INCIDENTS)).toFixed(0)} timeline entries on it): ${mb(incidentBytes / Math.max(1, INCIDENTS))}, ${mb(incidentBytes / Math.max(1, entries))} per entry`);
 
@@ -355,7 +372,7 @@ try {
   console.log('checks:');
   bad('every command acknowledged with 200', sent.filter((s) => s.status !== 200).map((s) => `${s.text} → ${s.status}`));
   bad('every card shows how its request ended', sent.filter((s) => s.outcome === 'no card' || s.outcome === 'stuck').map((s) => `${s.text} (${s.outcome})`));
-  bad('every request done', sent.filter((s) => s.outcome !== 'done' && s.outcome !== 'no card' && s.outcome !== 'stuck').map((s) => `${s.text}: ${s.outcome}`));
+  bad('every request done', sent.filter((s) => s.outcome !== 'done' && s.outcome !== 'no card' && s.outcome !== 'stuck').map((s) => `${s.text}: ${s.outcome}${s.why ? ` ("${s.why}")` : ''}`));
   // Bots flush their logs as they go; give the last lines a moment to arrive.
   await sleep(1000);
   // The request store's line for each state change names the requester; click lines name the clicker.

@@ -10,6 +10,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
+import type { RedisClient } from '../src/core/redis-client.js';
+import { startRedisCluster } from '../test/support/redis-cluster.js';
 import { requestIdOf } from '../src/chat/slash-request.js';
 import type { AuditEntry } from '../src/core/audit.js';
 import { defaultChannels, defaultUsers, LocalWorkspace, newTriggerId, sendBlockAction, sendSlashCommand, startSlackApiServer, type SlackApiServer, type SlackChannel, type SlackUser } from '../src/console/index.js';
@@ -59,6 +61,31 @@ export interface ProcessStackOptions {
   startTogether?: boolean;
   /** Redis with append-only persistence and `appendfsync always`, so a restart keeps every acknowledged write. @defaultValue false */
   redisAof?: boolean;
+  /**
+   * One redis-server, or a Redis Cluster of three masters and three replicas on loopback
+   * (test/support/redis-cluster.ts; REDIS_URL `redis+cluster://…`). @defaultValue 'standalone'
+   */
+  redis?: 'standalone' | 'cluster';
+}
+
+/** The bench's Redis: where it is, its server processes (for CPU), and how to stop it. */
+export interface BenchRedis {
+  kind: 'standalone' | 'cluster';
+  url: string;
+  /** The redis-server processes: one, or every node of the cluster. */
+  pids(): number[];
+  /** The one redis-server (standalone only), to signal, kill or restart it (the chaos suite's faults). */
+  server?: RedisServer;
+  stop(): Promise<void>;
+}
+
+async function startBenchRedis(kind: 'standalone' | 'cluster', aof: boolean): Promise<BenchRedis & { client: RedisClient }> {
+  if (kind === 'cluster') {
+    const cluster = await startRedisCluster();
+    return { kind, url: cluster.url, pids: () => cluster.nodes.map((n) => n.pid), stop: () => cluster.stop(), client: cluster.client() };
+  }
+  const server = await startRedisServer({ aof });
+  return { kind, url: server.url, server, pids: () => [server.pid], stop: () => server.stop(), client: new Redis(server.url, { maxRetriesPerRequest: null }) };
 }
 
 export interface Role {
@@ -69,9 +96,9 @@ export interface Role {
 
 export interface ProcessStack {
   prefix: string;
-  redis: RedisServer;
+  redis: BenchRedis;
   /** A connection of the bench's own (for reading results after a run; not on the measured path). */
-  client: Redis;
+  client: RedisClient;
   slack: SlackApiServer;
   cards: CardWatch;
   /** The people added to the workspace, in order. */
@@ -89,7 +116,9 @@ export interface ProcessStack {
   rss(): { role: string; name: string; mb: number }[];
   /** CPU time each role's processes used so far, summed, in ms. */
   cpu(): Record<Role['role'], number>;
-  /** Redis's INFO commandstats: calls per command since start (or CONFIG RESETSTAT). */
+  /** The servers that hold data: the one redis-server, or every master of the cluster (for SCAN, INFO). */
+  masters(): Redis[];
+  /** Redis's INFO commandstats: calls per command since start (or CONFIG RESETSTAT), summed over a cluster's masters. */
   commandStats(): Promise<Map<string, number>>;
   stop(): Promise<void>;
 }
@@ -130,11 +159,10 @@ export async function startProcessStack(o: ProcessStackOptions): Promise<Process
   const prefix = `b${randomBytes(3).toString('hex')}`;
   const users = benchUsers(o.users ?? 0);
   const started: Role[] = [];
-  const redis = await startRedisServer({ aof: o.redisAof ?? false });
-  const slack = await startSlackApiServer({ users: [...defaultUsers, ...users], channels: [...defaultChannels, ...(o.channels ?? [])] });
-  const client = new Redis(redis.url, { maxRetriesPerRequest: null });
+  const { client, ...redis } = await startBenchRedis(o.redis ?? 'standalone', o.redisAof ?? false);
   // Faults restart or stop this Redis; its commands fail then, and reconnects need no printing.
   client.on('error', () => {});
+  const slack = await startSlackApiServer({ users: [...defaultUsers, ...users], channels: [...defaultChannels, ...(o.channels ?? [])] });
   const cards = new CardWatch(slack);
   const audit: AuditEntry[] = [];
   const onLine = (line: string) => {
@@ -234,7 +262,14 @@ export async function startProcessStack(o: ProcessStackOptions): Promise<Process
         return sum;
       },
       rss: () => started.filter((r) => r.role !== 'sandbox').map((r) => ({ role: r.role, name: r.name, mb: rssMb(r.proc.pid) })),
-      commandStats: async () => parseCommandStats(await client.info('commandstats')),
+      masters: () => (client instanceof Redis ? [client] : client.nodes('master')),
+      commandStats: async () => {
+        const total = new Map<string, number>();
+        for (const node of client instanceof Redis ? [client] : client.nodes('master')) {
+          for (const [k, v] of parseCommandStats(await node.info('commandstats'))) total.set(k, (total.get(k) ?? 0) + v);
+        }
+        return total;
+      },
       stop: stopAll,
     };
   } catch (err) {

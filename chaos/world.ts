@@ -7,6 +7,7 @@
  */
 import { startSandbox, type Sandbox } from '../src/sandbox/index.js';
 import { startProcessStack, type ProcessStack } from '../bench/process-stack.js';
+import type { RedisServer } from '../src/demo/redis-server.js';
 
 export const CLUSTER = 'sandbox';
 export const NODE = 'node-001';
@@ -38,6 +39,8 @@ export interface WorldOptions {
 export interface World {
   sandbox: Sandbox;
   stack: ProcessStack;
+  /** The trial's one redis-server: the Redis faults signal, kill and restart it. */
+  redis: RedisServer;
   stop(): Promise<void>;
 }
 
@@ -62,6 +65,7 @@ export async function startWorld(o: WorldOptions = {}): Promise<World> {
   return {
     sandbox,
     stack,
+    redis: stack.redis.server!,
     async stop() {
       await stack.stop();
       await sandbox.close();

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ConfigError } from './core/errors.js';
 import { parseDuration } from './core/duration.js';
+import { parseRedisUrl, REDIS_URL_FORMS } from './core/redis-url.js';
 
 const duration = (fallback: string) =>
   z
@@ -26,7 +27,17 @@ export const ConfigSchema = z.object({
   SLACK_API_URL: z.string().url().default('https://slack.com/api/').describe('Base URL of the Slack Web API. Tests and the local console point it at a local server.'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000).describe('HTTP port of the bot (Slack requests at /slack/events, plus /healthz, /readyz, /metrics).'),
   SITREP_OPS_PORT: z.coerce.number().int().min(0).max(65535).default(9090).describe('HTTP port of the worker for /healthz, /readyz and /metrics (0 picks a free port).'),
-  REDIS_URL: z.string().url().default('redis://127.0.0.1:6379').describe('Redis for queues, approvals, timelines. Use `noeviction` and AOF in production.'),
+  REDIS_URL: z
+    .string()
+    .default('redis://127.0.0.1:6379')
+    .superRefine((v, ctx) => {
+      try {
+        parseRedisUrl(v);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: `${(err as Error).message.replace(/^REDIS_URL /, '')} Use one of: ${REDIS_URL_FORMS}` });
+      }
+    })
+    .describe('Redis for queues, approvals, timelines: `redis://HOST:6379` (`rediss://` for TLS), a Redis Cluster as `redis+cluster://H1:P1,H2:P2`, or a Sentinel master set as `redis+sentinel://S1:26379,S2:26379/MASTERNAME`. Use `noeviction` and AOF in production.'),
   KUBECONFIG: z.string().optional().describe('Path of the kubeconfig the worker uses. Unset: in-cluster ServiceAccount, else ~/.kube/config.'),
   SITREP_CLUSTERS: z.string().optional().describe('Cluster names to kubeconfig contexts, `prod=prod-admin,staging=stg`. Unset: one cluster named after the current context.'),
   SITREP_DEFAULT_CLUSTER: z.string().optional().describe('Cluster used when a command has no `--cluster`. Unset: the first of SITREP_CLUSTERS.'),

@@ -1,7 +1,8 @@
 import { parseArgs } from 'node:util';
-import { configTable, loadConfig, parseClusters, type Config, type Role } from './config.js';
+import { ConfigSchema, configTable, loadConfig, parseClusters, type Config, type Role } from './config.js';
 import { ConfigError, describeError, ErrorCode, isSitrepError, UnavailableError } from './core/errors.js';
 import { currentContextName } from './kubeconfig-context.js';
+import { describeRedisTarget, parseRedisUrl } from './core/redis-url.js';
 import { createLogger, type Logger } from './log.js';
 import { versionInfo } from './version.js';
 
@@ -25,6 +26,7 @@ Usage:
                  [--param key=value ...] [--action reboot|down|up:NODE[@AFTER][/DOWN] ...] [--http]
                                    the simulated cluster alone (scenarios: sitrep sandbox --help)
   sitrep config                    the environment variables sitrep reads
+  sitrep migrate-keys [--dry-run]  renames keys written before hash tags (REDIS_URL, SITREP_PREFIX)
   sitrep version                   version, commit and Node (also --version)
 
 Every subcommand takes --help. Configuration comes from the environment; see README.md.
@@ -40,9 +42,18 @@ const CONFIG_HELP = `Usage: sitrep config
 
 Prints the environment variables sitrep reads, with their defaults, as a Markdown table.`;
 
+const MIGRATE_HELP = `Usage: sitrep migrate-keys [--dry-run]
+
+Renames the Redis keys sitrep wrote before its keys had hash tags (the Redis Cluster release) to
+their names now, so past incidents, their timelines, the audit stream, requests and approvals
+stay readable. Run it once, with bot and workers stopped, on the REDIS_URL and SITREP_PREFIX they
+use. Never overwrites a key; safe to run again. Queued jobs are not moved: upgrade with no request
+pending or running (docs/operations.md, Upgrading). --dry-run prints what it would rename.`;
+
 /** Help of the subcommands main.ts parses itself; \`demo\` and \`sandbox\` keep theirs beside their code. */
-const HELP: Record<Role | 'config' | 'version', string> = {
+const HELP: Record<Role | 'config' | 'version' | 'migrate-keys', string> = {
   config: CONFIG_HELP,
+  'migrate-keys': MIGRATE_HELP,
   version: VERSION_HELP,
   bot: `Usage: sitrep bot
 
@@ -73,13 +84,7 @@ const REDIS_START_TIMEOUT_MS = 10_000;
 async function requireRedis(url: string): Promise<void> {
   const { createRedis, withTimeout } = await import('./queue/redis-connection.js');
   const redis = createRedis(url, { name: 'sitrep-start-check' });
-  let where = 'REDIS_URL';
-  try {
-    const u = new URL(url);
-    where = `${u.hostname}:${u.port || '6379'}`;
-  } catch {
-    // loadConfig has checked it is a URL; keep the variable's name if not.
-  }
+  const where = describeRedisTarget(parseRedisUrl(url));
   try {
     await withTimeout(redis.ping(), REDIS_START_TIMEOUT_MS, () =>
       new UnavailableError(ErrorCode.RedisUnavailable, `Redis at ${where} did not answer within ${REDIS_START_TIMEOUT_MS / 1000}s.`, {
@@ -287,6 +292,36 @@ async function runRole(role: Role, argv: string[]): Promise<number> {
   }
 }
 
+/** `sitrep migrate-keys`: the key renames of queue/key-migration.ts, printed as they are made. */
+async function runMigrateKeys(args: string[]): Promise<number> {
+  let values: { 'dry-run'?: boolean; help?: boolean };
+  try {
+    ({ values } = parseArgs({ args, options: { 'dry-run': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } }));
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  if (values.help) {
+    console.log(MIGRATE_HELP);
+    return 0;
+  }
+  const parsed = ConfigSchema.pick({ REDIS_URL: true, SITREP_PREFIX: true }).safeParse(Object.fromEntries(Object.entries(process.env).filter(([, v]) => v !== '')));
+  if (!parsed.success) throw new ConfigError(`Configuration is invalid:\n  ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('\n  ')}`, { hint: 'Set REDIS_URL and SITREP_PREFIX as the bot and workers have them.' });
+  await requireRedis(parsed.data.REDIS_URL);
+  const [{ createRedis }, { migrateKeys }] = await Promise.all([import('./queue/redis-connection.js'), import('./queue/key-migration.js')]);
+  const redis = createRedis(parsed.data.REDIS_URL, { name: 'sitrep-migrate-keys' });
+  try {
+    const dryRun = values['dry-run'] === true;
+    const done = await migrateKeys(redis, parsed.data.SITREP_PREFIX, { dryRun });
+    for (const [from, to] of done.renamed) console.log(`${dryRun ? 'would rename' : 'renamed'} ${from} -> ${to}`);
+    for (const [from, to] of done.kept) console.log(`kept ${from}: ${to} exists`);
+    console.log(`${done.renamed.length} key(s) ${dryRun ? 'to rename' : 'renamed'}, ${done.kept.length} kept.`);
+    if (done.queueKeys) console.log(`${done.queueKeys} BullMQ key(s) under ${parsed.data.SITREP_PREFIX}:k8s-* were not moved: jobs queued before the upgrade do not run after it.`);
+    return 0;
+  } finally {
+    redis.disconnect();
+  }
+}
+
 export async function main(argv = process.argv.slice(2)): Promise<number> {
   const [cmd, ...rest] = argv;
   try {
@@ -319,6 +354,8 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
         }
         console.log(configTable());
         return 0;
+      case 'migrate-keys':
+        return await runMigrateKeys(rest);
       case 'sandbox': {
         const { runSandboxCli } = await import('./sandbox/index.js');
         return await runSandboxCli(rest);

@@ -57,11 +57,11 @@ const STACK_FRAME = /^\s+at /m;
 
 describe('the sitrep command, as README.md tabulates it', () => {
   it('the tables are there and name every subcommand `sitrep --help` lists', async () => {
-    expect(commands.map((c) => c.sub)).toEqual(['demo', 'bot', 'worker', 'all', 'sandbox', 'config', 'version']);
+    expect(commands.map((c) => c.sub)).toEqual(['demo', 'bot', 'worker', 'all', 'sandbox', 'config', 'migrate-keys', 'version']);
     expect(exitCodes.map((e) => e.exit)).toEqual([0, 1, 2]);
     const help = await run(['--help']);
     expect(help.code).toBe(0);
-    const listed = [...help.stdout.matchAll(/^\s+sitrep (\w+)/gm)].map((m) => m[1]);
+    const listed = [...help.stdout.matchAll(/^\s+sitrep ([\w-]+)/gm)].map((m) => m[1]);
     expect(listed.sort()).toEqual(commands.map((c) => c.sub).sort());
     expect(help.stdout).toContain('Exit codes: 0 ok, 1 runtime or configuration failure, 2 usage error.');
   });

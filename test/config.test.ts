@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../src/core/errors.js';
 import { loadConfig, parseClusters } from '../src/config.js';
+import { parseRedisUrl } from '../src/core/redis-url.js';
 import { withConfigTable } from '../scripts/readme-config.js';
 
 describe('configuration', () => {
@@ -56,6 +57,41 @@ describe('configuration', () => {
   it('parses SITREP_CLUSTERS and refuses bad names', () => {
     expect([...parseClusters('prod=prod-admin, staging')]).toEqual([['prod', 'prod-admin'], ['staging', 'staging']]);
     expect(() => parseClusters('Prod_1=x')).toThrow(/invalid cluster name/);
+  });
+
+  it('REDIS_URL names one server, a Redis Cluster or a Sentinel master set; anything else is one clear error without the password', () => {
+    const key = { SITREP_JOB_KEY: 'k'.repeat(32) };
+    expect(parseRedisUrl('redis+cluster://u:p%40ss@10.0.0.1:7000,[::1]:7001,redis-2')).toEqual({
+      kind: 'cluster',
+      nodes: [{ host: '10.0.0.1', port: 7000 }, { host: '::1', port: 7001 }, { host: 'redis-2', port: 6379 }],
+      tls: false,
+      username: 'u',
+      password: 'p@ss',
+    });
+    expect(parseRedisUrl('rediss+cluster://h1:7000')).toMatchObject({ kind: 'cluster', tls: true });
+    expect(parseRedisUrl('redis+sentinel://:secret@s1:26379,s2/mymaster/2?sentinelPassword=sp')).toEqual({
+      kind: 'sentinel',
+      sentinels: [{ host: 's1', port: 26379 }, { host: 's2', port: 26379 }],
+      masterName: 'mymaster',
+      db: 2,
+      tls: false,
+      password: 'secret',
+      sentinelPassword: 'sp',
+    });
+    expect(loadConfig({ ...key, REDIS_URL: 'redis+sentinel://s1:26379/mymaster' }, 'worker').REDIS_URL).toBe('redis+sentinel://s1:26379/mymaster');
+    for (const bad of ['redis+sentinel://:hunter2@s1:26379', 'redis+cluster://:hunter2@h1:99999', 'redis+cluster://:hunter2@h1:7000/3', 'memcached://:hunter2@h1', 'redis+sentinel://:hunter2@s1/m/x']) {
+      let err: unknown;
+      try {
+        loadConfig({ ...key, REDIS_URL: bad }, 'worker');
+      } catch (e) {
+        err = e;
+      }
+      expect(err, bad).toBeInstanceOf(ConfigError);
+      const message = (err as Error).message;
+      expect(message, bad).toMatch(/REDIS_URL: .*is invalid: .*Use one of: redis:\/\/.*redis\+cluster:\/\/.*redis\+sentinel:\/\//);
+      expect(message, bad).not.toContain('hunter2');
+      expect(message.split('\n').filter((l) => l.includes('REDIS_URL')), bad).toHaveLength(1);
+    }
   });
 
   it("README.md's configuration table is the one the schema writes", () => {

@@ -27,7 +27,7 @@ export const redisHang: Fault = {
     const pending = await requestApproval(w, REQUESTER, 'cordon node-002');
     const hangMs = 4000 + (t.index % 3) * 1000;
     const problems: string[] = [];
-    w.stack.redis.signal('SIGSTOP');
+    w.redis.signal('SIGSTOP');
     const stoppedAt = Date.now();
     try {
       const [command, click] = await Promise.all([
@@ -50,7 +50,7 @@ export const redisHang: Fault = {
       const rest = hangMs - (Date.now() - stoppedAt);
       if (rest > 0) await new Promise((r) => setTimeout(r, rest));
     } finally {
-      w.stack.redis.signal('SIGCONT');
+      w.redis.signal('SIGCONT');
     }
     // After the resume: a new request runs end to end, by which time anything late would have too.
     const broken = await newRequestWorks(w, DAVE);

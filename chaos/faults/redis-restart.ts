@@ -38,7 +38,7 @@ export const redisRestartEmpty: Fault = {
   timeoutMs: 150_000,
   async trial(t) {
     const { w, drain, pending } = await inFlight(t, false);
-    await w.stack.redis.restart();
+    await w.redis.restart();
     const problems: string[] = [];
     const ends: CardVersion[] = [];
     for (const [what, card] of [['running drain', drain], ['pending approval', pending]] as const) {
@@ -71,8 +71,8 @@ export const redisRestartAof: Fault = {
   timeoutMs: 180_000,
   async trial(t) {
     const { w, drain, pending } = await inFlight(t, true);
-    await w.stack.redis.kill({ signal: 'SIGKILL' });
-    await w.stack.redis.restart();
+    await w.redis.kill({ signal: 'SIGKILL' });
+    await w.redis.restart();
     // As a load balancer would: the click goes to a bot that says it is ready (it reaches Redis).
     const bot = w.stack.bots[0]!;
     await untilReady(bot.url.replace(/\/slack\/events$/, '/readyz'), bot.proc, bot.name, 30_000);

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../core/redis-client.js';
 import type { Clock } from '../core/clock.js';
 import { ErrorCode, IncidentError } from '../core/errors.js';
 import { EventKind, type TimelineEvent } from '../core/timeline-event.js';
@@ -10,7 +10,7 @@ import type { AlertDecision, AlertView } from './decide.js';
 export const ALERT_ACTOR = 'alertmanager';
 
 export interface AlertIntakeOptions {
-  redis: Redis;
+  redis: RedisClient;
   incidents: IncidentStore;
   timeline: Timeline;
   clock: Clock;

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../core/redis-client.js';
 import { z } from 'zod';
 import { systemClock, type Clock } from '../core/clock.js';
 import { ApprovalError, ErrorCode, SitrepError } from '../core/errors.js';
@@ -17,14 +17,15 @@ import {
   unknownMessage,
 } from './approval-messages.js';
 import { APPROVAL_ID, ApprovalHashSchema, AuditEntrySchema, type ApprovalRecord, type AuditAction, type AuditEntry, type EndedState } from './approval-record.js';
-import { APPROVE_SCRIPT, CREATE_SCRIPT, END_SCRIPT, EXPIRE_SCRIPT, REFUSE_SCRIPT, SET_MESSAGE_SCRIPT } from './approval-scripts.js';
+import { APPROVE_SCRIPT, AUDIT_ONCE_SCRIPT, CREATE_SCRIPT, END_SCRIPT, EXPIRE_ONE_SCRIPT, REFUSE_SCRIPT, SET_MESSAGE_SCRIPT } from './approval-scripts.js';
+import { KeyUnit, unitKey } from '../core/key-tags.js';
 import type { ApproverSpec } from './approver-spec.js';
 import { RedisScript } from '../core/redis-script.js';
 
 export interface ApprovalStoreOptions {
   /**
-   * Key prefix: `<prefix>:approval:<id>`, `<prefix>:approval:expiries`, `<prefix>:audit`. On Redis
-   * Cluster use a hash tag such as `{sitrep}` so that every key a script touches shares a slot.
+   * Key prefix: `<prefix>:{apr:<id>}` (and its `:outbox`, `:seq`), `<prefix>:approval:expiries`,
+   * `<prefix>:{audit}`: each script touches one approval's keys, one hash tag (core/key-tags.ts).
    * @defaultValue 'sitrep'
    */
   prefix?: string;
@@ -109,15 +110,24 @@ const ScriptReply = z.union([
   z.tuple([z.literal('unknown')]),
   z.tuple([z.string(), z.string(), z.string(), z.array(z.string())]),
 ]);
-const CreateReply = z.tuple([z.enum(['created', 'exists']), z.string()]);
-const ExpireReply = z.tuple([z.number(), z.array(z.array(z.string()))]);
+const ExpireReply = z.union([z.tuple([z.enum(['unknown', 'ended'])]), z.tuple([z.literal('expired'), z.array(z.string())])]);
+/** An audit entry waiting in an approval's outbox (approval-scripts.ts PRELUDE). */
+const OutboxEntry = z.object({ id: z.string(), at: z.union([z.string(), z.number()]), fields: z.array(z.union([z.string(), z.number()])) });
 const AuditReply = z.array(z.tuple([z.string(), z.array(z.string())]));
 
 const create = new RedisScript(CREATE_SCRIPT);
 // A click's vote or ending is refused by Redis itself once the click's deadline passed (core/deadline.ts).
 const approveScript = new RedisScript(APPROVE_SCRIPT, { deadline: true });
 const endScript = new RedisScript(END_SCRIPT, { deadline: true });
-const expireScript = new RedisScript(EXPIRE_SCRIPT);
+const expireOneScript = new RedisScript(EXPIRE_ONE_SCRIPT);
+// The id of the approval for this request and plan: the one already claimed, else ours (SET NX GET
+// would do, but only from Redis 7.0).
+const claimScript = new RedisScript(`
+local v = redis.call('GET', KEYS[1])
+if v then return v end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return ARGV[1]`);
+const auditOnceScript = new RedisScript(AUDIT_ONCE_SCRIPT);
 const setMessageScript = new RedisScript(SET_MESSAGE_SCRIPT);
 const refuseScript = new RedisScript(REFUSE_SCRIPT);
 
@@ -140,7 +150,7 @@ export class ApprovalStore {
   private readonly auditMaxLen: number;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     options: ApprovalStoreOptions = {},
   ) {
     this.prefix = options.prefix ?? 'sitrep';
@@ -149,9 +159,15 @@ export class ApprovalStore {
     this.auditMaxLen = options.auditMaxLen ?? 100_000;
   }
 
-  /** One hash per approval: `<prefix>:approval:<id>`. */
+  /** One hash per approval: `<prefix>:{apr:<id>}`. */
   key(id: string): string {
-    return `${this.prefix}:approval:${id}`;
+    return unitKey(this.prefix, KeyUnit.Approval, id);
+  }
+
+  /** The approval's own keys, as its scripts take them: hash, audit outbox, outbox counter. */
+  private keysOf(id: string): string[] {
+    const key = this.key(id);
+    return [key, `${key}:outbox`, `${key}:seq`];
   }
 
   /** Pending approvals by expiry time. */
@@ -161,7 +177,28 @@ export class ApprovalStore {
 
   /** The audit stream. */
   get auditKey(): string {
-    return `${this.prefix}:audit`;
+    return unitKey(this.prefix, KeyUnit.Audit);
+  }
+
+  /**
+   * Moves an approval's waiting audit entries to the audit stream, each once (AUDIT_ONCE_SCRIPT
+   * marks its id), and once none wait and it has ended, drops it from the expiry index. Safe to
+   * run again and from several bots at once: the sweep runs it for anything a dead bot left.
+   */
+  private async flush(id: string, state?: string): Promise<void> {
+    const [, outbox] = this.keysOf(id);
+    const raws = await this.redis.lrange(outbox!, 0, -1);
+    // Three round trips whatever the number of entries (this is on the Approve click's path): the
+    // entries sent together, in order on one connection; then, only once they are in, each taken
+    // off the outbox, and the approval off the expiry index if it has ended.
+    await Promise.all(
+      raws.map((raw) => {
+        const entry = OutboxEntry.parse(JSON.parse(raw));
+        return auditOnceScript.run(this.redis, [this.auditKey, `${this.auditKey}:once:${entry.id}`], [this.auditMaxLen, entry.at, this.retentionMs || 30 * 86_400_000, ...entry.fields]);
+      }),
+    );
+    const ended = async () => (state ?? (await this.redis.hget(this.key(id), 'state'))) !== 'pending';
+    await Promise.all([...raws.map((raw) => this.redis.lrem(outbox!, 1, raw)), ended().then((yes) => (yes ? this.redis.zrem(this.expiriesKey, id) : 0))]);
   }
 
   /** Parses a hash read back from Redis; a corrupted record is an error that names it. */
@@ -215,16 +252,22 @@ export class ApprovalStore {
       reason: '',
       endedAt: '',
     };
+    // Four single-tag steps instead of one script (core/key-tags.ts), each safe to repeat: a
+    // retried delivery, or the same one after a bot died between steps, takes the id the first
+    // claimed and finishes what is missing. The expiry index is written before the record, so a
+    // record that exists is always found by the expiry sweep (which also flushes its outbox).
     const idemKey = `${this.prefix}:approval:by-plan:${i.requestId}:${fingerprint}`;
-    const reply = CreateReply.parse(
-      await create.run(
-        this.redis,
-        [this.key(id), this.expiriesKey, this.auditKey, idemKey],
-        [id, expiresAt, now, this.auditMaxLen, i.ttlMs + this.retentionMs, i.requesterId, `${description}; plan ${fingerprint}`, ...Object.entries(fields).flat()],
-      ),
-    );
-    const record = await this.get(reply[1]);
-    if (!record) throw new SitrepError(ErrorCode.Internal, `Approval ${reply[1]} vanished right after it was created. Run the command again.`);
+    const winner = String(await claimScript.run(this.redis, [idemKey], [id, i.ttlMs + this.retentionMs]));
+    if (winner === id) await this.redis.zadd(this.expiriesKey, expiresAt, id);
+    else {
+      // An earlier delivery claimed it: make sure its record exists (it may have died before).
+      const existing = await this.redis.hget(this.key(winner), 'expiresAt');
+      if (existing === null) await this.redis.zadd(this.expiriesKey, expiresAt, winner);
+    }
+    await create.run(this.redis, this.keysOf(winner), [now, i.requesterId, `${description}; plan ${fingerprint}`, ...Object.entries({ ...fields, id: winner }).flat()]);
+    await this.flush(winner);
+    const record = await this.get(winner);
+    if (!record) throw new SitrepError(ErrorCode.Internal, `Approval ${winner} vanished right after it was created. Run the command again.`);
     return record;
   }
 
@@ -252,9 +295,10 @@ export class ApprovalStore {
     const now = policyNow.at ?? this.clock.now();
     const approversNow = policyNow.approvers === undefined || policyNow.approvers === '*' ? '*' : JSON.stringify(policyNow.approvers);
     const reply = ScriptReply.parse(
-      await approveScript.run(this.redis, [this.key(id), this.expiriesKey, this.auditKey], [userId, now, this.auditMaxLen, this.retentionMs, approversNow, policyNow.required ?? 0]),
+      await approveScript.run(this.redis, this.keysOf(id), [userId, now, this.auditMaxLen, this.retentionMs, approversNow, policyNow.required ?? 0]),
     );
     if (reply.length === 1) return { kind: 'unknown', message: unknownMessage(this.retentionMs) };
+    await this.flush(id, pairs(reply[3]).state);
     const [outcome, detail, needed, flat] = reply;
     const record = this.parse(id, flat);
     switch (outcome) {
@@ -287,9 +331,10 @@ export class ApprovalStore {
   private async end(mode: 'reject' | 'cancel', id: string, userId: string, reason: string, now: number): Promise<EndOutcome> {
     if (!APPROVAL_ID.test(id)) return { kind: 'unknown', message: unknownMessage(this.retentionMs) };
     const reply = ScriptReply.parse(
-      await endScript.run(this.redis, [this.key(id), this.expiriesKey, this.auditKey], [mode, userId, now, reason, this.auditMaxLen, this.retentionMs]),
+      await endScript.run(this.redis, this.keysOf(id), [mode, userId, now, reason, this.auditMaxLen, this.retentionMs]),
     );
     if (reply.length === 1) return { kind: 'unknown', message: unknownMessage(this.retentionMs) };
+    await this.flush(id, pairs(reply[3]).state);
     const [outcome, detail, , flat] = reply;
     const record = this.parse(id, flat);
     switch (outcome) {
@@ -315,7 +360,9 @@ export class ApprovalStore {
    */
   async refuse(id: string, userId: string, detail: string, now: number = this.clock.now()): Promise<boolean> {
     if (!APPROVAL_ID.test(id)) return false;
-    return (await refuseScript.run(this.redis, [this.key(id), this.auditKey], [userId, now, this.auditMaxLen, detail.slice(0, 500)])) === 1;
+    if ((await refuseScript.run(this.redis, this.keysOf(id), [userId, now, detail.slice(0, 500)])) !== 1) return false;
+    await this.flush(id);
+    return true;
   }
 
   /**
@@ -347,12 +394,17 @@ export class ApprovalStore {
    */
   async expireDue(now: number = this.clock.now()): Promise<ApprovalRecord[]> {
     const expired: ApprovalRecord[] = [];
+    // One approval at a time (each its own hash tag): the index read, then each due one expired by
+    // a compare-and-set on its own record, its outbox flushed, and only then dropped from the index.
+    // Ended approvals still listed were left by a bot that died before its flush: finished here.
     for (;;) {
-      const [seen, hashes] = ExpireReply.parse(
-        await expireScript.run(this.redis, [this.expiriesKey, this.auditKey], [now, EXPIRE_BATCH, this.auditMaxLen, this.retentionMs, `${this.prefix}:approval:`]),
-      );
-      for (const flat of hashes) expired.push(this.parse(pairs(flat).id ?? '?', flat));
-      if (seen < EXPIRE_BATCH) return expired;
+      const due = await this.redis.zrangebyscore(this.expiriesKey, '-inf', now, 'LIMIT', 0, EXPIRE_BATCH);
+      for (const id of due) {
+        const reply = ExpireReply.parse(await expireOneScript.run(this.redis, this.keysOf(id), [now, this.retentionMs]));
+        if (reply[0] === 'expired') expired.push(this.parse(id, reply[1]));
+        await this.flush(id);
+      }
+      if (due.length < EXPIRE_BATCH) return expired;
     }
   }
 

@@ -1,5 +1,5 @@
 import type { webApi } from '@slack/bolt';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../core/redis-client.js';
 import type { Logger } from 'pino';
 import { k8sSuggestions, type SuggestionProvider } from '../alerts/index.js';
 import { ApprovalStore, type Policy } from '../approval/index.js';
@@ -27,7 +27,7 @@ export interface BotServices {
   logger: Logger;
   clock: Clock;
   /** Fail-fast connection for request-path commands. */
-  redis: Redis;
+  redis: RedisClient;
   keys: QueueKeys;
   producer: JobProducer;
   registry: WorkerRegistry;
@@ -67,7 +67,7 @@ export interface BotServices {
 export interface BotServicesOptions {
   logger: Logger;
   clock: Clock;
-  redis: Redis;
+  redis: RedisClient;
   keys: QueueKeys;
   client: webApi.WebClient;
   policy: Policy;

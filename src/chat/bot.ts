@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { hostname } from 'node:os';
 import { App, HTTPReceiver, LogLevel, SocketModeReceiver, webApi } from '@slack/bolt';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../core/redis-client.js';
 import type { Logger } from 'pino';
 import type { Policy } from '../approval/index.js';
 import type { Clock } from '../core/clock.js';
@@ -96,8 +96,8 @@ export interface Bot {
 export async function startBot(options: BotOptions): Promise<Bot> {
   const logger = options.logger.child({ component: 'bot' });
   const keys = new QueueKeys(options.prefix ?? 'sitrep');
-  const redis: Redis = createRedis(options.redisUrl, { name: 'sitrep-bot', failFast: true });
-  const blocking: Redis = createRedis(options.redisUrl, { name: 'sitrep-bot-relay' });
+  const redis: RedisClient = createRedis(options.redisUrl, { name: 'sitrep-bot', failFast: true });
+  const blocking: RedisClient = createRedis(options.redisUrl, { name: 'sitrep-bot-relay' });
   // Workers stamp heartbeats and events with Redis's time; the bot must judge them by the same
   // clock, or a skewed bot host would see every worker as dead.
   await whenReady(redis, 5000);
@@ -176,7 +176,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
   );
   await reader.start((e) => services.lifecycle.applyJobEvent(e));
   // What the clusters did, onto the timelines of the incidents that watch them.
-  const clusterBlocking: Redis = createRedis(options.redisUrl, { name: 'sitrep-bot-cluster-relay' });
+  const clusterBlocking: RedisClient = createRedis(options.redisUrl, { name: 'sitrep-bot-cluster-relay' });
   const clusterReader = new StreamGroupReader(
     clusterBlocking,
     clusterNotesStream(keys.prefix),

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-client.js';
 import { currentDeadline } from './deadline.js';
 
 /** The error a deadline-aware script answers with when it ran after its request's deadline. */
@@ -44,7 +44,7 @@ export class RedisScript {
     this.sha = createHash('sha1').update(this.source).digest('hex');
   }
 
-  async run(redis: Redis, keys: readonly string[], args: readonly (string | number)[]): Promise<unknown> {
+  async run(redis: RedisClient, keys: readonly string[], args: readonly (string | number)[]): Promise<unknown> {
     const all = this.deadline ? [currentDeadline() ?? 0, ...args] : args;
     try {
       return await redis.evalsha(this.sha, keys.length, ...keys, ...all);

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
@@ -48,6 +48,13 @@ export interface RedisServerOptions {
   aof?: boolean;
   /** More `redis-server` arguments, e.g. `['--cluster-enabled', 'yes']`. @defaultValue [] */
   args?: string[];
+  /**
+   * A configuration file's text, written into the server's folder and passed first: Sentinel
+   * needs a writable file (it records what it learns there). @defaultValue none
+   */
+  config?: string;
+  /** The log line that says it is ready. @defaultValue 'Ready to accept connections' (a sentinel: '+monitor master') */
+  readyLine?: string;
   /** Fixed port; 0 or unset picks a free one (retried if another process takes it first). */
   port?: number;
   signal?: AbortSignal;
@@ -79,7 +86,11 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
   const binary = options.binary ?? findOnPath('redis-server');
   if (!binary) throw new ConfigError('redis-server is not installed, and REDIS_URL is not set.', { hint: REDIS_MISSING_HINT });
   const dir = await mkdtemp(join(tmpdir(), 'sitrep-redis-'));
+  const configFile = join(dir, 'redis.conf');
+  if (options.config !== undefined) await writeFile(configFile, options.config);
+  const ready = options.readyLine ?? 'Ready to accept connections';
   const args = (port: number) => [
+    ...(options.config !== undefined ? [configFile] : []),
     '--port', String(port), '--bind', '127.0.0.1', '--protected-mode', 'yes', '--dir', dir,
     '--save', '', '--appendonly', options.aof ? 'yes' : 'no', '--appendfsync', 'always',
     '--maxmemory-policy', 'noeviction', '--daemonize', 'no', '--logfile', '',
@@ -90,8 +101,8 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
   for (let attempt = 0; attempt < 3; attempt++) {
     const port = options.port || (await freePort());
     try {
-      const child = await launch(binary, args(port), options.signal);
-      return handle(child, port, dir, () => launch(binary, args(port)));
+      const child = await launch(binary, args(port), ready, options.signal);
+      return handle(child, port, dir, () => launch(binary, args(port), ready));
     } catch (err) {
       lastError = err;
       if (options.signal?.aborted || options.port) break;
@@ -101,7 +112,7 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
   throw new SitrepError(ErrorCode.RedisUnavailable, `redis-server did not start: ${(lastError as Error)?.message ?? lastError}`, { cause: lastError, hint: REDIS_MISSING_HINT });
 }
 
-function launch(binary: string, args: string[], signal?: AbortSignal): Promise<ChildProcess> {
+function launch(binary: string, args: string[], ready: string, signal?: AbortSignal): Promise<ChildProcess> {
   // Its own process group: Ctrl-C in a terminal signals the whole foreground group, and Redis
   // would quit at once, under the bot and worker that are still shutting down. We stop it last.
   const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
@@ -129,7 +140,7 @@ function launch(binary: string, args: string[], signal?: AbortSignal): Promise<C
     };
     const onData = (chunk: Buffer) => {
       output = (output + chunk.toString('utf8')).slice(-4000);
-      if (output.includes('Ready to accept connections')) done();
+      if (output.includes(ready)) done();
     };
     const onExit = (code: number | null) => done(new Error(`exited with code ${code}: ${output.trim().split('\n').slice(-3).join(' | ')}`));
     const onError = (err: Error) => done(err);

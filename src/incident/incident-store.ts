@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../core/redis-client.js';
 import { systemClock, type Clock } from '../core/clock.js';
 import { BadArgsError, ErrorCode, IncidentError, SitrepError } from '../core/errors.js';
 import { clusterWatchKey } from '../core/cluster-event.js';
@@ -16,6 +16,7 @@ import {
 import { isPerson } from './people.js';
 import { redactText } from '../core/text/redact.js';
 import { RedisScript } from '../core/redis-script.js';
+import { KeyUnit, unitKey } from '../core/key-tags.js';
 import { APPEND_LUA_FUNCTION, prepareEvent, redisDown, timelineKeys } from './timeline.js';
 import { ZonedTime } from './zoned-time.js';
 
@@ -61,43 +62,46 @@ const MAX_TITLE = 150;
 const MAX_ATTEMPTS = 20;
 
 /**
- * Opens the incident unless the channel already has one. One script, so two bot replicas
- * starting an incident in the same channel at the same moment yield exactly one.
- * KEYS: open-in-channel, incident, all, open, by-channel, timeline stream, timeline seen-set.
+ * Writes a new incident's record and its `started` event, unless an incident has this id.
+ * KEYS: incident, timeline stream, timeline seen-set (one incident's hash tag).
+ * ARGV (after the request's deadline): incident JSON, event key, event JSON.
  */
-const START = new RedisScript(`${APPEND_LUA_FUNCTION}
-local open_id = redis.call('GET', KEYS[1])
-if open_id then return {'exists', open_id} end
-if redis.call('EXISTS', KEYS[2]) == 1 then return {'id_taken'} end
-redis.call('SET', KEYS[2], argv[2])
+const CREATE = new RedisScript(`${APPEND_LUA_FUNCTION}
+if redis.call('EXISTS', KEYS[1]) == 1 then return 'id_taken' end
 redis.call('SET', KEYS[1], argv[1])
-redis.call('ZADD', KEYS[3], argv[3], argv[1])
-redis.call('ZADD', KEYS[4], argv[3], argv[1])
-redis.call('ZADD', KEYS[5], argv[3], argv[1])
-append_event(KEYS[6], KEYS[7], argv[4], argv[5], 0)
-return {'ok'}`, { deadline: true });
+append_event(KEYS[2], KEYS[3], argv[2], argv[3], 0)
+return 'ok'`, { deadline: true });
+
+/** Takes a channel from an incident that no longer holds it (resolved or gone), only if it still names it. */
+const TAKE_CHANNEL = new RedisScript(`
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[1], ARGV[2])
+return 1`);
+
+/** Frees a channel only if it still names this incident. */
+const FREE_CHANNEL = new RedisScript(`
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0`);
 
 /**
  * Writes a changed incident only if nobody changed it since it was read (compare-and-set on the
- * stored JSON), with its timeline events and, on resolution, the channel freed and retention set.
+ * stored JSON), with its timeline events and, on resolution, its retention. Freeing the channel
+ * and the open index follow in their own steps (they live under other hash tags): readers take a
+ * resolved incident as not open, and a start finding its channel held by one takes it over.
  * A script rather than WATCH/MULTI because WATCH belongs to a connection, and the bot shares one.
- * KEYS: incident, open-in-channel, open, timeline stream, timeline seen-set.
- * ARGV: expected, next, id, release(0/1), retentionMs(0 = none), n events, then key/json pairs.
+ * KEYS: incident, timeline stream, timeline seen-set (one incident's hash tag).
+ * ARGV: expected, next, release(0/1), retentionMs(0 = none), n events, then key/json pairs.
  */
 const COMPARE_AND_SET = new RedisScript(`${APPEND_LUA_FUNCTION}
 if redis.call('GET', KEYS[1]) ~= argv[1] then return 0 end
 redis.call('SET', KEYS[1], argv[2], 'KEEPTTL')
-if argv[4] == '1' then
-  if redis.call('GET', KEYS[2]) == argv[3] then redis.call('DEL', KEYS[2]) end
-  redis.call('ZREM', KEYS[3], argv[3])
-end
-local n = tonumber(argv[6])
-for i = 0, n - 1 do append_event(KEYS[4], KEYS[5], argv[7 + 2 * i], argv[8 + 2 * i], 0) end
-local ttl = tonumber(argv[5])
-if argv[4] == '1' and ttl > 0 then
+local n = tonumber(argv[5])
+for i = 0, n - 1 do append_event(KEYS[2], KEYS[3], argv[6 + 2 * i], argv[7 + 2 * i], 0) end
+local ttl = tonumber(argv[4])
+if argv[3] == '1' and ttl > 0 then
   redis.call('PEXPIRE', KEYS[1], ttl)
-  redis.call('PEXPIRE', KEYS[4], ttl)
-  redis.call('PEXPIRE', KEYS[5], ttl)
+  redis.call('PEXPIRE', KEYS[2], ttl)
+  redis.call('PEXPIRE', KEYS[3], ttl)
 end
 return 1`, { deadline: true });
 
@@ -126,16 +130,16 @@ export class IncidentStore {
     open: string;
   };
 
-  constructor(private readonly redis: Redis, options: IncidentStoreOptions = {}) {
+  constructor(private readonly redis: RedisClient, options: IncidentStoreOptions = {}) {
     this.prefix = options.prefix ?? 'sitrep';
     this.clock = options.clock ?? systemClock;
     this.retentionMs = options.retentionMs ?? 0;
     const p = this.prefix;
     this.keys = {
-      incident: (id) => `${p}:incident:${id}`,
+      incident: (id) => unitKey(p, KeyUnit.Incident, id),
       openIn: (channelId) => `${p}:incidents:open-in:${channelId}`,
       channel: (channelId) => `${p}:incidents:channel:${channelId}`,
-      clusters: (id) => `${p}:incident:${id}:clusters`,
+      clusters: (id) => `${unitKey(p, KeyUnit.Incident, id)}:clusters`,
       all: `${p}:incidents:all`,
       open: `${p}:incidents:open`,
     };
@@ -179,26 +183,52 @@ export class IncidentStore {
         data: { title, severity, commanderId },
       });
       const tl = timelineKeys(this.prefix, incident.id);
-      let reply: unknown;
+      // Three steps, each under one hash tag (core/key-tags.ts), in an order a crash cannot spoil:
+      // the record first (unreferenced until the channel names it: a crash leaves an orphan no one
+      // lists), then the channel (the one atomic claim: two bots starting at once yield one), then
+      // the lists (a crash before them is repaired by the next change, see index()).
       try {
-        reply = await START.run(
-          this.redis,
-          [this.keys.openIn(input.channelId), this.keys.incident(incident.id), this.keys.all, this.keys.open, this.keys.channel(input.channelId), tl.stream, tl.seen],
-          [incident.id, JSON.stringify(IncidentSchema.parse(incident)), at, event.key, JSON.stringify(event)],
-        );
+        const created = await CREATE.run(this.redis, [this.keys.incident(incident.id), tl.stream, tl.seen], [JSON.stringify(IncidentSchema.parse(incident)), event.key, JSON.stringify(event)]);
+        if (created === 'id_taken') continue; // two incidents on one day drew the same suffix; draw again
+        const claimed = await this.claimChannel(input.channelId, incident.id);
+        if (claimed !== true) {
+          await this.redis.del(this.keys.incident(incident.id), tl.stream, tl.seen);
+          if (claimed) throw alreadyOpen(claimed);
+          continue; // the channel changed under us; try again
+        }
+        await this.index(incident);
       } catch (err) {
         throw redisDown(err, 'start the incident');
       }
-      const [outcome, openId] = reply as [string, string?];
-      if (outcome === 'ok') return incident;
-      if (outcome === 'exists' && openId) {
-        const open = await this.get(openId);
-        // Resolved (or expired) between the script and this read: the channel is free, try again.
-        if (open && open.status !== IncidentStatus.Resolved) throw alreadyOpen(open);
-      }
-      // 'id_taken': two incidents on one day drew the same suffix; draw again.
+      return incident;
     }
     throw new SitrepError(ErrorCode.Conflict, 'Incident not started: the channel kept changing. Try /incident start again.');
+  }
+
+  /**
+   * Names `id` as the channel's open incident. True when it does now; the incident that holds the
+   * channel when one open does; undefined when the channel changed while we looked (try again).
+   * An incident that no longer holds it (resolved, or gone by retention) is taken over.
+   */
+  private async claimChannel(channelId: string, id: string): Promise<true | Incident | undefined> {
+    const key = this.keys.openIn(channelId);
+    if ((await this.redis.set(key, id, 'NX')) === 'OK') return true;
+    const holder = await this.redis.get(key);
+    if (holder === null || holder === id) return undefined;
+    const open = await this.get(holder);
+    if (open && open.status !== IncidentStatus.Resolved) return open;
+    return (await TAKE_CHANNEL.run(this.redis, [key], [holder, id])) === 1 ? true : undefined;
+  }
+
+  /**
+   * Lists an incident where /incident list looks (all, open, its channel's). Idempotent (ZADD NX);
+   * run at start and again with every change, so an incident whose start died before its lists
+   * were written is listed by its next change.
+   */
+  private async index(incident: Incident): Promise<void> {
+    await this.redis.zadd(this.keys.all, 'NX', incident.startedAt, incident.id);
+    await this.redis.zadd(this.keys.channel(incident.channelId), 'NX', incident.startedAt, incident.id);
+    if (incident.status !== IncidentStatus.Resolved) await this.redis.zadd(this.keys.open, 'NX', incident.startedAt, incident.id);
   }
 
   /** The open incident in a channel, if any. */
@@ -311,7 +341,8 @@ export class IncidentStore {
       for (let offset = 0; out.length < limit; offset += pageSize) {
         const ids = await this.redis.zrevrange(source, offset, offset + pageSize - 1);
         if (ids.length === 0) break;
-        const raws = await this.redis.mget(ids.map((id) => this.keys.incident(id)));
+        // One GET per incident, not MGET: each incident has its own hash tag (core/key-tags.ts).
+        const raws = await Promise.all(ids.map((id) => this.redis.get(this.keys.incident(id))));
         const gone: string[] = [];
         ids.forEach((id, i) => {
           const raw = raws[i];
@@ -327,7 +358,7 @@ export class IncidentStore {
         });
         // Expired by retention: drop the index entries so later listings do not page over them.
         if (gone.length > 0) {
-          await this.redis.multi().zrem(this.keys.all, ...gone).zrem(this.keys.open, ...gone).zrem(source, ...gone).exec();
+          for (const key of new Set([this.keys.all, this.keys.open, source])) await this.redis.zrem(key, ...gone);
           offset -= gone.length;
         }
         if (ids.length < pageSize) break;
@@ -344,11 +375,10 @@ export class IncidentStore {
    */
   async watchCluster(id: string, cluster: string, since: number): Promise<void> {
     try {
-      await this.redis
-        .multi()
-        .hsetnx(clusterWatchKey(this.prefix, cluster), id, String(since))
-        .sadd(this.keys.clusters(id), cluster)
-        .exec();
+      // The incident's own list first (its hash tag), then the cluster's (another): a crash in
+      // between leaves a cluster the incident would unwatch but never watched, which is harmless.
+      await this.redis.sadd(this.keys.clusters(id), cluster);
+      await this.redis.hsetnx(clusterWatchKey(this.prefix, cluster), id, String(since));
     } catch (err) {
       throw redisDown(err, 'ask for the cluster events');
     }
@@ -369,9 +399,10 @@ export class IncidentStore {
   async unwatchClusters(id: string): Promise<void> {
     try {
       const clusters = await this.redis.smembers(this.keys.clusters(id));
-      const multi = this.redis.multi();
-      for (const c of clusters) multi.hdel(clusterWatchKey(this.prefix, c), id);
-      await multi.del(this.keys.clusters(id)).exec();
+      // Each cluster's watch list is under that cluster's tag; the incident's list goes last, so a
+      // crash part way leaves it to name what is still to undo.
+      for (const c of clusters) await this.redis.hdel(clusterWatchKey(this.prefix, c), id);
+      await this.redis.del(this.keys.clusters(id));
     } catch (err) {
       throw redisDown(err, 'stop the cluster events');
     }
@@ -408,13 +439,24 @@ export class IncidentStore {
       try {
         ok = await COMPARE_AND_SET.run(
           this.redis,
-          [this.keys.incident(id), this.keys.openIn(current.channelId), this.keys.open, tl.stream, tl.seen],
-          [raw, nextRaw, id, release ? '1' : '0', this.retentionMs, prepared.length, ...prepared.flatMap((e) => [e.key, JSON.stringify(e)])],
+          [this.keys.incident(id), tl.stream, tl.seen],
+          [raw, nextRaw, release ? '1' : '0', this.retentionMs, prepared.length, ...prepared.flatMap((e) => [e.key, JSON.stringify(e)])],
         );
       } catch (err) {
         throw redisDown(err, 'update the incident');
       }
       if (ok === 1) {
+        try {
+          await this.index(next);
+          if (release) {
+            // After the record says resolved (the one truth readers check): free the channel if it
+            // still names this incident, and drop it from the open list.
+            await FREE_CHANNEL.run(this.redis, [this.keys.openIn(current.channelId)], [id]);
+            await this.redis.zrem(this.keys.open, id);
+          }
+        } catch (err) {
+          throw redisDown(err, 'update the incident lists');
+        }
         // Workers stop watching once no open incident wants their cluster; a failure here only
         // costs a watch that the relay ignores (it appends nothing to resolved incidents).
         if (release) await this.unwatchClusters(id).catch(() => {});

@@ -1,14 +1,16 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../core/redis-client.js';
 import type { Logger } from 'pino';
 import { BadArgsError, SitrepError, UnavailableError, ErrorCode } from '../core/errors.js';
 import { TimelineEventSchema, type TimelineEvent } from '../core/timeline-event.js';
 import { orderTimeline } from './causal-order.js';
 import { redactText, redactValue } from '../core/text/redact.js';
 import { RedisScript } from '../core/redis-script.js';
+import { KeyUnit, unitKey } from '../core/key-tags.js';
 
 /** Where one incident's timeline lives. */
 export function timelineKeys(prefix: string, incidentId: string): { stream: string; seen: string } {
-  const stream = `${prefix}:incident:${incidentId}:timeline`;
+  // Under the incident's hash tag, with its record: one script writes both (core/key-tags.ts).
+  const stream = `${unitKey(prefix, KeyUnit.Incident, incidentId)}:timeline`;
   return { stream, seen: `${stream}:keys` };
 }
 
@@ -67,7 +69,7 @@ export interface TimelineOptions {
 const PAGE = 2000;
 
 /**
- * One incident's timeline in a Redis Stream (`<prefix>:incident:<id>:timeline`). Appends are
+ * One incident's timeline in a Redis Stream (`<prefix>:{inc:<id>}:timeline`). Appends are
  * idempotent by event key, secrets are scrubbed before storing, and reads come back in the
  * order people should read them (see causal-order.ts).
  */
@@ -76,7 +78,7 @@ export class Timeline {
   private readonly maxLen: number;
   private readonly logger: Logger | undefined;
 
-  constructor(private readonly redis: Redis, options: TimelineOptions = {}) {
+  constructor(private readonly redis: RedisClient, options: TimelineOptions = {}) {
     this.prefix = options.prefix ?? 'sitrep';
     this.maxLen = options.maxLen ?? 0;
     this.logger = options.logger;

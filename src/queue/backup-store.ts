@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../core/redis-client.js';
 import { redactManifest } from '../core/text/manifest-redact.js';
 
 export interface Backup {
@@ -13,7 +13,7 @@ export interface Backup {
  * secret values out, what was removed listed in the object), whatever the caller did.
  */
 export class BackupStore {
-  constructor(private readonly redis: Redis, private readonly keyOf: (requestId: string) => string) {}
+  constructor(private readonly redis: RedisClient, private readonly keyOf: (requestId: string) => string) {}
 
   async save(requestId: string, backup: Backup): Promise<void> {
     const safe: Backup = { ...backup, objects: backup.objects.map(redactManifest) };

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../core/redis-client.js';
 
 /** How often a worker beats for each job it runs, ms. @defaultValue 2000 */
 export const JOB_HEARTBEAT_MS = 2_000;
@@ -23,7 +23,7 @@ export interface JobBeat {
  * on another worker beats under that worker's member.
  */
 export class JobBeats {
-  constructor(private readonly redis: Redis, private readonly key: string) {}
+  constructor(private readonly redis: RedisClient, private readonly key: string) {}
 
   /** One beat for each of a worker's running jobs, at `now` (ms, Redis's clock). */
   async beat(workerId: string, requestIds: readonly string[], now: number): Promise<void> {

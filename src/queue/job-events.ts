@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../core/redis-client.js';
 import { z } from 'zod';
 import { JobProgressSchema, JobResultSchema } from '../core/job.js';
 import { StreamGroupReader, type StreamGroupReaderOptions } from './stream-reader.js';
@@ -40,7 +40,7 @@ export type JobEventEnvelope = z.infer<typeof JobEventEnvelopeSchema>;
 /** Appends events; keeps the stream bounded (approximate trim, cheap). */
 export class JobEventWriter {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly stream: string,
     private readonly maxLen = 100_000,
   ) {}
@@ -55,7 +55,7 @@ export class JobEventWriter {
  * event is relayed by exactly one bot replica and none is lost if a replica dies mid-way.
  */
 export class JobEventReader extends StreamGroupReader<JobEventEnvelope> {
-  constructor(redis: Redis, stream: string, options: StreamGroupReaderOptions, onError: (err: unknown) => void = () => {}) {
+  constructor(redis: RedisClient, stream: string, options: StreamGroupReaderOptions, onError: (err: unknown) => void = () => {}) {
     super(redis, stream, options, (raw) => JobEventEnvelopeSchema.parse(JSON.parse(raw)), onError, (e) => `of request ${e.requestId}`);
   }
 }

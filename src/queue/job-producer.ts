@@ -1,5 +1,5 @@
 import { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../core/redis-client.js';
 import type { Clock } from '../core/clock.js';
 import { currentDeadline } from '../core/deadline.js';
 import { ErrorCode, UnavailableError } from '../core/errors.js';
@@ -8,10 +8,11 @@ import { JobRelease } from './job-release.js';
 import type { QueueKeys } from './keys.js';
 import { redisFailure, withTimeout } from './redis-connection.js';
 import type { WorkerRegistry } from './worker-registry.js';
+import { clusterQueue } from './cluster-queue.js';
 
 export interface JobProducerOptions {
   /** A fail-fast connection (see createRedis). */
-  redis: Redis;
+  redis: RedisClient;
   keys: QueueKeys;
   registry: WorkerRegistry;
   clock: Clock;
@@ -41,7 +42,7 @@ export class JobProducer {
   private queue(cluster: string): Queue {
     let q = this.queues.get(cluster);
     if (!q) {
-      q = new Queue(this.options.keys.queueName(cluster), { connection: this.options.redis, prefix: this.options.keys.prefix });
+      q = clusterQueue(this.options.redis, this.options.keys, cluster);
       q.on('error', () => {}); // surfaced by the calls that fail
       this.queues.set(cluster, q);
     }

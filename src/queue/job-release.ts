@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../core/redis-client.js';
 import { ErrorCode, JobError } from '../core/errors.js';
 import { LATE_WRITE_ERROR, RedisScript } from '../core/redis-script.js';
 import type { QueueKeys } from './keys.js';
@@ -36,7 +36,7 @@ return 'wait'`);
  * once Redis's clock is past `releaseBy` without it.
  */
 export class JobRelease {
-  constructor(private readonly redis: Redis, private readonly keys: QueueKeys) {}
+  constructor(private readonly redis: RedisClient, private readonly keys: QueueKeys) {}
 
   /**
    * Releases a job (bot side).

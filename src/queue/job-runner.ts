@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { UnrecoverableError, WaitingError, Worker, type Job } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../core/redis-client.js';
 import type { Logger } from 'pino';
 import { describeError, ErrorCode, isSitrepError, JobError } from '../core/errors.js';
 import { JobPayloadSchema, type JobPayload, type JobResult } from '../core/job.js';
@@ -20,7 +20,7 @@ export interface JobRunnerOptions {
   cluster: string;
   kube: JobContext['kube'];
   /** A blocking-capable connection (maxRetriesPerRequest: null), used by BullMQ and for events. */
-  redis: Redis;
+  redis: RedisClient;
   keys: QueueKeys;
   readJobs: Record<string, ReadJob>;
   operationJobs: Record<string, OperationJob>;
@@ -138,7 +138,7 @@ export class JobRunner {
     const lockDuration = this.options.lockDurationMs ?? JOB_LOCK_MS;
     this.worker = new Worker(this.options.keys.queueName(this.options.cluster), (job, token) => this.process(job, token), {
       connection: this.options.redis,
-      prefix: this.options.keys.prefix,
+      prefix: this.options.keys.bullPrefix(this.options.cluster),
       concurrency: this.options.concurrency ?? 4,
       lockDuration,
       stalledInterval: this.options.stalledIntervalMs ?? Math.round(lockDuration / 2),

@@ -1,13 +1,28 @@
+import { KeyUnit, unitKey } from '../core/key-tags.js';
+
 /**
  * Every Redis key and queue name sitrep's queue layer uses, from one prefix, so two installations
  * can share a Redis and a test can use its own prefix.
+ *
+ * Hash tags (core/key-tags.ts): each cluster's BullMQ queue has its own, as BullMQ documents for
+ * Redis Cluster (its scripts touch several keys of one queue), so clusters' queues spread over the
+ * masters. The other keys here are used one at a time and hash freely.
  */
 export class QueueKeys {
   constructor(readonly prefix: string = 'sitrep') {}
 
-  /** BullMQ queue name of a cluster (BullMQ adds its own `prefix:` in front). */
+  /** BullMQ queue name of a cluster (BullMQ adds its own `prefix:` in front, see bullPrefix). */
   queueName(cluster: string): string {
     return `k8s-${cluster}`;
+  }
+
+  /**
+   * BullMQ's `prefix` option for a cluster's queue: `<prefix>:{cl:<cluster>}`, so every key of
+   * that queue (`<prefix>:{cl:prod}:k8s-prod:wait`, …) shares one hash slot.
+   * (https://docs.bullmq.io/bull/patterns/redis-cluster)
+   */
+  bullPrefix(cluster: string): string {
+    return unitKey(this.prefix, KeyUnit.Cluster, cluster);
   }
 
   /** The stream workers write job events to and the bot relays from. */
@@ -22,7 +37,7 @@ export class QueueKeys {
 
   /** Sorted set of live workers of a cluster, scored by last heartbeat (ms, Redis time). */
   workers(cluster: string): string {
-    return `${this.prefix}:workers:${cluster}`;
+    return `${unitKey(this.prefix, KeyUnit.Cluster, cluster)}:workers`;
   }
 
   /** Last heartbeat of every running job, scored by time (queue/job-beats.ts). */

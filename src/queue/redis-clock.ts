@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../core/redis-client.js';
 import type { Clock } from '../core/clock.js';
 
 /**
@@ -10,7 +10,7 @@ export class RedisClock implements Clock {
   private offsetMs = 0;
   private timer?: NodeJS.Timeout;
 
-  constructor(private readonly redis: Redis, private readonly local: () => number = Date.now) {}
+  constructor(private readonly redis: RedisClient, private readonly local: () => number = Date.now) {}
 
   async sync(): Promise<void> {
     const before = this.local();

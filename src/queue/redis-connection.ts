@@ -1,6 +1,8 @@
-import { Redis, type RedisOptions } from 'ioredis';
+import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
 import { ErrorCode, UnavailableError } from '../core/errors.js';
+import type { RedisClient } from '../core/redis-client.js';
 import { LATE_WRITE_ERROR } from '../core/redis-script.js';
+import { parseRedisUrl } from '../core/redis-url.js';
 
 /**
  * How long a command on the bot's request-path connection may wait for Redis, in ms: the person
@@ -28,9 +30,15 @@ export interface RedisConnectionOptions {
 
 /**
  * An ioredis connection as BullMQ needs it (`maxRetriesPerRequest: null` for blocking workers),
- * with reconnects capped at 2 s so recovery after a Redis restart is quick.
+ * with reconnects capped at 2 s so recovery after a Redis restart or failover is quick.
+ * `url` is REDIS_URL in any of its forms (core/redis-url.ts): one server, a Sentinel master set
+ * (ioredis asks the sentinels for the master, and again whenever the connection drops, so it
+ * follows a failover), or a Redis Cluster (ioredis `Cluster`, which follows MOVED/ASK redirects
+ * and refreshes the slot map after a failover).
+ * @throws ConfigError when `url` is not one of those forms.
  */
-export function createRedis(url: string, options: RedisConnectionOptions = {}): Redis {
+export function createRedis(url: string, options: RedisConnectionOptions = {}): RedisClient {
+  const target = parseRedisUrl(url);
   const redisOptions: RedisOptions = {
     maxRetriesPerRequest: options.failFast ? 1 : null,
     enableOfflineQueue: !options.failFast,
@@ -40,7 +48,44 @@ export function createRedis(url: string, options: RedisConnectionOptions = {}): 
     connectTimeout: 5000,
     lazyConnect: false,
   };
-  const redis = new Redis(url, redisOptions);
+  let redis: RedisClient;
+  if (target.kind === 'cluster') {
+    const clusterOptions: ClusterOptions = {
+      redisOptions: {
+        ...redisOptions,
+        ...(target.username ? { username: target.username } : {}),
+        ...(target.password ? { password: target.password } : {}),
+        ...(target.tls ? { tls: {} } : {}),
+      },
+      enableOfflineQueue: !options.failFast,
+      clusterRetryStrategy: (times) => Math.min(100 * times, 2000),
+      // While a master is replaced (cluster-node-timeout, then the election) its slots answer
+      // CLUSTERDOWN or refuse connections; retry every 100 ms instead of ioredis's default wait.
+      retryDelayOnClusterDown: 100,
+      retryDelayOnFailover: 100,
+      retryDelayOnTryAgain: 100,
+      // BullMQ's blocking workers and the relay's XREADGROUP need more patience than the default 16.
+      maxRedirections: 64,
+      slotsRefreshTimeout: 2000,
+    };
+    redis = new Cluster(target.nodes, clusterOptions);
+  } else if (target.kind === 'sentinel') {
+    redis = new Redis({
+      ...redisOptions,
+      sentinels: target.sentinels,
+      name: target.masterName,
+      db: target.db,
+      ...(target.username ? { username: target.username } : {}),
+      ...(target.password ? { password: target.password } : {}),
+      ...(target.sentinelPassword ? { sentinelPassword: target.sentinelPassword } : {}),
+      ...(target.tls ? { tls: {}, enableTLSForSentinelMode: true } : {}),
+      sentinelRetryStrategy: (times) => Math.min(100 * times, 2000),
+      // A failover ends with the old master demoted: reconnect to whoever is master now.
+      reconnectOnError: (err) => (/READONLY/.test(err.message) ? 2 : false),
+    });
+  } else {
+    redis = new Redis(target.url, redisOptions);
+  }
   // Errors surface on commands; without a listener ioredis would print every reconnect attempt.
   redis.on('error', () => {});
   return redis;
@@ -50,7 +95,7 @@ export function createRedis(url: string, options: RedisConnectionOptions = {}): 
  * Resolves once the connection is ready, or after `ms` (a fail-fast connection refuses commands
  * until then, so start-up work such as measuring the clock offset waits for it). Never rejects.
  */
-export async function whenReady(redis: Redis, ms: number): Promise<void> {
+export async function whenReady(redis: RedisClient, ms: number): Promise<void> {
   if (redis.status === 'ready') return;
   let timer: NodeJS.Timeout | undefined;
   await new Promise<void>((resolve) => {
@@ -76,7 +121,7 @@ export async function withTimeout<T>(promise: Promise<T>, ms: number, onTimeout:
 }
 
 const NOT_ANSWERING = new RegExp(`Command timed out|${LATE_WRITE_ERROR}|Redis is not answering`);
-const UNREACHABLE = /enableOfflineQueue|Connection is closed|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENOTFOUND|MaxRetriesPerRequest|Stream isn't writeable|LOADING|NOAUTH|WRONGPASS|connect ETIMEDOUT|Redis is unreachable/i;
+const UNREACHABLE = /enableOfflineQueue|Connection is closed|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENOTFOUND|MaxRetriesPerRequest|Stream isn't writeable|LOADING|NOAUTH|WRONGPASS|connect ETIMEDOUT|CLUSTERDOWN|TRYAGAIN|Failed to refresh slots cache|All sentinels are unreachable|None of the sentinels|READONLY|Redis is unreachable/i;
 
 /** Whether an error means Redis could not be reached or did not answer (as opposed to a bad command). */
 export function isRedisUnavailable(err: unknown): boolean {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../core/redis-client.js';
 
 /**
  * Tells when Redis lost its data: a failover to an empty replica, FLUSHALL, or a restart without
@@ -10,7 +10,7 @@ import type { Redis } from 'ioredis';
 export class RedisEpoch {
   private known?: string;
 
-  constructor(private readonly redis: Redis, private readonly key: string) {}
+  constructor(private readonly redis: RedisClient, private readonly key: string) {}
 
   /** Writes the marker if none exists and remembers it. Call once at start-up. */
   async start(): Promise<void> {

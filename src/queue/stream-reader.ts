@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../core/redis-client.js';
 
 export interface StreamGroupReaderOptions {
   group?: string;
@@ -25,7 +25,7 @@ export class StreamGroupReader<T> {
   private readonly attempts = new Map<string, number>();
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly stream: string,
     private readonly options: StreamGroupReaderOptions,
     /** Parses one entry's JSON; throws for an entry no reader can use. */

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../core/redis-client.js';
 import type { QueueKeys } from './keys.js';
 
 export interface WorkerInfo {
@@ -16,15 +16,12 @@ export const WORKER_TTL_MS = 15_000;
  * request for a cluster nobody serves is refused at once instead of waiting forever.
  */
 export class WorkerRegistry {
-  constructor(private readonly redis: Redis, private readonly keys: QueueKeys, private readonly ttlMs = WORKER_TTL_MS) {}
+  constructor(private readonly redis: RedisClient, private readonly keys: QueueKeys, private readonly ttlMs = WORKER_TTL_MS) {}
 
   async heartbeat(cluster: string, workerId: string, now: number): Promise<void> {
-    await this.redis
-      .multi()
-      .sadd(this.keys.clusters, cluster)
-      .zadd(this.keys.workers(cluster), now, workerId)
-      .zremrangebyscore(this.keys.workers(cluster), '-inf', now - this.ttlMs * 20)
-      .exec();
+    // The cluster's workers (its hash tag) and the list of clusters (no tag) apart: two slots.
+    await this.redis.multi().zadd(this.keys.workers(cluster), now, workerId).zremrangebyscore(this.keys.workers(cluster), '-inf', now - this.ttlMs * 20).exec();
+    await this.redis.sadd(this.keys.clusters, cluster);
   }
 
   async remove(cluster: string, workerId: string): Promise<void> {

@@ -1,9 +1,10 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../core/redis-client.js';
 import { z } from 'zod';
 import { JobProgressSchema, JobResultSchema, type JobProgress, type JobResult } from '../core/job.js';
 import { PlanSchema, type Plan } from '../core/plan.js';
 import { SealedDecisionSchema, type SealedDecision } from '../core/decision-seal.js';
 import { RedisScript } from '../core/redis-script.js';
+import { KeyUnit, unitKey } from '../core/key-tags.js';
 import { CommandRequestSchema, type CommandRequest } from '../core/request.js';
 import { isFinal, RequestState } from './request-state.js';
 import { TargetLocks, type LockOutcome, type LockTarget } from './target-locks.js';
@@ -248,9 +249,9 @@ return 0`);
 export class RequestKeys {
   constructor(readonly prefix: string) {}
 
-  /** One hash per request. */
+  /** One hash per request, under its own hash tag (core/key-tags.ts). */
   request(id: string): string {
-    return `${this.prefix}:request:${id}`;
+    return unitKey(this.prefix, KeyUnit.Request, id);
   }
 
   /** A channel's recent requests, newest last (a sorted set by receivedAt). */
@@ -315,7 +316,7 @@ export class RequestStore {
   private readonly ttlSeconds: number;
   private readonly onChange?: RequestStoreOptions['onChange'];
 
-  constructor(private readonly redis: Redis, prefix: string, options: RequestStoreOptions = {}) {
+  constructor(private readonly redis: RedisClient, prefix: string, options: RequestStoreOptions = {}) {
     this.keys = new RequestKeys(prefix);
     this.locks = new TargetLocks(redis, prefix);
     this.ttlSeconds = options.ttlSeconds ?? 30 * 86_400;
@@ -370,9 +371,13 @@ export class RequestStore {
       .exec();
     const created = res?.[0]?.[1] === 1;
     if (created) {
-      const m = this.redis.multi().hset(key, 'state', RequestState.Received);
-      if (options.listed !== false) m.zadd(this.keys.channel(request.channelId), request.receivedAt, request.id).zremrangebyrank(this.keys.channel(request.channelId), 0, -201);
-      await m.exec();
+      // The state first, then the channel's list (another hash tag, core/key-tags.ts): a crash in
+      // between leaves a request that runs but is missing from `/k8s jobs`, never the reverse.
+      await this.redis.hset(key, 'state', RequestState.Received);
+      if (options.listed !== false) {
+        const channel = this.keys.channel(request.channelId);
+        await this.redis.multi().zadd(channel, request.receivedAt, request.id).zremrangebyrank(channel, 0, -201).exec();
+      }
       if (this.onChange) await Promise.resolve(this.onChange({ request, to: RequestState.Received, fields: {} })).catch(() => {});
     }
     return created;

@@ -1,5 +1,6 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../core/redis-client.js';
 import { RedisScript } from '../core/redis-script.js';
+import { KeyUnit, unitKey } from '../core/key-tags.js';
 
 /** How long a lock may outlive its request before it is taken over regardless: a day. */
 const LOCK_TTL_MS = 24 * 3_600_000;
@@ -34,15 +35,17 @@ export type LockOutcome = { ok: true } | { ok: false; holder: string; /** Which 
  * so a plan can say what else is running there.
  */
 export class TargetLocks {
-  constructor(private readonly redis: Redis, private readonly prefix: string) {}
+  constructor(private readonly redis: RedisClient, private readonly prefix: string) {}
 
+  // A lock and its cluster's list of held targets are changed by one script, so both are under
+  // the cluster's hash tag (core/key-tags.ts), with that cluster's queue.
   key(t: LockTarget): string {
-    return `${this.prefix}:target-lock:${t.cluster}:${t.target}`;
+    return `${unitKey(this.prefix, KeyUnit.Cluster, t.cluster)}:target-lock:${t.target}`;
   }
 
   /** Targets held in a cluster, target → request id. */
   heldKey(cluster: string): string {
-    return `${this.prefix}:target-locks:${cluster}`;
+    return `${unitKey(this.prefix, KeyUnit.Cluster, cluster)}:target-locks`;
   }
 
   /**

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../core/redis-client.js';
 import type { Logger } from 'pino';
 import { CLUSTER_LOOKBACK_MS, clusterNotesStream, clusterWatchKey, type ClusterNote } from '../core/cluster-event.js';
 import { EventDigest, type EventDigestOptions } from '../k8s/event-digest.js';
@@ -11,7 +11,7 @@ import { callOptions } from '../k8s/request-options.js';
 
 export interface ClusterEventStreamOptions {
   kube: KubeClients;
-  redis: Redis;
+  redis: RedisClient;
   prefix: string;
   logger: Logger;
   /** How often the worker checks whether an open incident wants this cluster's events, ms.

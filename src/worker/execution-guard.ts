@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../core/redis-client.js';
 import type { ApprovalStore } from '../approval/index.js';
 import type { Clock } from '../core/clock.js';
 import { ErrorCode, JobError } from '../core/errors.js';
@@ -9,7 +9,7 @@ import { parseStepRequestId, stepInProcedure } from '../core/runbook-step.js';
 import { decisionSealed } from '../core/decision-seal.js';
 
 export interface ExecutionGuardOptions {
-  redis: Redis;
+  redis: RedisClient;
   approvals: ApprovalStore;
   clock: Clock;
   /** The cluster this worker serves. */

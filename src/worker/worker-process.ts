@@ -1,6 +1,5 @@
 import type { Logger } from 'pino';
 import { VersionApi } from '@kubernetes/client-node';
-import { Queue } from 'bullmq';
 import { OPERATION_JOBS, READ_JOBS, RUNBOOK_JOBS } from '../../jobs/registry.js';
 import { createKubeClients, loadKubeConfig } from '../k8s/kube-clients.js';
 import { healthRoutes, startOpsServer, type OpsRoute } from '../ops/ops-server.js';
@@ -15,6 +14,7 @@ import { ClusterEventStream, type ClusterEventStreamOptions } from './cluster-ev
 import { ExecutionGuard } from './execution-guard.js';
 import { operationJobsRetryingUntilStopped, readJobsRetryingUntilStopped } from './job-retry-scope.js';
 import { logAudit } from '../core/audit.js';
+import { clusterQueue } from '../queue/cluster-queue.js';
 
 export interface WorkerProcessOptions {
   cluster: string;
@@ -85,7 +85,7 @@ export async function startWorkerProcess(options: WorkerProcessOptions): Promise
   await runner.start();
   const clusterEvents = options.clusterEvents === false ? undefined : new ClusterEventStream({ ...options.clusterEvents, kube, redis, prefix: options.prefix, logger });
   clusterEvents?.start();
-  const depth = options.metrics && new Queue(new QueueKeys(options.prefix).queueName(options.cluster), { connection: redis, prefix: options.prefix });
+  const depth = options.metrics && clusterQueue(redis, new QueueKeys(options.prefix), options.cluster);
   const unwatch = depth && options.metrics?.watchQueue(options.cluster, () => depth.getJobCounts('waiting', 'active', 'delayed', 'failed', 'prioritized'));
   const version = kc.makeApiClient(VersionApi);
   const ops =

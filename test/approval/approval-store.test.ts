@@ -3,6 +3,8 @@ import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApprovalStore, type CreateApprovalInput } from '../../src/approval/approval-store.js';
+import { APPROVE_SCRIPT } from '../../src/approval/approval-scripts.js';
+import { RedisScript } from '../../src/core/redis-script.js';
 import { ErrorCode } from '../../src/core/errors.js';
 import { randomId } from '../../src/core/ids.js';
 import { fingerprintPlan, type Plan } from '../../src/core/plan.js';
@@ -348,6 +350,28 @@ describe('audit stream', () => {
     // Reading from a time skips what came before it.
     expect((await store.audit(T0 + 2000)).map((e) => e.action)).toEqual(['approved', 'refused', 'requested', 'rejected']);
     expect(await store.audit(T0 + 1000, 2)).toHaveLength(2);
+  });
+
+  it('a bot that dies between a decision and its audit entry: the expiry sweep writes the entry once and drops the approval from the index', async () => {
+    now = T0;
+    const { store, prefix } = newStore();
+    const rec = await store.create(input());
+    now = T0 + 1000;
+    // What store.approve runs first, under the approval's own hash tag; the bot dies before its
+    // flush to the audit stream (another hash tag on a Redis Cluster).
+    const key = store.key(rec.id);
+    await new RedisScript(APPROVE_SCRIPT, { deadline: true }).run(client, [key, `${key}:outbox`, `${key}:seq`], [BOB, now, 100_000, 86_400_000, '*', 0]);
+    expect((await store.get(rec.id))?.state).toBe('approved');
+    expect((await store.audit(0)).map((e) => e.action)).toEqual(['requested']);
+    expect(await client.zscore(store.expiriesKey, rec.id)).not.toBeNull();
+
+    // Two bots sweep at once, after the approval's expiry time: the entry is written once.
+    now = rec.expiresAt + 1;
+    const swept = await Promise.all([store.expireDue(), new ApprovalStore(redis.client(), { prefix, clock }).expireDue()]);
+    expect(swept.flat()).toEqual([]);
+    expect((await store.audit(0)).map((e) => [e.action, e.user, e.at])).toEqual([['requested', ALICE, T0], ['approved', BOB, T0 + 1000]]);
+    expect(await client.zscore(store.expiriesKey, rec.id)).toBeNull();
+    expect((await store.get(rec.id))?.state).toBe('approved');
   });
 
   it('keeps ids increasing when a replica clock is behind', async () => {

@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Queue } from 'bullmq';
 import { randomBytes } from 'node:crypto';
 import { NO_POLICY_MESSAGE, Policy } from '../../src/approval/index.js';
 import { CardAction } from '../../src/chat/render/operation-card.js';
@@ -13,6 +12,7 @@ import { buttonValue, current, waitForApproval, waitForEphemeral, waitForMessage
 import { replicasOf, setReplicas as setReplicasByHand } from '../support/cluster-edits.js';
 import { eventually } from '../support/eventually.js';
 import { ALICE, BOB, CAROL, DAVE, messageText, OPS, SIGNING_SECRET, startStack, TEST_JOB_KEY, type Stack } from '../support/stack.js';
+import { clusterQueue } from '../../src/queue/cluster-queue.js';
 
 /**
  * Two-person approval attacked as an attacker would (issue 13): each test performs the attack over
@@ -182,7 +182,7 @@ describe('3. a click belongs to its card', () => {
 });
 
 describe('4. Redis is not the authority', () => {
-  const queue = () => new Queue(new QueueKeys(stack.prefix).queueName('sandbox'), { connection: stack.redis.client(), prefix: stack.prefix });
+  const queue = () => clusterQueue(stack.redis.client(), new QueueKeys(stack.prefix), 'sandbox');
 
   /** Adds an execution straight to the queue, as anyone with Redis access could, and waits for the worker's verdict. */
   async function inject(payload: JobPayload): Promise<string> {

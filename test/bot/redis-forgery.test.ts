@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { Queue } from 'bullmq';
 import { randomBytes } from 'node:crypto';
 import type { Plan } from '../../src/core/plan.js';
 import { demoPolicy } from '../../src/demo/demo-policy.js';
@@ -7,6 +6,7 @@ import { QueueKeys } from '../../src/queue/keys.js';
 import { replicasOf } from '../support/cluster-edits.js';
 import { eventually } from '../support/eventually.js';
 import { OPS, useStack } from '../support/stack.js';
+import { clusterQueue } from '../../src/queue/cluster-queue.js';
 
 /**
  * The attacker docs/operations.md plans for: write access to Redis, not SITREP_JOB_KEY. Found by
@@ -19,7 +19,7 @@ const MALLORY = 'U0MALLORY1';
 
 describe('Redis write access alone', () => {
   it('a running runbook forged in Redis, with a genuine plan from an unsigned plan job, is stopped by the sweep: nothing signed, nothing scaled, the refusal audited', async () => {
-    const q = new Queue(new QueueKeys(stack.prefix).queueName('sandbox'), { connection: stack.redis.client(), prefix: stack.prefix });
+    const q = clusterQueue(stack.redis.client(), new QueueKeys(stack.prefix), 'sandbox');
     try {
       const args = { kind: 'deployment', name: 'web', namespace: 'shop', replicas: 0 };
       const before = await replicasOf(stack.sandbox, 'shop', 'web');

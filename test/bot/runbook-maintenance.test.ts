@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
-import { Queue } from 'bullmq';
 import { demoPolicy } from '../../src/demo/demo-policy.js';
 import { CardAction } from '../../src/chat/render/operation-card.js';
 import type { SlackMessage } from '../../src/console/index.js';
@@ -13,6 +12,7 @@ import { setMinAvailable } from '../support/cluster-edits.js';
 import { eventually } from '../support/eventually.js';
 import { ALICE, BOB, CAROL, messageText, startStack, TEST_JOB_KEY, type Stack } from '../support/stack.js';
 import { startWorkerChild, type WorkerChild } from '../support/worker-child.js';
+import { clusterQueue } from '../../src/queue/cluster-queue.js';
 
 /**
  * The built-in node-maintenance runbook over the real bot, real workers in their own processes,
@@ -107,7 +107,7 @@ describe('node-maintenance end to end', () => {
     await stack.restartBot({
       whileDown: async () => {
         await stack.sandbox.rebootNode('node02');
-        const q = new Queue(new QueueKeys(stack.prefix).queueName('sandbox'), { connection: stack.redis.client(), prefix: stack.prefix });
+        const q = clusterQueue(stack.redis.client(), new QueueKeys(stack.prefix), 'sandbox');
         try {
           await eventually(async () => (await q.getJobState(waitJob)) === 'completed', { what: 'the wait to end while the bot is down', timeoutMs: 30_000 });
         } finally {
@@ -203,7 +203,7 @@ describe('recovery', () => {
 describe('each step is signed and checked like any execution', () => {
   /** Adds an execution straight to the queue, as anyone with Redis access could, and waits for the worker's verdict. */
   async function inject(payload: JobPayload): Promise<string> {
-    const q = new Queue(new QueueKeys(stack.prefix).queueName('sandbox'), { connection: stack.redis.client(), prefix: stack.prefix });
+    const q = clusterQueue(stack.redis.client(), new QueueKeys(stack.prefix), 'sandbox');
     try {
       const job = await q.add(`execute:${payload.verb}`, payload, { jobId: `forged.${randomBytes(4).toString('hex')}` });
       return await eventually(async () => ((await job.getState()) === 'failed' ? (await q.getJob(job.id!))!.failedReason : undefined), { what: 'the worker to refuse the job', timeoutMs: 20_000 });

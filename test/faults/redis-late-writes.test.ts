@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../src/core/redis-client.js';
 import { ApprovalStore } from '../../src/approval/approval-store.js';
 import { withRequestDeadlines } from '../../src/core/deadline.js';
 import { randomId } from '../../src/core/ids.js';
@@ -12,6 +12,7 @@ import { createRedis, REQUEST_DEADLINE_MS } from '../../src/queue/redis-connecti
 import { WorkerRegistry } from '../../src/queue/worker-registry.js';
 import { eventually } from '../support/eventually.js';
 import { startStack, type Stack } from '../support/stack.js';
+import { clusterQueue } from '../../src/queue/cluster-queue.js';
 
 /**
  * Writes Redis runs after the bot gave up on them (issue 15, item 2). The bot's connection gives
@@ -22,7 +23,7 @@ import { startStack, type Stack } from '../support/stack.js';
 
 let stack: Stack;
 let admin: Redis;
-const connections: Redis[] = [];
+const connections: RedisClient[] = [];
 beforeAll(async () => {
   stack = await startStack({ scenario: 'maintenance' });
   admin = stack.redis.client();
@@ -34,7 +35,7 @@ afterAll(async () => {
 });
 
 /** A connection as the bot's request path has one: fail fast, give up after 2 s. */
-async function requestPath(): Promise<{ redis: Redis; clock: RedisClock }> {
+async function requestPath(): Promise<{ redis: RedisClient; clock: RedisClock }> {
   const redis = createRedis(stack.redis.url, { failFast: true });
   connections.push(redis);
   if (redis.status !== 'ready') await new Promise((r) => redis.once('ready', r));
@@ -91,7 +92,7 @@ describe('a write Redis runs after the bot gave up on it', () => {
     // The live-worker check reads; the add is the first write, held until the bot gave up.
     const err = await givenUpWhilePaused(clock, () => producer.enqueue(payload));
     expect(err.message).toMatch(/Redis is not answering/);
-    const queue = new Queue(keys.queueName('sandbox'), { connection: stack.redis.client(), prefix: stack.prefix });
+    const queue = clusterQueue(stack.redis.client(), keys, 'sandbox');
     const jobId = jobIdFor({ requestId, kind: 'read' });
     await eventually(async () => expect(await (await queue.getJob(jobId))?.getState()).toBe('failed'), { timeoutMs: 20_000 });
     expect((await queue.getJob(jobId))?.failedReason).toMatch(/Not run: Redis stopped answering while this was being queued/);

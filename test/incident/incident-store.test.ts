@@ -172,4 +172,30 @@ describe('IncidentStore', () => {
     const inc = await store.start({ channelId: 'C1', title: 'leaked xoxb-1-2-abc in logs', startedBy: 'U1' });
     expect(inc.title).not.toContain('xoxb-1-2-abc');
   });
+
+  // The steps a Redis Cluster needs (each under one hash tag, core/key-tags.ts), and what a bot
+  // that died between them leaves: the next step, or the next reader, finishes it.
+  it('a start that died before listing the incident: its next change lists it', async () => {
+    const { store } = setup();
+    const inc = await store.start({ channelId: 'C7', title: 'disk full', startedBy: 'U1' });
+    for (const key of [store.keys.all, store.keys.open, store.keys.channel('C7')]) await redis.zrem(key, inc.id);
+    expect(await store.list({ open: true })).toEqual([]);
+    expect((await store.openIn('C7'))?.id).toBe(inc.id);
+
+    await store.update(inc.id, { severity: 2 }, 'U1');
+    expect((await store.list({ open: true })).map((i) => i.id)).toEqual([inc.id]);
+    expect((await store.list({ channelId: 'C7' })).map((i) => i.id)).toEqual([inc.id]);
+  });
+
+  it('a resolve that died before freeing the channel: the channel counts as free and a new start takes it', async () => {
+    const { store } = setup();
+    const first = await store.start({ channelId: 'C8', title: 'api 500s', startedBy: 'U1' });
+    await store.resolve(first.id, 'U1');
+    await redis.set(store.keys.openIn('C8'), first.id);
+    expect(await store.openIn('C8')).toBeUndefined();
+
+    const second = await store.start({ channelId: 'C8', title: 'api 500s again', startedBy: 'U2' });
+    expect((await store.openIn('C8'))?.id).toBe(second.id);
+    await expect(store.start({ channelId: 'C8', title: 'third', startedBy: 'U3' })).rejects.toThrow(/already open/);
+  });
 });

@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll } from 'vitest';
-import { Queue } from 'bullmq';
 import type { JobPayload } from '../../src/core/job.js';
 import { QueueKeys } from '../../src/queue/keys.js';
 import { RequestStore } from '../../src/requests/index.js';
@@ -13,7 +12,9 @@ import { LocalWorkspace, sendBlockAction, sendSlashCommand, startSlackApiServer,
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
 import { startWorkerProcess } from '../../src/worker/worker-process.js';
 import { leastPrivilegeKubeconfig } from './least-privilege.js';
+import type { RedisClient } from '../../src/core/redis-client.js';
 import { startTestRedis, type TestRedis } from './redis-server.js';
+import { clusterQueue } from '../../src/queue/cluster-queue.js';
 
 export const SIGNING_SECRET = 'test-signing-secret-0123456789abcdef';
 /** SITREP_JOB_KEY of the tests' bots and workers. */
@@ -24,7 +25,18 @@ export const BOB = 'U0BOB00001';
 export const CAROL = 'U0CAROL001';
 export const DAVE = 'U0DAVE0001';
 
+/**
+ * A Redis the caller started and will stop (a Redis Cluster, a Sentinel set): the stack only
+ * connects to `url`, with clients from `client()`.
+ */
+export interface SharedRedis {
+  url: string;
+  client(): RedisClient;
+}
+
 export interface StackOptions {
+  /** Use this Redis instead of starting a private redis-server. @defaultValue a private one */
+  redis?: SharedRedis;
   scenario?: string;
   params?: Record<string, string | number>;
   timeScale?: number;
@@ -55,8 +67,8 @@ export interface StackOptions {
  * The whole of sitrep on loopback for one test file: a private redis-server, the sandbox
  * cluster, the Slack Web API stand-in, the real Bolt bot over HTTP and a worker. Nothing mocked.
  */
-export interface Stack {
-  redis: TestRedis;
+export interface Stack<R extends SharedRedis = TestRedis> {
+  redis: R;
   /** The URL bot and workers connect with (with the ACL user's credentials under `redisAclRules`). */
   redisUrl: string;
   sandbox: Sandbox;
@@ -119,14 +131,17 @@ export function testBotOptions(o: { slackUrl: string; redisUrl: string; prefix: 
   };
 }
 
-export async function startStack(options: StackOptions = {}): Promise<Stack> {
+export function startStack(options?: StackOptions & { redis?: undefined }): Promise<Stack>;
+export function startStack<R extends SharedRedis>(options: StackOptions & { redis: R }): Promise<Stack<R>>;
+export async function startStack(options: StackOptions = {}): Promise<Stack<SharedRedis>> {
   const logger = options.logger ?? pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   const prefix = `t${randomBytes(4).toString('hex')}`;
-  const redis = await startTestRedis({ aof: options.aof });
+  const own = options.redis ? undefined : await startTestRedis({ aof: options.aof });
+  const redis: SharedRedis = options.redis ?? own!;
   let redisUrl = redis.url;
-  if (options.redisAclRules) {
+  if (options.redisAclRules && own) {
     const password = randomBytes(12).toString('hex');
-    const admin = redis.client();
+    const admin = own.client();
     await admin.call('ACL', 'SETUSER', 'sitrep', 'reset', 'on', `>${password}`, ...options.redisAclRules.replaceAll('{prefix}', prefix).split(/\s+/));
     const url = new URL(redis.url);
     url.username = 'sitrep';
@@ -162,7 +177,13 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     });
   let bot = await launchBot();
   const replicas: Bot[] = [];
-  const stack: Stack = {
+  const clients: RedisClient[] = [];
+  const client = () => {
+    const c = redis.client();
+    clients.push(c);
+    return c;
+  };
+  const stack: Stack<SharedRedis> = {
     redis,
     redisUrl,
     sandbox,
@@ -222,21 +243,23 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       return slack.workspace.messages(channel).map(messageText).join('\n');
     },
     async jobs() {
-      const queue = new Queue(new QueueKeys(prefix).queueName(cluster), { connection: redis.client(), prefix });
+      const queue = clusterQueue(client(), new QueueKeys(prefix), cluster);
       try {
         return (await queue.getJobs(['completed', 'active', 'waiting', 'failed', 'delayed', 'prioritized'])).map((j) => j.data as JobPayload);
       } finally {
         await queue.close();
       }
     },
-    requests: new RequestStore(redis.client(), prefix),
+    requests: new RequestStore(client(), prefix),
     async stop() {
       await bot.stop().catch(() => {});
       for (const r of replicas) await r.stop().catch(() => {});
       for (const w of workers) await w.stop(1000).catch(() => {});
       await slack.close().catch(() => {});
       await sandbox.close().catch(() => {});
-      await redis.stop();
+      // A shared Redis is the caller's to stop; only this stack's connections to it are closed.
+      if (own) await own.stop();
+      else for (const c of clients) c.disconnect();
     },
   };
   return stack;
@@ -247,7 +270,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
  * stopped after its last. The value returned stands for that stack (its methods and fields
  * forward to it), so tests use it as they would a started one.
  */
-export function useStack(options: StackOptions = {}): Stack {
+export function useStack(options: StackOptions & { redis?: undefined } = {}): Stack {
   let started: Stack | undefined;
   beforeAll(async () => {
     started = await startStack(options);
