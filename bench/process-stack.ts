@@ -15,7 +15,7 @@ import { startRedisCluster } from '../test/support/redis-cluster.js';
 import { requestIdOf } from '../src/chat/slash-request.js';
 import type { AuditEntry } from '../src/core/audit.js';
 import { defaultChannels, defaultUsers, LocalWorkspace, newTriggerId, sendBlockAction, sendSlashCommand, startSlackApiServer, type SlackApiServer, type SlackChannel, type SlackUser } from '../src/console/index.js';
-import { freePort, startRedisServer } from '../src/demo/redis-server.js';
+import { freePort, startRedisServer, type RedisServer } from '../src/demo/redis-server.js';
 import { CardWatch } from './card-watch.js';
 import { buildDist, cpuMs, imageLaunch, rssMb, spawnImage, untilPrinted, untilReady, type ImageLaunch, type Spawned } from './image.js';
 
@@ -30,6 +30,12 @@ export interface ClusterSpec {
   params?: Record<string, string | number>;
   /** The sandbox's time scale (grace periods, start-up delays). @defaultValue 0.02 */
   timeScale?: number;
+  /**
+   * A cluster already serving (e.g. a sandbox in this process, whose faults and records the
+   * caller drives): its kubeconfig, with a context named `sandbox`. No sandbox process is started
+   * and `scenario`, `params` and `timeScale` are not used. @defaultValue a `sitrep sandbox` process
+   */
+  kubeconfig?: string;
 }
 
 export interface ProcessStackOptions {
@@ -49,6 +55,13 @@ export interface ProcessStackOptions {
   /** Rebuild dist/ first. @defaultValue true */
   build?: boolean;
   /**
+   * Start the workers and bots all at once and wait for them together, instead of one after
+   * another (the chaos suite starts a fresh stack per trial). @defaultValue false
+   */
+  startTogether?: boolean;
+  /** Redis with append-only persistence and `appendfsync always`, so a restart keeps every acknowledged write. @defaultValue false */
+  redisAof?: boolean;
+  /**
    * One redis-server, or a Redis Cluster of three masters and three replicas on loopback
    * (test/support/redis-cluster.ts; REDIS_URL `redis+cluster://…`). @defaultValue 'standalone'
    */
@@ -61,16 +74,18 @@ export interface BenchRedis {
   url: string;
   /** The redis-server processes: one, or every node of the cluster. */
   pids(): number[];
+  /** The one redis-server (standalone only), to signal, kill or restart it (the chaos suite's faults). */
+  server?: RedisServer;
   stop(): Promise<void>;
 }
 
-async function startBenchRedis(kind: 'standalone' | 'cluster'): Promise<BenchRedis & { client: RedisClient }> {
+async function startBenchRedis(kind: 'standalone' | 'cluster', aof: boolean): Promise<BenchRedis & { client: RedisClient }> {
   if (kind === 'cluster') {
     const cluster = await startRedisCluster();
     return { kind, url: cluster.url, pids: () => cluster.nodes.map((n) => n.pid), stop: () => cluster.stop(), client: cluster.client() };
   }
-  const server = await startRedisServer();
-  return { kind, url: server.url, pids: () => [server.pid], stop: () => server.stop(), client: new Redis(server.url, { maxRetriesPerRequest: null }) };
+  const server = await startRedisServer({ aof });
+  return { kind, url: server.url, server, pids: () => [server.pid], stop: () => server.stop(), client: new Redis(server.url, { maxRetriesPerRequest: null }) };
 }
 
 export interface Role {
@@ -144,7 +159,9 @@ export async function startProcessStack(o: ProcessStackOptions): Promise<Process
   const prefix = `b${randomBytes(3).toString('hex')}`;
   const users = benchUsers(o.users ?? 0);
   const started: Role[] = [];
-  const { client, ...redis } = await startBenchRedis(o.redis ?? 'standalone');
+  const { client, ...redis } = await startBenchRedis(o.redis ?? 'standalone', o.redisAof ?? false);
+  // Faults restart or stop this Redis; its commands fail then, and reconnects need no printing.
+  client.on('error', () => {});
   const slack = await startSlackApiServer({ users: [...defaultUsers, ...users], channels: [...defaultChannels, ...(o.channels ?? [])] });
   const cards = new CardWatch(slack);
   const audit: AuditEntry[] = [];
@@ -170,17 +187,25 @@ export async function startProcessStack(o: ProcessStackOptions): Promise<Process
     // BENCH_NODE_OPTIONS (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`) go to every bot and worker.
     const common = { ...(process.env.BENCH_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS } : {}), REDIS_URL: redis.url, SITREP_PREFIX: prefix, SITREP_JOB_KEY: JOB_KEY, LOG_LEVEL: 'info', SITREP_CLUSTERS: o.clusters.map((c) => c.name).join(','), ...o.env };
     // Each sandbox's kubeconfig names its one context `sandbox`; the worker maps its cluster to it.
-    const sandboxes = await Promise.all(o.clusters.map((c) => startSandboxProcess(launch, c, dir)));
+    const sandboxes = await Promise.all(o.clusters.filter((c) => !c.kubeconfig).map((c) => startSandboxProcess(launch, c, dir)));
     started.push(...sandboxes);
+    const kubeconfigOf = (c: ClusterSpec) => c.kubeconfig ?? sandboxes.find((s) => s.name === c.name)!.kubeconfig;
+    // Together: each readiness wait is collected and awaited once every process is spawned.
+    const starting: Promise<void>[] = [];
+    const ready = async (p: Promise<void>) => {
+      if (!o.startTogether) return p;
+      p.catch(() => {});
+      starting.push(p);
+    };
     const workers: ProcessStack['workers'] = [];
-    for (const [i, c] of o.clusters.entries()) {
+    for (const c of o.clusters) {
       for (let w = 0; w < (o.workersPerCluster ?? 1); w++) {
         const opsPort = await freePort();
-        const proc = spawnImage(launch, ['worker', '--cluster', c.name], { ...common, KUBECONFIG: sandboxes[i]!.kubeconfig, SITREP_CLUSTERS: `${c.name}=sandbox`, SITREP_OPS_PORT: String(opsPort) }, { onLine });
+        const proc = spawnImage(launch, ['worker', '--cluster', c.name], { ...common, KUBECONFIG: kubeconfigOf(c), SITREP_CLUSTERS: `${c.name}=sandbox`, SITREP_OPS_PORT: String(opsPort) }, { onLine });
         const role = { role: 'worker' as const, name: `worker ${c.name}#${w + 1}`, cluster: c.name, proc };
         started.push(role);
         workers.push(role);
-        await untilReady(`http://127.0.0.1:${opsPort}/readyz`, proc, role.name);
+        await ready(untilReady(`http://127.0.0.1:${opsPort}/readyz`, proc, role.name));
       }
     }
     const bots: ProcessStack['bots'] = [];
@@ -198,8 +223,9 @@ export async function startProcessStack(o: ProcessStackOptions): Promise<Process
       const role = { role: 'bot' as const, name: `bot #${b + 1}`, proc, url: `http://127.0.0.1:${port}/slack/events` };
       started.push(role);
       bots.push(role);
-      await untilReady(`http://127.0.0.1:${port}/readyz`, proc, role.name);
+      await ready(untilReady(`http://127.0.0.1:${port}/readyz`, proc, role.name));
     }
+    await Promise.all(starting);
     return {
       prefix,
       redis,

@@ -2,6 +2,7 @@ import { setMaxListeners } from 'node:events';
 import type { V1Pod } from '@kubernetes/client-node';
 import { formatDuration } from '../../src/core/duration.js';
 import type { DrainArgs } from '../../src/core/verbs/index.js';
+import { ErrorCode } from '../../src/core/errors.js';
 import { kubeStatusOf, unavailableReason } from '../../src/k8s/api-errors.js';
 import { withApiRetries } from '../../src/k8s/api-retry.js';
 import { podsOnNode } from '../../src/k8s/cluster-view.js';
@@ -97,6 +98,8 @@ export class DrainRun {
   private readonly unchanged: string[] = [];
   /** One signal for the whole run: the worker stopping, or a progress report failing, ends it. */
   private readonly stop = new AbortController();
+  /** Aborts the requests in flight: only when the job is lost to another worker or to Redis. */
+  private readonly cut = new AbortController();
   private failure: unknown;
   private readonly reporter: ProgressReporter;
   private watch?: NodePodWatch;
@@ -128,7 +131,14 @@ export class DrainRun {
 
   /** Runs every step; resolves with what changed, or throws (see the class comment). */
   async run(): Promise<DrainOutcome> {
-    const onAbort = () => this.stop.abort(this.ctx.signal.reason);
+    const onAbort = () => {
+      // Lost (taken over, or Redis lost the job): cut the requests in flight too. Each one's pod
+      // is checkpointed as asked before it left, so whoever counts later counts it either way;
+      // left running, one still waiting for a connection reaches the API after the card said
+      // nothing more will run (found by npm run chaos, redis-restart-empty).
+      if ((this.ctx.signal.reason as { code?: string } | undefined)?.code === ErrorCode.JobLost) this.cut.abort(this.ctx.signal.reason);
+      this.stop.abort(this.ctx.signal.reason);
+    };
     if (this.ctx.signal.aborted) onAbort();
     this.ctx.signal.addEventListener('abort', onAbort, { once: true });
     // The API failing for a while (connections reset, 503s) is retried until the drain's deadline
@@ -282,10 +292,11 @@ export class DrainRun {
   private async requestRemoval(t: Track): Promise<RemovalOutcome | undefined> {
     const { ctx, args } = this;
     const target = { namespace: t.namespace, name: t.name, uid: t.uid };
-    // In-flight requests are not cut off when the run stops: each one finishes and is
+    // In-flight requests are not cut off when the run stops (shutdown): each one finishes and is
     // checkpointed, so the job that resumes knows exactly which pods were asked. Bounded by the
-    // run's attempt timeout instead (REQUEST_TIMEOUT_MS); retries stop with the run.
-    const req = { gracePeriodSeconds: args.gracePeriod };
+    // run's attempt timeout instead (REQUEST_TIMEOUT_MS); retries stop with the run. A lost job
+    // cuts them (`cut`).
+    const req = { gracePeriodSeconds: args.gracePeriod, signal: this.cut.signal };
     let sent = false;
     try {
       return await this.options.limit(async () => {

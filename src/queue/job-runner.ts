@@ -117,16 +117,21 @@ export class JobRunner {
     this.beats = new JobBeats(options.redis, options.keys.jobBeats);
   }
 
+  /** Registers this worker as live for its cluster (worker-registry.ts). Never rejects. */
+  private readonly beat = () => this.registry.heartbeat(this.options.cluster, this.workerId, this.clock.now()).catch((err) => this.options.logger.warn({ err }, 'heartbeat failed'));
+
   get activeJobs(): number {
     return this.active.size;
   }
 
   async start(): Promise<void> {
     await this.clock.start();
-    const beat = () => this.registry.heartbeat(this.options.cluster, this.workerId, this.clock.now()).catch((err) => this.options.logger.warn({ err }, 'heartbeat failed'));
-    await beat();
-    this.heartbeat = setInterval(beat, this.options.heartbeatMs ?? 5000);
+    await this.beat();
+    this.heartbeat = setInterval(this.beat, this.options.heartbeatMs ?? 5000);
     this.heartbeat.unref();
+    // Registered again on every reconnect: a Redis that came back empty lost the registry, and the
+    // bot refuses every command for this cluster ("No live worker") until it is back.
+    this.options.redis.on('ready', this.beat);
     const beatJobs = () => this.beats.beat(this.workerId, [...this.beating.values()], this.clock.now()).catch((err) => this.options.logger.warn({ err }, 'job heartbeat failed'));
     this.jobBeat = setInterval(beatJobs, this.options.jobHeartbeatMs ?? JOB_HEARTBEAT_MS);
     this.jobBeat.unref();
@@ -327,6 +332,7 @@ export class JobRunner {
    */
   async stop(timeoutMs = 30_000): Promise<void> {
     clearInterval(this.heartbeat);
+    this.options.redis.off('ready', this.beat);
     const worker = this.worker;
     if (!worker) return;
     void worker.pause(true).catch(() => {});

@@ -4,6 +4,7 @@ export type { RawRequestOptions, RawResponse } from './http-client.js';
 export { runSandboxCli, type SandboxCliIo } from './cli.js';
 export { kubeconfigYaml, writeKubeconfig } from './kubeconfig.js';
 export type { RequestCounts } from './http/request-counter.js';
+export type { AcceptedEviction } from './http/eviction-log.js';
 export { OutageMode, type ApiOutageOptions } from './http/api-outage.js';
 export { createApiServer, type ApiServer, type ApiServerOptions } from './http/server.js';
 export { Store, type KObject, type StoreEvent } from './store.js';

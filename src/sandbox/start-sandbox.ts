@@ -7,6 +7,7 @@ import { startControllers } from './controllers/index.js';
 import { rawRequest, type RawRequestOptions, type RawResponse } from './http-client.js';
 import type { ApiOutageOptions } from './http/api-outage.js';
 import { createApiServer } from './http/server.js';
+import type { AcceptedEviction } from './http/eviction-log.js';
 import type { RequestCounts } from './http/request-counter.js';
 import { writeKubeconfig } from './kubeconfig.js';
 import { setNodeCondition, type ConditionStatus, type NodeConditionType } from './node-conditions.js';
@@ -120,6 +121,8 @@ export interface Sandbox {
   setNodeUp(node: string): void;
   requests(): RequestCounts;
   resetRequests(): void;
+  /** Every eviction the API accepted (201, not a dry run), oldest first: count them by UID to see a pod evicted twice. */
+  evictions(): AcceptedEviction[];
   /**
    * A Kubernetes API outage: starting now (or after `afterEvictions` more accepted Eviction
    * POSTs), for `durationMs` real milliseconds the API server resets the connections of incoming
@@ -222,6 +225,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       ...nodeControls,
       requests: () => api.requests(),
       resetRequests: () => api.resetRequests(),
+      evictions: () => api.evictions(),
       apiOutage: (o) => api.apiOutage(o),
       idle: () => controllers.idle(),
       close() {

@@ -102,6 +102,21 @@ describe('eviction.go addConditionAndDeletePod', () => {
     expect(condition(p, 'DisruptionTarget')).toBeUndefined();
   });
 
+  it('the sandbox records each accepted eviction by UID, a second one of a terminating pod too, and no dry run or refusal', async () => {
+    const [checkout] = pods('checkout');
+    const body = eviction(checkout.metadata.name);
+    await core.createNamespacedPodEviction({ name: checkout.metadata.name, namespace: 'shop', dryRun: 'All', body });
+    await sandbox.request('POST', evictionPath(checkout.metadata.name), { body: eviction('someone-else') });
+    expect(sandbox.evictions()).toEqual([]);
+    await core.createNamespacedPodEviction({ name: checkout.metadata.name, namespace: 'shop', body });
+    // Still terminating (grace period): the API accepts it again, as eviction.go's canIgnorePDB does.
+    await core.createNamespacedPodEviction({ name: checkout.metadata.name, namespace: 'shop', body });
+    expect(sandbox.evictions().map((e) => [e.namespace, e.name, e.uid])).toEqual([
+      ['shop', checkout.metadata.name, checkout.metadata.uid],
+      ['shop', checkout.metadata.name, checkout.metadata.uid],
+    ]);
+  });
+
   it('eviction.go: a UID precondition for another pod is a 409', async () => {
     const [checkout] = pods('checkout');
     const err = await core.createNamespacedPodEviction({ name: checkout.metadata.name, namespace: 'shop', body: eviction(checkout.metadata.name, { deleteOptions: { preconditions: { uid: 'not-this-one' } } }) }).catch((e: unknown) => e);

@@ -26,8 +26,8 @@ export interface RequestContext {
   auth?: ApiAuth;
   /** Who is asking (after impersonation), when the server authenticates. */
   user?: UserInfo;
-  /** Called when an Eviction is accepted (not on dry runs), with the pod's UID. */
-  evicted?: (uid: string) => void;
+  /** Called when an Eviction is accepted (not on dry runs), with the pod. */
+  evicted?: (pod: { namespace: string; name: string; uid: string }) => void;
 }
 
 export function contextKey(route: ResourceRoute): string {

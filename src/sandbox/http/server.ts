@@ -11,6 +11,7 @@ import { handleDelete } from './delete.js';
 import { apiGroup, apiGroupList, apiResourceList, apiVersions, SERVER_VERSION } from './discovery.js';
 import { ApiOutage, outageOptions, type ApiOutageOptions } from './api-outage.js';
 import { handleEviction } from './eviction.js';
+import { EvictionLog, type AcceptedEviction } from './eviction-log.js';
 import { handleList, handleWatch } from './list-watch.js';
 import { handleCreate, handleGet, handlePatch, handleUpdate } from './object-handlers.js';
 import { handlePodLog } from './pod-log.js';
@@ -61,6 +62,8 @@ export interface ApiServer {
   listen(port: number, host: string): Promise<number>;
   requests(): RequestCounts;
   resetRequests(): void;
+  /** Every eviction accepted so far, oldest first. */
+  evictions(): AcceptedEviction[];
   /** Breaks the API for a while, now or after some accepted evictions (api-outage.ts); also `POST /debug/sandbox/faults/outage`. */
   apiOutage(options: ApiOutageOptions): void;
   /** Ends open watches and closes the server and its connections. */
@@ -76,6 +79,14 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
   const bookmarkIntervalMs = options.bookmarkIntervalMs ?? 10_000;
   const minRequestTimeoutSeconds = options.minRequestTimeoutSeconds ?? 1800;
   const counter = new RequestCounter();
+  const evictions = new EvictionLog();
+  const connections = new Map<string, { openedAt: number; requests: number }>();
+  /** The latest moment the client had sent this request: when its connection opened if it is the connection's first, else when it arrived. */
+  const sentBy = (req: IncomingMessage, arrived: number): number => {
+    const c = connections.get(`${req.socket.remoteAddress}:${req.socket.remotePort}`);
+    if (!c) return arrived;
+    return c.requests++ === 0 ? c.openedAt : arrived;
+  };
   const watches = new Set<() => void>();
   /** Sockets carrying a watch stream, which an outage cuts. */
   const watchSockets = new Set<Socket>();
@@ -193,8 +204,10 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
       watchSockets.add(socket);
       res.once('close', () => watchSockets.delete(socket));
     }
-    const evicted = (uid: string) => {
-      counter.evicted(uid);
+    const sent = sentBy(req, now());
+    const evicted = (pod: { namespace: string; name: string; uid: string }) => {
+      counter.evicted(pod.uid);
+      evictions.record({ ...pod, at: now(), sentBy: sent });
       // Counted toward a pending outage once the answer is on its way, so the client hears it.
       res.once('finish', () => outage.evictionAccepted());
     };
@@ -261,6 +274,13 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
       });
   };
   const server: Server = options.tls ? createTlsServer({ cert: options.tls.cert, key: options.tls.key }, handler) : createServer(handler);
+  // When each TCP connection was opened (keyed by the client's address and port, the same on the
+  // TLS socket over it): a request a client sends on a new connection was on its way by then.
+  server.on('connection', (socket: Socket) => {
+    const key = `${socket.remoteAddress}:${socket.remotePort}`;
+    connections.set(key, { openedAt: now(), requests: 0 });
+    socket.once('close', () => connections.delete(key));
+  });
   // Watches stay open for as long as clients want them.
   server.requestTimeout = 0;
   server.on('clientError', (_err, socket) => {
@@ -302,6 +322,7 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
     },
     requests: () => counter.snapshot(),
     resetRequests: () => counter.reset(),
+    evictions: () => evictions.list(),
     apiOutage: (options) => outage.schedule(options),
     close() {
       outage.close();

@@ -1,0 +1,37 @@
+/**
+ * Kubernetes API outage mid-drain (issue 15, item 4): after the sandbox has accepted 20
+ * evictions its API drops or refuses every request for 1-10 s (connection reset, refused, 503,
+ * or 429, by trial), shorter than the drain's timeout, so the drain must ride it out and finish
+ * with every pod evicted exactly once.
+ */
+import { OutageMode } from '../../src/sandbox/index.js';
+import { assertNone, type Fault } from '../fault.js';
+import { approve, drainProblems, finished, requestDrain } from '../requests.js';
+
+const MODES: OutageMode[] = [OutageMode.Reset, OutageMode.Refuse, OutageMode.Unavailable, OutageMode.TooManyRequests];
+const AFTER_EVICTIONS = 20;
+
+/** Trial i of n: durations spread evenly over 1-10 s, modes in turn. */
+export function outageOf(i: number, n: number): { durationMs: number; mode: OutageMode } {
+  return { durationMs: 1000 + Math.round(n > 1 ? (i * 9000) / (n - 1) : 0), mode: MODES[i % MODES.length]! };
+}
+
+export const apiOutage: Fault = {
+  name: 'api-outage',
+  title: 'Kubernetes API outage 1-10 s mid-drain',
+  checks: 'the drain ends Done; every pod evicted exactly once (sandbox, by UID); card count = sandbox evictions; node-001 empty',
+  trials: 10,
+  timeoutMs: 180_000,
+  async trial(t) {
+    const w = await t.world({ pods: 100 });
+    const card = await requestDrain(w);
+    const outage = outageOf(t.index, t.of);
+    // Armed before the approval: it starts at exactly the 20th accepted eviction, mid-drain.
+    w.sandbox.apiOutage({ ...outage, afterEvictions: AFTER_EVICTIONS });
+    await approve(w, card);
+    const final = await finished(w, card, 150_000);
+    const problems = drainProblems(w, final);
+    if (w.sandbox.evictions().length <= AFTER_EVICTIONS) problems.push(`the drain evicted only ${w.sandbox.evictions().length} pods, so the outage never came`);
+    assertNone(problems.map((p) => `${outage.mode} ${outage.durationMs} ms: ${p}`));
+  },
+};

@@ -1,0 +1,74 @@
+/**
+ * One chaos trial's world, fresh for every trial so that no trial inherits another's damage:
+ * the sandbox cluster in this process (the suite drives its faults and reads its record of
+ * accepted evictions), and sitrep's real processes around it from bench/process-stack.ts — a
+ * private redis-server on a free port, `sitrep worker` and `sitrep bot` from the built bundle,
+ * the Slack stand-in. Loopback only.
+ */
+import { startSandbox, type Sandbox } from '../src/sandbox/index.js';
+import { startProcessStack, type ProcessStack } from '../bench/process-stack.js';
+import type { RedisServer } from '../src/demo/redis-server.js';
+
+export const CLUSTER = 'sandbox';
+export const NODE = 'node-001';
+export const REQUESTER = 'U0ALICE001';
+export const APPROVER = 'U0BOB00001';
+
+/** Drains need one approval from someone else; reads need none. */
+const POLICY = `rules:
+  - verbs: [get, describe, logs, top, jobs, status, help, audit]
+    allow: ["*"]
+  - verbs: [cordon, uncordon, drain, scale]
+    allow: ["*"]
+    approvals: 1
+    approvers: ["*"]
+approvalTtl: 15m
+`;
+
+export interface WorldOptions {
+  /** Workload pods on node-001 of the `drain` scenario. @defaultValue 60 */
+  pods?: number;
+  /** The sandbox's time scale: 0.05 makes a 30 s grace period 1.5 s. @defaultValue 0.05 */
+  timeScale?: number;
+  /** @defaultValue 1 */
+  workers?: number;
+  /** Redis with AOF and `appendfsync always`. @defaultValue false */
+  redisAof?: boolean;
+}
+
+export interface World {
+  sandbox: Sandbox;
+  stack: ProcessStack;
+  /** The trial's one redis-server: the Redis faults signal, kill and restart it. */
+  redis: RedisServer;
+  stop(): Promise<void>;
+}
+
+/** Starts a trial's world; dist/ must be built already (the runner builds it once). */
+export async function startWorld(o: WorldOptions = {}): Promise<World> {
+  const sandbox = await startSandbox({ scenario: 'drain', params: { pods: o.pods ?? 60 }, timeScale: o.timeScale ?? 0.05 });
+  let stack: ProcessStack;
+  try {
+    stack = await startProcessStack({
+      clusters: [{ name: CLUSTER, kubeconfig: sandbox.kubeconfigPath }],
+      workersPerCluster: o.workers ?? 1,
+      policyYaml: POLICY,
+      build: false,
+      startTogether: true,
+      redisAof: o.redisAof ?? false,
+      env: { LOG_LEVEL: process.env.CHAOS_LOG_LEVEL ?? 'warn' },
+    });
+  } catch (err) {
+    await sandbox.close();
+    throw err;
+  }
+  return {
+    sandbox,
+    stack,
+    redis: stack.redis.server!,
+    async stop() {
+      await stack.stop();
+      await sandbox.close();
+    },
+  };
+}
