@@ -6,7 +6,7 @@ export default defineConfig({
     // Each file spawns its own redis-server / sandbox; forks keep their sockets and timers apart.
     pool: 'forks',
     // Two cores on CI: more workers only make every timing-sensitive test slower.
-    maxWorkers: 2,
+    maxWorkers: 3,
     // One Redis Cluster for the run (test/redis-cluster/); its URL reaches tests through inject().
     globalSetup: ['test/support/global-redis-cluster.ts'],
     testTimeout: 60_000,

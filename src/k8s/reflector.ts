@@ -32,6 +32,10 @@ export interface ReflectorOptions<T extends RawObject> {
  * compacted and the reflector lists again; any other failure waits (backing off) and lists again.
  * client-node 2 has the same loop in its ListWatch (src/cache.ts), but that keeps a full cache
  * of objects, which an Event stream does not need.
+ *
+ * watched-list.ts's WatchedList repeats this loop's ERROR/410 handling (a few lines): it keeps the
+ * objects by UID and is waited on by drains, where this streams events and keeps nothing. Merging
+ * the two would make one class serve both a cache and a stream; left apart on purpose.
  */
 export class Reflector<T extends RawObject> {
   private rv: string | undefined;

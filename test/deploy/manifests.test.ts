@@ -32,22 +32,20 @@ const dir = join(root, 'deploy', 'kubernetes');
 // Loose shapes for reading manifests: each object is validated against its schema below.
 type K = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string> }; [k: string]: any };
 
+type Model = new (data: any) => { validate(): void };
+/** The package a model's module lives in and its group/version path there (`apps/v1`, `v1`). */
+const [CORE, OPERATOR] = ['kubernetes-models', '@kubernetes-models/prometheus-operator'];
+const models: [Model, string, string][] = [
+  [Namespace, CORE, 'v1'], [ServiceAccount, CORE, 'v1'], [ConfigMap, CORE, 'v1'], [Secret, CORE, 'v1'], [Service, CORE, 'v1'],
+  [Deployment, CORE, 'apps/v1'], [StatefulSet, CORE, 'apps/v1'],
+  [ClusterRole, CORE, 'rbac.authorization.k8s.io/v1'], [ClusterRoleBinding, CORE, 'rbac.authorization.k8s.io/v1'],
+  [NetworkPolicy, CORE, 'networking.k8s.io/v1'], [PodDisruptionBudget, CORE, 'policy/v1'],
+  [ServiceMonitor, OPERATOR, 'monitoring.coreos.com/v1'], [PrometheusRule, OPERATOR, 'monitoring.coreos.com/v1'],
+];
 /** Kind -> the kubernetes-models class (AJV over the Kubernetes OpenAPI schema) and its interface module. */
-const MODELS: Record<string, { model: new (data: any) => { validate(): void }; module: string; iface: string }> = {
-  Namespace: { model: Namespace, module: 'kubernetes-models/v1/Namespace', iface: 'INamespace' },
-  ServiceAccount: { model: ServiceAccount, module: 'kubernetes-models/v1/ServiceAccount', iface: 'IServiceAccount' },
-  ConfigMap: { model: ConfigMap, module: 'kubernetes-models/v1/ConfigMap', iface: 'IConfigMap' },
-  Secret: { model: Secret, module: 'kubernetes-models/v1/Secret', iface: 'ISecret' },
-  Service: { model: Service, module: 'kubernetes-models/v1/Service', iface: 'IService' },
-  Deployment: { model: Deployment, module: 'kubernetes-models/apps/v1/Deployment', iface: 'IDeployment' },
-  StatefulSet: { model: StatefulSet, module: 'kubernetes-models/apps/v1/StatefulSet', iface: 'IStatefulSet' },
-  ClusterRole: { model: ClusterRole, module: 'kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRole', iface: 'IClusterRole' },
-  ClusterRoleBinding: { model: ClusterRoleBinding, module: 'kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRoleBinding', iface: 'IClusterRoleBinding' },
-  NetworkPolicy: { model: NetworkPolicy, module: 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy', iface: 'INetworkPolicy' },
-  PodDisruptionBudget: { model: PodDisruptionBudget, module: 'kubernetes-models/policy/v1/PodDisruptionBudget', iface: 'IPodDisruptionBudget' },
-  ServiceMonitor: { model: ServiceMonitor, module: '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor', iface: 'IServiceMonitor' },
-  PrometheusRule: { model: PrometheusRule, module: '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule', iface: 'IPrometheusRule' },
-};
+const MODELS: Record<string, { model: Model; module: string; iface: string }> = Object.fromEntries(
+  models.map(([model, pkg, gv]) => [model.name, { model, module: `${pkg}/${gv}/${model.name}`, iface: `I${model.name}` }]),
+);
 const CLUSTER_SCOPED = new Set(['Namespace', 'ClusterRole', 'ClusterRoleBinding']);
 
 function yamlFiles(d: string): string[] {

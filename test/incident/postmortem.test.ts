@@ -168,13 +168,15 @@ describe('postmortem of a scripted incident', () => {
   it('lists the actions with who asked, who approved or rejected, the warnings and the outcome', () => {
     const md = renderPostmortem({ incident, events, format: 'md' });
     const drain = md.slice(md.indexOf('### 1. `/k8s drain node02`'), md.indexOf('## Requested, not run'));
-    expect(drain).toContain('- Requested by: U1 at 2026-11-23 14:05:00 UTC on cluster `prod`');
-    expect(drain).toContain('- Approved by: U2');
-    expect(drain).toContain('  - danger `local-data`: pod shop/cache-0 uses emptyDir: its data is lost on eviction');
-    expect(drain).toContain('  - warning `single-replica`: deployment shop/checkout has 1 replica');
-    expect(drain).toContain('- Blocked: `pod/shop/web-1` 2 times from 2026-11-23 14:08:00 UTC for 10m: PodDisruptionBudget web-pdb allows 0 disruptions');
-    expect(drain).toContain('- Outcome: **finished**: node02 drained: 4 pods evicted');
-    expect(drain).toContain('- Ran: 2026-11-23 14:07:01 UTC → 2026-11-23 14:18:00 UTC (10m 59s)');
+    for (const line of [
+      '- Requested by: U1 at 2026-11-23 14:05:00 UTC on cluster `prod`',
+      '- Approved by: U2',
+      '  - danger `local-data`: pod shop/cache-0 uses emptyDir: its data is lost on eviction',
+      '  - warning `single-replica`: deployment shop/checkout has 1 replica',
+      '- Blocked: `pod/shop/web-1` 2 times from 2026-11-23 14:08:00 UTC for 10m: PodDisruptionBudget web-pdb allows 0 disruptions',
+      '- Outcome: **finished**: node02 drained: 4 pods evicted',
+      '- Ran: 2026-11-23 14:07:01 UTC → 2026-11-23 14:18:00 UTC (10m 59s)',
+    ]) expect(drain).toContain(line);
     // The rejected scale never ran: it is not an action, it is listed with what did not run.
     expect(md).not.toContain('### 2.');
     const notRun = md.slice(md.indexOf('## Requested, not run'), md.indexOf('## Read-only commands'));
@@ -185,12 +187,14 @@ describe('postmortem of a scripted incident', () => {
   it('pre-fills blameless review prompts from what happened', () => {
     const md = renderPostmortem({ incident, events, format: 'md' });
     const review = md.slice(md.indexOf('## Review'));
-    expect(review).toContain('- The drain of node02 waited 10m on PodDisruptionBudget web-pdb (blocked 2 times): was the budget right?');
-    expect(review).toContain("- A plan warning was approved through: 'local-data: pod shop/cache-0 uses emptyDir: its data is lost on eviction' — was the data safe?");
-    expect(review).toContain('- checkout had a single replica and was down for ~40s during the drain of node02: should it run at least two?');
-    expect(review).toContain('- `/k8s scale deploy/web 0` was stopped at approval ("Rejected: web is serving again"): did the plan show enough to decide?');
-    expect(review).toContain('- 1 cluster action completed: `/k8s drain node02`. Which tools or runbooks made it quick?');
-    expect(review).toContain('- Impact was mitigated 25m after the incident started: what helped most?');
+    for (const line of [
+      '- The drain of node02 waited 10m on PodDisruptionBudget web-pdb (blocked 2 times): was the budget right?',
+      "- A plan warning was approved through: 'local-data: pod shop/cache-0 uses emptyDir: its data is lost on eviction' — was the data safe?",
+      '- checkout had a single replica and was down for ~40s during the drain of node02: should it run at least two?',
+      '- `/k8s scale deploy/web 0` was stopped at approval ("Rejected: web is serving again"): did the plan show enough to decide?',
+      '- 1 cluster action completed: `/k8s drain node02`. Which tools or runbooks made it quick?',
+      '- Impact was mitigated 25m after the incident started: what helped most?',
+    ]) expect(review).toContain(line);
     expect(review).not.toContain('How were we alerted'); // first action after 2m
     for (const heading of ['### Root cause', '### What went well', '### What went wrong', '### Lessons', '### Follow-up actions']) expect(review).toContain(heading);
   });
