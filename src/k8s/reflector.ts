@@ -1,5 +1,5 @@
 import { Watch, type KubeConfig } from '@kubernetes/client-node';
-import { isTransientConnectionFailure } from './transient-failure.js';
+import { watchEnd } from './watch-end.js';
 
 /** The parts of any Kubernetes object a reflector reads; watch events are raw JSON. */
 export interface RawObject {
@@ -33,9 +33,10 @@ export interface ReflectorOptions<T extends RawObject> {
  * client-node 2 has the same loop in its ListWatch (src/cache.ts), but that keeps a full cache
  * of objects, which an Event stream does not need.
  *
- * watched-list.ts's WatchedList repeats this loop's ERROR/410 handling (a few lines): it keeps the
- * objects by UID and is waited on by drains, where this streams events and keeps nothing. Merging
- * the two would make one class serve both a cache and a stream; left apart on purpose.
+ * watched-list.ts's WatchedList decides how to go on after a watch ends with the same watchEnd()
+ * and repeats only the few lines of the event handler: it keeps the objects by UID and is waited on
+ * by drains, where this streams events and keeps nothing. Merging the two would make one class
+ * serve both a cache and a stream; left apart on purpose.
  */
 export class Reflector<T extends RawObject> {
   private rv: string | undefined;
@@ -101,23 +102,19 @@ export class Reflector<T extends RawObject> {
 
   private async reconnect(err: unknown, expired: boolean): Promise<void> {
     if (this.closed || this.options.signal.aborted) return;
-    const gone = expired || (err as { statusCode?: number } | null)?.statusCode === 410;
-    // client-node 2 ends a watch silent for 30 s with a TimeoutError; the server also ends watches
-    // after --min-request-timeout. Both are a closed connection: resume, do not list again.
-    const idle = !err || (err as { name?: string }).name === 'TimeoutError' || (err as { name?: string }).name === 'AbortError';
+    // This reflector aborts its own stream on an ERROR event that is not a 410: a close too.
+    const classified = watchEnd(err, expired);
+    const end = classified !== 'expired' && (err as { name?: string } | null)?.name === 'AbortError' ? 'closed' : classified;
     try {
-      if (gone) {
+      if (end === 'expired') {
         this.stats.expired++;
         this.options.onRecover?.(`watch of ${this.options.path} expired (410 Gone); listing again`);
         await this.relist();
-      } else if (!idle) {
+      } else if (end !== 'closed') {
         this.failures++;
-        // Cut or refused: the apiserver is unreachable, our resourceVersion is not stale
-        // (reflector.go's isWatchErrorRetriable): watch again from it, without listing again.
-        const cut = isTransientConnectionFailure(err);
-        this.options.onRecover?.(`watch of ${this.options.path} ${cut ? 'cut; watching again from its resourceVersion' : 'failed; listing again'}`, err);
+        this.options.onRecover?.(`watch of ${this.options.path} ${end === 'cut' ? 'cut; watching again from its resourceVersion' : 'failed; listing again'}`, err);
         await this.pause();
-        if (!cut) await this.relist();
+        if (end === 'failed') await this.relist();
       }
       await this.connect();
     } catch (e) {

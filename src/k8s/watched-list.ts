@@ -1,5 +1,5 @@
 import { listAll } from './list-all.js';
-import { isTransientConnectionFailure } from './transient-failure.js';
+import { watchEnd } from './watch-end.js';
 
 /** What a watched list needs of every object: its UID, and the resourceVersion a watch resumes after. */
 export interface RawObject {
@@ -184,21 +184,13 @@ export class WatchedList<R extends RawObject, T = R> {
   private async reconnect(err: unknown, expired: boolean): Promise<void> {
     if (this.closed || this.options.signal.aborted) return;
     const { what } = this.options;
-    const gone = expired || (err as { statusCode?: number } | null)?.statusCode === 410;
-    // client-node 2 ends a watch that has been silent for 30 s with a TimeoutError (an API server
-    // sends bookmarks about once a minute): a closed connection, not a failure, so no new list.
-    const idle = (err as { name?: string } | null)?.name === 'TimeoutError';
-    // A stream cut or a connection refused says the apiserver is unreachable, not that what we
-    // hold is stale: watch again from our resourceVersion once it answers (a 410 then says if it
-    // is too old), as client-go's reflector does (tools/cache/reflector.go, isWatchErrorRetriable),
-    // rather than every client listing everything again the moment an outage ends.
-    const cut = !gone && !idle && isTransientConnectionFailure(err);
+    const end = watchEnd(err, expired);
     try {
-      if (err && !gone && !idle) {
-        this.options.onRecover?.(cut ? `${what} cut; watching again from its resourceVersion` : `${what} failed; listing again`, err);
+      if (end === 'cut' || end === 'failed') {
+        this.options.onRecover?.(end === 'cut' ? `${what} cut; watching again from its resourceVersion` : `${what} failed; listing again`, err);
         await new Promise((r) => setTimeout(r, this.options.reconnectDelayMs ?? 1000));
-        if (!cut) await this.relist();
-      } else if (gone) {
+        if (end === 'failed') await this.relist();
+      } else if (end === 'expired') {
         this.options.onRecover?.(`${what} expired (410); listing again`);
         await this.relist();
       }
