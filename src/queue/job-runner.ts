@@ -120,6 +120,12 @@ export class JobRunner {
   /** Registers this worker as live for its cluster (worker-registry.ts). Never rejects. */
   private readonly beat = () => this.registry.heartbeat(this.options.cluster, this.workerId, this.clock.now()).catch((err) => this.options.logger.warn({ err }, 'heartbeat failed'));
 
+  /** This worker no longer holds the job's lock: stop the job where it is (JobLostError). */
+  private loseJob(id: string): void {
+    this.lockLost.add(id);
+    this.jobAborts.get(id)?.abort(new JobLostError(id));
+  }
+
   get activeJobs(): number {
     return this.active.size;
   }
@@ -148,10 +154,7 @@ export class JobRunner {
     // A stalled lock (this process froze, or Redis was unreachable too long) means BullMQ may have
     // given the job to another worker: stop at the next checkpoint so two workers never race.
     this.worker.on('lockRenewalFailed', (ids) => {
-      for (const id of ids) {
-        this.lockLost.add(id);
-        this.jobAborts.get(id)?.abort(new JobLostError(id));
-      }
+      for (const id of ids) this.loseJob(id);
       this.options.logger.warn({ jobIds: ids }, 'job lock renewal failed; stopping those jobs');
     });
     // Failures BullMQ decides on its own (a job that stalled too often, e.g. a worker killed by
@@ -205,10 +208,6 @@ export class JobRunner {
     if (this.shutdown.signal.aborted) jobAbort.abort();
     this.jobAborts.set(job.id!, jobAbort);
     const signal = jobAbort.signal;
-    const lost = () => {
-      this.lockLost.add(job.id!);
-      jobAbort.abort(new JobLostError(job.id!));
-    };
     this.active.add(job.id!);
     const ctx: JobContext = {
       cluster: this.options.cluster,
@@ -224,7 +223,7 @@ export class JobRunner {
         await this.emit(job, payload, { type: 'note', kind: e.kind, key: `${payload.requestId}:${e.key}`, text: e.text, data: e.data });
       },
       checkpoints: new CheckpointStore(this.options.redis, this.options.keys.checkpoints(job.id!)),
-      assertOwned: this.ownership(job, token, lost),
+      assertOwned: this.ownership(job, token),
       backup: async (name, objects) => {
         await this.backups.save(payload.requestId, { name, savedAt: this.clock.now(), objects });
         await ctx.event({ kind: 'job.backup', key: `backup:${name}`, text: `Saved ${objects.length} manifest(s) as backup "${name}"`, data: { name, objects: objects.length } });
@@ -290,12 +289,12 @@ export class JobRunner {
    * (lockDuration / 2 later); a destructive step must not wait for that. Callers that ask while a
    * check is in flight share it.
    */
-  private ownership(job: Job, token: string | undefined, lost: () => void): () => Promise<void> {
+  private ownership(job: Job, token: string | undefined): () => Promise<void> {
     const lockKey = `${this.worker!.toKey(job.id!)}:lock`;
     let inFlight: Promise<void> | undefined;
     const check = async () => {
       try {
-        if (token !== undefined && (await this.options.redis.get(lockKey)) !== token) lost();
+        if (token !== undefined && (await this.options.redis.get(lockKey)) !== token) this.loseJob(job.id!);
       } finally {
         inFlight = undefined;
       }
