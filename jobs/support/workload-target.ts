@@ -1,7 +1,7 @@
 import { toManifest } from '../../src/k8s/manifest.js';
 import { objectRef } from '../../src/k8s/object-ref.js';
-import { ErrorCode, JobError } from '../../src/core/errors.js';
 import { kubeStatusOf } from '../../src/k8s/api-errors.js';
+import { workloadNotFound } from '../../src/k8s/not-found.js';
 import { readWorkload, WORKLOAD_API, type WorkloadKind, type WorkloadObject } from '../../src/k8s/workloads.js';
 import { DEFAULT_NAMESPACE } from '../../src/core/verbs/index.js';
 import type { JobContext } from '../job-context.js';
@@ -44,7 +44,7 @@ export async function readTargetWorkload(ctx: JobContext, target: WorkloadTarget
     return await readWorkload(ctx.kube, target.kind, target.ns, target.name, ctx.signal);
   } catch (err) {
     if (kubeStatusOf(err)?.code === 404) {
-      throw new JobError(ErrorCode.NotFound, `${target.kind} ${target.name} not found in namespace ${target.ns}.`, { hint: `List them with \`/k8s get ${target.kind}s -n ${target.ns}\`.` });
+      throw workloadNotFound(target.kind, target.name, target.ns);
     }
     throw err;
   }

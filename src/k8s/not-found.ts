@@ -45,6 +45,11 @@ export function nodeNotFound(name: string, nodes: readonly V1Node[], cluster: st
   });
 }
 
+/** The error for a workload (deployment, statefulset, daemonset) that is not in `namespace`. */
+export function workloadNotFound(kind: string, name: string, namespace: string): JobError {
+  return new JobError(ErrorCode.NotFound, `${kind} ${name} not found in namespace ${namespace}.`, { hint: `List them with \`/k8s get ${kind}s -n ${namespace}\`.` });
+}
+
 /** ` Did you mean X?` for a close name, else ` <label>: a, b, c and N more.`, else `empty`. */
 function nearby(name: string, names: readonly string[], label: string, empty: string): string {
   if (names.length === 0) return ` ${empty}`;
