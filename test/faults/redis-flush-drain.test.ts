@@ -53,6 +53,5 @@ describe('Redis emptied mid-drain', () => {
     expect((await stack.core.readNamespacedPod({ name: web.metadata!.name!, namespace: 'shop' })).metadata?.uid).toBe(web.metadata?.uid);
     // What the worker did after is coherent with the card: it stopped and reported nothing more.
     expect(messageText(current(stack, card.ts))).toMatch(new RegExp(LOST_LINE));
-    evictions.stop();
   });
 });

@@ -36,6 +36,5 @@ describe('a Kubernetes API blip during a runbook step', () => {
     // The blip really hit the step: its pod watch was cut and watched again (or a call was asked again).
     const warned = logs.lines.map((l) => JSON.parse(l) as { level: number; msg: string }).filter((l) => l.level === 40);
     expect(warned.some((l) => /^pod watch cut|^Kubernetes API \S+ \S+ failed \(\S+\); retrying/.test(l.msg))).toBe(true);
-    evictions.stop();
   });
 });

@@ -80,7 +80,6 @@ describe('a worker frozen past the lost threshold, then thawed while another run
     expect(messageText(current(stack, card.ts))).toBe(text);
     const finished = (await stack.bot.services.timeline.read(incident.id)).filter((e) => e.kind === EventKind.JobFinished);
     expect(finished.map((e) => e.text)).toEqual([expect.stringMatching(/^Finished: Drained node02: \d+ pods evicted/)]);
-    evictions.stop();
     redis.disconnect();
   }, 180_000);
 });

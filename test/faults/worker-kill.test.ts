@@ -80,7 +80,6 @@ describe('a worker killed mid-drain', () => {
     const finished = timeline.find((e) => e.kind === EventKind.JobFinished);
     expect(finished?.text).toMatch(new RegExp(`Drained node02: ${n} pods evicted`));
     expect((finished?.data?.unchanged as string[]).filter((u) => /already gone/.test(u))).toEqual(['pod/shop/debug-shell was already gone']);
-    evictions.stop();
   });
   it('killed as its last eviction is accepted: the resumed job evicts nothing, reports the same N evicted, and the timeline has one result', async () => {
     // Only the workers of this test run.
@@ -117,6 +116,5 @@ describe('a worker killed mid-drain', () => {
     const incident = (await stack.bot.services.incidents.openIn(OPS))!;
     const finished = (await stack.bot.services.timeline.read(incident.id)).filter((e) => e.kind === EventKind.JobFinished && /node01/.test(e.text));
     expect(finished.map((e) => e.text)).toEqual([expect.stringMatching(new RegExp(`^Finished: Drained node01: ${n} pods evicted`))]);
-    evictions.stop();
   });
 });

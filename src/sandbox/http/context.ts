@@ -27,7 +27,7 @@ export interface RequestContext {
   /** Who is asking (after impersonation), when the server authenticates. */
   user?: UserInfo;
   /** Called when an Eviction is accepted (not on dry runs), with the pod. */
-  evicted?: (pod: { namespace: string; name: string; uid: string }) => void;
+  evicted?: (pod: { namespace: string; name: string; uid: string; node: string }) => void;
 }
 
 export function contextKey(route: ResourceRoute): string {

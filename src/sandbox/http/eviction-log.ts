@@ -4,6 +4,8 @@ export interface AcceptedEviction {
   name: string;
   /** The pod's metadata.uid: a pod recreated under the same name has another. */
   uid: string;
+  /** The node the pod was bound to (spec.nodeName), '' if none. */
+  node: string;
   /** When it was accepted, ms since the epoch (the sandbox clock). */
   at: number;
   /**

@@ -130,7 +130,7 @@ function evict(ctx: RequestContext, pod: KObject, options: DeleteOptions, dryRun
   const opts = dryRun ? options : addDisruptionTarget(ctx.store, pod, options, ctx.now());
   deleteObject(ctx.store, 'pods', pod.metadata.namespace, pod.metadata.name, opts, { now: ctx.now(), dryRun });
   sendJson(ctx.res, 201, successStatus(undefined, 201));
-  if (!dryRun && pod.metadata.uid) ctx.evicted?.({ namespace: pod.metadata.namespace!, name: pod.metadata.name, uid: pod.metadata.uid });
+  if (!dryRun && pod.metadata.uid) ctx.evicted?.({ namespace: pod.metadata.namespace!, name: pod.metadata.name, uid: pod.metadata.uid, node: pod.spec?.nodeName ?? '' });
 }
 
 function withResourceVersion(options: DeleteOptions, rv: string | undefined): DeleteOptions {

@@ -205,7 +205,7 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
       res.once('close', () => watchSockets.delete(socket));
     }
     const sent = sentBy(req, now());
-    const evicted = (pod: { namespace: string; name: string; uid: string }) => {
+    const evicted = (pod: { namespace: string; name: string; uid: string; node: string }) => {
       counter.evicted(pod.uid);
       evictions.record({ ...pod, at: now(), sentBy: sent });
       // Counted toward a pending outage once the answer is on its way, so the client hears it.
