@@ -2,6 +2,7 @@ import { AppsV1Api, KubeConfig } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
 import { CardAction } from '../../src/chat/render/operation-card.js';
 import { buttonValue, waitForApproval, waitForMessage, waitForUpdate } from '../support/cards.js';
+import { countBy, recordEvictions } from '../support/evictions.js';
 import { capturedLogger } from '../support/outputs.js';
 import { ALICE, BOB, CAROL, messageText, OPS, useStack } from '../support/stack.js';
 
@@ -47,13 +48,14 @@ describe('a Kubernetes API blip', () => {
     const before = await workloadOn('node-001');
     expect(before.size).toBe(60);
     stack.sandbox.resetRequests();
+    const accepted = recordEvictions(stack.sandbox);
     const ts = await approved('drain node-001', () => stack.sandbox.apiOutage({ durationMs: 3000, afterEvictions: 20, mode: 'reset' }));
 
     const done = await waitForUpdate(stack, ts, /^(Done|Failed)/, 180_000);
     expect(done.text, messageText(done)).toMatch(/^Done/);
     expect(messageText(done)).toMatch(/Drained node-001: 60 pods evicted/);
     // Each pod's eviction was accepted once: none lost to the blip, none asked twice.
-    const evictions = stack.sandbox.requests().evictions;
+    const evictions = countBy(accepted.list().map((e) => e.uid));
     expect(Object.keys(evictions).sort()).toEqual([...before.keys()].sort());
     expect(Object.entries(evictions).filter(([, n]) => n !== 1)).toEqual([]);
     expect((await stack.core.readNode({ name: 'node-001' })).spec?.unschedulable).toBe(true);

@@ -11,3 +11,10 @@ export function recordEvictions(sandbox: Sandbox): { list(node?: string): (Accep
     list: (node) => sandbox.evictions().slice(from).filter((e) => node === undefined || e.node === node).map((e) => ({ ...e, pod: `${e.namespace}/${e.name}` })),
   };
 }
+
+/** How many times each value occurs: `countBy(uids)[uid] === 1` for a pod evicted once. */
+export function countBy(values: readonly string[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const v of values) counts[v] = (counts[v] ?? 0) + 1;
+  return counts;
+}

@@ -8,12 +8,10 @@ export interface RequestCounts {
   discovery: number;
   /** /healthz, /readyz, /livez and /debug requests. */
   other: number;
-  /** Accepted (201) Eviction POSTs by pod UID, dry runs not included: 2 means a pod was evicted twice. */
-  evictions: Record<string, number>;
 }
 
 export class RequestCounter {
-  private counts: RequestCounts = { total: 0, byVerb: {}, discovery: 0, other: 0, evictions: {} };
+  private counts: RequestCounts = { total: 0, byVerb: {}, discovery: 0, other: 0 };
 
   resource(verb: string, resource: string): void {
     const k = `${verb} ${resource}`;
@@ -29,16 +27,12 @@ export class RequestCounter {
     this.counts.other++;
   }
 
-  evicted(uid: string): void {
-    this.counts.evictions[uid] = (this.counts.evictions[uid] ?? 0) + 1;
-  }
-
   snapshot(): RequestCounts {
-    return { ...this.counts, byVerb: { ...this.counts.byVerb }, evictions: { ...this.counts.evictions } };
+    return { ...this.counts, byVerb: { ...this.counts.byVerb } };
   }
 
   reset(): void {
-    this.counts = { total: 0, byVerb: {}, discovery: 0, other: 0, evictions: {} };
+    this.counts = { total: 0, byVerb: {}, discovery: 0, other: 0 };
   }
 }
 

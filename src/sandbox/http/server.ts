@@ -206,7 +206,6 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
     }
     const sent = sentBy(req, now());
     const evicted = (pod: { namespace: string; name: string; uid: string; node: string }) => {
-      counter.evicted(pod.uid);
       evictions.record({ ...pod, at: now(), sentBy: sent });
       // Counted toward a pending outage once the answer is on its way, so the client hears it.
       res.once('finish', () => outage.evictionAccepted());
