@@ -44,6 +44,8 @@ describe('node leases', () => {
     await waitFor('node03 Unknown', () => condition(node('node03'), 'Ready')?.status === 'Unknown', 20_000);
     expect(condition(node('node03'), 'Ready')).toMatchObject({ reason: 'NodeStatusUnknown', message: 'Kubelet stopped posting node status.' });
     expect(renewTime('node03')).toBe(stoppedAt);
+    // The controller records the Event after the status it reports: wait for it, then count it.
+    await waitFor('the NodeNotReady event', () => nodeEvents('node03', 'NodeNotReady').length > 0);
     expect(nodeEvents('node03', 'NodeNotReady')).toHaveLength(1);
 
     sandbox.setNodeUp('node03');
