@@ -33,19 +33,28 @@ export function shortName(target: string): string {
   return parts.length > 1 ? parts.slice(1).join('/') : target;
 }
 
+/**
+ * Text quoted into a prompt from the cluster or a person, with its backticks made quotes: the
+ * renderers keep sitrep's own backtick spans as code, so a quoted backtick would pair with one of
+ * them and turn the rest of the sentence (a redaction marker, a link) into live Markdown.
+ */
+function untick(text: string): string {
+  return text.replace(/`/g, "'");
+}
+
 function quote(text: string, max = 140): string {
-  const one = text.replace(/\s+/g, ' ').trim();
+  const one = untick(text).replace(/\s+/g, ' ').trim();
   return one.length <= max ? one : `${one.slice(0, max - 1)}…`;
 }
 
 /** The command as a code span; backticks inside would end it early. */
 function cmd(a: PmAction): string {
-  return `\`${a.command.replace(/`/g, "'")}\``;
+  return `\`${untick(a.command)}\``;
 }
 
 /** "The drain of node02", or "`/k8s scale web 0`" when the job did not say what it was. */
 function jobName(a: PmAction): string {
-  if (a.verb && a.target) return `The ${a.verb} of ${shortName(a.target)}`;
+  if (a.verb && a.target) return `The ${untick(a.verb)} of ${untick(shortName(a.target))}`;
   return `${cmd(a)}`;
 }
 
@@ -66,7 +75,7 @@ export function reviewPrompts(pm: Postmortem): PmReview {
   review.rootCause.push('What made the service fail? The timeline shows what was done, not why it was needed.');
   for (const a of actions) {
     if (a.outcome === ActionOutcome.Failed) {
-      review.rootCause.push(`Why did ${jobName(a).replace(/^The /, 'the ')} fail? It reported: "${quote(a.outcomeText)}"${a.failureCode ? ` (${a.failureCode})` : ''}.`);
+      review.rootCause.push(`Why did ${jobName(a).replace(/^The /, 'the ')} fail? It reported: "${quote(a.outcomeText)}"${a.failureCode ? ` (${untick(a.failureCode)})` : ''}.`);
     }
   }
 
@@ -97,7 +106,7 @@ export function reviewPrompts(pm: Postmortem): PmReview {
       review.wentWrong.push(
         pdb
           ? `${jobName(a)} waited ${b.waited.text} on ${pdb}${times}: was the budget right?`
-          : `${jobName(a)} waited ${b.waited.text} on ${b.target ? shortName(b.target) : 'a blocked step'}${times}: "${quote(b.reason)}" — what held it?`,
+          : `${jobName(a)} waited ${b.waited.text} on ${b.target ? untick(shortName(b.target)) : 'a blocked step'}${times}: "${quote(b.reason)}" — what held it?`,
       );
     }
     if (a.outcome === ActionOutcome.Failed) review.wentWrong.push(`${jobName(a)} failed after ${a.duration?.text ?? 'an unknown time'}: what did the team do instead?`);
@@ -112,7 +121,7 @@ export function reviewPrompts(pm: Postmortem): PmReview {
     for (const w of a.warnings) {
       if (w.severity !== 'danger' && w.severity !== 'warning') continue;
       if (w.code === 'single-replica') continue; // asked below with what we know of the downtime
-      review.lessons.push(`A plan warning was approved through: '${w.code}: ${quote(w.message)}' — ${WARNING_QUESTION[w.code] ?? 'was the risk understood at the time?'}`);
+      review.lessons.push(`A plan warning was approved through: '${untick(w.code)}: ${quote(w.message)}' — ${WARNING_QUESTION[w.code] ?? 'was the risk understood at the time?'}`);
     }
   }
 
@@ -122,7 +131,7 @@ export function reviewPrompts(pm: Postmortem): PmReview {
       if (w.code !== 'single-replica') continue;
       const objects = w.objects.length > 0 ? w.objects : [''];
       for (const object of objects) {
-        const name = object ? shortName(object).split('/').pop()! : 'A workload';
+        const name = object ? untick(shortName(object).split('/').pop()!) : 'A workload';
         const down = object ? a.unavailable.find((u) => u.target === object || shortName(u.target).endsWith(shortName(object))) : undefined;
         review.followUps.push(
           down
