@@ -104,6 +104,8 @@ export class JobRunner {
   private readonly active = new Set<string>();
   private readonly jobAborts = new Map<string, AbortController>();
   private readonly lockLost = new Set<string>();
+  /** Each running job's ownership check (JobContext.assertOwned), by job id. */
+  private readonly owned = new Map<string, () => Promise<void>>();
   /** Jobs whose failure process() already reported, so the 'failed' listener does not repeat it. */
   private readonly reported = new Set<string>();
 
@@ -118,6 +120,15 @@ export class JobRunner {
   }
 
   /** Registers this worker as live for its cluster (worker-registry.ts). Never rejects. */
+  /** Runs every running job's ownership check; a job found lost is stopped (loseJob) by the check itself. */
+  private readonly checkOwnership = () => {
+    for (const [id, check] of this.owned) {
+      check().catch((err: unknown) => {
+        if (!(err instanceof JobLostError)) this.options.logger.warn({ err, jobId: id }, 'could not check the job lock');
+      });
+    }
+  };
+
   private readonly beat = () => this.registry.heartbeat(this.options.cluster, this.workerId, this.clock.now()).catch((err) => this.options.logger.warn({ err }, 'heartbeat failed'));
 
   /** This worker no longer holds the job's lock: stop the job where it is (JobLostError). */
@@ -138,6 +149,10 @@ export class JobRunner {
     // Registered again on every reconnect: a Redis that came back empty lost the registry, and the
     // bot refuses every command for this cluster ("No live worker") until it is back.
     this.options.redis.on('ready', this.beat);
+    // And every running job checks it still owns its lock: a Redis back empty lost the jobs, and
+    // their requests already in flight to the API must be cut now, not at the next lock renewal
+    // (lockDuration / 2 later) nor only at the next step that checks.
+    this.options.redis.on('ready', this.checkOwnership);
     const beatJobs = () => this.beats.beat(this.workerId, [...this.beating.values()], this.clock.now()).catch((err) => this.options.logger.warn({ err }, 'job heartbeat failed'));
     this.jobBeat = setInterval(beatJobs, this.options.jobHeartbeatMs ?? JOB_HEARTBEAT_MS);
     this.jobBeat.unref();
@@ -229,6 +244,7 @@ export class JobRunner {
         await ctx.event({ kind: 'job.backup', key: `backup:${name}`, text: `Saved ${objects.length} manifest(s) as backup "${name}"`, data: { name, objects: objects.length } });
       },
     };
+    this.owned.set(job.id!, ctx.assertOwned);
     try {
       if (payload.kind === 'execute' && this.options.guard) await this.options.guard(payload, { id: job.id!, timestamp: job.timestamp });
       // After the guard, so a late execution still consumes its grant and a copy is a replay.
@@ -278,6 +294,7 @@ export class JobRunner {
       this.active.delete(job.id!);
       this.jobAborts.delete(job.id!);
       this.lockLost.delete(job.id!);
+      this.owned.delete(job.id!);
       this.shutdown.signal.removeEventListener('abort', onShutdown);
     }
   }
@@ -332,6 +349,7 @@ export class JobRunner {
   async stop(timeoutMs = 30_000): Promise<void> {
     clearInterval(this.heartbeat);
     this.options.redis.off('ready', this.beat);
+    this.options.redis.off('ready', this.checkOwnership);
     const worker = this.worker;
     if (!worker) return;
     void worker.pause(true).catch(() => {});

@@ -14,6 +14,8 @@ export interface RawRequestOptions {
   headers?: Record<string, string>;
   /** Bearer token to send; none sends no Authorization header (an anonymous request). */
   token?: string;
+  /** Aborting it gives the request up: its connection is closed (Node's `signal` request option). */
+  signal?: AbortSignal;
 }
 
 /**
@@ -30,7 +32,7 @@ export function rawRequest(baseUrl: string, ca: string | undefined, method: stri
   };
   const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
   return new Promise((resolve, reject) => {
-    const req = send(url, { method, headers, ...(ca ? { ca } : {}) }, (res) => {
+    const req = send(url, { method, headers, ...(ca ? { ca } : {}), ...(options.signal ? { signal: options.signal } : {}) }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') }));

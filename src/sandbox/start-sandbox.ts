@@ -126,9 +126,12 @@ export interface Sandbox {
   /**
    * A Kubernetes API outage: starting now (or after `afterEvictions` more accepted Eviction
    * POSTs), for `durationMs` real milliseconds the API server resets the connections of incoming
-   * requests and cuts open watches (`reset`, the default), refuses connections (`refuse`), or
-   * answers 503 or 429 with `Retry-After: 1` (`503`, `429`), as a real one does in each case
-   * (src/sandbox/http/api-outage.ts names the upstream filters). Also
+   * requests and cuts open watches (`reset`, the default), refuses connections (`refuse`),
+   * answers 503 or 429 with `Retry-After: 1` (`503`, `429`), serves writes but drops their answers
+   * (`lost-answer`), or holds requests in its priority-and-fairness queue until the outage ends,
+   * never serving one whose client gave up (`queued`; `requests().waiting` and `.withdrawn` count
+   * them), as a real one does in each case (src/sandbox/http/api-outage.ts names the upstream
+   * code). Also
    * `POST /debug/sandbox/faults/outage?durationMs=3000&afterEvictions=20&mode=reset` (cluster-admin),
    * for tools in other processes. Throws on options that are not whole numbers or a known mode.
    */

@@ -10,14 +10,21 @@ import { kubectl, runKubectl } from './fidelity-support.js';
 // The sandbox's API outage (src/sandbox/http/api-outage.ts), as a real apiserver fails: a stopping
 // one answers 503 with a Status and Retry-After (apiserver/pkg/server/filters/waitgroup.go), an
 // overloaded one 429 in plain text with Retry-After (filters/maxinflight.go), and a dropped one
-// cuts its watches. What sitrep's retries (test/k8s/api-retry.test.ts) must survive.
+// cuts its watches, and an overloaded one holds requests in its priority-and-fairness queues,
+// ejecting one whose client gave up (fairqueuing/queueset/queueset.go). What sitrep's retries
+// (test/k8s/api-retry.test.ts) and its lost jobs (test/faults/redis-lost-job.test.ts) must survive.
 
 let sandbox: Sandbox;
 let viewer: string;
+/** A cluster-admin who is not system:masters, so priority-and-fairness queues it. */
+let operator: string;
 beforeAll(async () => {
   sandbox = await startSandbox({ scenario: 'maintenance', timeScale: 0.02 });
   // A user with no grants but discovery: neither cluster-admin nor system:masters.
   viewer = (await sandbox.kubeconfigFor({ user: 'viewer' })).token;
+  operator = (await sandbox.kubeconfigFor({ user: 'operator' })).token;
+  const binding = { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name: 'operator' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cluster-admin' }, subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: 'operator' }] };
+  expect((await sandbox.request('POST', '/apis/rbac.authorization.k8s.io/v1/clusterrolebindings', { body: binding })).status).toBe(201);
 });
 afterAll(async () => {
   await sandbox?.close();
@@ -64,6 +71,30 @@ describe('POST /debug/sandbox/faults/outage', () => {
     expect(res.text).toBe('Too many requests, please try again later.\n');
     expect((await sandbox.request('GET', '/api/v1/nodes')).status).toBe(200);
     await eventually(async () => (await sandbox.request('GET', '/api/v1/nodes', { token: viewer })).status === 403, { what: 'the API back', timeoutMs: 10_000 });
+  });
+
+  it('queueset.go: mode=queued holds requests until the outage ends, serves those still wanted, and never serves one its client gave up', async () => {
+    const web = (JSON.parse((await sandbox.request('GET', '/api/v1/namespaces/shop/pods')).text) as { items: { metadata: { name: string } }[] }).items.find((p) => p.metadata.name.startsWith('checkout-'))!;
+    sandbox.resetRequests();
+    const before = sandbox.evictions().length;
+    sandbox.apiOutage({ durationMs: 3000, mode: 'queued' });
+    const giveUp = new AbortController();
+    const abandoned = sandbox
+      .request('POST', `/api/v1/namespaces/shop/pods/${web.metadata.name}/eviction`, { body: { apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name: web.metadata.name, namespace: 'shop' } }, token: operator, signal: giveUp.signal })
+      .then(() => 'answered', () => 'given up');
+    const wanted = sandbox.request('GET', '/api/v1/nodes', { token: viewer });
+    await eventually(() => sandbox.requests().waiting['create pods/eviction'] === 1 && sandbox.requests().waiting['list nodes'] === 1, { what: 'both requests queued' });
+    // The exempt priority level: system:masters is never queued.
+    expect((await sandbox.request('GET', '/api/v1/nodes')).status).toBe(200);
+    giveUp.abort();
+    expect(await abandoned).toBe('given up');
+    await eventually(() => sandbox.requests().withdrawn['create pods/eviction'] === 1, { what: 'the abandoned eviction ejected from the queue' });
+    expect((await wanted).status).toBe(403);
+    expect(sandbox.requests().waiting).toEqual({});
+    expect(sandbox.requests().withdrawn).toEqual({ 'create pods/eviction': 1 });
+    // Ejected, never executed: the pod was not evicted when the queue let the others through.
+    expect(sandbox.evictions().length).toBe(before);
+    expect(JSON.parse((await sandbox.request('GET', `/api/v1/namespaces/shop/pods/${web.metadata.name}`)).text).metadata.deletionTimestamp).toBeUndefined();
   });
 
   it('mode=reset after N evictions: the N accepted evictions are answered and counted by pod UID, then an open watch is cut and new requests are reset', async () => {

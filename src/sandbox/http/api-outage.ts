@@ -17,6 +17,8 @@ export const OutageMode = {
   TooManyRequests: '429',
   /** Writes (POST, PUT, PATCH, DELETE) are served, then their connection is reset before the answer leaves: a write that took effect while its client heard nothing, as when a load balancer drops a connection mid-answer. Reads pass. */
   LostAnswer: 'lost-answer',
+  /** Requests wait in a priority-and-fairness queue until the outage ends, then are served; one whose client gives up while it waits is never served, and one waiting 15 s is answered 429. Watches and system:masters pass. */
+  Queued: 'queued',
 } as const;
 export type OutageMode = (typeof OutageMode)[keyof typeof OutageMode];
 
@@ -41,7 +43,18 @@ export interface OutageTarget {
   stopListening(): void;
   /** Listens again on the same address. */
   resumeListening(): Promise<void>;
+  /** A request (`what`: its `verb resource`, or its path) entered the `queued` outage's queue. */
+  queued(what: string): void;
+  /** A queued request left the queue: to be served, withdrawn (its client gave up), or rejected (it waited too long). */
+  dequeued(what: string, outcome: 'served' | 'withdrawn' | 'rejected'): void;
 }
+
+/**
+ * How long a request may wait in a priority-and-fairness queue: a quarter of its deadline, which
+ * is the server's --request-timeout (60 s) when the client set none (getRequestWaitContext,
+ * staging/src/k8s.io/apiserver/pkg/server/filters/priority-and-fairness.go).
+ */
+export const QUEUE_WAIT_LIMIT_MS = 15_000;
 
 const MODES = new Set<string>(Object.values(OutageMode));
 
@@ -69,6 +82,13 @@ function isLongRunning(req: IncomingMessage): boolean {
   return watch === 'true' || watch === '1' || /^\/(api|apis\/[^/]+)\/[^/]+\/watch\//.test(url.pathname);
 }
 
+/** max-in-flight's and priority-and-fairness's rejection: `Retry-After` and http.Error's plain text, not a Status. */
+function tooManyRequests(res: ServerResponse, retryAfterSeconds: number): void {
+  const text = 'Too many requests, please try again later.\n';
+  res.writeHead(429, { 'Retry-After': String(retryAfterSeconds), 'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff', 'Content-Length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
 function destroy(socket: Socket): void {
   // A reset (RST), as a dropped connection looks to the client; plain destroy where the socket cannot.
   try {
@@ -80,7 +100,7 @@ function destroy(socket: Socket): void {
 
 /**
  * A Kubernetes API outage, switched on for a while: what sitrep's retries and watches must
- * survive. The five modes are what clients meet on real clusters:
+ * survive. The six modes are what clients meet on real clusters:
  * - `reset`: a load balancer or the apiserver dropping connections; open watches are cut at the
  *   start, so clients must list and watch again from their resourceVersion;
  * - `refuse`: the apiserver process down (nothing listens; every connection is gone);
@@ -91,12 +111,19 @@ function destroy(socket: Socket): void {
  *   priority-and-fairness alike): `Retry-After: 1` and the plain-text body of http.Error, not a
  *   Status; watches and system:masters are let through, as there;
  * - `lost-answer`: a write that reached the server and took effect, whose answer the client never
- *   heard (a connection dropped mid-answer), so a retry meets the write's own effect.
+ *   heard (a connection dropped mid-answer), so a retry meets the write's own effect;
+ * - `queued`: an overloaded server's priority-and-fairness queues
+ *   (staging/src/k8s.io/apiserver/pkg/util/flowcontrol/fairqueuing/queueset/queueset.go): a
+ *   request waits until the outage ends; one whose client cancels while it waits is ejected from
+ *   the queue and never executed (`decisionCancel`); one waiting past QUEUE_WAIT_LIMIT_MS is
+ *   rejected with the 429 above. Watches and system:masters (the exempt priority level) pass.
  */
 export class ApiOutage {
   private armed?: { left: number; durationMs: number; mode: OutageMode; retryAfterSeconds: number };
   private active?: { mode: OutageMode; timer: NodeJS.Timeout; retryAfterSeconds: number };
   private closed = false;
+  /** Releases of the requests waiting in the `queued` mode's queue. */
+  private readonly waiting = new Set<() => void>();
 
   constructor(private readonly target: OutageTarget, private readonly logger?: Logger) {}
 
@@ -144,9 +171,7 @@ export class ApiOutage {
     if (mode === OutageMode.TooManyRequests) {
       // "A system:master is so powerful that they should always get an answer."
       if (user?.groups.includes(Identity.Masters)) return false;
-      const text = 'Too many requests, please try again later.\n';
-      res.writeHead(429, { 'Retry-After': String(this.active!.retryAfterSeconds), 'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff', 'Content-Length': Buffer.byteLength(text) });
-      res.end(text);
+      tooManyRequests(res, this.active!.retryAfterSeconds);
       return true;
     }
     const text = `${JSON.stringify(new ApiError(503, 'ServiceUnavailable', 'apiserver is shutting down').toStatus())}\n`;
@@ -155,12 +180,46 @@ export class ApiOutage {
     return true;
   }
 
+  /**
+   * The `queued` mode, after authentication: resolves true when the request is to be served (at
+   * once, or when the outage ends), false when it must not be: its client gave up while it waited
+   * (nothing is sent), or it waited QUEUE_WAIT_LIMIT_MS (answered 429).
+   */
+  admits(req: IncomingMessage, res: ServerResponse, user: UserInfo | undefined, what: string): Promise<boolean> | true {
+    if (this.active?.mode !== OutageMode.Queued || isLongRunning(req) || user?.groups.includes(Identity.Masters)) return true;
+    const retryAfterSeconds = this.active.retryAfterSeconds;
+    this.target.queued(what);
+    return new Promise((resolve) => {
+      const leave = (outcome: 'served' | 'withdrawn' | 'rejected') => {
+        this.waiting.delete(release);
+        res.off('close', gone);
+        clearTimeout(limit);
+        this.target.dequeued(what, outcome);
+        resolve(outcome === 'served');
+      };
+      const release = () => leave('served');
+      const gone = () => leave('withdrawn');
+      const limit = setTimeout(() => {
+        leave('rejected');
+        tooManyRequests(res, retryAfterSeconds);
+      }, QUEUE_WAIT_LIMIT_MS);
+      this.waiting.add(release);
+      res.once('close', gone);
+    });
+  }
+
   /** Ends any outage at once and cancels a scheduled one (the server is closing). */
   close(): void {
     this.closed = true;
     this.armed = undefined;
     if (this.active) clearTimeout(this.active.timer);
     this.active = undefined;
+    this.releaseQueue();
+  }
+
+  /** Serves every request waiting in the queue (the `queued` outage is over). */
+  private releaseQueue(): void {
+    for (const release of [...this.waiting]) release();
   }
 
   private start(durationMs: number, mode: OutageMode, retryAfterSeconds: number): void {
@@ -168,6 +227,7 @@ export class ApiOutage {
     if (this.active) {
       clearTimeout(this.active.timer);
       if (this.active.mode === OutageMode.Refuse && mode !== OutageMode.Refuse) void this.resume();
+      if (mode !== OutageMode.Queued) this.releaseQueue();
     }
     const wasRefusing = this.active?.mode === OutageMode.Refuse;
     this.active = { mode, timer: setTimeout(() => this.end(), durationMs), retryAfterSeconds };
@@ -180,6 +240,7 @@ export class ApiOutage {
     const mode = this.active?.mode;
     this.active = undefined;
     this.logger?.info({ mode }, 'sandbox: API outage ends');
+    this.releaseQueue();
     if (mode === OutageMode.Refuse) void this.resume();
   }
 

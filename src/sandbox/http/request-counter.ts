@@ -8,10 +8,14 @@ export interface RequestCounts {
   discovery: number;
   /** /healthz, /readyz, /livez and /debug requests. */
   other: number;
+  /** Requests waiting now in the priority-and-fairness queue of a `queued` outage (api-outage.ts), by `verb resource` as in byVerb. Not cleared by a reset. */
+  waiting: Record<string, number>;
+  /** Requests that left that queue unserved because their client gave up (closed the connection) while they waited, by `verb resource`. */
+  withdrawn: Record<string, number>;
 }
 
 export class RequestCounter {
-  private counts: RequestCounts = { total: 0, byVerb: {}, discovery: 0, other: 0 };
+  private counts: RequestCounts = { total: 0, byVerb: {}, discovery: 0, other: 0, waiting: {}, withdrawn: {} };
 
   resource(verb: string, resource: string): void {
     const k = `${verb} ${resource}`;
@@ -27,12 +31,26 @@ export class RequestCounter {
     this.counts.other++;
   }
 
+  /** A request (`verb resource`) entered the queue of a `queued` outage. */
+  queued(what: string): void {
+    this.counts.waiting[what] = (this.counts.waiting[what] ?? 0) + 1;
+  }
+
+  /** A queued request left the queue: to be served, given up by its client (withdrawn), or rejected after waiting too long. */
+  dequeued(what: string, outcome: 'served' | 'withdrawn' | 'rejected'): void {
+    const left = (this.counts.waiting[what] ?? 1) - 1;
+    if (left > 0) this.counts.waiting[what] = left;
+    else delete this.counts.waiting[what];
+    if (outcome === 'withdrawn') this.counts.withdrawn[what] = (this.counts.withdrawn[what] ?? 0) + 1;
+  }
+
   snapshot(): RequestCounts {
-    return { ...this.counts, byVerb: { ...this.counts.byVerb } };
+    return { ...this.counts, byVerb: { ...this.counts.byVerb }, waiting: { ...this.counts.waiting }, withdrawn: { ...this.counts.withdrawn } };
   }
 
   reset(): void {
-    this.counts = { total: 0, byVerb: {}, discovery: 0, other: 0 };
+    // Requests still waiting are still waiting: only the tallies start again.
+    this.counts = { total: 0, byVerb: {}, discovery: 0, other: 0, waiting: this.counts.waiting, withdrawn: {} };
   }
 }
 

@@ -104,6 +104,8 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
     const method = req.method ?? 'GET';
     const user = auth?.authenticate(req);
     if (outage.answers(req, res, user)) return;
+    const admitted = outage.admits(req, res, user, route.kind === 'resource' ? requestKind(route, method, url) : url.pathname);
+    if (admitted !== true && !(await admitted)) return;
     if (auth && user) auth.require(attributesOf(user, route, method, url));
     switch (route.kind) {
       case 'health':
@@ -176,6 +178,14 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
     // Answered before the outage starts, so the caller hears it was switched on.
     res.once('finish', () => outage.schedule(o));
     sendJson(res, 202, { fault, ...o });
+  }
+
+  /** A resource request's `verb resource[/subresource]`, as the counter and RBAC name it: `create pods/eviction`. */
+  function requestKind(route: ResourceRoute, method: string, url: URL): string {
+    const watchParam = url.searchParams.get('watch');
+    const watch = route.legacyWatch || watchParam === 'true' || watchParam === '1';
+    const verb = kubeVerb(method, route.name !== undefined && !(watch && !route.subresource), watch && method === 'GET');
+    return `${verb} ${route.subresource ? `${route.type.resource}/${route.subresource}` : route.type.resource}`;
   }
 
   /** The authorizer's view of a request: a resource request, or a path. */
@@ -307,6 +317,8 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
       async resumeListening() {
         if (bound) await listenOn(bound.port, bound.host);
       },
+      queued: (what) => counter.queued(what),
+      dequeued: (what, outcome) => counter.dequeued(what, outcome),
     },
     logger,
   );
