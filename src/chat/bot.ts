@@ -26,6 +26,7 @@ import { loadRunbookCatalog } from './runbook-catalog.js';
 import type { RunbookCatalog } from '../runbooks/index.js';
 import { tellLostRequests } from './redis-loss.js';
 import { withSigningWindow } from './timestamp-window.js';
+import { respondRetryingFetch } from './respond-fetch.js';
 
 export interface BotOptions {
   signingSecret: string;
@@ -263,7 +264,10 @@ function createApp(options: BotOptions, logger: Logger, identity: () => SlackTea
     const id = identity();
     return { botToken: options.botToken, ...(id?.botId ? { botId: id.botId } : {}), ...(id?.botUserId ? { botUserId: id.botUserId } : {}), ...(id ? { teamId: id.teamId } : {}), ...(id?.enterpriseId ? { enterpriseId: id.enterpriseId } : {}) };
   };
-  const app = new App({ authorize, receiver, logger: boltLogger(options.logger), logLevel: LogLevel.INFO, clientOptions });
+  // Bolt's respond() posts with its clientOptions' fetch, once; this one retries a reply Slack
+  // rate-limited or failed (respond-fetch.ts). Bolt's own WebClient, which it also builds from these
+  // options, is not used: sitrep's Web API calls go through slackClient below.
+  const app = new App({ authorize, receiver, logger: boltLogger(options.logger), logLevel: LogLevel.INFO, clientOptions: { ...clientOptions, fetch: respondRetryingFetch(options.slackFetch) } });
   // Bolt's own client carries no token under `authorize`: sitrep's calls go through this one.
   const slackClient = new webApi.WebClient(options.botToken, { ...clientOptions, logger: boltLogger(options.logger) });
   return { app, clientOptions, slackClient, ...(socketReceiver ? { socketReceiver } : {}) };

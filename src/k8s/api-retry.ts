@@ -1,8 +1,11 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { Observable, ResponseContext, type ApiConstructor, type ApiType, type Configuration, type HttpLibrary, type RequestContext } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
-import { API_RETRY_BACKOFF, backoffDelay, type BackoffPolicy } from './backoff.js';
+import { backoffDelay, type BackoffPolicy } from '../core/backoff.js';
 import { retryVerdict, type AttemptOutcome } from './transient-failure.js';
+
+/** What sitrep's Kubernetes API retries wait: 250 ms, 500 ms, 1 s, 2 s, then 4 s, each plus up to half again. */
+export const API_RETRY_BACKOFF: BackoffPolicy = { initialMs: 250, factor: 2, jitter: 0.5, capMs: 4000 };
 
 /**
  * How long the calls made inside `withApiRetries` keep retrying. Outside any scope, a call gives

@@ -21,6 +21,16 @@ describe('when things around sitrep fail', () => {
     expect(messageText(stack.slack.workspace.message(OPS, card.ts)!)).toMatch(/web-/);
   });
 
+  it('a private reply Slack rate-limits, then fails with a 503, is sent again until it reaches the person', async () => {
+    const before = stack.slack.calls('response_url').length;
+    stack.slack.failNext('response_url', { status: 429, retryAfter: 1 });
+    stack.slack.failNext('response_url', { status: 503 });
+    await stack.slash('get nodes --cluster nope', { user: ALICE });
+    const told = await waitForEphemeral(stack, ALICE, /Unknown cluster/, 20_000);
+    expect(messageText(told)).toMatch(/Known clusters: `sandbox`/);
+    expect(stack.slack.calls('response_url').slice(before).map((c) => c.status)).toEqual([429, 503, 200]);
+  });
+
   it('a Kubernetes API outage gets a clear message on the card, not silence', async () => {
     const url = new URL(stack.sandbox.url);
     await stack.sandbox.close();

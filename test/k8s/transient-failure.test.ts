@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { API_RETRY_BACKOFF, backoffDelay } from '../../src/k8s/backoff.js';
+import { backoffDelay } from '../../src/core/backoff.js';
+import { API_RETRY_BACKOFF } from '../../src/k8s/api-retry.js';
 import { retryVerdict } from '../../src/k8s/transient-failure.js';
 
 /** Errors as undici and Node raise them: a TypeError('fetch failed') whose cause carries the code. */

@@ -15,8 +15,6 @@ export interface BackoffPolicy {
   capMs: number;
 }
 
-/** What sitrep's Kubernetes API retries wait: 250 ms, 500 ms, 1 s, 2 s, then 4 s, each plus up to half again. */
-export const API_RETRY_BACKOFF: BackoffPolicy = { initialMs: 250, factor: 2, jitter: 0.5, capMs: 4000 };
 
 /**
  * How long to wait before retry number `retry` (0 for the first), ms.
