@@ -52,6 +52,12 @@ export class JobBeats {
     return out;
   }
 
+  /** When this job last beat on this worker (ms, Redis's clock), or undefined once it ended there or was forgotten. */
+  async lastBeat(beat: Pick<JobBeat, 'requestId' | 'workerId'>): Promise<number | undefined> {
+    const score = await this.redis.zscore(this.key, member(beat.requestId, beat.workerId));
+    return score === null ? undefined : Number(score);
+  }
+
   /** Stops watching a lapsed beat (its request ended, or another worker runs it now). */
   async forget(beat: Pick<JobBeat, 'requestId' | 'workerId'>): Promise<void> {
     await this.redis.zrem(this.key, member(beat.requestId, beat.workerId));

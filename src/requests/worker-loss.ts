@@ -4,6 +4,7 @@ import { JOB_LOST_AFTER_MS } from '../queue/job-beats.js';
 import type { RequestDeps } from './deps.js';
 import { parseStepRequestId } from '../core/runbook-step.js';
 import { isFinal, RequestState } from './request-state.js';
+import type { JobBeat } from '../queue/job-beats.js';
 import type { RequestRecord, WorkerField } from './request-store.js';
 import { noteQuietly } from './timeline-note.js';
 
@@ -12,10 +13,19 @@ import { noteQuietly } from './timeline-note.js';
  * no sign while its worker is dead. The sweep marks a running request whose worker has not beaten
  * for `jobLostAfterMs` as lost, and its card says "worker lost, resuming on another"; BullMQ hands
  * the job to a live worker once its lock expires, and that worker's `started` clears the mark, so
- * the card shows live progress again. Both moves are compare-and-sets on the request and a line on
- * the incident's timeline.
+ * the card shows live progress again. A worker that was only silent (frozen, or cut off from Redis,
+ * for less than its lock lasts: SITREP_JOB_LOCK above SITREP_JOB_LOST_AFTER) beats again and carries
+ * on with the job itself; the sweep sees its beat fresh and clears the mark the same way. Each move
+ * is a compare-and-set on the request and a line on the incident's timeline.
  */
 export class WorkerLossSteps {
+  /**
+   * Jobs whose card says their worker was lost, as this bot saw them in the sweep (by beat member):
+   * watched until that worker beats again, or its job ends or moves. Every bot replica watches the
+   * ones it sees, so the mark is cleared even when the replica that set it is gone.
+   */
+  private readonly silent = new Map<string, { beat: Pick<JobBeat, 'requestId' | 'workerId'>; id: string; field: WorkerField }>();
+
   constructor(private readonly deps: RequestDeps) {}
 
   /** Marks the requests whose worker went silent; forgets beats of requests that ended or moved on. */
@@ -34,7 +44,10 @@ export class WorkerLossSteps {
         continue;
       }
       const id = record.request.id;
+      const watch = () => this.silent.set(JSON.stringify([beat.requestId, beat.workerId]), { beat, id, field });
+      if (record.workerLost?.workerId === beat.workerId) watch();
       if (!(await store.markWorkerLost(id, { workerId: beat.workerId, since: beat.at }, field))) continue;
+      watch();
       this.deps.logger.warn({ requestId: id, workerId: beat.workerId, silentMs: clock.now() - beat.at }, 'worker lost: no job heartbeat; its job resumes on another worker');
       await noteQuietly(this.deps, record.request, {
         key: `${id}:worker-lost:${beat.workerId}`,
@@ -42,6 +55,33 @@ export class WorkerLossSteps {
         actor: `worker:${record.request.cluster}`,
         text: `Worker ${beat.workerId} lost: no heartbeat for ${formatDuration(lostAfter)}; resuming on another worker`,
         data: { workerId: beat.workerId, lastBeatAt: beat.at },
+      });
+      this.deps.changed(id);
+    }
+    await this.backAgain(clock.now() - lostAfter);
+  }
+
+  /** Clears the lost mark of the jobs whose silent worker beats again (since `after`, ms on Redis's clock): it carries on with them. */
+  private async backAgain(after: number): Promise<void> {
+    const { store, beats } = this.deps;
+    for (const [key, { beat, id, field }] of this.silent) {
+      const at = await beats.lastBeat(beat);
+      if (at !== undefined && at < after) continue; // still silent
+      this.silent.delete(key);
+      // Gone from the set: the job ended on that worker, or moved on (the sweep forgot it).
+      if (at === undefined) continue;
+      const record = await store.get(id);
+      if (!record?.workerLost || record.workerLost.workerId !== beat.workerId) continue;
+      const { changed } = await store.resumedOn(id, beat.workerId, field);
+      if (!changed) continue;
+      this.deps.logger.info({ requestId: id, workerId: beat.workerId }, 'worker back: its job heartbeat resumed; it carries on with the job');
+      await noteQuietly(this.deps, record.request, {
+        key: `${id}:worker-back:${beat.workerId}:${record.workerLost.since}`,
+        kind: EventKind.JobProgress,
+        at,
+        actor: `worker:${record.request.cluster}`,
+        text: `Worker ${beat.workerId} is back after ${formatDuration(at - record.workerLost.since)} without a heartbeat; it carries on with the job`,
+        data: { workerId: beat.workerId, lastBeatAt: record.workerLost.since },
       });
       this.deps.changed(id);
     }
