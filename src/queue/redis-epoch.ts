@@ -1,36 +1,82 @@
 import { randomBytes } from 'node:crypto';
+import calculateSlot from 'cluster-key-slot';
+import type { Cluster } from 'ioredis';
 import type { RedisClient } from '../core/redis-client.js';
 
 /**
  * Tells when Redis lost its data: a failover to an empty replica, FLUSHALL, or a restart without
  * AOF. A random marker is written once and read back on every check; when it is gone (or another
- * bot already replaced it after a loss), everything sitrep kept in Redis may be gone too.
- * A restart that kept its data (AOF) keeps the marker, so it is not a loss.
+ * bot already replaced it after a loss), everything sitrep kept there may be gone too. A restart
+ * that kept its data (AOF) keeps the marker, so it is not a loss.
+ *
+ * On a Redis Cluster each master can lose its data alone, so there is one marker per master, in
+ * the lowest hash slot it serves (`<key>:{<tag>}`, the tag chosen to hash to that slot). A marker
+ * seen before and now gone is a loss; a marker never seen (a master added, slots moved to it) is
+ * written, not reported. A marker whose slot migrates moves with it, as every key does.
  */
 export class RedisEpoch {
-  private known?: string;
+  /** The marker value last read, by marker key. */
+  private readonly known = new Map<string, string>();
 
   constructor(private readonly redis: RedisClient, private readonly key: string) {}
 
-  /** Writes the marker if none exists and remembers it. Call once at start-up. */
+  /** Writes the markers that do not exist and remembers them. Call once at start-up. */
   async start(): Promise<void> {
-    await this.redis.set(this.key, randomBytes(8).toString('hex'), 'NX');
-    this.known = (await this.redis.get(this.key)) ?? undefined;
+    for (const key of await this.markerKeys()) {
+      const value = await this.read(key);
+      if (value !== undefined) this.known.set(key, value);
+    }
   }
 
   /**
-   * Whether Redis lost its data since the last call (or start). A loss is reported once per
-   * process; the marker is written again for the next one.
+   * Whether Redis (on a Cluster: any master) lost its data since the last call (or start). A loss
+   * is reported once per process; the marker is written again for the next one.
    * @throws the Redis error when Redis cannot be asked (a loss is then not known yet).
    */
   async lost(): Promise<boolean> {
-    let now = await this.redis.get(this.key);
-    if (now === null) {
-      await this.redis.set(this.key, randomBytes(8).toString('hex'), 'NX');
-      now = await this.redis.get(this.key);
+    let lost = false;
+    for (const key of await this.markerKeys()) {
+      const now = await this.read(key);
+      const before = this.known.get(key);
+      if (before !== undefined && now !== before) lost = true;
+      if (now === undefined) this.known.delete(key);
+      else this.known.set(key, now);
     }
-    const lost = this.known !== undefined && now !== this.known;
-    this.known = now ?? undefined;
     return lost;
+  }
+
+  /** The marker's value, written first when there is none. */
+  private async read(key: string): Promise<string | undefined> {
+    const now = await this.redis.get(key);
+    if (now !== null) return now;
+    await this.redis.set(key, randomBytes(8).toString('hex'), 'NX');
+    return (await this.redis.get(key)) ?? undefined;
+  }
+
+  /** One marker key per master: the key itself on one Redis; on a Cluster, one in each master's lowest slot. */
+  private async markerKeys(): Promise<string[]> {
+    if (!(this.redis as Cluster).isCluster) return [this.key];
+    // [start, end, [host, port, id], ...replicas] per slot range (CLUSTER SLOTS).
+    const lowest = new Map<string, number>();
+    for (const [start, , master] of await (this.redis as Cluster).cluster('SLOTS')) {
+      if (!master) continue;
+      const id = master[2] || `${master[0]}:${master[1]}`;
+      lowest.set(id, Math.min(lowest.get(id) ?? start, start));
+    }
+    return [...lowest.values()].sort((a, b) => a - b).map((slot) => `${this.key}:{${tagForSlot(slot)}}`);
+  }
+}
+
+const tags = new Map<number, string>();
+let searched = 0;
+
+/** A short hash tag that Redis Cluster hashes to `slot` (0-16383): `e0`, `e1`, … tried in order, remembered. */
+function tagForSlot(slot: number): string {
+  for (;;) {
+    const found = tags.get(slot);
+    if (found !== undefined) return found;
+    const tag = `e${searched++}`;
+    const s = calculateSlot(tag);
+    if (!tags.has(s)) tags.set(s, tag);
   }
 }

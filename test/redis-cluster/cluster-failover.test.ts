@@ -1,10 +1,13 @@
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LOST_LINE } from '../../src/chat/render/lost-card.js';
 import { KeyUnit, unitKey } from '../../src/core/key-tags.js';
 import { QueueKeys } from '../../src/queue/keys.js';
 import { drainThroughFailover } from '../support/drain-through-failover.js';
 import { startRedisCluster, type TestRedisCluster } from '../support/redis-cluster.js';
 import { waitForReplicasOf } from '../support/redis-replication.js';
-import { startStack, type Stack } from '../support/stack.js';
+import { waitForApproval, waitForUpdate } from '../support/cards.js';
+import { ALICE, messageText, startStack, type Stack } from '../support/stack.js';
 
 /**
  * Issue 20, Redis Cluster failover: this file starts its own cluster (it kills a master). The
@@ -38,4 +41,27 @@ describe('Redis Cluster failover', () => {
       expect(promoted.port, `the ${sharing} master was replaced`).not.toBe(victim.port);
     });
   }, 180_000);
+
+  it('one master loses its data alone (not the one the marker of a single Redis would be on): the card of the request it held says it was lost', async () => {
+    await stack.slash('scale deployment/cart --replicas 3 -n shop', { user: ALICE });
+    const pending = await waitForApproval(stack, /scale deployment\/cart/, 60_000);
+    const requestId = (await stack.bot.services.approvals.get(pending.approvalId))!.requestId;
+    const victim = await cluster.masterOf(unitKey(stack.prefix, KeyUnit.Request, requestId));
+    // Everything this installation kept on that master is gone, as after a restart without AOF
+    // while its replica was down; the other masters keep theirs.
+    const node = new Redis(victim.port, '127.0.0.1', { lazyConnect: true });
+    try {
+      await node.connect();
+      let cursor = '0';
+      do {
+        const [next, keys] = await node.scan(cursor, 'MATCH', `${stack.prefix}:*`, 'COUNT', 1000);
+        for (const key of keys) await node.del(key);
+        cursor = next;
+      } while (cursor !== '0');
+    } finally {
+      node.disconnect();
+    }
+    const lost = await waitForUpdate(stack, pending.card.ts, new RegExp(LOST_LINE), 30_000);
+    expect(messageText(lost)).toMatch(/scale deployment\/cart/);
+  }, 90_000);
 });
