@@ -102,7 +102,7 @@ export function createBotServices(o: BotServicesOptions): BotServices {
   const audit = new AuditLog(logger, approvals);
   const requests = new RequestStore(redis, keys.prefix, { onChange: audit.onChange });
   const incidents = new IncidentStore(redis, { prefix: keys.prefix, clock, retentionMs: o.timelineRetentionMs });
-  const producer = new JobProducer({ redis, keys, registry, clock });
+  const producer = new JobProducer({ redis, keys, registry, clock, logger });
   const openCards = new OpenCards();
   const poster = new MessagePoster({ client, store: requests, render: (record, now) => renderRequest(approvals, record, now), clock, logger, minIntervalMs: o.editIntervalMs, openCards });
   const groupCache = new Map<string, { at: number; members: string[] }>();

@@ -1,4 +1,6 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Queue } from 'bullmq';
+import type { Logger } from 'pino';
 import type { RedisClient } from '../core/redis-client.js';
 import type { Clock } from '../core/clock.js';
 import { currentDeadline } from '../core/deadline.js';
@@ -19,7 +21,19 @@ export interface JobProducerOptions {
   /** How long the bot waits on Redis before telling the user it is down.
    * @defaultValue 2000 */
   redisTimeoutMs?: number;
+  /**
+   * With no live worker for the cluster, how long the bot looks again (every 250 ms) before
+   * refusing, ms: a worker reconnecting after Redis came back empty, or restarting in a rollout,
+   * registers within its Redis reconnect backoff (at most 2 s), and the command should wait for
+   * it rather than be refused.
+   * @defaultValue 3000 */
+  noWorkerGraceMs?: number;
+  /** Where the wait for a worker is logged (info). */
+  logger?: Logger;
 }
+
+/** How often the bot looks for a live worker again during `noWorkerGraceMs`, ms. */
+const NO_WORKER_POLL_MS = 250;
 
 /** Job id for a request's job of a kind: deterministic, so a retried Slack delivery adds nothing. */
 export function jobIdFor(payload: Pick<JobPayload, 'requestId' | 'kind'>, attempt = 0): string {
@@ -70,17 +84,11 @@ export class JobProducer {
    * @throws UnavailableError when Redis does not answer within `redisTimeoutMs` or no worker is live.
    */
   async enqueue(payload: JobPayload, options: { attempt?: number; requireWorker?: boolean } = {}): Promise<{ jobId: string }> {
+    if (options.requireWorker !== false) await this.liveWorker(payload.cluster);
+    // After the wait for a worker: the release deadline counts from the add.
     const releaseBy = payload.releaseBy ?? currentDeadline();
     const data = JobPayloadSchema.parse(releaseBy === undefined ? payload : { ...payload, releaseBy });
     const jobId = jobIdFor(data, options.attempt);
-    if (options.requireWorker !== false) {
-      const live = await this.call(this.options.registry.live(data.cluster, this.options.clock.now()), 'queue the job');
-      if (live.length === 0) {
-        throw new UnavailableError(ErrorCode.NoWorker, `No live worker for cluster ${data.cluster}.`, {
-          hint: `Start one with \`sitrep worker --cluster ${data.cluster}\`; \`/k8s status\` lists clusters and their workers.`,
-        });
-      }
-    }
     const queue = this.queue(data.cluster);
     await this.call(
       queue.add(`${data.kind}:${data.verb}`, data, {
@@ -96,6 +104,26 @@ export class JobProducer {
     if (data.releaseBy !== undefined) await this.call(this.release.release(jobId, data.releaseBy), 'queue the job');
     // A duplicate id (the same request enqueued twice) is a no-op in BullMQ: exactly one job.
     return { jobId };
+  }
+
+  /**
+   * Resolves once a worker of the cluster is live, looking again for up to `noWorkerGraceMs`.
+   * @throws UnavailableError (NoWorker) when none registered by then, or Redis trouble as redisDown's.
+   */
+  private async liveWorker(cluster: string): Promise<void> {
+    const graceUntil = this.options.clock.now() + (this.options.noWorkerGraceMs ?? 3000);
+    let waiting = false;
+    for (;;) {
+      const live = await this.call(this.options.registry.live(cluster, this.options.clock.now()), 'queue the job');
+      if (live.length > 0) return;
+      if (this.options.clock.now() >= graceUntil) break;
+      if (!waiting) this.options.logger?.info({ cluster, graceMs: graceUntil - this.options.clock.now() }, 'no live worker for the cluster yet; looking again before refusing');
+      waiting = true;
+      await sleep(NO_WORKER_POLL_MS);
+    }
+    throw new UnavailableError(ErrorCode.NoWorker, `No live worker for cluster ${cluster}.`, {
+      hint: `Start one with \`sitrep worker --cluster ${cluster}\`; \`/k8s status\` lists clusters and their workers.`,
+    });
   }
 
   async depth(cluster: string): Promise<{ waiting: number; active: number; delayed: number; failed: number }> {

@@ -5,6 +5,8 @@ import { startBot, type Bot } from '../../src/chat/bot.js';
 import { sendSlashCommand, startSlackApiServer, type SlackApiServer, type SlackMessage } from '../../src/console/index.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
 import { startWorkerProcess } from '../../src/worker/worker-process.js';
+import { eventually } from '../support/eventually.js';
+import { capturedLogger } from '../support/outputs.js';
 import { startTestRedis, type TestRedis } from '../support/redis-server.js';
 import { ALICE, messageText, OPS, SIGNING_SECRET, TEST_JOB_KEY, testBotOptions } from '../support/stack.js';
 
@@ -18,10 +20,11 @@ let slack: SlackApiServer;
 let bot: Bot;
 const sandboxes: Record<string, Sandbox> = {};
 const workers: Record<string, Awaited<ReturnType<typeof startWorkerProcess>>> = {};
+const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+const botLogs = capturedLogger();
+const prefix = `t${randomBytes(4).toString('hex')}`;
 
 beforeAll(async () => {
-  const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
-  const prefix = `t${randomBytes(4).toString('hex')}`;
   [redis, slack, sandboxes.prod, sandboxes.staging] = await Promise.all([
     startTestRedis(),
     startSlackApiServer(),
@@ -31,7 +34,7 @@ beforeAll(async () => {
   for (const cluster of ['prod', 'staging']) {
     workers[cluster] = await startWorkerProcess({ cluster, kubeconfigPath: sandboxes[cluster].kubeconfigPath, redisUrl: redis.url, prefix, logger, jobKeys: [TEST_JOB_KEY] });
   }
-  bot = await startBot({ ...testBotOptions({ slackUrl: slack.url, redisUrl: redis.url, prefix, logger, defaultCluster: 'prod' }), editIntervalMs: 200 });
+  bot = await startBot({ ...testBotOptions({ slackUrl: slack.url, redisUrl: redis.url, prefix, logger: botLogs.logger, defaultCluster: 'prod' }), editIntervalMs: 200 });
 }, 60_000);
 
 afterAll(async () => {
@@ -98,5 +101,16 @@ describe('several clusters, one bot', () => {
     expect(await replyAfter(before)).toMatch(/\*staging\*: :red_circle: no live worker/);
     await slash('get pods -A');
     expect(messageText(await card('get pods -A', /Done/))).toContain('checkout');
+  });
+
+  it('a staging worker that starts just after a command (a rollout, a reconnect after Redis came back empty) takes it instead of the command being refused', async () => {
+    await slash('describe node master01 --cluster staging');
+    // The bot found no worker: it looks again for up to 3 s before refusing, and the worker
+    // registers as soon as it starts.
+    await eventually(() => botLogs.lines.some((l) => l.includes('no live worker for the cluster yet')), { what: 'the bot looking for a staging worker' });
+    workers.staging = await startWorkerProcess({ cluster: 'staging', kubeconfigPath: sandboxes.staging.kubeconfigPath, redisUrl: redis.url, prefix, logger, jobKeys: [TEST_JOB_KEY] });
+    const done = messageText(await card('describe node master01 --cluster staging', /Done|Failed/));
+    expect(done).toMatch(/master01/);
+    expect(done).not.toMatch(/No live worker/);
   });
 });
