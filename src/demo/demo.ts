@@ -10,7 +10,7 @@ import { demoStory } from './demo-story.js';
 import { parseDemoArgsOrExit } from './demo-usage.js';
 import { startRedisServer } from './redis-server.js';
 import { createLogger, type Logger } from '../log.js';
-import { createRedis } from '../queue/redis-connection.js';
+import { deletePrefix } from './delete-prefix.js';
 import { SCENARIOS, startSandbox, type Sandbox } from '../sandbox/index.js';
 import { startWorkerProcess } from '../worker/worker-process.js';
 
@@ -67,21 +67,6 @@ function checkPortFree(port: number, host: string): Promise<void> {
     });
     probe.listen(port, host, () => probe.close(() => resolve()));
   });
-}
-
-/** Deletes the demo's keys from a Redis it did not start, so repeated demos leave nothing behind. */
-async function deletePrefix(url: string, prefix: string): Promise<void> {
-  const redis = createRedis(url, { name: 'sitrep-demo-cleanup', failFast: true });
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
-      cursor = next;
-      if (keys.length) await redis.unlink(...keys);
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
-  }
 }
 
 /**
