@@ -19,7 +19,7 @@ export function outageOf(i: number, n: number): { durationMs: number; mode: Outa
 export const apiOutage: Fault = {
   name: 'api-outage',
   title: 'Kubernetes API outage 1-10 s mid-drain',
-  checks: 'the drain ends Done; every pod evicted exactly once (sandbox, by UID); card count = sandbox evictions; node-001 empty',
+  checks: 'the drain ends Done; every pod evicted exactly once (sandbox, by UID); card count = sandbox evictions; node-001 empty; evictions paused at least 90% of the outage (it met the drain)',
   trials: 10,
   timeoutMs: 180_000,
   async trial(t) {
@@ -31,7 +31,12 @@ export const apiOutage: Fault = {
     await approve(w, card);
     const final = await finished(w, card, 150_000);
     const problems = drainProblems(w, final);
-    if (w.sandbox.evictions().length <= AFTER_EVICTIONS) problems.push(`the drain evicted only ${w.sandbox.evictions().length} pods, so the outage never came`);
+    const accepted = w.sandbox.evictions().map((e) => e.at).sort((a, b) => a - b);
+    if (accepted.length <= AFTER_EVICTIONS) problems.push(`the drain evicted only ${accepted.length} pods, so the outage never came`);
+    // The outage held the drain: somewhere after the 20th eviction no eviction was accepted for
+    // (nearly) as long as it lasted. Without such a pause it never met a request of the drain.
+    const pause = Math.max(0, ...accepted.slice(AFTER_EVICTIONS - 1).map((at, i, all) => (i + 1 < all.length ? all[i + 1]! - at : 0)));
+    if (pause < outage.durationMs * 0.9) problems.push(`the longest pause between evictions after the 20th was ${pause} ms, shorter than the outage: it did not hold the drain`);
     assertNone(problems.map((p) => `${outage.mode} ${outage.durationMs} ms: ${p}`));
   },
 };
