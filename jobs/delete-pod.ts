@@ -13,6 +13,7 @@ import type { JobContext, OperationJob } from './job-context.js';
 import { assertNoDrift, backupOnce, buildPlan, readStart, rethrow } from './support/operation.js';
 import { PodBackup } from './support/pod-backup.js';
 import { DEFAULT_NAMESPACE, deletePodVerb, type DeletePodArgs } from '../src/core/verbs/index.js';
+import { recordIntent } from './support/intent.js';
 
 type DeleteArgs = DeletePodArgs;
 
@@ -140,9 +141,8 @@ export const deletePodJob: OperationJob<typeof deletePodVerb> = {
       await start.begin();
       const pod = a.pod;
       await backupOnce(ctx, `delete-pod-${args.name}`, () => new PodBackup(a.view).pods([pod]).manifests());
-      await ctx.assertOwned();
       // Before the request: a successor knows this attempt may have deleted the pod.
-      await ctx.checkpoints.set(DELETING, ctx.clock.now());
+      await recordIntent(ctx, DELETING, ctx.clock.now());
       // The UID precondition is the guarantee: a pod replaced between the read above and now is not deleted.
       const outcome = await deletePodOnce(ctx.kube, { namespace: ns, name: args.name, uid }, { gracePeriodSeconds: args.force ? 0 : args.gracePeriod, signal: ctx.signal });
       if (outcome.kind === 'gone') {

@@ -11,6 +11,7 @@ import type { JobContext, OperationJob } from './job-context.js';
 import { backupWorkload, readTargetWorkload, workloadTarget } from './support/workload-target.js';
 import { assertNoDrift, buildPlan, readStart, rethrow } from './support/operation.js';
 import { scaleVerb, type ScaleArgs } from '../src/core/verbs/index.js';
+import { recordIntent } from './support/intent.js';
 
 function replicasOf(w: WorkloadObject): number {
   return (w.spec && 'replicas' in w.spec ? w.spec.replicas : undefined) ?? 1;
@@ -102,9 +103,8 @@ export const scaleJob: OperationJob<typeof scaleVerb> = {
       await start.begin();
       await backupWorkload(ctx, 'scale', target, workload);
       await ctx.progress({ phase: 'scale', done: 0, total: 1, message: `Scaling ${label} ${current} -> ${replicas}`, blocked: [] });
-      await ctx.assertOwned();
       // Before the patch: a run resumed after a patch that went through still knows it was this job's.
-      await ctx.checkpoints.set('scaled', replicas);
+      await recordIntent(ctx, 'scaled', replicas);
       await setReplicas(ctx.kube, args.kind, ns, args.name, replicas, ctx.signal);
       await ctx.progress({ phase: 'done', done: 1, total: 1, message: `Scaled ${label} to ${replicas}`, blocked: [] });
       return {

@@ -13,6 +13,7 @@ import { nodeCondition } from '../src/k8s/pod-facts.js';
 import { callOptions } from '../src/k8s/request-options.js';
 import type { JobContext, OperationJob } from './job-context.js';
 import { assertNoDrift, buildPlan, readStart, rethrow } from './support/operation.js';
+import { recordIntent } from './support/intent.js';
 
 async function readNode(ctx: JobContext, name: string): Promise<V1Node> {
   try {
@@ -98,8 +99,7 @@ export const unfenceJob: OperationJob<typeof unfenceVerb> = {
       if (plan.refusal) throw new JobError(ErrorCode.OperationRefused, `Unfence of ${name} refused, nothing changed: ${plan.refusal.message}`);
       assertNoDrift(approved, plan, { resumed: start.resumed });
       await start.begin();
-      await ctx.assertOwned();
-      await ctx.checkpoints.set('unfenced', true);
+      await recordIntent(ctx, 'unfenced', true);
       const after = await setOutOfService(ctx.kube, name, { fence: false }, ctx.signal);
       return {
         ok: true,

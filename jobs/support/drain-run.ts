@@ -16,6 +16,7 @@ import type { JobContext } from '../job-context.js';
 import { BudgetWatch } from './budget-wait.js';
 import { podTarget, type DrainAnalysis } from './drain-analysis.js';
 import { ProgressReporter, rethrow } from './operation.js';
+import { recordIntent } from './intent.js';
 
 /** Where one pod of the drain is. `requested`: eviction accepted, the pod not yet gone. */
 export type PodState = 'pending' | 'requested' | 'gone' | 'skipped' | 'failed';
@@ -199,9 +200,8 @@ export class DrainRun {
       else this.unchanged.push(`node/${node} was already cordoned`);
       return;
     }
-    await ctx.assertOwned();
     // Before the patch: a run resumed after a patch that went through still knows it was this job's.
-    await ctx.checkpoints.set('cordon', true);
+    await recordIntent(ctx, 'cordon', true);
     await setUnschedulable(ctx.kube, node, true, this.stop.signal);
     this.changed.push(`node/${node} cordoned`);
   }
@@ -303,9 +303,9 @@ export class DrainRun {
         // A slot may free up after the run was stopped: never start a new eviction then.
         this.stop.signal.throwIfAborted();
         // Still this worker's job (not taken over, not lost with Redis's data), and the intent
-        // recorded, before the request leaves: a successor knows what this attempt may have done.
-        await ctx.assertOwned();
-        await ctx.checkpoints.set(evictingKey(t.uid), ctx.clock.now());
+        // recorded, before the request leaves: a successor knows what this attempt may have done
+        // (support/intent.ts: owned before and after the write).
+        await recordIntent(ctx, evictingKey(t.uid), ctx.clock.now());
         sent = true;
         return args.disableEviction ? deletePodOnce(ctx.kube, target, req) : evictPod(ctx.kube, target, req);
       });

@@ -8,6 +8,7 @@ import { waitUntil, type WatchedList } from '../../src/k8s/watched-list.js';
 import type { JobContext } from '../job-context.js';
 import type { FenceAnalysis, FenceFollow, Replacement } from './fence-analysis.js';
 import { ProgressReporter, rethrow } from './operation.js';
+import { recordIntent } from './intent.js';
 
 /** Where a replacement stands: Ready (and where), or not yet and why. */
 export interface ReplacementState {
@@ -121,8 +122,7 @@ export class FenceRun {
     const byUs = Boolean(await this.ctx.checkpoints.get<boolean>(TAINTED));
     if (!this.analysis.plan.actions.some((a) => a.kind === 'taint')) return byUs;
     this.reporter.report({ phase: 'taint', done: 0, total: 1, message: `Tainting ${this.args.node} out of service`, blocked: [] });
-    await this.ctx.assertOwned();
-    await this.ctx.checkpoints.set(TAINTED, true);
+    await recordIntent(this.ctx, TAINTED, true);
     await setOutOfService(this.ctx.kube, this.args.node, { fence: true, ...(this.options.bootId ? { bootId: this.options.bootId } : {}) }, this.stop.signal);
     return true;
   }

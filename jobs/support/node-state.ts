@@ -9,6 +9,7 @@ import { callOptions } from '../../src/k8s/request-options.js';
 import type { JobContext, OperationJob } from '../job-context.js';
 import { assertNoDrift, buildPlan, readStart, rethrow } from './operation.js';
 import type { cordonVerb, uncordonVerb } from '../../src/core/verbs/index.js';
+import { recordIntent } from './intent.js';
 
 /** What cordon and uncordon differ in. */
 export interface NodeStateVerb<C extends typeof cordonVerb | typeof uncordonVerb> {
@@ -72,9 +73,8 @@ export function createNodeStateJob<C extends typeof cordonVerb | typeof uncordon
           };
         }
         await start.begin();
-        await ctx.assertOwned();
         // Before the patch: a run resumed after a patch that went through still knows it was this job's.
-        await ctx.checkpoints.set(verb, true);
+        await recordIntent(ctx, verb, true);
         await setUnschedulable(ctx.kube, name, v.unschedulable, ctx.signal);
         return {
           ok: true,

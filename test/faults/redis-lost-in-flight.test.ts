@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOST_LINE } from '../../src/chat/render/lost-card.js';
-import { CardAction } from '../../src/chat/render/operation-card.js';
-import { waitForApproval, waitForMessage, waitForUpdate } from '../support/cards.js';
+import { waitForMessage, waitForUpdate } from '../support/cards.js';
 import { setMinAvailable } from '../support/cluster-edits.js';
 import { eventually } from '../support/eventually.js';
-import { ALICE, BOB, CAROL, messageText, startStack, type Stack } from '../support/stack.js';
+import { heldDrain } from '../support/held-drain.js';
+import { CAROL, messageText, startStack, type Stack } from '../support/stack.js';
 
 /**
  * Issue 15, item 1, the half the chaos suite found (`npm run chaos`, redis-restart-empty): an
@@ -28,11 +28,7 @@ afterAll(async () => {
 describe('an eviction in flight when Redis comes back empty', () => {
   it('is withdrawn from the API server\'s queue and never executed: the card says nothing more will run, and nothing more does', async () => {
     // The drain of node02, held by the web budget so its last eviction is easy to catch in flight.
-    await setMinAvailable(stack.sandbox, 'shop', 'web', 3);
-    await stack.slash('drain node02 --delete-emptydir-data --force', { user: ALICE });
-    const drain = await waitForApproval(stack, /drain node02/);
-    await stack.click(CardAction.Approve, drain.approvalId, { user: BOB, messageTs: drain.card.ts });
-    await waitForUpdate(stack, drain.card.ts, /:raised_hand:/, 60_000);
+    const drain = await heldDrain(stack);
     const web = (JSON.parse((await stack.sandbox.request('GET', '/api/v1/namespaces/shop/pods?labelSelector=app%3Dweb&fieldSelector=spec.nodeName%3Dnode02')).text) as { items: { metadata: { name: string; deletionTimestamp?: string } }[] }).items[0]!;
 
     // Overloaded: requests queue (system:masters, this test's admin, is exempt). The budget reopens,

@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CardAction } from '../../src/chat/render/operation-card.js';
 import { EventKind } from '../../src/core/timeline-event.js';
 import { QueueKeys } from '../../src/queue/keys.js';
-import { current, waitForApproval, waitForMessage, waitForUpdate } from '../support/cards.js';
+import { current, waitForUpdate } from '../support/cards.js';
 import { setMinAvailable } from '../support/cluster-edits.js';
 import { eventually } from '../support/eventually.js';
 import { recordEvictions } from '../support/evictions.js';
-import { ALICE, BOB, messageText, OPS, startStack, type Stack } from '../support/stack.js';
+import { heldDrain, openIncident } from '../support/held-drain.js';
+import { messageText, startStack, type Stack } from '../support/stack.js';
 import { CHILD_LOST_AFTER_MS, childWorkerEnv, startWorkerChild, type WorkerChild } from '../support/worker-child.js';
 
 /**
@@ -41,16 +41,9 @@ describe('a worker frozen past the lost threshold, then thawed while another run
     const evictions = recordEvictions(stack.sandbox);
     const frozen = await startWorkerChild(childWorkerEnv(stack));
     children.push(frozen);
-    await stack.slash('start "node02 drain under a frozen worker" --sev 3', { command: '/incident', user: ALICE });
-    await waitForMessage(stack, /node02 drain under a frozen worker/);
-    const incident = await eventually(() => stack.bot.services.incidents.openIn(OPS), { what: 'the incident' });
-
+    const incident = await openIncident(stack, 'node02 drain under a frozen worker');
     // The web PDB allows no disruption: the drain evicts the other pods and waits on web's.
-    await setMinAvailable(stack.sandbox, 'shop', 'web', 3);
-    await stack.slash('drain node02 --delete-emptydir-data --force', { user: ALICE });
-    const { card, approvalId } = await waitForApproval(stack, /drain node02/);
-    await stack.click(CardAction.Approve, approvalId, { user: BOB, messageTs: card.ts });
-    await waitForUpdate(stack, card.ts, /:raised_hand:/, 60_000);
+    const { card } = await heldDrain(stack);
     await eventually(() => evictions.list('node02').length >= 2, { what: 'the pods without a budget evicted', describe: () => JSON.stringify(evictions.list()) });
 
     frozen.proc.kill('SIGSTOP');

@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CardAction } from '../../src/chat/render/operation-card.js';
 import { EventKind } from '../../src/core/timeline-event.js';
-import { current, waitForApproval, waitForMessage, waitForUpdate } from '../support/cards.js';
+import { current, waitForApproval, waitForUpdate } from '../support/cards.js';
 import { setMinAvailable } from '../support/cluster-edits.js';
 import { eventually } from '../support/eventually.js';
 import { recordEvictions } from '../support/evictions.js';
+import { heldDrain, openIncident } from '../support/held-drain.js';
 import { ALICE, BOB, messageText, OPS, startStack, type Stack } from '../support/stack.js';
 import { CHILD_LOST_AFTER_MS, childWorkerEnv, startWorkerChild, type WorkerChild } from '../support/worker-child.js';
 
@@ -29,19 +30,13 @@ describe('a worker killed mid-drain', () => {
   it('the card says "worker lost, resuming on another", then Done with N evicted where N is what the cluster evicted, and "already gone" only for a pod gone before the drain', async () => {
     const evictions = recordEvictions(stack.sandbox);
     children.push(await startWorkerChild(childWorkerEnv(stack)));
-    await stack.slash('start "node02 drain under a dying worker" --sev 3', { command: '/incident', user: ALICE });
-    await waitForMessage(stack, /node02 drain under a dying worker/);
-    const incident = await eventually(() => stack.bot.services.incidents.openIn(OPS), { what: 'the incident' });
-
+    const incident = await openIncident(stack, 'node02 drain under a dying worker');
     // The web PDB allows no disruption: the drain evicts the other pods and waits on web's.
-    await setMinAvailable(stack.sandbox, 'shop', 'web', 3);
-    await stack.slash('drain node02 --delete-emptydir-data --force', { user: ALICE });
-    const { card, approvalId } = await waitForApproval(stack, /drain node02/);
-    // Gone between approval and execution, by someone else: the one pod that is "already gone".
-    await stack.core.deleteNamespacedPod({ name: 'debug-shell', namespace: 'shop', gracePeriodSeconds: 0 });
-    await eventually(() => stack.core.readNamespacedPod({ name: 'debug-shell', namespace: 'shop' }).then(() => false, () => true), { what: 'debug-shell gone' });
-    await stack.click(CardAction.Approve, approvalId, { user: BOB, messageTs: card.ts });
-    await waitForUpdate(stack, card.ts, /:raised_hand:/, 60_000);
+    const { card } = await heldDrain(stack, async () => {
+      // Gone between approval and execution, by someone else: the one pod that is "already gone".
+      await stack.core.deleteNamespacedPod({ name: 'debug-shell', namespace: 'shop', gracePeriodSeconds: 0 });
+      await eventually(() => stack.core.readNamespacedPod({ name: 'debug-shell', namespace: 'shop' }).then(() => false, () => true), { what: 'debug-shell gone' });
+    });
     await eventually(() => evictions.list('node02').length === 2, { what: 'checkout and cache evicted', describe: () => JSON.stringify(evictions.list()) });
 
     const first = children[0]!;

@@ -1,11 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CardAction } from '../../src/chat/render/operation-card.js';
 import { EventKind } from '../../src/core/timeline-event.js';
-import { current, waitForApproval, waitForMessage, waitForUpdate } from '../support/cards.js';
+import { current, waitForUpdate } from '../support/cards.js';
 import { setMinAvailable } from '../support/cluster-edits.js';
-import { eventually } from '../support/eventually.js';
 import { recordEvictions } from '../support/evictions.js';
-import { ALICE, BOB, messageText, OPS, startStack, type Stack } from '../support/stack.js';
+import { heldDrain, openIncident } from '../support/held-drain.js';
+import { messageText, startStack, type Stack } from '../support/stack.js';
 import { CHILD_LOST_AFTER_MS, childWorkerEnv, startWorkerChild, type WorkerChild } from '../support/worker-child.js';
 
 /**
@@ -33,15 +32,8 @@ describe('a worker silent for a while, then back with its job', () => {
     const evictions = recordEvictions(stack.sandbox);
     // Its lock (20 s) outlasts the freeze: no other worker could take the job, and none is running.
     worker = await startWorkerChild({ ...childWorkerEnv(stack), LOCK_MS: '20000', STALLED_MS: '10000' });
-    await stack.slash('start "node02 drain under a silent worker" --sev 3', { command: '/incident', user: ALICE });
-    await waitForMessage(stack, /node02 drain under a silent worker/);
-    const incident = await eventually(() => stack.bot.services.incidents.openIn(OPS), { what: 'the incident' });
-
-    await setMinAvailable(stack.sandbox, 'shop', 'web', 3);
-    await stack.slash('drain node02 --delete-emptydir-data --force', { user: ALICE });
-    const { card, approvalId } = await waitForApproval(stack, /drain node02/);
-    await stack.click(CardAction.Approve, approvalId, { user: BOB, messageTs: card.ts });
-    await waitForUpdate(stack, card.ts, /:raised_hand:/, 60_000);
+    const incident = await openIncident(stack, 'node02 drain under a silent worker');
+    const { card } = await heldDrain(stack);
 
     worker.proc.kill('SIGSTOP');
     const lost = await waitForUpdate(stack, card.ts, /Worker lost, resuming on another/, 30_000);
