@@ -120,6 +120,8 @@ export class JobRunner {
   }
 
   /** Registers this worker as live for its cluster (worker-registry.ts). Never rejects. */
+  private readonly beat = () => this.registry.heartbeat(this.options.cluster, this.workerId, this.clock.now()).catch((err) => this.options.logger.warn({ err }, 'heartbeat failed'));
+
   /** Runs every running job's ownership check; a job found lost is stopped (loseJob) by the check itself. */
   private readonly checkOwnership = () => {
     for (const [id, check] of this.owned) {
@@ -128,8 +130,6 @@ export class JobRunner {
       });
     }
   };
-
-  private readonly beat = () => this.registry.heartbeat(this.options.cluster, this.workerId, this.clock.now()).catch((err) => this.options.logger.warn({ err }, 'heartbeat failed'));
 
   /** This worker no longer holds the job's lock: stop the job where it is (JobLostError). */
   private loseJob(id: string): void {

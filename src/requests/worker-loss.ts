@@ -1,10 +1,9 @@
 import { formatDuration } from '../core/duration.js';
 import { EventKind } from '../core/timeline-event.js';
-import { JOB_LOST_AFTER_MS } from '../queue/job-beats.js';
+import { JOB_LOST_AFTER_MS, type JobBeat } from '../queue/job-beats.js';
 import type { RequestDeps } from './deps.js';
 import { parseStepRequestId } from '../core/runbook-step.js';
 import { isFinal, RequestState } from './request-state.js';
-import type { JobBeat } from '../queue/job-beats.js';
 import type { RequestRecord, WorkerField } from './request-store.js';
 import { noteQuietly } from './timeline-note.js';
 
