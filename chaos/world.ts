@@ -6,6 +6,7 @@
  * the Slack stand-in. Loopback only.
  */
 import { startSandbox, type Sandbox } from '../src/sandbox/index.js';
+import { leastPrivilegeKubeconfig } from '../test/support/least-privilege.js';
 import { startProcessStack, type ProcessStack } from '../bench/process-stack.js';
 import type { RedisServer } from '../src/demo/redis-server.js';
 
@@ -50,7 +51,9 @@ export async function startWorld(o: WorldOptions = {}): Promise<World> {
   let stack: ProcessStack;
   try {
     stack = await startProcessStack({
-      clusters: [{ name: CLUSTER, kubeconfig: sandbox.kubeconfigPath }],
+      // As deployed: the worker's ServiceAccount with deploy/kubernetes/rbac.yaml's ClusterRole, not
+      // the sandbox's admin, whom system:masters exempts from an overloaded API server's 429s.
+      clusters: [{ name: CLUSTER, kubeconfig: await leastPrivilegeKubeconfig(sandbox) }],
       workersPerCluster: o.workers ?? 1,
       policyYaml: POLICY,
       build: false,

@@ -1,5 +1,5 @@
 /**
- * Kubernetes API outage mid-drain (issue 15, item 4): after the sandbox has accepted 20
+ * Kubernetes API outage mid-drain (issue 15, item 4): after the sandbox has accepted 20 of 200
  * evictions its API drops or refuses every request for 1-10 s (connection reset, refused, 503,
  * or 429, by trial), shorter than the drain's timeout, so the drain must ride it out and finish
  * with every pod evicted exactly once.
@@ -19,11 +19,13 @@ export function outageOf(i: number, n: number): { durationMs: number; mode: Outa
 export const apiOutage: Fault = {
   name: 'api-outage',
   title: 'Kubernetes API outage 1-10 s mid-drain',
-  checks: 'the drain ends Done; every pod evicted exactly once (sandbox, by UID); card count = sandbox evictions; node-001 empty; evictions paused at least 90% of the outage (it met the drain)',
+  checks: 'the drain ends Done; every pod evicted exactly once (sandbox, by UID); card count = sandbox evictions; node-001 empty; evictions paused for the outage, less at most 1 s (it met the drain)',
   trials: 10,
   timeoutMs: 180_000,
   async trial(t) {
-    const w = await t.world({ pods: 100 });
+    // 200 pods: the outage starts once the 20th eviction's answer has left, and on a loaded
+    // machine a drain of 100 had sometimes asked for all the rest by then, so it never met one.
+    const w = await t.world({ pods: 200 });
     const card = await requestDrain(w);
     const outage = outageOf(t.index, t.of);
     // Armed before the approval: it starts at exactly the 20th accepted eviction, mid-drain.
@@ -34,9 +36,11 @@ export const apiOutage: Fault = {
     const accepted = w.sandbox.evictions().map((e) => e.at).sort((a, b) => a - b);
     if (accepted.length <= AFTER_EVICTIONS) problems.push(`the drain evicted only ${accepted.length} pods, so the outage never came`);
     // The outage held the drain: somewhere after the 20th eviction no eviction was accepted for
-    // (nearly) as long as it lasted. Without such a pause it never met a request of the drain.
+    // about as long as it lasted (less up to 1 s: requests the server was already answering when
+    // it went down still finish). Without such a pause it never met a request of the drain.
     const pause = Math.max(0, ...accepted.slice(AFTER_EVICTIONS - 1).map((at, i, all) => (i + 1 < all.length ? all[i + 1]! - at : 0)));
-    if (pause < outage.durationMs * 0.9) problems.push(`the longest pause between evictions after the 20th was ${pause} ms, shorter than the outage: it did not hold the drain`);
+    const held = Math.max(outage.durationMs / 2, outage.durationMs - 1000);
+    if (pause < held) problems.push(`the longest pause between evictions after the 20th was ${pause} ms, under ${held} ms for an outage of ${outage.durationMs} ms: it did not hold the drain`);
     assertNone(problems.map((p) => `${outage.mode} ${outage.durationMs} ms: ${p}`));
   },
 };

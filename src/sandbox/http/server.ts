@@ -217,8 +217,11 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
     const sent = sentBy(req, now());
     const evicted = (pod: { namespace: string; name: string; uid: string; node: string }) => {
       evictions.record({ ...pod, at: now(), sentBy: sent });
-      // Counted toward a pending outage once the answer is on its way, so the client hears it.
-      res.once('finish', () => outage.evictionAccepted());
+      // Counted toward a pending outage once the answer is on its way, so the client hears it. The
+      // answer was sent just before this call and may be flushed already: then 'finish' has been
+      // emitted and would never come (an outage armed after 20 evictions started after 190).
+      if (res.writableFinished) outage.evictionAccepted();
+      else res.once('finish', () => outage.evictionAccepted());
     };
     const ctx: RequestContext = { req, res, url, route, key: resourceKey(t), store, now, logger, trackWatch, bookmarkIntervalMs, minRequestTimeoutSeconds, evicted, ...(auth ? { auth } : {}), ...(user ? { user } : {}) };
 
