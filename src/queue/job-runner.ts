@@ -14,6 +14,7 @@ import { JOB_HEARTBEAT_MS, JobBeats } from './job-beats.js';
 import { JobEventWriter, type JobEventBody } from './job-events.js';
 import type { QueueKeys } from './keys.js';
 import { RedisClock } from './redis-clock.js';
+import { onEveryReady } from './redis-ready.js';
 import { WorkerRegistry } from './worker-registry.js';
 
 export interface JobRunnerOptions {
@@ -108,6 +109,8 @@ export class JobRunner {
   private readonly owned = new Map<string, () => Promise<void>>();
   /** Jobs whose failure process() already reported, so the 'failed' listener does not repeat it. */
   private readonly reported = new Set<string>();
+  /** Stops the calls on Redis becoming ready again (start() sets them up). */
+  private readonly offReady: (() => void)[] = [];
 
   constructor(private readonly options: JobRunnerOptions) {
     this.workerId = options.workerId ?? `${hostname()}-${process.pid}-${randomId('w').slice(2, 8)}`;
@@ -148,11 +151,12 @@ export class JobRunner {
     this.heartbeat.unref();
     // Registered again on every reconnect: a Redis that came back empty lost the registry, and the
     // bot refuses every command for this cluster ("No live worker") until it is back.
-    this.options.redis.on('ready', this.beat);
+    this.offReady.push(onEveryReady(this.options.redis, this.beat));
     // And every running job checks it still owns its lock: a Redis back empty lost the jobs, and
     // their requests already in flight to the API must be cut now, not at the next lock renewal
-    // (lockDuration / 2 later) nor only at the next step that checks.
-    this.options.redis.on('ready', this.checkOwnership);
+    // (lockDuration / 2 later) nor only at the next step that checks. On a Cluster, a master back
+    // empty alone is noticed too (redis-ready.ts).
+    this.offReady.push(onEveryReady(this.options.redis, this.checkOwnership));
     const beatJobs = () => this.beats.beat(this.workerId, [...this.beating.values()], this.clock.now()).catch((err) => this.options.logger.warn({ err }, 'job heartbeat failed'));
     this.jobBeat = setInterval(beatJobs, this.options.jobHeartbeatMs ?? JOB_HEARTBEAT_MS);
     this.jobBeat.unref();
@@ -348,8 +352,7 @@ export class JobRunner {
    */
   async stop(timeoutMs = 30_000): Promise<void> {
     clearInterval(this.heartbeat);
-    this.options.redis.off('ready', this.beat);
-    this.options.redis.off('ready', this.checkOwnership);
+    for (const off of this.offReady.splice(0)) off();
     const worker = this.worker;
     if (!worker) return;
     void worker.pause(true).catch(() => {});
