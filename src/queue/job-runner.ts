@@ -6,6 +6,8 @@ import { describeError, ErrorCode, isSitrepError, JobError } from '../core/error
 import { JobPayloadSchema, type JobPayload, type JobResult } from '../core/job.js';
 import { randomId } from '../core/ids.js';
 import { argsFor } from '../core/verbs/contract.js';
+import { KeyUnit, unitKey } from '../core/key-tags.js';
+import { parseStepRequestId } from '../core/runbook-step.js';
 import type { JobContext, OperationJob, ReadJob } from '../../jobs/job-context.js';
 import { BackupStore } from './backup-store.js';
 import { CheckpointStore } from './checkpoint-store.js';
@@ -105,6 +107,8 @@ export class JobRunner {
   private readonly active = new Set<string>();
   private readonly jobAborts = new Map<string, AbortController>();
   private readonly lockLost = new Set<string>();
+  /** Of those, the jobs whose request record Redis lost while the lock stayed (a Cluster master back empty alone). */
+  private readonly requestLost = new Set<string>();
   /** Each running job's ownership check (JobContext.assertOwned), by job id. */
   private readonly owned = new Map<string, () => Promise<void>>();
   /** Jobs whose failure process() already reported, so the 'failed' listener does not repeat it. */
@@ -227,6 +231,9 @@ export class JobRunner {
     if (this.shutdown.signal.aborted) jobAbort.abort();
     this.jobAborts.set(job.id!, jobAbort);
     const signal = jobAbort.signal;
+    // The request record an execution runs for (a runbook step's is its runbook's), once seen.
+    const step = parseStepRequestId(payload.requestId);
+    const record = { key: unitKey(this.options.keys.prefix, KeyUnit.Request, step?.parentId ?? payload.requestId), seen: false };
     this.active.add(job.id!);
     const ctx: JobContext = {
       cluster: this.options.cluster,
@@ -242,7 +249,7 @@ export class JobRunner {
         await this.emit(job, payload, { type: 'note', kind: e.kind, key: `${payload.requestId}:${e.key}`, text: e.text, data: e.data });
       },
       checkpoints: new CheckpointStore(this.options.redis, this.options.keys.checkpoints(job.id!)),
-      assertOwned: this.ownership(job, token),
+      assertOwned: this.ownership(job, token, record),
       backup: async (name, objects) => {
         await this.backups.save(payload.requestId, { name, savedAt: this.clock.now(), objects });
         await ctx.event({ kind: 'job.backup', key: `backup:${name}`, text: `Saved ${objects.length} manifest(s) as backup "${name}"`, data: { name, objects: objects.length } });
@@ -250,6 +257,7 @@ export class JobRunner {
     };
     this.owned.set(job.id!, ctx.assertOwned);
     try {
+      if (payload.kind === 'execute') record.seen = (await this.options.redis.exists(record.key)) === 1;
       if (payload.kind === 'execute' && this.options.guard) await this.options.guard(payload, { id: job.id!, timestamp: job.timestamp });
       // After the guard, so a late execution still consumes its grant and a copy is a replay.
       if (payload.releaseBy !== undefined) await this.release.awaitRelease(job.id!, payload.releaseBy);
@@ -266,6 +274,15 @@ export class JobRunner {
       done(result.ok ? 'ok' : 'not_ok');
       return result;
     } catch (err) {
+      if (this.requestLost.has(job.id!)) {
+        // The lock is still this worker's, but the card was told nothing more will run: not
+        // retried, and not reported (the bot has no request left to report it on).
+        log.warn({ code: ErrorCode.JobLost }, 'the request is gone from Redis (lost with its data) and its card says nothing more will run; stopped here');
+        if (payload.kind === 'execute') await this.options.onExecutionEnded?.(payload, { id: job.id!, timestamp: job.timestamp }).catch((e: unknown) => log.warn({ err: e }, 'could not mark the grant used'));
+        this.reported.add(job.id!);
+        done('failed');
+        throw new UnrecoverableError('request lost from Redis');
+      }
       if (this.lockLost.has(job.id!)) {
         // Another worker owns the job now and continues from its checkpoints, or Redis lost the
         // job and its owner was told nothing more will run: either way, stay out of it.
@@ -298,6 +315,7 @@ export class JobRunner {
       this.active.delete(job.id!);
       this.jobAborts.delete(job.id!);
       this.lockLost.delete(job.id!);
+      this.requestLost.delete(job.id!);
       this.owned.delete(job.id!);
       this.shutdown.signal.removeEventListener('abort', onShutdown);
     }
@@ -308,14 +326,22 @@ export class JobRunner {
    * (BullMQ's `toKey(id) + ':lock'`, which its extendLock script compares with the token), must
    * still hold this attempt's token. BullMQ only notices a lost lock at its next renewal
    * (lockDuration / 2 later); a destructive step must not wait for that. Callers that ask while a
-   * check is in flight share it.
+   * check is in flight share it. The request record, when it was there at the start, must be there
+   * still: on a Redis Cluster the master that holds it can come back empty while the lock's master
+   * keeps the lock, and the bot then tells the card the request was lost and nothing more will run
+   * (chat/redis-loss.ts); without this check the drain evicted on (found by
+   * test/redis-cluster/lost-card-worker-runs.test.ts).
    */
-  private ownership(job: Job, token: string | undefined): () => Promise<void> {
+  private ownership(job: Job, token: string | undefined, record: { key: string; seen: boolean }): () => Promise<void> {
     const lockKey = `${this.worker!.toKey(job.id!)}:lock`;
     let inFlight: Promise<void> | undefined;
     const check = async () => {
       try {
         if (token !== undefined && (await this.options.redis.get(lockKey)) !== token) this.loseJob(job.id!);
+        else if (record.seen && (await this.options.redis.exists(record.key)) === 0) {
+          this.requestLost.add(job.id!);
+          this.loseJob(job.id!);
+        }
       } finally {
         inFlight = undefined;
       }
