@@ -54,3 +54,22 @@ function isWebApi(url: string | URL): boolean {
   const path = (typeof url === 'string' ? new URL(url, 'http://localhost') : url).pathname;
   return /\/api\/[a-z]+(\.[a-zA-Z0-9_]+)+$/.test(path);
 }
+
+type Respond = (message: object) => Promise<unknown>;
+
+/**
+ * Bolt's `respond`, made to settle: a private reply Slack still refused after every send above
+ * (or an expired response_url) is logged once, without a stack, and not thrown. Every reply is
+ * the last thing a handler does, after the work was done; thrown, it reached the handler's
+ * "command failed" path, which logged a bug with its stack and sent a second round of 5 sends
+ * telling the person ":x: Internal error: Failed to respond to the response_url" about a
+ * command or click that had in fact worked.
+ */
+export function settledRespond(respond: Respond, logger: { warn: (obj: object, msg: string) => void }, context: object = {}): Respond {
+  return (message) =>
+    respond(message).catch((err: unknown) => {
+      const status = (err as { statusCode?: unknown }).statusCode;
+      logger.warn({ ...context, ...(typeof status === 'number' ? { status } : {}), reason: err instanceof Error ? err.message : String(err) }, 'could not tell the user: Slack did not take the private reply');
+      return undefined;
+    });
+}

@@ -84,7 +84,7 @@ export class JobProducer {
    * @throws UnavailableError when Redis does not answer within `redisTimeoutMs` or no worker is live.
    */
   async enqueue(payload: JobPayload, options: { attempt?: number; requireWorker?: boolean } = {}): Promise<{ jobId: string }> {
-    if (options.requireWorker !== false) await this.liveWorker(payload.cluster);
+    if (options.requireWorker !== false) await this.awaitLiveWorker(payload.cluster);
     // After the wait for a worker: the release deadline counts from the add.
     const releaseBy = payload.releaseBy ?? currentDeadline();
     const data = JobPayloadSchema.parse(releaseBy === undefined ? payload : { ...payload, releaseBy });
@@ -107,10 +107,12 @@ export class JobProducer {
   }
 
   /**
-   * Resolves once a worker of the cluster is live, looking again for up to `noWorkerGraceMs`.
+   * Resolves once a worker of the cluster is live, looking again for up to `noWorkerGraceMs`. A
+   * caller that signs a release deadline into its payload (an approval's grant) waits here first,
+   * so the deadline counts from after the wait, and enqueues with `requireWorker: false`.
    * @throws UnavailableError (NoWorker) when none registered by then, or Redis trouble as redisDown's.
    */
-  private async liveWorker(cluster: string): Promise<void> {
+  async awaitLiveWorker(cluster: string): Promise<void> {
     const graceUntil = this.options.clock.now() + (this.options.noWorkerGraceMs ?? 3000);
     let waiting = false;
     for (;;) {

@@ -6,6 +6,8 @@ import { describeError, ErrorCode, isSitrepError, JobError } from '../core/error
 import { JobPayloadSchema, type JobPayload, type JobResult } from '../core/job.js';
 import { randomId } from '../core/ids.js';
 import { argsFor } from '../core/verbs/contract.js';
+import { KeyUnit, unitKey } from '../core/key-tags.js';
+import { parseStepRequestId } from '../core/runbook-step.js';
 import type { JobContext, OperationJob, ReadJob } from '../../jobs/job-context.js';
 import { BackupStore } from './backup-store.js';
 import { CheckpointStore } from './checkpoint-store.js';
@@ -14,6 +16,7 @@ import { JOB_HEARTBEAT_MS, JobBeats } from './job-beats.js';
 import { JobEventWriter, type JobEventBody } from './job-events.js';
 import type { QueueKeys } from './keys.js';
 import { RedisClock } from './redis-clock.js';
+import { onEveryReady } from './redis-ready.js';
 import { WorkerRegistry } from './worker-registry.js';
 
 export interface JobRunnerOptions {
@@ -104,10 +107,14 @@ export class JobRunner {
   private readonly active = new Set<string>();
   private readonly jobAborts = new Map<string, AbortController>();
   private readonly lockLost = new Set<string>();
+  /** Of those, the jobs whose request record Redis lost while the lock stayed (a Cluster master back empty alone). */
+  private readonly requestLost = new Set<string>();
   /** Each running job's ownership check (JobContext.assertOwned), by job id. */
   private readonly owned = new Map<string, () => Promise<void>>();
   /** Jobs whose failure process() already reported, so the 'failed' listener does not repeat it. */
   private readonly reported = new Set<string>();
+  /** Stops the calls on Redis becoming ready again (start() sets them up). */
+  private readonly offReady: (() => void)[] = [];
 
   constructor(private readonly options: JobRunnerOptions) {
     this.workerId = options.workerId ?? `${hostname()}-${process.pid}-${randomId('w').slice(2, 8)}`;
@@ -148,11 +155,12 @@ export class JobRunner {
     this.heartbeat.unref();
     // Registered again on every reconnect: a Redis that came back empty lost the registry, and the
     // bot refuses every command for this cluster ("No live worker") until it is back.
-    this.options.redis.on('ready', this.beat);
+    this.offReady.push(onEveryReady(this.options.redis, this.beat));
     // And every running job checks it still owns its lock: a Redis back empty lost the jobs, and
     // their requests already in flight to the API must be cut now, not at the next lock renewal
-    // (lockDuration / 2 later) nor only at the next step that checks.
-    this.options.redis.on('ready', this.checkOwnership);
+    // (lockDuration / 2 later) nor only at the next step that checks. On a Cluster, a master back
+    // empty alone is noticed too (redis-ready.ts).
+    this.offReady.push(onEveryReady(this.options.redis, this.checkOwnership));
     const beatJobs = () => this.beats.beat(this.workerId, [...this.beating.values()], this.clock.now()).catch((err) => this.options.logger.warn({ err }, 'job heartbeat failed'));
     this.jobBeat = setInterval(beatJobs, this.options.jobHeartbeatMs ?? JOB_HEARTBEAT_MS);
     this.jobBeat.unref();
@@ -223,6 +231,9 @@ export class JobRunner {
     if (this.shutdown.signal.aborted) jobAbort.abort();
     this.jobAborts.set(job.id!, jobAbort);
     const signal = jobAbort.signal;
+    // The request record an execution runs for (a runbook step's is its runbook's), once seen.
+    const step = parseStepRequestId(payload.requestId);
+    const record = { key: unitKey(this.options.keys.prefix, KeyUnit.Request, step?.parentId ?? payload.requestId), seen: false };
     this.active.add(job.id!);
     const ctx: JobContext = {
       cluster: this.options.cluster,
@@ -238,7 +249,7 @@ export class JobRunner {
         await this.emit(job, payload, { type: 'note', kind: e.kind, key: `${payload.requestId}:${e.key}`, text: e.text, data: e.data });
       },
       checkpoints: new CheckpointStore(this.options.redis, this.options.keys.checkpoints(job.id!)),
-      assertOwned: this.ownership(job, token),
+      assertOwned: this.ownership(job, token, record),
       backup: async (name, objects) => {
         await this.backups.save(payload.requestId, { name, savedAt: this.clock.now(), objects });
         await ctx.event({ kind: 'job.backup', key: `backup:${name}`, text: `Saved ${objects.length} manifest(s) as backup "${name}"`, data: { name, objects: objects.length } });
@@ -246,6 +257,7 @@ export class JobRunner {
     };
     this.owned.set(job.id!, ctx.assertOwned);
     try {
+      if (payload.kind === 'execute') record.seen = (await this.options.redis.exists(record.key)) === 1;
       if (payload.kind === 'execute' && this.options.guard) await this.options.guard(payload, { id: job.id!, timestamp: job.timestamp });
       // After the guard, so a late execution still consumes its grant and a copy is a replay.
       if (payload.releaseBy !== undefined) await this.release.awaitRelease(job.id!, payload.releaseBy);
@@ -262,6 +274,15 @@ export class JobRunner {
       done(result.ok ? 'ok' : 'not_ok');
       return result;
     } catch (err) {
+      if (this.requestLost.has(job.id!)) {
+        // The lock is still this worker's, but the card was told nothing more will run: not
+        // retried, and not reported (the bot has no request left to report it on).
+        log.warn({ code: ErrorCode.JobLost }, 'the request is gone from Redis (lost with its data) and its card says nothing more will run; stopped here');
+        if (payload.kind === 'execute') await this.options.onExecutionEnded?.(payload, { id: job.id!, timestamp: job.timestamp }).catch((e: unknown) => log.warn({ err: e }, 'could not mark the grant used'));
+        this.reported.add(job.id!);
+        done('failed');
+        throw new UnrecoverableError('request lost from Redis');
+      }
       if (this.lockLost.has(job.id!)) {
         // Another worker owns the job now and continues from its checkpoints, or Redis lost the
         // job and its owner was told nothing more will run: either way, stay out of it.
@@ -294,6 +315,7 @@ export class JobRunner {
       this.active.delete(job.id!);
       this.jobAborts.delete(job.id!);
       this.lockLost.delete(job.id!);
+      this.requestLost.delete(job.id!);
       this.owned.delete(job.id!);
       this.shutdown.signal.removeEventListener('abort', onShutdown);
     }
@@ -304,14 +326,22 @@ export class JobRunner {
    * (BullMQ's `toKey(id) + ':lock'`, which its extendLock script compares with the token), must
    * still hold this attempt's token. BullMQ only notices a lost lock at its next renewal
    * (lockDuration / 2 later); a destructive step must not wait for that. Callers that ask while a
-   * check is in flight share it.
+   * check is in flight share it. The request record, when it was there at the start, must be there
+   * still: on a Redis Cluster the master that holds it can come back empty while the lock's master
+   * keeps the lock, and the bot then tells the card the request was lost and nothing more will run
+   * (chat/redis-loss.ts); without this check the drain evicted on (found by
+   * test/redis-cluster/lost-card-worker-runs.test.ts).
    */
-  private ownership(job: Job, token: string | undefined): () => Promise<void> {
+  private ownership(job: Job, token: string | undefined, record: { key: string; seen: boolean }): () => Promise<void> {
     const lockKey = `${this.worker!.toKey(job.id!)}:lock`;
     let inFlight: Promise<void> | undefined;
     const check = async () => {
       try {
         if (token !== undefined && (await this.options.redis.get(lockKey)) !== token) this.loseJob(job.id!);
+        else if (record.seen && (await this.options.redis.exists(record.key)) === 0) {
+          this.requestLost.add(job.id!);
+          this.loseJob(job.id!);
+        }
       } finally {
         inFlight = undefined;
       }
@@ -348,8 +378,7 @@ export class JobRunner {
    */
   async stop(timeoutMs = 30_000): Promise<void> {
     clearInterval(this.heartbeat);
-    this.options.redis.off('ready', this.beat);
-    this.options.redis.off('ready', this.checkOwnership);
+    for (const off of this.offReady.splice(0)) off();
     const worker = this.worker;
     if (!worker) return;
     void worker.pause(true).catch(() => {});

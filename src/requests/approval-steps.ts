@@ -199,6 +199,10 @@ export class ApprovalSteps {
       }
       // Signed only under the decision sealed at its click: a record forged in Redis has none.
       const seal = await requireSeal(this.deps, r.id, plan.fingerprint, who.approvalId ? { approvalId: who.approvalId } : { confirmedBy: who.confirmedBy! });
+      // Before the release deadline is fixed and signed: the wait for a worker (up to 3 s, a
+      // worker restarting in a rollout) must not use up the click's 1.8 s, or the job is added
+      // after its deadline and refused as if Redis had not answered.
+      await this.deps.producer.awaitLiveWorker(r.cluster);
       const now = this.deps.clock.now();
       const releaseBy = currentDeadline();
       const grant: JobGrant = { v: 1, requestId: r.id, cluster: r.cluster, verb: r.verb, args: r.args, planFingerprint: plan.fingerprint, ...who, issuedAt: now, expiresAt: now + GRANT_TTL_MS, seal, ...(releaseBy === undefined ? {} : { releaseBy }) };
@@ -215,7 +219,7 @@ export class ApprovalSteps {
         grant,
         signature: signGrant(grant, this.deps.jobKey),
         ...(releaseBy === undefined ? {} : { releaseBy }),
-      });
+      }, { requireWorker: false });
     } catch (err) {
       const d = describeError(err);
       // Past the click's deadline too: this records what happened, whenever Redis takes it.

@@ -25,11 +25,18 @@ export class WorkerLossSteps {
    */
   private readonly silent = new Map<string, { beat: Pick<JobBeat, 'requestId' | 'workerId'>; id: string; field: WorkerField }>();
 
+  /** Whether this bot looked for the marks set before it ran (watchMarked). */
+  private marksSeen = false;
+
   constructor(private readonly deps: RequestDeps) {}
 
   /** Marks the requests whose worker went silent; forgets beats of requests that ended or moved on. */
   async sweep(): Promise<void> {
     const { store, clock, beats } = this.deps;
+    if (!this.marksSeen) {
+      await this.watchMarked();
+      this.marksSeen = true;
+    }
     const lostAfter = this.deps.jobLostAfterMs ?? JOB_LOST_AFTER_MS;
     for (const beat of await beats.lapsed(clock.now() - lostAfter)) {
       // A runbook step's job beats under the step's id; its card is the runbook's.
@@ -58,6 +65,23 @@ export class WorkerLossSteps {
       this.deps.changed(id);
     }
     await this.backAgain(clock.now() - lostAfter);
+  }
+
+  /**
+   * Watches the jobs whose card already says their worker was lost when this bot starts (an
+   * earlier run of it, or another replica, set the mark). A worker back while no bot ran beats
+   * fresh, so the sweep never meets its beat among the lapsed ones, and the card said "worker
+   * lost, resuming on another" until the job ended (test/faults/worker-silent-bot-restart.test.ts).
+   */
+  private async watchMarked(): Promise<void> {
+    const { store, beats } = this.deps;
+    // Every beat, fresh or not: they are few (one per running job).
+    for (const beat of await beats.lapsed(Number.MAX_SAFE_INTEGER, 1000)) {
+      const step = parseStepRequestId(beat.requestId);
+      const record = await store.get(step?.parentId ?? beat.requestId);
+      if (!record || isFinal(record.state) || record.workerLost?.workerId !== beat.workerId) continue;
+      this.silent.set(JSON.stringify([beat.requestId, beat.workerId]), { beat, id: record.request.id, field: step ? 'stepWorkerId' : 'workerId' });
+    }
   }
 
   /** Clears the lost mark of the jobs whose silent worker beats again (since `after`, ms on Redis's clock): it carries on with them. */

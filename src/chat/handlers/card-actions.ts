@@ -3,6 +3,7 @@ import { withRequestDeadlines } from '../../core/deadline.js';
 import { describeError, isExpectedFailure } from '../../core/errors.js';
 import { escapeMrkdwn } from '../../core/text/mrkdwn.js';
 import { redisFailure, REQUEST_DEADLINE_MS } from '../../queue/redis-connection.js';
+import { settledRespond } from '../respond-fetch.js';
 import type { ClickContext, ClickReply } from '../../requests/index.js';
 import type { BotServices } from '../bot-services.js';
 import { CardAction } from '../render/operation-card.js';
@@ -32,8 +33,9 @@ function clickOf(body: BlockAction, action: ButtonAction): ClickContext {
 export function registerCardActions(app: App, services: BotServices): void {
   const onButton =
     (step: (value: string, click: ClickContext) => Promise<ClickReply>) =>
-    async ({ ack, body, action, respond }: { ack: () => Promise<void>; body: BlockAction; action: ButtonAction; respond: Respond }) => {
+    async ({ ack, body, action, respond: boltRespond }: { ack: () => Promise<void>; body: BlockAction; action: ButtonAction; respond: Respond }) => {
       await ack();
+      const respond = settledRespond(boltRespond, services.logger, { action: action.action_id, userId: body.user.id });
       try {
         const message = await withRequestDeadlines(() => services.clock.now(), REQUEST_DEADLINE_MS, () => step(action.value ?? '', clickOf(body, action)));
         if (message) await respond({ response_type: 'ephemeral', replace_original: false, text: message });

@@ -9,6 +9,7 @@ import { JobKind } from '../../core/job.js';
 import { botVerbKey, type BotVerbKey } from '../../core/verbs/index.js';
 import { argsFor } from '../../core/verbs/contract.js';
 import { redisFailure, REQUEST_DEADLINE_MS } from '../../queue/redis-connection.js';
+import { settledRespond } from '../respond-fetch.js';
 import { evaluatePolicy, TEAM_UNKNOWN_MESSAGE } from '../../requests/index.js';
 import type { BotServices } from '../bot-services.js';
 import { postFirstCard } from '../card-first-post.js';
@@ -39,7 +40,8 @@ async function reply(respond: Respond, r: BotReply): Promise<void> {
  */
 export function registerSlashCommands(app: App, services: BotServices, options: SlashCommandOptions = {}): void {
   for (const name of ['/k8s', '/incident']) {
-    app.command(name, async ({ command, ack, respond }) => {
+    app.command(name, async ({ command, ack, respond: boltRespond }) => {
+      const respond = settledRespond(boltRespond, services.logger, { command: command.command, userId: command.user_id });
       const t0 = performance.now();
       // Intake: control and bidi-override characters become visible escapes before anything reads the text.
       const parsed = parseCommand(command.command, showControls(command.text ?? ''));
