@@ -172,7 +172,7 @@ export class MessagePoster {
       await this.options.client.chat.update({ channel, ts, text: msg.text, blocks: msg.blocks });
     }
     const r = record.request;
-    this.options.openCards?.shown({ requestId, channelId: channel, messageTs: ts, command: `${r.command} ${r.text}`, userId: r.userId, state: record.state }, isFinal(record.state));
+    this.options.openCards?.shown({ requestId, channelId: channel, messageTs: ts, command: `${r.command} ${r.text}`, userId: r.userId, cluster: r.cluster, state: record.state }, isFinal(record.state));
     for (const file of msg.files) {
       if (!(await this.options.store.claimFileUpload(requestId, file.key))) continue;
       try {

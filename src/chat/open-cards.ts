@@ -6,6 +6,8 @@ export interface OpenCard {
   /** The command as typed, e.g. `/k8s drain node02`. */
   command: string;
   userId: string;
+  /** The Kubernetes cluster the request is for: its workers must have noticed a loss before the card says so. */
+  cluster: string;
   /** The state it showed, e.g. `running`. */
   state: string;
 }

@@ -1,5 +1,32 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { BotServices } from './bot-services.js';
+import type { OpenCard } from './open-cards.js';
 import { renderLostCard } from './render/lost-card.js';
+
+/**
+ * How long the bot waits for the workers of the lost requests' clusters to be back before it tells
+ * the cards, ms. A worker registers again the moment its Redis connection is ready, and checks its
+ * jobs' locks at that same moment (queue/job-runner.ts), cutting the requests still in its HTTP
+ * pool; a card told before that said "nothing more will run" while an eviction handed to the pool
+ * just before Redis went away was still on its way (npm run chaos, redis-restart-empty: one 2 ms
+ * after the card). A cluster whose worker does not come back is told after this long anyway.
+ */
+const WORKER_WAIT_MS = 3000;
+/** Margin after a worker is back, ms: its lock checks are one GET each on a connection just made ready. */
+const AFTER_WORKER_BACK_MS = 100;
+
+/** Resolves once each cluster has a live worker again (plus a moment), or after `waitMs`. */
+async function workersBack(services: BotServices, clusters: Set<string>, waitMs: number): Promise<void> {
+  const until = Date.now() + waitMs;
+  for (const cluster of clusters) {
+    for (;;) {
+      const live = await services.registry.live(cluster, services.clock.now()).catch(() => []);
+      if (live.length > 0 || Date.now() >= until) break;
+      await sleep(100);
+    }
+  }
+  await sleep(AFTER_WORKER_BACK_MS);
+}
 
 /**
  * After Redis came back empty: every card this bot showed for a request that had not ended, and
@@ -8,10 +35,13 @@ import { renderLostCard } from './render/lost-card.js';
  * Returns how many cards were told. A bot that restarted too has no memory of its cards: those
  * keep their last state (docs/operations.md, "Redis lost its data").
  */
-export async function tellLostRequests(services: BotServices): Promise<number> {
+export async function tellLostRequests(services: BotServices, options: { workerWaitMs?: number } = {}): Promise<number> {
+  const lost: OpenCard[] = [];
+  for (const card of services.openCards.list()) if (!(await services.requests.get(card.requestId))) lost.push(card);
+  if (lost.length === 0) return 0;
+  await workersBack(services, new Set(lost.map((c) => c.cluster)), options.workerWaitMs ?? WORKER_WAIT_MS);
   let told = 0;
-  for (const card of services.openCards.list()) {
-    if (await services.requests.get(card.requestId)) continue;
+  for (const card of lost) {
     try {
       await services.client.chat.update({ channel: card.channelId, ts: card.messageTs, ...renderLostCard(card) });
       services.openCards.forget(card.requestId);
