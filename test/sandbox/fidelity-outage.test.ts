@@ -1,4 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import { connect as connectTcp } from 'node:net';
+import { connect as connectTls } from 'node:tls';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -95,6 +97,24 @@ describe('POST /debug/sandbox/faults/outage', () => {
     // Ejected, never executed: the pod was not evicted when the queue let the others through.
     expect(sandbox.evictions().length).toBe(before);
     expect(JSON.parse((await sandbox.request('GET', `/api/v1/namespaces/shop/pods/${web.metadata.name}`)).text).metadata.deletionTimestamp).toBeUndefined();
+  });
+
+  it('mode=refuse drops every connection, even one accepted but not yet through its TLS handshake: nothing is served until the outage ends', async () => {
+    const { hostname, port } = new URL(sandbox.url);
+    // Accepted by the listener, no TLS yet: the HTTP server does not list it as a connection.
+    const raw = connectTcp(Number(port), hostname);
+    await new Promise<void>((resolve, reject) => raw.once('connect', resolve).once('error', reject));
+    sandbox.apiOutage({ durationMs: 2000, mode: 'refuse' });
+    const answer = await new Promise<string>((resolve) => {
+      const secure = connectTls({ socket: raw, rejectUnauthorized: false, servername: hostname });
+      let text = '';
+      secure.once('secureConnect', () => secure.write(`GET /healthz HTTP/1.1\r\nHost: ${hostname}\r\n\r\n`));
+      secure.on('data', (d) => (text += String(d)));
+      secure.once('error', () => resolve('dropped'));
+      secure.once('close', () => resolve(text ? `answered: ${text.split('\r\n')[0]}` : 'dropped'));
+    });
+    expect(answer).toBe('dropped');
+    await eventually(async () => (await sandbox.request('GET', '/api/v1/nodes').catch(() => ({ status: 0 }))).status === 200, { what: 'the API back', timeoutMs: 10_000 });
   });
 
   it('mode=reset after N evictions: the N accepted evictions are answered and counted by pod UID, then an open watch is cut and new requests are reset', async () => {

@@ -288,10 +288,18 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
   const server: Server = options.tls ? createTlsServer({ cert: options.tls.cert, key: options.tls.key }, handler) : createServer(handler);
   // When each TCP connection was opened (keyed by the client's address and port, the same on the
   // TLS socket over it): a request a client sends on a new connection was on its way by then.
+  // Every TCP socket, from the moment it is accepted: the HTTP server's own list
+  // (closeAllConnections) misses one still in its TLS handshake, which then serves keep-alive
+  // requests through a `refuse` outage (the chaos suite saw evictions accepted during one).
+  const sockets = new Set<Socket>();
   server.on('connection', (socket: Socket) => {
     const key = `${socket.remoteAddress}:${socket.remotePort}`;
     connections.set(key, { openedAt: now(), requests: 0 });
-    socket.once('close', () => connections.delete(key));
+    sockets.add(socket);
+    socket.once('close', () => {
+      connections.delete(key);
+      sockets.delete(socket);
+    });
   });
   // Watches stay open for as long as clients want them.
   server.requestTimeout = 0;
@@ -316,6 +324,7 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
       stopListening() {
         server.close();
         server.closeAllConnections();
+        for (const socket of [...sockets]) socket.destroy();
       },
       async resumeListening() {
         if (bound) await listenOn(bound.port, bound.host);
