@@ -1,22 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { Policy } from '../../src/approval/index.js';
 import { CardAction } from '../../src/chat/render/operation-card.js';
 import { waitForApproval, waitForUpdate } from '../support/cards.js';
+import { oncallPolicy } from '../support/oncall-policy.js';
 import { capturedLogger } from '../support/outputs.js';
 import { ALICE, BOB, messageText, startStack, type Stack } from '../support/stack.js';
-
-const POLICY = `
-groups:
-  oncall: [U0ALICE001, U0BOB00001, U0CAROL001]
-rules:
-  - verbs: [get, describe, logs, top, jobs, status, help, audit]
-    allow: ["*"]
-  - verbs: [scale]
-    allow: [oncall]
-    approvals: 1
-    approvers: [oncall]
-approvalTtl: 15m
-`;
 
 /**
  * With no live worker the bot looks again for 3 s before refusing (job-producer.ts liveWorker), so
@@ -30,7 +17,7 @@ let lines: string[];
 beforeAll(async () => {
   const captured = capturedLogger();
   lines = captured.lines;
-  stack = await startStack({ scenario: 'maintenance', policy: Policy.fromText(POLICY, 'test-policy.yaml'), logger: captured.logger });
+  stack = await startStack({ scenario: 'maintenance', policy: oncallPolicy(['scale']), logger: captured.logger });
 });
 afterAll(async () => {
   await stack?.stop();

@@ -1,29 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { Policy } from '../../src/approval/index.js';
 import { CardAction } from '../../src/chat/render/operation-card.js';
 import { buttonValue, waitForMessage } from '../support/cards.js';
+import { oncallPolicy } from '../support/oncall-policy.js';
 import { capturedLogger } from '../support/outputs.js';
 import { ALICE, messageText, OPS, startStack, type Stack } from '../support/stack.js';
-
-const POLICY = `
-groups:
-  oncall: [U0ALICE001, U0BOB00001, U0CAROL001]
-rules:
-  - verbs: [get, describe, logs, top, jobs, status, help, audit]
-    allow: ["*"]
-  - verbs: [drain]
-    allow: [oncall]
-    approvals: 1
-    approvers: [oncall]
-approvalTtl: 15m
-`;
 
 let stack: Stack;
 let lines: string[];
 beforeAll(async () => {
   const captured = capturedLogger();
   lines = captured.lines;
-  stack = await startStack({ scenario: 'maintenance', policy: Policy.fromText(POLICY, 'test-policy.yaml'), logger: captured.logger });
+  stack = await startStack({ scenario: 'maintenance', policy: oncallPolicy(['drain']), logger: captured.logger });
 });
 afterAll(async () => {
   await stack?.stop();

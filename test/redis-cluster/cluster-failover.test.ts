@@ -1,10 +1,9 @@
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOST_LINE } from '../../src/chat/render/lost-card.js';
 import { KeyUnit, unitKey } from '../../src/core/key-tags.js';
 import { QueueKeys } from '../../src/queue/keys.js';
 import { drainThroughFailover } from '../support/drain-through-failover.js';
-import { startRedisCluster, type TestRedisCluster } from '../support/redis-cluster.js';
+import { startRedisCluster, wipePrefixOn, type TestRedisCluster } from '../support/redis-cluster.js';
 import { waitForReplicasOf } from '../support/redis-replication.js';
 import { waitForApproval, waitForUpdate } from '../support/cards.js';
 import { ALICE, messageText, startStack, type Stack } from '../support/stack.js';
@@ -49,18 +48,7 @@ describe('Redis Cluster failover', () => {
     const victim = await cluster.masterOf(unitKey(stack.prefix, KeyUnit.Request, requestId));
     // Everything this installation kept on that master is gone, as after a restart without AOF
     // while its replica was down; the other masters keep theirs.
-    const node = new Redis(victim.port, '127.0.0.1', { lazyConnect: true });
-    try {
-      await node.connect();
-      let cursor = '0';
-      do {
-        const [next, keys] = await node.scan(cursor, 'MATCH', `${stack.prefix}:*`, 'COUNT', 1000);
-        for (const key of keys) await node.del(key);
-        cursor = next;
-      } while (cursor !== '0');
-    } finally {
-      node.disconnect();
-    }
+    await wipePrefixOn(victim, stack.prefix);
     const lost = await waitForUpdate(stack, pending.card.ts, new RegExp(LOST_LINE), 30_000);
     expect(messageText(lost)).toMatch(/scale deployment\/cart/);
   }, 90_000);

@@ -1,4 +1,3 @@
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOST_LINE } from '../../src/chat/render/lost-card.js';
 import { KeyUnit, unitKey } from '../../src/core/key-tags.js';
@@ -6,7 +5,7 @@ import { waitForUpdate } from '../support/cards.js';
 import { setMinAvailable } from '../support/cluster-edits.js';
 import { eventually } from '../support/eventually.js';
 import { heldDrain } from '../support/held-drain.js';
-import { startRedisCluster, type TestRedisCluster } from '../support/redis-cluster.js';
+import { startRedisCluster, wipePrefixOn, type TestRedisCluster } from '../support/redis-cluster.js';
 import { startStack, type SharedRedis, type Stack } from '../support/stack.js';
 
 /**
@@ -32,18 +31,7 @@ describe('the master of a running request\'s record loses its data alone (Redis 
     const requestId = (await stack.bot.services.approvals.get(drain.approvalId))!.requestId;
     const victim = await cluster.masterOf(unitKey(stack.prefix, KeyUnit.Request, requestId));
     // Whether or not it also holds the job lock (the prefix decides), nothing more may run.
-    const node = new Redis(victim.port, '127.0.0.1', { lazyConnect: true });
-    try {
-      await node.connect();
-      let cursor = '0';
-      do {
-        const [next, keys] = await node.scan(cursor, 'MATCH', `${stack.prefix}:*`, 'COUNT', 1000);
-        for (const key of keys) await node.del(key);
-        cursor = next;
-      } while (cursor !== '0');
-    } finally {
-      node.disconnect();
-    }
+    await wipePrefixOn(victim, stack.prefix);
     await waitForUpdate(stack, drain.card.ts, new RegExp(LOST_LINE), 30_000);
     const before = stack.sandbox.evictions().length;
     // The budget reopens: a drain still running evicts the web pod now.

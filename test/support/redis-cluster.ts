@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { Redis } from 'ioredis';
 import { promisify } from 'node:util';
 import type { RedisClient } from '../../src/core/redis-client.js';
 import { findOnPath, startRedisServer, type RedisServer } from '../../src/demo/redis-server.js';
@@ -121,4 +122,23 @@ function pairs(flat: unknown[]): Map<string, unknown> {
   const m = new Map<string, unknown>();
   for (let i = 0; i + 1 < flat.length; i += 2) m.set(String(flat[i]), flat[i + 1]);
   return m;
+}
+
+/**
+ * Deletes every key under `<prefix>:` on one node, as a master that came back empty alone has lost
+ * them, for this installation only (other tests' prefixes on a shared cluster stay).
+ */
+export async function wipePrefixOn(node: { port: number }, prefix: string): Promise<void> {
+  const client = new Redis(node.port, '127.0.0.1', { lazyConnect: true });
+  try {
+    await client.connect();
+    let cursor = '0';
+    do {
+      const [next, keys] = await client.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+      for (const key of keys) await client.del(key);
+      cursor = next;
+    } while (cursor !== '0');
+  } finally {
+    client.disconnect();
+  }
 }
