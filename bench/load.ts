@@ -205,10 +205,7 @@ async function keyCensus(stack: ProcessStack): Promise<Map<string, { keys: numbe
   const census = new Map<string, { keys: number; bytes: number }>();
   // SCAN and MEMORY USAGE per server: a cluster's masters each hold their share of the keys.
   for (const node of stack.masters()) {
-    let cursor = '0';
-    do {
-      const [next, keys] = await node.scan(cursor, 'MATCH', `${stack.prefix}:*`, 'COUNT', 1000);
-      cursor = next;
+    for await (const keys of node.scanStream({ match: `${stack.prefix}:*`, count: 1000 }) as AsyncIterable<string[]>) {
       const sizes = await Promise.all(keys.map((k) => node.memory('USAGE', k, 'SAMPLES', 0)));
       for (const [i, key] of keys.entries()) {
         const rest = key.slice(stack.prefix.length + 1);
@@ -221,7 +218,7 @@ async function keyCensus(stack: ProcessStack): Promise<Map<string, { keys: numbe
         c.bytes += Number(sizes[i] ?? 0);
         census.set(kind, c);
       }
-    } while (cursor !== '0');
+    }
   }
   return census;
 }

@@ -7,3 +7,8 @@ import type { Cluster, Redis } from 'ioredis';
  * key layout guarantees (queue/keys.ts, "Hash tags").
  */
 export type RedisClient = Redis | Cluster;
+
+/** Whether the client is a Redis Cluster's (ioredis `Cluster`): SCAN, 'ready' and slots then work per node. */
+export function isRedisCluster(redis: RedisClient): redis is Cluster {
+  return (redis as Cluster).isCluster === true;
+}

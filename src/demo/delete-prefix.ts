@@ -1,4 +1,5 @@
-import type { Cluster, Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { isRedisCluster } from '../core/redis-client.js';
 import { createRedis, whenReady } from '../queue/redis-connection.js';
 
 /**
@@ -12,17 +13,14 @@ export async function deletePrefix(url: string, prefix: string): Promise<void> {
   try {
     // A fail-fast connection sends nothing before it is ready; a Redis that never gets there fails the first SCAN.
     await whenReady(redis, 5000);
-    const cluster = (redis as Cluster).isCluster ? (redis as Cluster) : undefined;
-    const nodes: Redis[] = cluster ? cluster.nodes('master') : [redis as Redis];
+    const cluster = isRedisCluster(redis);
+    const nodes: Redis[] = cluster ? redis.nodes('master') : [redis];
     for (const node of nodes) {
-      let cursor = '0';
-      do {
-        const [next, keys] = await node.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
-        cursor = next;
+      for await (const keys of node.scanStream({ match: `${prefix}:*`, count: 500 }) as AsyncIterable<string[]>) {
         if (!keys.length) continue;
         if (cluster) await Promise.all(keys.map((k) => node.unlink(k)));
         else await node.unlink(...keys);
-      } while (cursor !== '0');
+      }
     }
   } finally {
     redis.disconnect();

@@ -1,7 +1,6 @@
-import { Redis } from 'ioredis';
 import { ConfigError } from '../core/errors.js';
 import { taggedName } from '../core/key-tags.js';
-import type { RedisClient } from '../core/redis-client.js';
+import { isRedisCluster, type RedisClient } from '../core/redis-client.js';
 
 /** What a migration did (or, with `dryRun`, would do). */
 export interface KeyMigration {
@@ -21,12 +20,9 @@ export interface KeyMigration {
  * @throws ConfigError on a Redis Cluster: the old layout never ran on one, so there is nothing to move.
  */
 export async function migrateKeys(redis: RedisClient, prefix: string, options: { dryRun?: boolean } = {}): Promise<KeyMigration> {
-  if (!(redis instanceof Redis)) throw new ConfigError('Nothing to migrate on a Redis Cluster: sitrep never ran on one before its keys had hash tags.');
+  if (isRedisCluster(redis)) throw new ConfigError('Nothing to migrate on a Redis Cluster: sitrep never ran on one before its keys had hash tags.');
   const out: KeyMigration = { renamed: [], kept: [], queueKeys: 0 };
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-    cursor = next;
+  for await (const keys of redis.scanStream({ match: `${prefix}:*`, count: 1000 }) as AsyncIterable<string[]>) {
     for (const key of keys) {
       if (key.startsWith(`${prefix}:k8s-`)) out.queueKeys++;
       const to = taggedName(prefix, key);
@@ -37,6 +33,6 @@ export async function migrateKeys(redis: RedisClient, prefix: string, options: {
       }
       ((await redis.renamenx(key, to)) === 1 ? out.renamed : out.kept).push([key, to]);
     }
-  } while (cursor !== '0');
+  }
   return out;
 }

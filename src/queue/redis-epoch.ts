@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import calculateSlot from 'cluster-key-slot';
-import type { Cluster } from 'ioredis';
-import type { RedisClient } from '../core/redis-client.js';
+import { isRedisCluster, type RedisClient } from '../core/redis-client.js';
 
 /**
  * Tells when Redis lost its data: a failover to an empty replica, FLUSHALL, or a restart without
@@ -22,10 +21,8 @@ export class RedisEpoch {
 
   /** Writes the markers that do not exist and remembers them. Call once at start-up. */
   async start(): Promise<void> {
-    for (const key of await this.markerKeys()) {
-      const value = await this.read(key);
-      if (value !== undefined) this.known.set(key, value);
-    }
+    // With nothing known yet, a check only writes and remembers: it cannot report a loss.
+    await this.lost();
   }
 
   /**
@@ -55,10 +52,10 @@ export class RedisEpoch {
 
   /** One marker key per master: the key itself on one Redis; on a Cluster, one in each master's lowest slot. */
   private async markerKeys(): Promise<string[]> {
-    if (!(this.redis as Cluster).isCluster) return [this.key];
+    if (!isRedisCluster(this.redis)) return [this.key];
     // [start, end, [host, port, id], ...replicas] per slot range (CLUSTER SLOTS).
     const lowest = new Map<string, number>();
-    for (const [start, , master] of await (this.redis as Cluster).cluster('SLOTS')) {
+    for (const [start, , master] of await this.redis.cluster('SLOTS')) {
       if (!master) continue;
       const id = master[2] || `${master[0]}:${master[1]}`;
       lowest.set(id, Math.min(lowest.get(id) ?? start, start));

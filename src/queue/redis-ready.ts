@@ -1,5 +1,5 @@
-import type { Cluster, Redis } from 'ioredis';
-import type { RedisClient } from '../core/redis-client.js';
+import type { Redis } from 'ioredis';
+import { isRedisCluster, type RedisClient } from '../core/redis-client.js';
 
 /**
  * Calls `fn` each time the client's connection to Redis becomes ready again, and returns how to
@@ -12,8 +12,8 @@ import type { RedisClient } from '../core/redis-client.js';
  */
 export function onEveryReady(redis: RedisClient, fn: () => void): () => void {
   redis.on('ready', fn);
-  if (!(redis as Cluster).isCluster) return () => redis.off('ready', fn);
-  const cluster = redis as Cluster;
+  if (!isRedisCluster(redis)) return () => redis.off('ready', fn);
+  const cluster = redis;
   // ioredis replaces a node's client when its connection ends ('-node', then '+node'); one that
   // reconnects in place emits 'ready' again. Either way the node's 'ready' is the moment.
   const watch = (node: Redis) => node.on('ready', fn);

@@ -16,10 +16,7 @@ export function capturedLogger(): { logger: Logger; lines: string[] } {
  */
 export async function dumpRedis(redis: Redis): Promise<string> {
   const out: string[] = [];
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'COUNT', 1000);
-    cursor = next;
+  for await (const keys of redis.scanStream({ count: 1000 }) as AsyncIterable<string[]>) {
     for (const key of keys) {
       const type = await redis.type(key);
       let value: unknown;
@@ -31,7 +28,7 @@ export async function dumpRedis(redis: Redis): Promise<string> {
       else if (type === 'stream') value = await redis.xrange(key, '-', '+');
       out.push(`${key} (${type}) ${JSON.stringify(value)}`);
     }
-  } while (cursor !== '0');
+  }
   return out.join('\n');
 }
 

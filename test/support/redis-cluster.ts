@@ -132,12 +132,9 @@ export async function wipePrefixOn(node: { port: number }, prefix: string): Prom
   const client = new Redis(node.port, '127.0.0.1', { lazyConnect: true });
   try {
     await client.connect();
-    let cursor = '0';
-    do {
-      const [next, keys] = await client.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+    for await (const keys of client.scanStream({ match: `${prefix}:*`, count: 1000 }) as AsyncIterable<string[]>) {
       for (const key of keys) await client.del(key);
-      cursor = next;
-    } while (cursor !== '0');
+    }
   } finally {
     client.disconnect();
   }
