@@ -337,8 +337,10 @@ export class JobRunner {
     let inFlight: Promise<void> | undefined;
     const check = async () => {
       try {
-        if (token !== undefined && (await this.options.redis.get(lockKey)) !== token) this.loseJob(job.id!);
-        else if (record.seen && (await this.options.redis.exists(record.key)) === 0) {
+        // Both asked at once: this check sits before every destructive request.
+        const [lock, recordLeft] = await Promise.all([token === undefined ? undefined : this.options.redis.get(lockKey), record.seen ? this.options.redis.exists(record.key) : 1]);
+        if (token !== undefined && lock !== token) this.loseJob(job.id!);
+        else if (recordLeft === 0) {
           this.requestLost.add(job.id!);
           this.loseJob(job.id!);
         }
