@@ -39,10 +39,7 @@ export class WorkerLossSteps {
     }
     const lostAfter = this.deps.jobLostAfterMs ?? JOB_LOST_AFTER_MS;
     for (const beat of await beats.lapsed(clock.now() - lostAfter)) {
-      // A runbook step's job beats under the step's id; its card is the runbook's.
-      const step = parseStepRequestId(beat.requestId);
-      const record = await store.get(step?.parentId ?? beat.requestId);
-      const field = step ? 'stepWorkerId' : 'workerId';
+      const { step, record, field } = await this.recordOf(beat);
       const runsIt = step ? record?.cursor?.index === step.step && record.cursor.attempt === step.attempt && record.stepWorkerId === beat.workerId : record?.workerId === beat.workerId;
       // Ended, not ours (another installation), or another worker (another step) runs it now.
       if (!record || isFinal(record.state) || (record.state === RequestState.Running && !runsIt)) {
@@ -50,10 +47,9 @@ export class WorkerLossSteps {
         continue;
       }
       const id = record.request.id;
-      const watch = () => this.silent.set(JSON.stringify([beat.requestId, beat.workerId]), { beat, id, field });
-      if (record.workerLost?.workerId === beat.workerId) watch();
+      if (record.workerLost?.workerId === beat.workerId) this.watch(beat, id, field);
       if (!(await store.markWorkerLost(id, { workerId: beat.workerId, since: beat.at }, field))) continue;
-      watch();
+      this.watch(beat, id, field);
       this.deps.logger.warn({ requestId: id, workerId: beat.workerId, silentMs: clock.now() - beat.at }, 'worker lost: no job heartbeat; its job resumes on another worker');
       await noteQuietly(this.deps, record.request, {
         key: `${id}:worker-lost:${beat.workerId}`,
@@ -74,14 +70,24 @@ export class WorkerLossSteps {
    * lost, resuming on another" until the job ended (test/faults/worker-silent-bot-restart.test.ts).
    */
   private async watchMarked(): Promise<void> {
-    const { store, beats } = this.deps;
     // Every beat, fresh or not: they are few (one per running job).
-    for (const beat of await beats.lapsed(Number.MAX_SAFE_INTEGER, 1000)) {
-      const step = parseStepRequestId(beat.requestId);
-      const record = await store.get(step?.parentId ?? beat.requestId);
+    for (const beat of await this.deps.beats.lapsed(Number.MAX_SAFE_INTEGER, 1000)) {
+      const { record, field } = await this.recordOf(beat);
       if (!record || isFinal(record.state) || record.workerLost?.workerId !== beat.workerId) continue;
-      this.silent.set(JSON.stringify([beat.requestId, beat.workerId]), { beat, id: record.request.id, field: step ? 'stepWorkerId' : 'workerId' });
+      this.watch(beat, record.request.id, field);
     }
+  }
+
+  /** The request a beat is for and the field naming its worker: a runbook step's job beats under the step's id, and its card is the runbook's. */
+  private async recordOf(beat: Pick<JobBeat, 'requestId'>): Promise<{ step: ReturnType<typeof parseStepRequestId>; record: RequestRecord | undefined; field: WorkerField }> {
+    const step = parseStepRequestId(beat.requestId);
+    const record = await this.deps.store.get(step?.parentId ?? beat.requestId);
+    return { step, record, field: step ? 'stepWorkerId' : 'workerId' };
+  }
+
+  /** Watches a job whose card says its worker was lost, until that worker beats again (backAgain). */
+  private watch(beat: Pick<JobBeat, 'requestId' | 'workerId'>, id: string, field: WorkerField): void {
+    this.silent.set(JSON.stringify([beat.requestId, beat.workerId]), { beat, id, field });
   }
 
   /** Clears the lost mark of the jobs whose silent worker beats again (since `after`, ms on Redis's clock): it carries on with them. */
