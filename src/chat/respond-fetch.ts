@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { backoffDelay, type BackoffPolicy } from '../core/backoff.js';
+import { slackApiMethod } from '../core/slack-api-method.js';
 
 type Fetch = (url: string | URL, init?: RequestInit) => Promise<Response>;
 
@@ -31,7 +32,8 @@ function retryable(status: number): boolean {
 export function respondRetryingFetch(inner: Fetch = globalThis.fetch, options: { sleep?: (ms: number) => Promise<unknown> } = {}): Fetch {
   const wait = options.sleep ?? sleep;
   return async (url, init) => {
-    if ((init?.method ?? 'GET').toUpperCase() !== 'POST' || isWebApi(url)) return inner(url, init);
+    // Web API calls are retried by @slack/web-api itself.
+    if ((init?.method ?? 'GET').toUpperCase() !== 'POST' || slackApiMethod(url) !== undefined) return inner(url, init);
     for (let retry = 0; ; retry++) {
       let response: Response;
       try {
@@ -47,12 +49,6 @@ export function respondRetryingFetch(inner: Fetch = globalThis.fetch, options: {
       await wait(response.status === 429 && Number.isFinite(after) && after >= 0 ? Math.min(after * 1000, RETRY_AFTER_CAP_MS) : backoffDelay(RESPOND_RETRY_BACKOFF, retry));
     }
   };
-}
-
-/** A Web API method's URL (`…/api/chat.postMessage`): retried by @slack/web-api, never here. */
-function isWebApi(url: string | URL): boolean {
-  const path = (typeof url === 'string' ? new URL(url, 'http://localhost') : url).pathname;
-  return /\/api\/[a-z]+(\.[a-zA-Z0-9_]+)+$/.test(path);
 }
 
 type Respond = (message: object) => Promise<unknown>;

@@ -1,14 +1,11 @@
+import { slackApiMethod } from '../core/slack-api-method.js';
 import { SlackOutcome, type SlackCall } from './metrics.js';
 
 type Fetch = (url: string | URL, init?: RequestInit) => Promise<Response>;
 
-const METHOD = /^[a-z]+(\.[a-zA-Z0-9_]+)+$/;
-
 /** The Web API method of a Slack URL (`…/api/chat.postMessage`), or `other` (file uploads, response URLs). */
 export function slackMethodOf(url: string | URL): string {
-  const path = (typeof url === 'string' ? new URL(url, 'http://localhost') : url).pathname;
-  const last = path.split('/').filter(Boolean).pop() ?? '';
-  return METHOD.test(last) ? last : 'other';
+  return slackApiMethod(url) ?? 'other';
 }
 
 /**
