@@ -80,7 +80,7 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
   const minRequestTimeoutSeconds = options.minRequestTimeoutSeconds ?? 1800;
   const counter = new RequestCounter();
   const evictions = new EvictionLog();
-  const connections = new Map<string, { openedAt: number; requests: number }>();
+  const connections = new Map<string, { socket: Socket; openedAt: number; requests: number }>();
   /** The latest moment the client had sent this request: when its connection opened if it is the connection's first, else when it arrived. */
   const sentBy = (req: IncomingMessage, arrived: number): number => {
     const c = connections.get(`${req.socket.remoteAddress}:${req.socket.remotePort}`);
@@ -180,35 +180,45 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
     sendJson(res, 202, { fault, ...o });
   }
 
-  /** A resource request's `verb resource[/subresource]`, as the counter and RBAC name it: `create pods/eviction`. */
-  function requestKind(route: ResourceRoute, method: string, url: URL): string {
+  /** Whether a resource request is a watch: `?watch=true` (or `1`), or the legacy `/watch/` path. */
+  function isWatch(route: ResourceRoute, url: URL): boolean {
     const watchParam = url.searchParams.get('watch');
-    const watch = route.legacyWatch || watchParam === 'true' || watchParam === '1';
-    const verb = kubeVerb(method, route.name !== undefined && !(watch && !route.subresource), watch && method === 'GET');
-    return `${verb} ${route.subresource ? `${route.type.resource}/${route.subresource}` : route.type.resource}`;
+    return route.legacyWatch || watchParam === 'true' || watchParam === '1';
+  }
+
+  /**
+   * A resource request's Kubernetes verb as its handler serves it (a watch on one object is a
+   * watch of its collection) and what it names, `resource[/subresource]`: `create`, `pods/eviction`.
+   */
+  function verbAndResource(route: ResourceRoute, method: string, url: URL): { watch: boolean; verb: string; resource: string } {
+    const watch = isWatch(route, url);
+    const named = route.name !== undefined && !(watch && !route.subresource);
+    return { watch, verb: kubeVerb(method, named, watch && method === 'GET'), resource: route.subresource ? `${route.type.resource}/${route.subresource}` : route.type.resource };
+  }
+
+  /** A resource request's `verb resource[/subresource]`, as the counter names it: `create pods/eviction`. */
+  function requestKind(route: ResourceRoute, method: string, url: URL): string {
+    const { verb, resource } = verbAndResource(route, method, url);
+    return `${verb} ${resource}`;
   }
 
   /** The authorizer's view of a request: a resource request, or a path. */
   function attributesOf(user: UserInfo, route: Route, method: string, url: URL): RequestAttributes {
     if (route.kind !== 'resource') return pathAttributes(user, method, url.pathname);
     const t = route.type;
-    const watchParam = url.searchParams.get('watch');
-    const watch = route.legacyWatch || watchParam === 'true' || watchParam === '1';
-    const verb = kubeVerb(method, route.name !== undefined, watch && method === 'GET');
+    const verb = kubeVerb(method, route.name !== undefined, isWatch(route, url) && method === 'GET');
     return resourceAttributes(user, { verb, group: t.group, version: t.version, resource: t.resource, subresource: route.subresource, namespace: route.namespace, name: route.name, path: url.pathname }, url.searchParams.get('fieldSelector'));
   }
 
   async function resource(req: IncomingMessage, res: ServerResponse, url: URL, route: ResourceRoute, method: string, user: UserInfo | undefined): Promise<void> {
-    const watchParam = url.searchParams.get('watch');
-    const watch = route.legacyWatch || watchParam === 'true' || watchParam === '1';
+    const { watch, verb, resource: what } = verbAndResource(route, method, url);
     if (watch && route.name && !route.subresource) {
       // A watch on one object is a collection watch on its name, as the real handler does it.
       url.searchParams.set('fieldSelector', [url.searchParams.get('fieldSelector'), `metadata.name=${route.name}`].filter(Boolean).join(','));
       route = { ...route, name: undefined };
     }
     const t = route.type;
-    const verb = kubeVerb(method, route.name !== undefined, watch && method === 'GET');
-    counter.resource(verb, route.subresource ? `${t.resource}/${route.subresource}` : t.resource);
+    counter.resource(verb, what);
     if (verb === 'watch') {
       const socket = req.socket;
       watchSockets.add(socket);
@@ -286,20 +296,15 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
       });
   };
   const server: Server = options.tls ? createTlsServer({ cert: options.tls.cert, key: options.tls.key }, handler) : createServer(handler);
-  // When each TCP connection was opened (keyed by the client's address and port, the same on the
-  // TLS socket over it): a request a client sends on a new connection was on its way by then.
-  // Every TCP socket, from the moment it is accepted: the HTTP server's own list
-  // (closeAllConnections) misses one still in its TLS handshake, which then serves keep-alive
-  // requests through a `refuse` outage (the chaos suite saw evictions accepted during one).
-  const sockets = new Set<Socket>();
+  // Every TCP connection from the moment it is accepted, keyed by the client's address and port
+  // (the same on the TLS socket over it), with when it was opened: a request a client sends on a
+  // new connection was on its way by then. Also what a `refuse` outage destroys: the HTTP server's
+  // own list (closeAllConnections) misses one still in its TLS handshake, which then serves
+  // keep-alive requests through the outage (the chaos suite saw evictions accepted during one).
   server.on('connection', (socket: Socket) => {
     const key = `${socket.remoteAddress}:${socket.remotePort}`;
-    connections.set(key, { openedAt: now(), requests: 0 });
-    sockets.add(socket);
-    socket.once('close', () => {
-      connections.delete(key);
-      sockets.delete(socket);
-    });
+    connections.set(key, { socket, openedAt: now(), requests: 0 });
+    socket.once('close', () => connections.delete(key));
   });
   // Watches stay open for as long as clients want them.
   server.requestTimeout = 0;
@@ -324,7 +329,7 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
       stopListening() {
         server.close();
         server.closeAllConnections();
-        for (const socket of [...sockets]) socket.destroy();
+        for (const { socket } of [...connections.values()]) socket.destroy();
       },
       async resumeListening() {
         if (bound) await listenOn(bound.port, bound.host);
