@@ -54,9 +54,21 @@ export async function evictionsReach(w: World, n: number, timeoutMs = 60_000): P
   }
 }
 
-/** The card's finished version (Done or Failed). */
-export function finished(w: World, card: { ts: string }, timeoutMs: number): Promise<CardVersion> {
-  return w.stack.cards.until(OPS, card.ts, (v) => FINISHED.test(v.text), timeoutMs);
+/**
+ * The card's finished version (Done or Failed). A card that never finishes fails with what the
+ * sandbox shows besides the card's last text: a drain stuck in the worker (evictions stopped) and
+ * a card stuck in the bot (evictions went on) read alike on the card alone.
+ */
+export async function finished(w: World, card: { ts: string }, timeoutMs: number): Promise<CardVersion> {
+  try {
+    return await w.stack.cards.until(OPS, card.ts, (v) => FINISHED.test(v.text), timeoutMs);
+  } catch (err) {
+    const evictions = w.sandbox.evictions();
+    const last = evictions.at(-1);
+    throw new Error(
+      `${(err as Error).message}; the sandbox accepted ${podsEvicted(w)} evictions (${evictions.length} requests, the last ${last ? `${Math.round((Date.now() - last.sentBy) / 1000)} s ago` : 'never'}), ${workloadLeft(w).length} workload pods left on ${NODE}`,
+    );
+  }
 }
 
 /** Pods the sandbox accepted an eviction of more than once, by UID (`ns/name ×2`). */

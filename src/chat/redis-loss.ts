@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { BotServices } from './bot-services.js';
 import type { OpenCard } from './open-cards.js';
+import { untilWorkerLive } from '../queue/worker-registry.js';
 import { renderLostCard } from './render/lost-card.js';
 
 /**
@@ -18,13 +19,8 @@ const AFTER_WORKER_BACK_MS = 100;
 /** Resolves once each cluster has a live worker again (plus a moment), or after `waitMs`. */
 async function workersBack(services: BotServices, clusters: Set<string>, waitMs: number): Promise<void> {
   const until = Date.now() + waitMs;
-  for (const cluster of clusters) {
-    for (;;) {
-      const live = await services.registry.live(cluster, services.clock.now()).catch(() => []);
-      if (live.length > 0 || Date.now() >= until) break;
-      await sleep(100);
-    }
-  }
+  // A lookup that fails (Redis still settling) counts as none yet.
+  for (const cluster of clusters) await untilWorkerLive(() => services.registry.live(cluster, services.clock.now()).catch(() => []), { until, now: Date.now, pollMs: 100 });
   await sleep(AFTER_WORKER_BACK_MS);
 }
 

@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { Queue } from 'bullmq';
 import type { Logger } from 'pino';
 import type { RedisClient } from '../core/redis-client.js';
@@ -9,7 +8,7 @@ import { JobPayloadSchema, type JobPayload } from '../core/job.js';
 import { JobRelease } from './job-release.js';
 import type { QueueKeys } from './keys.js';
 import { redisFailure, withTimeout } from './redis-connection.js';
-import type { WorkerRegistry } from './worker-registry.js';
+import { untilWorkerLive, type WorkerRegistry } from './worker-registry.js';
 import { clusterQueue } from './cluster-queue.js';
 
 export interface JobProducerOptions {
@@ -113,16 +112,15 @@ export class JobProducer {
    * @throws UnavailableError (NoWorker) when none registered by then, or Redis trouble as redisDown's.
    */
   async awaitLiveWorker(cluster: string): Promise<void> {
-    const graceUntil = this.options.clock.now() + (this.options.noWorkerGraceMs ?? 3000);
-    let waiting = false;
-    for (;;) {
-      const live = await this.call(this.options.registry.live(cluster, this.options.clock.now()), 'queue the job');
-      if (live.length > 0) return;
-      if (this.options.clock.now() >= graceUntil) break;
-      if (!waiting) this.options.logger?.info({ cluster, graceMs: graceUntil - this.options.clock.now() }, 'no live worker for the cluster yet; looking again before refusing');
-      waiting = true;
-      await sleep(NO_WORKER_POLL_MS);
-    }
+    const { clock, registry, logger } = this.options;
+    const until = clock.now() + (this.options.noWorkerGraceMs ?? 3000);
+    const live = await untilWorkerLive(() => this.call(registry.live(cluster, clock.now()), 'queue the job'), {
+      until,
+      now: () => clock.now(),
+      pollMs: NO_WORKER_POLL_MS,
+      onWait: () => logger?.info({ cluster, graceMs: until - clock.now() }, 'no live worker for the cluster yet; looking again before refusing'),
+    });
+    if (live) return;
     throw new UnavailableError(ErrorCode.NoWorker, `No live worker for cluster ${cluster}.`, {
       hint: `Start one with \`sitrep worker --cluster ${cluster}\`; \`/k8s status\` lists clusters and their workers.`,
     });

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { RedisClient } from '../core/redis-client.js';
 import type { QueueKeys } from './keys.js';
 
@@ -37,5 +38,22 @@ export class WorkerRegistry {
 
   async clusters(): Promise<string[]> {
     return (await this.redis.smembers(this.keys.clusters)).sort();
+  }
+}
+
+/**
+ * Asks `live` (a WorkerRegistry.live lookup, wrapped as the caller handles Redis trouble) every
+ * `pollMs` until it names a worker (resolves true) or `until` passes (false; by `now()`, ms since
+ * the epoch). `onWait` runs once, when the first answer names none. A lookup's rejection propagates.
+ */
+export async function untilWorkerLive(
+  live: () => Promise<readonly WorkerInfo[]>,
+  options: { until: number; now: () => number; pollMs: number; onWait?: () => void },
+): Promise<boolean> {
+  for (let waiting = false; ; waiting = true) {
+    if ((await live()).length > 0) return true;
+    if (options.now() >= options.until) return false;
+    if (!waiting) options.onWait?.();
+    await sleep(options.pollMs);
   }
 }
