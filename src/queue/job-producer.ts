@@ -56,7 +56,6 @@ export class JobProducer {
     let q = this.queues.get(cluster);
     if (!q) {
       q = clusterQueue(this.options.redis, this.options.keys, cluster);
-      q.on('error', () => {}); // surfaced by the calls that fail
       this.queues.set(cluster, q);
     }
     return q;
