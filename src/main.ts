@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { ConfigSchema, configTable, loadConfig, parseClusters, type Config, type Role } from './config.js';
 import { ConfigError, describeError, ErrorCode, isSitrepError, UnavailableError } from './core/errors.js';
 import { currentContextName } from './kubeconfig-context.js';
+import type { RedisClient } from './core/redis-client.js';
 import { describeRedisTarget, parseRedisUrl } from './core/redis-url.js';
 import { createLogger, type Logger } from './log.js';
 import { versionInfo } from './version.js';
@@ -143,21 +144,34 @@ function jobKeys(config: Config): string[] {
 }
 
 async function runBot(config: Config, logger: Logger, metrics: import('./ops/metrics.js').Metrics, runbooks: import('./runbooks/index.js').RunbookCatalog) {
-  const [{ Policy }, { startBot }, { healthRoutes, startOpsServer }, { countApprovals }, { countingFetch }, { clusterSnapshots }, { createRedis }] = await Promise.all([
+  const [{ Policy }, { startBot }, { healthRoutes, startOpsServer }, { countApprovals }, { countingFetch }, { clusterSnapshots }] = await Promise.all([
     import('./approval/index.js'),
     import('./chat/bot.js'),
     import('./ops/ops-server.js'),
     import('./ops/approval-metrics.js'),
     import('./ops/slack-metrics.js'),
     import('./ops/cluster-metrics.js'),
-    import('./queue/redis-connection.js'),
   ]);
   const policy = config.SITREP_POLICY ? Policy.fromFile(config.SITREP_POLICY) : Policy.default();
-  const redis = createRedis(config.REDIS_URL, { name: 'sitrep-bot-health', failFast: true });
-  // Ready means this pod can take Slack's requests: Redis answers. Slack being unreachable is not
-  // this pod's fault, and taking every bot out of its Service for it would turn sitrep's own
-  // message into Slack's dispatch_failed; it shows in sitrep_slack_api_calls_total and the logs.
-  const routes = healthRoutes([{ name: 'redis', check: async () => void (await redis.ping()) }], [metrics.route()]);
+  // Ready means this pod can take Slack's requests: Redis answers on the connection those requests
+  // use. A connection of its own for the probe came back first after a Redis restart, and a load
+  // balancer sent a click to a bot whose request path still failed "Stream isn't writeable" (found
+  // by npm run chaos, redis-restart-aof; test/faults/redis-restart-output.test.ts). Slack being
+  // unreachable is not this pod's fault, and taking every bot out of its Service for it would turn
+  // sitrep's own message into Slack's dispatch_failed; it shows in sitrep_slack_api_calls_total and the logs.
+  let requestPath: RedisClient | undefined;
+  const routes = healthRoutes(
+    [
+      {
+        name: 'redis',
+        check: async () => {
+          if (!requestPath) throw new Error('starting');
+          await requestPath.ping();
+        },
+      },
+    ],
+    [metrics.route()],
+  );
   const bot = await startBot({
     signingSecret: config.SLACK_SIGNING_SECRET!,
     botToken: config.SLACK_BOT_TOKEN!,
@@ -180,10 +194,8 @@ async function runBot(config: Config, logger: Logger, metrics: import('./ops/met
     ...(config.SITREP_ALERTMANAGER_TOKEN || config.SITREP_ALERTMANAGER_BASIC_AUTH
       ? { alertmanager: { bearerToken: config.SITREP_ALERTMANAGER_TOKEN, basicAuth: config.SITREP_ALERTMANAGER_BASIC_AUTH } }
       : {}),
-  }).catch((err: unknown) => {
-    redis.disconnect();
-    throw err;
   });
+  requestPath = bot.services.redis;
   countApprovals(bot.services.approvals, metrics.observeApproval);
   // Workers export only their own queue: with every worker of a cluster down, only the bot can say so.
   const { registry, producer, clock } = bot.services;
@@ -204,7 +216,6 @@ async function runBot(config: Config, logger: Logger, metrics: import('./ops/met
       unwatch();
       await bot.stop();
       await ops?.close();
-      redis.disconnect();
     },
   };
 }

@@ -1,3 +1,4 @@
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../support/eventually.js';
 import { startBotAndWorker, type BotAndWorker } from '../ops/support/bot-and-worker.js';
@@ -9,6 +10,8 @@ import { get } from '../ops/support/processes.js';
  * only, each one JSON. A BullMQ queue without an 'error' listener (the worker's queue-depth gauge)
  * printed the connection's error with console.error, a raw stack trace between the log lines
  * (found by npm run chaos, redis-restart-aof: "Error: write EPIPE\n    at afterWriteDispatched …").
+ * And the bot's readiness is its request path's: a load balancer sends Slack's requests to a bot
+ * that says it is ready, so ready must mean the connection those requests use answers.
  */
 describe('Redis down for a moment, then back', () => {
   let p: BotAndWorker;
@@ -39,5 +42,32 @@ describe('Redis down for a moment, then back', () => {
         });
       expect(notJson, `${name} printed lines that are not log lines`).toEqual([]);
     }
+  });
+
+  it('the bot is not ready while the connection its requests use is down, whatever another connection says', async () => {
+    // The connection Slack's requests use is named sitrep-bot (chat/bot.ts). Killed again each time
+    // it is back, it is down most of the time; the probe must see that. Before, a connection of
+    // the probe's own answered, and the chaos suite's click after a Redis restart hit a bot that
+    // said ready and failed the click: "Stream isn't writeable".
+    const admin = new Redis(p.redis.url);
+    let killing = true;
+    const killer = (async () => {
+      while (killing) {
+        const list = await admin.client('LIST');
+        for (const line of String(list).split('\n')) {
+          const id = /^id=(\d+) .* name=sitrep-bot /.exec(line)?.[1];
+          if (id) await admin.client('KILL', 'ID', id).catch(() => 0);
+        }
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    })();
+    try {
+      await eventually(async () => (await get(`${p.botUrl}/readyz`)).status === 503, { what: 'the bot not ready while its request connection is down', timeoutMs: 10_000, describe: p.logs });
+    } finally {
+      killing = false;
+      await killer;
+      admin.disconnect();
+    }
+    await eventually(async () => (await get(`${p.botUrl}/readyz`)).status === 200, { what: 'the bot ready again', timeoutMs: 30_000, describe: p.logs });
   });
 });
