@@ -22,6 +22,9 @@ export interface DrainJobOptions {
   /** Least milliseconds between progress reports.
    * @defaultValue 250 */
   progressIntervalMs?: number;
+  /** After this many milliseconds without progress the worker logs what the drain waits on (support/stall-watch.ts).
+   * @defaultValue 30000 */
+  stallReportMs?: number;
 }
 
 /** How long the result's read of the node keeps retrying a failing API, ms. */
@@ -86,7 +89,7 @@ export function createDrainJob(options: DrainJobOptions = {}): OperationJob<type
       } catch (err) {
         rethrow(err, ctx, `backing up before the drain of ${args.node}`);
       }
-      const run = new DrainRun(ctx, args, analysis, { startedAt: start.startedAt, retryIntervalMs, limit, progressIntervalMs: options.progressIntervalMs ?? 250 });
+      const run = new DrainRun(ctx, args, analysis, { startedAt: start.startedAt, retryIntervalMs, limit, progressIntervalMs: options.progressIntervalMs ?? 250, stallReportMs: options.stallReportMs });
       const outcome = await run.run();
       // The result reads the node again; if the API is still out (the drain timed out on it), it
       // says what the run knew after a short wait rather than retrying for long past the deadline.

@@ -17,9 +17,16 @@ import { BudgetWatch } from './budget-wait.js';
 import { podTarget, type DrainAnalysis } from './drain-analysis.js';
 import { ProgressReporter, rethrow } from './operation.js';
 import { recordIntent } from './intent.js';
+import { watchStall } from './stall-watch.js';
 
 /** Where one pod of the drain is. `requested`: eviction accepted, the pod not yet gone. */
 export type PodState = 'pending' | 'requested' | 'gone' | 'skipped' | 'failed';
+
+/** What one pod's step waits on at the moment, for the stall report: a request slot (the in-flight cap), Redis (a checkpoint, the lock), the API server, or a PodDisruptionBudget. */
+export type WaitingOn = 'slot' | 'redis' | 'api' | 'budget';
+
+/** How the stall report names each wait. */
+const WAIT_NAMES: Record<WaitingOn, string> = { redis: 'on Redis', api: 'on the API server', slot: 'for a request slot', budget: 'for a disruption budget' };
 
 /** One pod the drain removes, followed by UID: a replacement with the same name is another pod. */
 export interface Track {
@@ -37,6 +44,8 @@ export interface Track {
   removedHere?: boolean;
   /** An earlier attempt of this job asked to remove it and never saw the answer (it died first). */
   askedEarlier?: boolean;
+  /** What its step waits on now (none between steps, or once it is done). */
+  waitingOn?: WaitingOn;
 }
 
 /** Checkpoint of one pod's accepted eviction, kept across attempts of the job. */
@@ -70,6 +79,9 @@ export interface DrainRunOptions {
   limit: <T>(fn: () => Promise<T>) => Promise<T>;
   /** Least milliseconds between progress reports. */
   progressIntervalMs: number;
+  /** After this many milliseconds without progress the worker logs what the drain waits on, and again after each further period (stall-watch.ts).
+   * @defaultValue 30000 */
+  stallReportMs?: number;
 }
 
 /** What a run changed and left alone, for the summary. */
@@ -146,6 +158,7 @@ export class DrainRun {
     // or the run stopping (src/k8s/api-retry.ts); only an outage longer than that fails the drain.
     const retryUntil = AbortSignal.any([this.stop.signal, AbortSignal.timeout(Math.max(0, this.deadline - this.ctx.clock.now()))]);
     setMaxListeners(0, retryUntil);
+    const unwatch = watchStall({ intervalMs: this.options.stallReportMs ?? 30_000, progress: () => this.progressKey(), onStall: (ms) => this.reportStall(ms) });
     try {
       await withApiRetries({ until: retryUntil, maxRetries: Infinity, attemptTimeoutMs: REQUEST_TIMEOUT_MS }, async () => {
         await this.cordon();
@@ -166,11 +179,43 @@ export class DrainRun {
       if (this.ctx.signal.aborted) throw this.ctx.signal.reason ?? err;
       rethrow(err, this.ctx, `draining ${this.node}`);
     } finally {
+      unwatch();
       this.ctx.signal.removeEventListener('abort', onAbort);
       this.watch?.close();
       this.budgets.close();
     }
     return { tracks: this.tracks, changed: this.changed, unchanged: this.unchanged };
+  }
+
+  /** Changes whenever a pod moves on (the stall watch compares it). */
+  private progressKey(): string {
+    return this.tracks.map((t) => `${t.state}${t.removedHere ? '+' : ''}`).join(',');
+  }
+
+  /** The worker's log line for a drain that stopped moving: how long, and what each pod still in progress waits on. */
+  private reportStall(forMs: number): void {
+    const waits = new Map<string, number>();
+    for (const t of this.tracks) {
+      const on = t.waitingOn ? WAIT_NAMES[t.waitingOn] : t.state === 'requested' ? 'to terminate' : undefined;
+      if (on) waits.set(on, (waits.get(on) ?? 0) + 1);
+    }
+    const gone = this.tracks.filter((t) => t.state === 'gone').length;
+    const progressWrite = this.reporter.writingForMs();
+    const what = [...waits].map(([on, n]) => `${n} ${on}`).join(', ') || 'nothing in progress';
+    this.ctx.log.warn(
+      { node: this.node, stalledMs: forMs, waiting: Object.fromEntries(waits), gone, total: this.tracks.length, ...(progressWrite !== undefined ? { progressWriteMs: progressWrite } : {}) },
+      `drain of ${this.node}: no progress for ${formatDuration(forMs)}; ${gone}/${this.tracks.length} pods gone; pods waiting: ${what}${progressWrite !== undefined ? `; the card's progress write has waited ${formatDuration(progressWrite)} on Redis` : ''}`,
+    );
+  }
+
+  /** Awaits `p` with `t` marked as waiting on `on` meanwhile (for the stall report). */
+  private async waitOn<T>(t: Track, on: WaitingOn, p: Promise<T>): Promise<T> {
+    t.waitingOn = on;
+    try {
+      return await p;
+    } finally {
+      t.waitingOn = undefined;
+    }
   }
 
   private fail(err: unknown): void {
@@ -247,7 +292,7 @@ export class DrainRun {
     const { ctx } = this;
     const w = this.watch!;
     if (t.state === 'gone') return;
-    const [evicted, asked] = await Promise.all([ctx.checkpoints.get(evictedKey(t.uid)), ctx.checkpoints.get(evictingKey(t.uid))]);
+    const [evicted, asked] = await this.waitOn(t, 'redis', Promise.all([ctx.checkpoints.get(evictedKey(t.uid)), ctx.checkpoints.get(evictingKey(t.uid))]));
     if (t.pod.metadata?.deletionTimestamp || evicted) {
       // Evicted by an earlier run of this job (or terminating anyway): never ask twice.
       if (t.state === 'pending') t.state = 'requested';
@@ -265,7 +310,7 @@ export class DrainRun {
       const outcome = await this.requestRemoval(t);
       if (!outcome) return;
       if (outcome.kind === 'accepted') {
-        await ctx.checkpoints.set(evictedKey(t.uid), ctx.clock.now());
+        await this.waitOn(t, 'redis', ctx.checkpoints.set(evictedKey(t.uid), ctx.clock.now()));
         t.removedHere = true;
         t.blocked = undefined;
         if (t.state === 'pending') t.state = w.has(t.uid) ? 'requested' : 'gone';
@@ -274,7 +319,7 @@ export class DrainRun {
       }
       if (outcome.kind === 'gone') {
         // Gone before this request: not ours, unless an earlier attempt's lost request removed it.
-        if (!t.askedEarlier) await ctx.checkpoints.set(evictingKey(t.uid), false);
+        if (!t.askedEarlier) await this.waitOn(t, 'redis', ctx.checkpoints.set(evictingKey(t.uid), false));
         t.state = 'gone';
         if (outcome.replaced) t.note = 'a new pod has its name';
         this.report('evicting');
@@ -282,9 +327,9 @@ export class DrainRun {
       }
       // Refused by a budget: this request removed nothing (nor did any earlier one: the pod would
       // be terminating, and a terminating pod's eviction is never refused).
-      await ctx.checkpoints.set(evictingKey(t.uid), false);
+      await this.waitOn(t, 'redis', ctx.checkpoints.set(evictingKey(t.uid), false));
       t.askedEarlier = false;
-      await this.blockedByBudget(t, outcome.reason);
+      await this.waitOn(t, 'budget', this.blockedByBudget(t, outcome.reason));
     }
   }
 
@@ -298,6 +343,7 @@ export class DrainRun {
     // cuts them (`cut`).
     const req = { gracePeriodSeconds: args.gracePeriod, signal: this.cut.signal };
     let sent = false;
+    t.waitingOn = 'slot';
     try {
       return await this.options.limit(async () => {
         // A slot may free up after the run was stopped: never start a new eviction then.
@@ -305,9 +351,9 @@ export class DrainRun {
         // Still this worker's job (not taken over, not lost with Redis's data), and the intent
         // recorded, before the request leaves: a successor knows what this attempt may have done
         // (support/intent.ts: owned before and after the write).
-        await recordIntent(ctx, evictingKey(t.uid), ctx.clock.now());
+        await this.waitOn(t, 'redis', recordIntent(ctx, evictingKey(t.uid), ctx.clock.now()));
         sent = true;
-        return args.disableEviction ? deletePodOnce(ctx.kube, target, req) : evictPod(ctx.kube, target, req);
+        return this.waitOn(t, 'api', args.disableEviction ? deletePodOnce(ctx.kube, target, req) : evictPod(ctx.kube, target, req));
       });
     } catch (err) {
       // Redis or ownership failing before the request is the job's failure, not the pod's.
@@ -323,6 +369,8 @@ export class DrainRun {
       ctx.log.warn({ err, pod: t.ref }, 'eviction failed');
       this.report('evicting');
       return undefined;
+    } finally {
+      t.waitingOn = undefined;
     }
   }
 

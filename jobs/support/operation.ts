@@ -91,6 +91,8 @@ export class ProgressReporter {
   private timer: NodeJS.Timeout | undefined;
   private pending: Omit<JobProgress, 'elapsedMs'> | undefined;
   private chain: Promise<void> = Promise.resolve();
+  /** When the progress write now in flight started (Date.now ms), if one is. */
+  private writingSince: number | undefined;
 
   constructor(
     private readonly ctx: JobContext,
@@ -112,6 +114,11 @@ export class ProgressReporter {
     await this.chain;
   }
 
+  /** How long the progress write in flight has waited, ms; undefined when none is in flight. */
+  writingForMs(): number | undefined {
+    return this.writingSince === undefined ? undefined : Date.now() - this.writingSince;
+  }
+
   stop(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
@@ -126,6 +133,15 @@ export class ProgressReporter {
     if (!p) return;
     this.last = Date.now();
     const elapsedMs = Math.max(0, this.ctx.clock.now() - this.startedAt);
-    this.chain = this.chain.then(() => this.ctx.progress({ ...p, elapsedMs })).catch((err) => this.fail(err));
+    this.chain = this.chain
+      .then(async () => {
+        this.writingSince = Date.now();
+        try {
+          await this.ctx.progress({ ...p, elapsedMs });
+        } finally {
+          this.writingSince = undefined;
+        }
+      })
+      .catch((err) => this.fail(err));
   }
 }

@@ -23,6 +23,8 @@ export interface TestJobContextOptions {
   jobId: string;
   /** Called with each progress report before it is recorded; throwing aborts the job as a dying worker would. */
   onProgress?: (p: JobProgress) => void;
+  /** The job's logger (a capturing one, to search what it logged). @defaultValue a silent pino */
+  log?: pino.Logger;
 }
 
 /**
@@ -40,7 +42,7 @@ export function makeJobContext(options: TestJobContextOptions): TestJobContext {
     kube,
     signal: controller.signal,
     clock: systemClock,
-    log: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
+    log: options.log ?? pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
     async progress(p) {
       const full: JobProgress = { ...p, blocked: p.blocked ?? [], elapsedMs: p.elapsedMs ?? 0 };
       options.onProgress?.(full);
