@@ -117,6 +117,8 @@ export class DrainRun {
   private readonly reporter: ProgressReporter;
   private watch?: NodePodWatch;
   private readonly budgets: BudgetWatch;
+  /** The step last reported (cordon, evicting, waiting, done), for the stall report. */
+  private phase = 'starting';
 
   constructor(
     private readonly ctx: JobContext,
@@ -203,8 +205,8 @@ export class DrainRun {
     const progressWrite = this.reporter.writingForMs();
     const what = [...waits].map(([on, n]) => `${n} ${on}`).join(', ') || 'nothing in progress';
     this.ctx.log.warn(
-      { node: this.node, stalledMs: forMs, waiting: Object.fromEntries(waits), gone, total: this.tracks.length, ...(progressWrite !== undefined ? { progressWriteMs: progressWrite } : {}) },
-      `drain of ${this.node}: no progress for ${formatDuration(forMs)}; ${gone}/${this.tracks.length} pods gone; pods waiting: ${what}${progressWrite !== undefined ? `; the card's progress write has waited ${formatDuration(progressWrite)} on Redis` : ''}`,
+      { node: this.node, phase: this.phase, stalledMs: forMs, waiting: Object.fromEntries(waits), gone, total: this.tracks.length, ...(progressWrite !== undefined ? { progressWriteMs: progressWrite } : {}) },
+      `drain of ${this.node} (${this.phase}): no progress for ${formatDuration(forMs)}; ${gone}/${this.tracks.length} pods gone; pods waiting: ${what}${progressWrite !== undefined ? `; the card's progress write has waited ${formatDuration(progressWrite)} on Redis` : ''}`,
     );
   }
 
@@ -224,6 +226,7 @@ export class DrainRun {
   }
 
   private report(phase: string): void {
+    this.phase = phase;
     const done = this.tracks.filter((t) => t.state === 'gone' || t.state === 'skipped').length;
     const blocked = this.tracks.filter((t) => t.state === 'pending' && t.blocked).map((t) => ({ target: t.ref, reason: t.blocked! }));
     const first = blocked[0];

@@ -36,7 +36,7 @@ describe('drain: the stall report', () => {
     // Once the other pods are gone, only the budget holds the drain.
     const held = await eventually(() => stalls().find((l) => JSON.stringify(l.waiting) === '{"for a disruption budget":3}'), { what: 'a stall report naming only the budget', timeoutMs: 20_000 });
     expect(held.level).toBe(40);
-    expect(held.msg).toMatch(/^drain of node02: no progress for \d+ms; \d+\/\d+ pods gone; pods waiting: 3 for a disruption budget$/);
+    expect(held.msg).toMatch(/^drain of node02 \(evicting\): no progress for \d+ms; \d+\/\d+ pods gone; pods waiting: 3 for a disruption budget$/);
 
     // Redis hangs, then the budget lets the pods go: each must record its intent in Redis first.
     f.redis.server.signal('SIGSTOP');
