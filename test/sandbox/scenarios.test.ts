@@ -154,6 +154,17 @@ describe('scenarios', () => {
     expect(room).toBeGreaterThanOrEqual(50);
     expect(() => seedScenario(new Store(), 'drain', { pods: 0 })).toThrow(/pods must be a whole number from 1 to 5000/);
   });
+
+  it('drain: `spares` adds spare nodes beyond the least that holds the moved pods, never fewer', () => {
+    const nodes = (params: Record<string, number>) => {
+      const store = new Store();
+      seedScenario(store, 'drain', params);
+      return store.list('nodes').items.map((n) => n.metadata.name);
+    };
+    expect(nodes({ pods: 100 })).toEqual(['node-001', 'node-002', 'node-003']);
+    expect(nodes({ pods: 100, spares: 3 })).toEqual(['node-001', 'node-002', 'node-003', 'node-004']);
+    expect(() => nodes({ pods: 100, spares: 1 })).toThrow(/spares must be a whole number from 2 \(room for 100 pods moving\) to 200, got "1"/);
+  });
 });
 
 function parseMi(q: string | undefined): number {

@@ -16,6 +16,8 @@ const SPARE_PODS = 100;
  * maxUnavailable 10%, so its 10 pods on node-001 leave 2 at a time, each pair waiting until the
  * replacements of the one before are Ready: the PDB-gated chain of a drain. kube-proxy and the CNI
  * (DaemonSets) run on every node; every pod keeps the default 30 s grace period and uses it.
+ * Params: `pods`; `spares`, the spare nodes (default just enough: 2 x pods / 100, rounded up; more
+ * leave room when a spare is cordoned while the drain runs, as the chaos suite's pending cordon does).
  */
 export function seedDrain(store: Store, params: Record<string, string | number>): void {
   const raw = params.pods;
@@ -25,7 +27,10 @@ export function seedDrain(store: Store, params: Record<string, string | number>)
   s.baseNamespaces();
   for (const ns of NAMESPACES) s.namespace(ns);
   // Room for the node's own pods, and on the spare nodes for theirs and every pod moved off it.
-  const spares = Math.ceil((2 * pods) / SPARE_PODS);
+  const least = Math.ceil((2 * pods) / SPARE_PODS);
+  const rawSpares = params.spares;
+  const spares = rawSpares === undefined || rawSpares === '' ? least : Number(rawSpares);
+  if (!Number.isInteger(spares) || spares < least || spares > 200) throw new Error(`drain scenario: spares must be a whole number from ${least} (room for ${pods} pods moving) to 200, got "${rawSpares}"`);
   s.node({ name: 'node-001', ip: '10.100.0.10', cpu: '64', memory: '256Gi', pods: pods + 10 });
   const spareNames = Array.from({ length: spares }, (_, i) => `node-${String(i + 2).padStart(3, '0')}`);
   for (const [i, name] of spareNames.entries()) s.node({ name, ip: `10.100.${Math.floor((i + 1) / 250)}.${((i + 1) % 250) + 10}`, cpu: '64', memory: '256Gi', pods: SPARE_PODS + 10 });
