@@ -28,6 +28,13 @@ import { tellLostRequests } from './redis-loss.js';
 import { withSigningWindow } from './timestamp-window.js';
 import { respondRetryingFetch } from './respond-fetch.js';
 
+/**
+ * Longest one Slack Web API call may wait for its answer, in ms, before @slack/web-api abandons it
+ * and tries again (its `timeout`; the SDK's default is none). Slack answers in well under a second;
+ * 15 s leaves room for a slow file upload.
+ */
+export const SLACK_CALL_TIMEOUT_MS = 15_000;
+
 export interface BotOptions {
   signingSecret: string;
   botToken: string;
@@ -66,6 +73,8 @@ export interface BotOptions {
   jobLostAfterMs?: number;
   /** How often the bot looks for running jobs whose worker went silent, ms. @defaultValue 2000 */
   workerLossCheckMs?: number;
+  /** Longest one Slack Web API call (one attempt) may wait for its answer, ms; then it is retried. @defaultValue SLACK_CALL_TIMEOUT_MS (15000) */
+  slackTimeoutMs?: number;
   /** Extra routes on the bot's HTTP server (health, metrics). */
   routes?: { path: string; method: string; handler: (req: IncomingMessage, res: ServerResponse) => void }[];
   /**
@@ -237,6 +246,10 @@ function createApp(options: BotOptions, logger: Logger, identity: () => SlackTea
   const clientOptions = {
     slackApiUrl: options.slackApiUrl ?? 'https://slack.com/api/',
     retryConfig: { retries: 5, factor: 2, minTimeout: 200, maxTimeout: 5000 },
+    // Each call gives up after this and is retried: without it a call that is never answered (a
+    // partition that drops packets) holds its card's edit slot forever, and the card stops moving
+    // while the job goes on (chat/message-poster.ts sends one edit per card at a time).
+    timeout: options.slackTimeoutMs ?? SLACK_CALL_TIMEOUT_MS,
     ...(options.slackFetch ? { fetch: options.slackFetch } : {}),
   };
   // Built here rather than by Bolt so stop() can wait for the socket to close (Bolt 5.1 does not).

@@ -5,11 +5,14 @@
  * - `{ error }` — HTTP 200 with `{ ok: false, error }`, e.g. `ratelimited`, `channel_not_found`;
  *   the SDK throws a platform error and does not retry.
  * - `{ status }` — any other HTTP status (500, 503…), which the SDK throws as an HTTP error.
+ * - `{ hang: true }` — the request is read and never answered, as behind a network partition that
+ *   drops packets: only the client's own timeout ends the call (the stand-in's close() does too).
  */
 export type Fault =
   | { status: 429; retryAfter: number }
   | { error: string; extra?: Record<string, unknown> }
-  | { status: number; body?: string };
+  | { status: number; body?: string }
+  | { hang: true };
 
 interface Pending {
   fault: Fault;

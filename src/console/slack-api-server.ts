@@ -44,7 +44,7 @@ export interface CallRecord {
   /** Milliseconds since the epoch, by the server's clock, when the request arrived. */
   at: number;
   ok: boolean;
-  /** HTTP status answered. */
+  /** HTTP status answered; 0 for a call left unanswered (the `hang` fault). */
   status: number;
   /** Slack's error string when `ok` is false. */
   error?: string;
@@ -314,6 +314,10 @@ export class SlackApiServer extends EventEmitter<SlackApiEvents> {
   }
 
   private answerFault(res: ServerResponse, call: { method: string; args: ApiArgs; at: number }, fault: Fault): void {
+    if ('hang' in fault) {
+      this.record({ ...call, ok: false, status: 0, error: 'hang' });
+      return;
+    }
     if ('error' in fault) return this.answer(res, call, 200, { ok: false, error: fault.error, ...fault.extra });
     if (fault.status === 429 && 'retryAfter' in fault) {
       return this.answer(res, call, 429, { ok: false, error: 'ratelimited' }, { 'retry-after': String(fault.retryAfter) });

@@ -50,6 +50,8 @@ export interface StackOptions {
   aof?: boolean;
   /** How long the bot trusts Slack group membership and guest status, ms. @defaultValue 60000 */
   membershipCacheMs?: number;
+  /** The bot's timeout of one Slack Web API call, ms. @defaultValue the bot's (SLACK_CALL_TIMEOUT_MS) */
+  slackTimeoutMs?: number;
   /** The logger bot and workers use (a capturing one, to search what was logged). @defaultValue a silent pino */
   logger?: pino.Logger;
   /**
@@ -169,6 +171,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack<Shar
       policy,
       editIntervalMs: options.editIntervalMs ?? 200,
       ...(options.membershipCacheMs !== undefined ? { membershipCacheMs: options.membershipCacheMs } : {}),
+      ...(options.slackTimeoutMs !== undefined ? { slackTimeoutMs: options.slackTimeoutMs } : {}),
       ...(options.alertmanager ? { alertmanager: options.alertmanager } : {}),
       expirySweepMs: 200,
       workerLossCheckMs: 200,
