@@ -11,6 +11,7 @@ import { parseStepRequestId } from '../core/runbook-step.js';
 import type { JobContext, OperationJob, ReadJob } from '../../jobs/job-context.js';
 import { BackupStore } from './backup-store.js';
 import { CheckpointStore } from './checkpoint-store.js';
+import { isRedisUnavailable } from './redis-connection.js';
 import { JobRelease } from './job-release.js';
 import { JOB_HEARTBEAT_MS, JobBeats } from './job-beats.js';
 import { JobEventWriter, type JobEventBody } from './job-events.js';
@@ -115,6 +116,8 @@ export class JobRunner {
   private readonly reported = new Set<string>();
   /** Stops the calls on Redis becoming ready again (start() sets them up). */
   private readonly offReady: (() => void)[] = [];
+  /** Set from the first connection error of an outage until Redis is ready again, so the outage is logged once. */
+  private redisDown = false;
 
   constructor(private readonly options: JobRunnerOptions) {
     this.workerId = options.workerId ?? `${hostname()}-${process.pid}-${randomId('w').slice(2, 8)}`;
@@ -173,7 +176,21 @@ export class JobRunner {
       stalledInterval: this.options.stalledIntervalMs ?? Math.round(lockDuration / 2),
       maxStalledCount: 3,
     });
-    this.worker.on('error', (err) => this.options.logger.error({ err }, 'worker error'));
+    // Redis going away is one outage, not one error per reconnect attempt of each connection: say it
+    // once, as a warning (running jobs wait; ioredis reconnects), and once more when it is back.
+    this.worker.on('error', (err) => {
+      if (!isRedisUnavailable(err)) return this.options.logger.error({ err }, 'worker error');
+      if (this.redisDown) return;
+      this.redisDown = true;
+      this.options.logger.warn({ reason: err.message }, `Redis is unreachable (${err.message}); reconnecting, and running jobs wait for it`);
+    });
+    this.offReady.push(
+      onEveryReady(this.options.redis, () => {
+        if (!this.redisDown) return;
+        this.redisDown = false;
+        this.options.logger.info('Redis is reachable again');
+      }),
+    );
     // A stalled lock (this process froze, or Redis was unreachable too long) means BullMQ may have
     // given the job to another worker: stop at the next checkpoint so two workers never race.
     this.worker.on('lockRenewalFailed', (ids) => {

@@ -121,7 +121,7 @@ export async function withTimeout<T>(promise: Promise<T>, ms: number, onTimeout:
 }
 
 const NOT_ANSWERING = new RegExp(`Command timed out|${LATE_WRITE_ERROR}|Redis is not answering`);
-const UNREACHABLE = /enableOfflineQueue|Connection is closed|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENOTFOUND|MaxRetriesPerRequest|Stream isn't writeable|LOADING|NOAUTH|WRONGPASS|connect ETIMEDOUT|CLUSTERDOWN|TRYAGAIN|Failed to refresh slots cache|All sentinels are unreachable|None of the sentinels|READONLY|Redis is unreachable/i;
+const UNREACHABLE = /enableOfflineQueue|Connection is closed|ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|EHOSTUNREACH|ENOTFOUND|MaxRetriesPerRequest|Stream isn't writeable|LOADING|NOAUTH|WRONGPASS|connect ETIMEDOUT|CLUSTERDOWN|TRYAGAIN|Failed to refresh slots cache|All sentinels are unreachable|None of the sentinels|READONLY|Redis is unreachable/i;
 
 /** Whether an error means Redis could not be reached or did not answer (as opposed to a bad command). */
 export function isRedisUnavailable(err: unknown): boolean {

@@ -10,7 +10,7 @@ import { get } from '../ops/support/processes.js';
  * only, each one JSON. A BullMQ queue without an 'error' listener (the worker's queue-depth gauge)
  * printed the connection's error with console.error, a raw stack trace between the log lines
  * (found by npm run chaos, redis-restart-aof: "Error: write EPIPE\n    at afterWriteDispatched …").
- * And the bot's readiness is its request path's: a load balancer sends Slack's requests to a bot
+ * The worker says the outage once, as a warning. And the bot's readiness is its request path's: a load balancer sends Slack's requests to a bot
  * that says it is ready, so ready must mean the connection those requests use answers.
  */
 describe('Redis down for a moment, then back', () => {
@@ -42,6 +42,18 @@ describe('Redis down for a moment, then back', () => {
         });
       expect(notJson, `${name} printed lines that are not log lines`).toEqual([]);
     }
+    // The worker says the outage once, as a warning, not an error per reconnect attempt of each
+    // connection (BullMQ's 'error' events: a main and a blocking connection, every 100-2000 ms).
+    const worker = p.worker
+      .output()
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as { level: number; msg: string });
+    expect(worker.filter((l) => l.level >= 50).map((l) => l.msg)).toEqual([]);
+    const told = worker.filter((l) => /^Redis is unreachable \(.+\); reconnecting, and running jobs wait for it$/.test(l.msg));
+    expect(told.length).toBeGreaterThanOrEqual(1);
+    // One per outage a connection saw; the blocking connection may come back after the main one.
+    expect(told.length).toBeLessThanOrEqual(2);
   });
 
   it('the bot is not ready while the connection its requests use is down, whatever another connection says', async () => {
