@@ -169,19 +169,31 @@ export async function startBot(options: BotOptions): Promise<Bot> {
   registerPinReaction(app, services);
 
   // Redis coming back empty is noticed by the marker (checked every sweep) or by the relay's
-  // consumer group vanishing, whichever is first; the owners of lost requests are told once.
+  // consumer group vanishing, whichever is first; the owners of lost requests are told once. A loss
+  // stays to be told until every card of it was: a first try that met a Redis Cluster still
+  // settling, or Slack refusing the edit, had forgotten it, and the card stayed as it was (found by
+  // test/redis-cluster/cluster-failover.test.ts under load; test/faults/redis-lost-told.test.ts).
   const epoch = new RedisEpoch(redis, keys.epoch);
   // Redis may still be unreachable: the first sweep's check writes the marker then.
   await epoch.start().catch(() => {});
-  const checkLoss = () =>
-    epoch.lost().then(
-      (lost) => (lost ? tellLostRequests(services) : 0),
-      () => 0, // Redis not answering: asked again at the next sweep.
-    );
+  let lossToTell = false;
+  const checkLoss = async () => {
+    // Redis not answering: asked again at the next sweep.
+    if (await epoch.lost().catch(() => false)) lossToTell = true;
+    if (!lossToTell) return;
+    const { left } = await tellLostRequests(services);
+    if (left === 0) lossToTell = false;
+  };
   const reader = new JobEventReader(
     blocking,
     keys.events,
-    { consumer: `bot-${hostname()}-${process.pid}`, onGroupLost: () => void checkLoss() },
+    {
+      consumer: `bot-${hostname()}-${process.pid}`,
+      onGroupLost: () => {
+        lossToTell = true;
+        void checkLoss().catch((err) => logger.warn({ err }, 'could not tell lost requests'));
+      },
+    },
     (err) => logger.warn({ err }, 'job event relay error'),
   );
   await reader.start((e) => services.lifecycle.applyJobEvent(e));
@@ -198,7 +210,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
   // Cards another bot (or this one, before a restart) left half-updated are finished here.
   await services.poster.resume(0).catch((err) => logger.warn({ err }, 'could not resume card updates'));
   const sweep = setInterval(() => {
-    void checkLoss();
+    void checkLoss().catch((err) => logger.warn({ err }, 'could not tell lost requests'));
     void services.lifecycle.sweepExpired().catch((err) => logger.warn({ err }, 'expiry sweep failed'));
     void services.lifecycle.sweepRunbooks().catch((err) => logger.warn({ err }, 'runbook sweep failed'));
     void services.poster.resume(15_000).catch((err) => logger.warn({ err }, 'could not resume card updates'));

@@ -28,13 +28,22 @@ async function workersBack(services: BotServices, clusters: Set<string>, waitMs:
  * After Redis came back empty: every card this bot showed for a request that had not ended, and
  * whose request Redis no longer knows, is edited to say the request was lost and nothing more of
  * it will run. Cards of requests Redis still has (it kept its data after all) are left alone.
- * Returns how many cards were told. A bot that restarted too has no memory of its cards: those
- * keep their last state (docs/operations.md, "Redis lost its data").
+ * Returns how many cards were told and how many are left to tell (their request could not be read,
+ * or Slack refused the edit): the caller asks again until none is left. A bot that restarted too
+ * has no memory of its cards: those keep their last state (docs/operations.md, "Redis lost its data").
  */
-export async function tellLostRequests(services: BotServices, options: { workerWaitMs?: number } = {}): Promise<number> {
+export async function tellLostRequests(services: BotServices, options: { workerWaitMs?: number } = {}): Promise<{ told: number; left: number }> {
   const lost: OpenCard[] = [];
-  for (const card of services.openCards.list()) if (!(await services.requests.get(card.requestId))) lost.push(card);
-  if (lost.length === 0) return 0;
+  let left = 0;
+  for (const card of services.openCards.list()) {
+    const record = await services.requests.get(card.requestId).then(
+      (r) => r ?? null,
+      () => undefined,
+    );
+    if (record === undefined) left++; // Redis still settling: not known yet whether it was lost.
+    else if (record === null) lost.push(card);
+  }
+  if (lost.length === 0) return { told: 0, left };
   await workersBack(services, new Set(lost.map((c) => c.cluster)), options.workerWaitMs ?? WORKER_WAIT_MS);
   let told = 0;
   for (const card of lost) {
@@ -43,9 +52,10 @@ export async function tellLostRequests(services: BotServices, options: { workerW
       services.openCards.forget(card.requestId);
       told++;
     } catch (err) {
-      services.logger.warn({ err, requestId: card.requestId }, 'could not tell a card its request was lost');
+      left++;
+      services.logger.warn({ err, requestId: card.requestId }, 'could not tell a card its request was lost; trying again at the next sweep');
     }
   }
   if (told) services.logger.warn({ cards: told }, 'Redis lost its data: told the cards of requests it no longer has');
-  return told;
+  return { told, left };
 }

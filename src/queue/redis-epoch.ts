@@ -15,7 +15,7 @@ import { isRedisCluster, type RedisClient } from '../core/redis-client.js';
  */
 export class RedisEpoch {
   /** The marker value last read, by marker key. */
-  private readonly known = new Map<string, string>();
+  private known = new Map<string, string>();
 
   constructor(private readonly redis: RedisClient, private readonly key: string) {}
 
@@ -32,13 +32,17 @@ export class RedisEpoch {
    */
   async lost(): Promise<boolean> {
     let lost = false;
+    // Remembered only once every marker was read: a check that fails half-way (a master still
+    // settling) must not learn one master's new marker and so forget that it changed.
+    const next = new Map(this.known);
     for (const key of await this.markerKeys()) {
       const now = await this.read(key);
       const before = this.known.get(key);
       if (before !== undefined && now !== before) lost = true;
-      if (now === undefined) this.known.delete(key);
-      else this.known.set(key, now);
+      if (now === undefined) next.delete(key);
+      else next.set(key, now);
     }
+    this.known = next;
     return lost;
   }
 
