@@ -177,12 +177,17 @@ export async function startBot(options: BotOptions): Promise<Bot> {
   // Redis may still be unreachable: the first sweep's check writes the marker then.
   await epoch.start().catch(() => {});
   let lossToTell = false;
+  /** Never rejects: what it could not do now, the next sweep does. */
   const checkLoss = async () => {
-    // Redis not answering: asked again at the next sweep.
-    if (await epoch.lost().catch(() => false)) lossToTell = true;
-    if (!lossToTell) return;
-    const { left } = await tellLostRequests(services);
-    if (left === 0) lossToTell = false;
+    try {
+      // Redis not answering: asked again at the next sweep.
+      if (await epoch.lost().catch(() => false)) lossToTell = true;
+      if (!lossToTell) return;
+      const { left } = await tellLostRequests(services);
+      if (left === 0) lossToTell = false;
+    } catch (err) {
+      logger.warn({ err }, 'could not tell lost requests');
+    }
   };
   const reader = new JobEventReader(
     blocking,
@@ -191,7 +196,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
       consumer: `bot-${hostname()}-${process.pid}`,
       onGroupLost: () => {
         lossToTell = true;
-        void checkLoss().catch((err) => logger.warn({ err }, 'could not tell lost requests'));
+        void checkLoss();
       },
     },
     (err) => logger.warn({ err }, 'job event relay error'),
@@ -210,7 +215,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
   // Cards another bot (or this one, before a restart) left half-updated are finished here.
   await services.poster.resume(0).catch((err) => logger.warn({ err }, 'could not resume card updates'));
   const sweep = setInterval(() => {
-    void checkLoss().catch((err) => logger.warn({ err }, 'could not tell lost requests'));
+    void checkLoss();
     void services.lifecycle.sweepExpired().catch((err) => logger.warn({ err }, 'expiry sweep failed'));
     void services.lifecycle.sweepRunbooks().catch((err) => logger.warn({ err }, 'runbook sweep failed'));
     void services.poster.resume(15_000).catch((err) => logger.warn({ err }, 'could not resume card updates'));
