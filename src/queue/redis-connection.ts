@@ -1,8 +1,9 @@
-import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
+import { Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
 import { ErrorCode, UnavailableError } from '../core/errors.js';
 import type { RedisClient } from '../core/redis-client.js';
 import { LATE_WRITE_ERROR } from '../core/redis-script.js';
 import { parseRedisUrl } from '../core/redis-url.js';
+import { SettledCluster } from './settled-cluster.js';
 
 /**
  * How long a command on the bot's request-path connection may wait for Redis, in ms: the person
@@ -34,7 +35,8 @@ export interface RedisConnectionOptions {
  * `url` is REDIS_URL in any of its forms (core/redis-url.ts): one server, a Sentinel master set
  * (ioredis asks the sentinels for the master, and again whenever the connection drops, so it
  * follows a failover), or a Redis Cluster (ioredis `Cluster`, which follows MOVED/ASK redirects
- * and refreshes the slot map after a failover).
+ * and refreshes the slot map after a failover; a SettledCluster, whose `connect()` settles even
+ * when a failover makes ioredis retry it).
  * @throws ConfigError when `url` is not one of those forms.
  */
 export function createRedis(url: string, options: RedisConnectionOptions = {}): RedisClient {
@@ -68,7 +70,7 @@ export function createRedis(url: string, options: RedisConnectionOptions = {}): 
       maxRedirections: 64,
       slotsRefreshTimeout: 2000,
     };
-    redis = new Cluster(target.nodes, clusterOptions);
+    redis = new SettledCluster(target.nodes, clusterOptions);
   } else if (target.kind === 'sentinel') {
     redis = new Redis({
       ...redisOptions,

@@ -17,6 +17,10 @@ export interface TestRedisCluster {
   client(): RedisClient;
   /** The node that is master of the slot `key` hashes to now (`CLUSTER KEYSLOT` + `CLUSTER SHARDS`). */
   masterOf(key: string): Promise<RedisServer>;
+  /** The nodes replicating `master` (`CLUSTER MYID` on it, then `CLUSTER REPLICAS`). */
+  replicasOf(master: RedisServer): Promise<RedisServer[]>;
+  /** What `node` says of the cluster (`cluster_state:` of CLUSTER INFO: ok or fail), or undefined when it does not answer. */
+  stateOf(node: RedisServer): Promise<string | undefined>;
   /** Waits until every live node says `cluster_state:ok` and a replica took over the slots of `dead`. */
   waitForFailover(dead: RedisServer, key: string, timeoutMs?: number): Promise<RedisServer>;
   stop(): Promise<void>;
@@ -101,6 +105,18 @@ export async function startRedisCluster(): Promise<TestRedisCluster> {
       if (!found) throw new Error(`no master owns the slot of ${key}`);
       return found;
     },
+    async replicasOf(master) {
+      const c = admin(master.port);
+      try {
+        const id = String(await c.call('CLUSTER', 'MYID'));
+        const lines = (await c.call('CLUSTER', 'REPLICAS', id)) as string[];
+        const ports = lines.map((line) => Number(/:(\d+)@/.exec(line)?.[1]));
+        return nodes.filter((n) => ports.includes(n.port));
+      } finally {
+        c.disconnect();
+      }
+    },
+    stateOf: (node) => clusterState(node.port),
     async waitForFailover(gone, key, timeoutMs = 30_000) {
       dead.add(gone);
       const alive = nodes.filter((n) => !dead.has(n));
