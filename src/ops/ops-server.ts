@@ -11,16 +11,22 @@ export interface OpsRoute {
 }
 
 /**
- * `/healthz` (the process is up) and `/readyz` (every dependency answers within 2 s), as routes
- * that either process mounts: the bot on Bolt's server, the worker on its own small one.
+ * `/healthz` (the process is up and doing its work) and `/readyz` (every dependency answers
+ * within 2 s), as routes that either process mounts: the bot on Bolt's server, the worker on its
+ * own small one.
+ * @param notLive why the process, though up, no longer does its work (a worker whose fetch loop
+ * is stuck, JobRunner.notTakingJobs): /healthz then answers 503 with it, so the kubelet's
+ * liveness probe restarts the process. @defaultValue always live
  */
-export function healthRoutes(checks: ReadinessCheck[], extra: OpsRoute[] = []): OpsRoute[] {
+export function healthRoutes(checks: ReadinessCheck[], extra: OpsRoute[] = [], notLive: () => string | undefined = () => undefined): OpsRoute[] {
   return [
     {
       path: '/healthz',
       method: 'GET',
       handler: (_req, res) => {
-        res.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
+        const why = notLive();
+        if (why) res.writeHead(503, { 'content-type': 'text/plain' }).end(`not live: ${why}\n`);
+        else res.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
       },
     },
     {

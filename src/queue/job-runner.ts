@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { UnrecoverableError, WaitingError, Worker, type Job } from 'bullmq';
+import { UnrecoverableError, WaitingError, Worker, type Job, type Queue } from 'bullmq';
 import type { RedisClient } from '../core/redis-client.js';
 import type { Logger } from 'pino';
 import { describeError, ErrorCode, isSitrepError, JobError } from '../core/errors.js';
@@ -19,6 +19,8 @@ import type { QueueKeys } from './keys.js';
 import { RedisClock } from './redis-clock.js';
 import { onEveryReady } from './redis-ready.js';
 import { WorkerRegistry } from './worker-registry.js';
+import { clusterQueue } from './cluster-queue.js';
+import { FetchWatch, type FetchStuck } from './fetch-watch.js';
 
 export interface JobRunnerOptions {
   cluster: string;
@@ -55,6 +57,11 @@ export interface JobRunnerOptions {
   guard?: (payload: JobPayload, job: { id: string; timestamp: number }) => Promise<void>;
   /** Called once an execution ended for good (done, or failed with no retry left): its grant is used up. */
   onExecutionEnded?: (payload: JobPayload, job: { id: string; timestamp: number }) => Promise<void>;
+  /**
+   * The watch on BullMQ's fetch loop (queue/fetch-watch.ts): how often it looks, and how long jobs
+   * may wait while this worker has a free slot and starts none before it counts as stuck, ms.
+   * @defaultValue { intervalMs: 10000, stuckAfterMs: 60000 } */
+  fetchWatch?: { intervalMs?: number; stuckAfterMs?: number };
   /** Hook for metrics: called once per job attempt that ends, with how it ended. */
   onJobDone?: (info: { kind: string; verb: string; outcome: 'ok' | 'not_ok' | 'failed' | 'retry' | 'handed_back'; ms: number }) => void;
 }
@@ -118,6 +125,10 @@ export class JobRunner {
   private readonly offReady: (() => void)[] = [];
   /** Set from the first connection error of an outage until Redis is ready again, so the outage is logged once. */
   private redisDown = false;
+  /** Jobs this worker has started (process() calls), for the fetch watch. */
+  private jobsStarted = 0;
+  private fetchWatch?: FetchWatch;
+  private waitingCounts?: Queue;
 
   constructor(private readonly options: JobRunnerOptions) {
     this.workerId = options.workerId ?? `${hostname()}-${process.pid}-${randomId('w').slice(2, 8)}`;
@@ -129,8 +140,14 @@ export class JobRunner {
     this.beats = new JobBeats(options.redis, options.keys.jobBeats);
   }
 
-  /** Registers this worker as live for its cluster (worker-registry.ts). Never rejects. */
-  private readonly beat = () => this.registry.heartbeat(this.options.cluster, this.workerId, this.clock.now()).catch((err) => this.options.logger.warn({ err }, 'heartbeat failed'));
+  /**
+   * Registers this worker as live for its cluster (worker-registry.ts), unless its fetch loop is
+   * stuck: then the bot says "No live worker" instead of queueing commands nobody takes. Never rejects.
+   */
+  private readonly beat = async (): Promise<void> => {
+    if (this.fetchWatch?.stuck) return;
+    await this.registry.heartbeat(this.options.cluster, this.workerId, this.clock.now()).catch((err) => this.options.logger.warn({ err }, 'heartbeat failed'));
+  };
 
   /** Runs every running job's ownership check; a job found lost is stopped (loseJob) by the check itself. */
   private readonly checkOwnership = () => {
@@ -151,6 +168,21 @@ export class JobRunner {
     return this.active.size;
   }
 
+  /**
+   * Why this worker is not live although its process runs: its BullMQ fetch loop takes none of the
+   * jobs waiting (queue/fetch-watch.ts). The worker's /healthz fails with it, so Kubernetes
+   * restarts the worker. Undefined while the worker takes its jobs.
+   */
+  get notTakingJobs(): string | undefined {
+    const stuck = this.fetchWatch?.stuck;
+    return stuck && this.stuckMessage(stuck);
+  }
+
+  private stuckMessage(stuck: FetchStuck): string {
+    const s = Math.round((this.clock.now() - stuck.sinceMs) / 1000);
+    return `this worker has started none of the ${stuck.waiting} job(s) waiting for cluster ${this.options.cluster} for ${s} s although it has a free slot: its BullMQ fetch loop is stuck`;
+  }
+
   async start(): Promise<void> {
     await this.clock.start();
     await this.beat();
@@ -168,10 +200,11 @@ export class JobRunner {
     this.jobBeat = setInterval(beatJobs, this.options.jobHeartbeatMs ?? JOB_HEARTBEAT_MS);
     this.jobBeat.unref();
     const lockDuration = this.options.lockDurationMs ?? JOB_LOCK_MS;
+    const concurrency = this.options.concurrency ?? 4;
     this.worker = new Worker(this.options.keys.queueName(this.options.cluster), (job, token) => this.process(job, token), {
       connection: this.options.redis,
       prefix: this.options.keys.bullPrefix(this.options.cluster),
-      concurrency: this.options.concurrency ?? 4,
+      concurrency,
       lockDuration,
       stalledInterval: this.options.stalledIntervalMs ?? Math.round(lockDuration / 2),
       maxStalledCount: 3,
@@ -213,7 +246,39 @@ export class JobRunner {
       }).catch((e) => this.options.logger.warn({ err: e }, 'could not report a failed job'));
     });
     await this.worker.waitUntilReady();
+    this.watchFetching(concurrency);
     this.options.logger.info({ workerId: this.workerId }, 'worker started');
+  }
+
+  /**
+   * Starts the fetch watch: a worker whose BullMQ loop stopped taking jobs says so once (error),
+   * withdraws from the live workers, and fails /healthz (notTakingJobs) until it takes one again.
+   */
+  private watchFetching(concurrency: number): void {
+    const counts = clusterQueue(this.options.redis, this.options.keys, this.options.cluster);
+    this.waitingCounts = counts;
+    this.fetchWatch = new FetchWatch({
+      waiting: async () => {
+        const c = await counts.getJobCounts('waiting', 'prioritized');
+        return (c.waiting ?? 0) + (c.prioritized ?? 0);
+      },
+      freeSlot: () => this.active.size < concurrency,
+      started: () => this.jobsStarted,
+      now: () => this.clock.now(),
+      onStuck: (stuck) => {
+        this.options.logger.error(
+          { workerId: this.workerId, waiting: stuck.waiting },
+          `${this.stuckMessage(stuck)}. It no longer counts as a live worker (the bot answers "No live worker" rather than queue commands nobody takes) and /healthz fails, so Kubernetes restarts it.`,
+        );
+        this.registry.remove(this.options.cluster, this.workerId).catch((err) => this.options.logger.warn({ err }, 'could not withdraw the stuck worker'));
+      },
+      onRecovered: () => {
+        this.options.logger.info({ workerId: this.workerId }, 'this worker takes jobs again; it counts as live again');
+        void this.beat();
+      },
+      ...this.options.fetchWatch,
+    });
+    this.fetchWatch.start();
   }
 
   private async emit(job: Job, payload: JobPayload, body: JobEventBody): Promise<void> {
@@ -252,6 +317,7 @@ export class JobRunner {
     const step = parseStepRequestId(payload.requestId);
     const record = { key: unitKey(this.options.keys.prefix, KeyUnit.Request, step?.parentId ?? payload.requestId), seen: false };
     this.active.add(job.id!);
+    this.jobsStarted += 1;
     const ctx: JobContext = {
       cluster: this.options.cluster,
       kube: this.options.kube,
@@ -397,6 +463,7 @@ export class JobRunner {
    */
   async stop(timeoutMs = 30_000): Promise<void> {
     clearInterval(this.heartbeat);
+    this.fetchWatch?.stop();
     for (const off of this.offReady.splice(0)) off();
     const worker = this.worker;
     if (!worker) return;
@@ -411,6 +478,7 @@ export class JobRunner {
     const bounded = <T>(p: Promise<T>) => Promise.race([p.catch(() => undefined), new Promise((r) => setTimeout(r, 3000).unref())]);
     await bounded(worker.close(this.active.size > 0));
     await bounded(this.registry.remove(this.options.cluster, this.workerId));
+    await bounded(this.waitingCounts?.close() ?? Promise.resolve());
     this.clock.stop();
     this.options.logger.info({ workerId: this.workerId }, 'worker stopped');
   }

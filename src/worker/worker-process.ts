@@ -32,6 +32,8 @@ export interface WorkerProcessOptions {
   /** How often the worker beats for each running job, ms (SITREP_JOB_HEARTBEAT). @defaultValue 2000 */
   jobHeartbeatMs?: number;
   concurrency?: number;
+  /** The watch on BullMQ's fetch loop (JobRunnerOptions.fetchWatch). @defaultValue { intervalMs: 10000, stuckAfterMs: 60000 } */
+  fetchWatch?: { intervalMs?: number; stuckAfterMs?: number };
   extraRoutes?: OpsRoute[];
   /** The process's metrics: Kubernetes calls, jobs, queue depth, and /metrics on the ops server. */
   metrics?: Metrics;
@@ -80,6 +82,7 @@ export async function startWorkerProcess(options: WorkerProcessOptions): Promise
     stalledIntervalMs: options.stalledIntervalMs,
     jobHeartbeatMs: options.jobHeartbeatMs,
     concurrency: options.concurrency,
+    ...(options.fetchWatch ? { fetchWatch: options.fetchWatch } : {}),
     onJobDone: options.metrics?.observeJob,
   });
   await runner.start();
@@ -98,6 +101,7 @@ export async function startWorkerProcess(options: WorkerProcessOptions): Promise
               { name: `cluster ${options.cluster}`, check: async () => void (await version.getCode()) },
             ],
             [...(options.extraRoutes ?? []), ...(options.metrics ? [options.metrics.route()] : [])],
+            () => runner.notTakingJobs,
           ),
           options.opsPort,
         );
