@@ -143,7 +143,11 @@ function jobKeys(config: Config): string[] {
   return [config.SITREP_JOB_KEY!, ...(config.SITREP_JOB_KEY_PREVIOUS ? [config.SITREP_JOB_KEY_PREVIOUS] : [])];
 }
 
-async function runBot(config: Config, logger: Logger, metrics: import('./ops/metrics.js').Metrics, runbooks: import('./runbooks/index.js').RunbookCatalog) {
+/**
+ * @param notLive in `sitrep all`, why the worker in this process takes no jobs
+ * (JobRunner.notTakingJobs): the process's one /healthz fails with it, so it is restarted.
+ */
+async function runBot(config: Config, logger: Logger, metrics: import('./ops/metrics.js').Metrics, runbooks: import('./runbooks/index.js').RunbookCatalog, notLive?: () => string | undefined) {
   const [{ Policy }, { startBot }, { healthRoutes, startOpsServer }, { countApprovals }, { countingFetch }, { clusterSnapshots }] = await Promise.all([
     import('./approval/index.js'),
     import('./chat/bot.js'),
@@ -171,6 +175,7 @@ async function runBot(config: Config, logger: Logger, metrics: import('./ops/met
       },
     ],
     [metrics.route()],
+    notLive,
   );
   const bot = await startBot({
     signingSecret: config.SLACK_SIGNING_SECRET!,
@@ -286,7 +291,7 @@ async function runRole(role: Role, argv: string[]): Promise<number> {
       await untilSignal(logger, () => w.stop(config.SITREP_SHUTDOWN_TIMEOUT));
     } else {
       const w = await runWorker(config, flags.cluster, logger, undefined, metrics);
-      const b = await runBot(config, logger, metrics, runbooks!).catch(async (err: unknown) => {
+      const b = await runBot(config, logger, metrics, runbooks!, () => w.runner.notTakingJobs).catch(async (err: unknown) => {
         await w.stop(1000);
         throw err;
       });

@@ -12,7 +12,10 @@ import { REDIS_COMMAND_TIMEOUT_MS } from './redis-connection.js';
  * within milliseconds, so "waiting with a free slot" held for a minute means this worker's loop.
  */
 export interface FetchWatchOptions {
-  /** Jobs in the queue ready to run (BullMQ `waiting` + `prioritized`). Rejects when Redis does not answer. */
+  /**
+   * Jobs in the queue ready for this worker to take (BullMQ `waiting` + `prioritized`; 0 while the
+   * queue is paused, when no worker may take them). Rejects when Redis does not answer.
+   */
   waiting: () => Promise<number>;
   /** Whether this worker has a free slot (fewer running jobs than its concurrency). */
   freeSlot: () => boolean;
@@ -26,7 +29,7 @@ export interface FetchWatchOptions {
   intervalMs?: number;
   /** How long jobs may wait with a free slot and no start before the worker counts as stuck, ms. @defaultValue 60000 */
   stuckAfterMs?: number;
-  /** @defaultValue Date.now */
+  /** The clock the stretch is measured on, ms: the machine's own, so a Redis clock resync cannot shorten it. @defaultValue Date.now */
   now?: () => number;
 }
 
@@ -44,6 +47,9 @@ export class FetchWatch {
   private lastStarted = 0;
   private stuckNow?: FetchStuck;
   private looking = false;
+  private stopped = false;
+  /** When the last look that counted was answered: looks far apart (a frozen process) are no evidence. */
+  private lastLookAt?: number;
 
   constructor(private readonly options: FetchWatchOptions) {}
 
@@ -58,7 +64,9 @@ export class FetchWatch {
     this.timer.unref();
   }
 
+  /** Stops looking; a look already waiting on Redis reports nothing. */
   stop(): void {
+    this.stopped = true;
     clearInterval(this.timer);
   }
 
@@ -76,7 +84,16 @@ export class FetchWatch {
         this.idleSince = undefined;
         return;
       }
+      if (this.stopped) return;
       const now = clock();
+      const previous = this.lastLookAt;
+      this.lastLookAt = now;
+      // Looks far apart (the process froze, or its event loop was starved): BullMQ's own loop
+      // starved with them, and the first look after may run before it takes what is waiting.
+      if (previous !== undefined && now - previous > 2 * (this.options.intervalMs ?? 10_000)) {
+        this.idleSince = undefined;
+        return;
+      }
       // An answer later than REDIS_COMMAND_TIMEOUT_MS (a Redis that hung, then resumed) is no
       // evidence either: the worker's own fetch waited on the same Redis.
       if (now - asked > REDIS_COMMAND_TIMEOUT_MS) {

@@ -146,7 +146,13 @@ export class JobRunner {
    */
   private readonly beat = async (): Promise<void> => {
     if (this.fetchWatch?.stuck) return;
-    await this.registry.heartbeat(this.options.cluster, this.workerId, this.clock.now()).catch((err) => this.options.logger.warn({ err }, 'heartbeat failed'));
+    try {
+      await this.registry.heartbeat(this.options.cluster, this.workerId, this.clock.now());
+      // Found stuck while this beat was on its way: its write must not outlive the withdrawal.
+      if (this.fetchWatch?.stuck) await this.registry.remove(this.options.cluster, this.workerId);
+    } catch (err) {
+      this.options.logger.warn({ err }, 'heartbeat failed');
+    }
   };
 
   /** Runs every running job's ownership check; a job found lost is stopped (loseJob) by the check itself. */
@@ -179,7 +185,7 @@ export class JobRunner {
   }
 
   private stuckMessage(stuck: FetchStuck): string {
-    const s = Math.round((this.clock.now() - stuck.sinceMs) / 1000);
+    const s = Math.round((Date.now() - stuck.sinceMs) / 1000);
     return `this worker has started none of the ${stuck.waiting} job(s) waiting for cluster ${this.options.cluster} for ${s} s although it has a free slot: its BullMQ fetch loop is stuck`;
   }
 
@@ -259,12 +265,13 @@ export class JobRunner {
     this.waitingCounts = counts;
     this.fetchWatch = new FetchWatch({
       waiting: async () => {
+        // A paused queue (an operator's BullMQ dashboard) keeps its jobs in `wait`: none is this worker's to take.
+        if (await counts.isPaused()) return 0;
         const c = await counts.getJobCounts('waiting', 'prioritized');
         return (c.waiting ?? 0) + (c.prioritized ?? 0);
       },
       freeSlot: () => this.active.size < concurrency,
       started: () => this.jobsStarted,
-      now: () => this.clock.now(),
       onStuck: (stuck) => {
         this.options.logger.error(
           { workerId: this.workerId, waiting: stuck.waiting },

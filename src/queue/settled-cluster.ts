@@ -4,6 +4,42 @@ import { Cluster, type ClusterNode, type ClusterOptions } from 'ioredis';
 const CONNECTION_CLOSED = 'Connection is closed.';
 
 /**
+ * Each client's next outcome, ready or ended: one pair of listeners however many attempts await
+ * it (ioredis calls connect() again on every retry, every 2 s through a long cluster_state:fail).
+ * A WeakMap, not a field: ioredis's constructor calls connect() before a subclass's fields exist.
+ */
+const pendingOutcome = new WeakMap<Cluster, Promise<void>>();
+
+function nextOutcome(client: Cluster): Promise<void> {
+  let outcome = pendingOutcome.get(client);
+  if (outcome) return outcome;
+  outcome = new Promise<void>((resolve, reject) => {
+    const off = () => {
+      client.off('ready', onReady);
+      client.off('end', onEnd);
+      pendingOutcome.delete(client);
+    };
+    // ioredis emits a status on the next tick: one already left behind is not this outcome.
+    const onReady = () => {
+      if (client.status !== 'ready') return;
+      off();
+      resolve();
+    };
+    const onEnd = () => {
+      if (client.status !== 'end') return;
+      off();
+      reject(new Error(CONNECTION_CLOSED));
+    };
+    client.on('ready', onReady);
+    client.on('end', onEnd);
+  });
+  // Settled whether or not an attempt still awaits it (the attempt itself may have failed first).
+  outcome.catch(() => {});
+  pendingOutcome.set(client, outcome);
+  return outcome;
+}
+
+/**
  * An ioredis `Cluster` whose `connect()` always settles: it resolves once the cluster is ready and
  * rejects if the client ends, whichever connection attempt gets there.
  *
@@ -32,20 +68,7 @@ export class SettledCluster extends Cluster {
    * startup nodes is available"), or "Connection is closed." when the client ends first.
    */
   override connect(): Promise<void> {
-    const attempt = super.connect();
-    return new Promise<void>((resolve, reject) => {
-      const settle = (err?: Error) => {
-        this.off('ready', onReady);
-        this.off('end', onEnd);
-        if (err) reject(err);
-        else resolve();
-      };
-      const onReady = () => settle();
-      const onEnd = () => settle(new Error(CONNECTION_CLOSED));
-      this.on('ready', onReady);
-      this.on('end', onEnd);
-      attempt.then(() => settle(), (err: Error) => settle(err));
-    });
+    return Promise.race([super.connect(), nextOutcome(this)]);
   }
 
   /** A new SettledCluster on the same startup nodes (or `overrideStartupNodes`) and options, as ioredis `duplicate`. */

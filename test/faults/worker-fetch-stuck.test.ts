@@ -30,7 +30,7 @@ beforeAll(async () => {
     jobKeys: [TEST_JOB_KEY],
     opsPort: 0,
     clusterEvents: false,
-    fetchWatch: { intervalMs: 100, stuckAfterMs: STUCK_AFTER_MS },
+    fetchWatch: { intervalMs: 250, stuckAfterMs: STUCK_AFTER_MS },
   });
   stack.workers.push(worker);
 });

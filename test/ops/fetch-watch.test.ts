@@ -2,8 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { FetchWatch, type FetchStuck } from '../../src/queue/fetch-watch.js';
 
 /**
- * The fetch watch's verdicts, one look at a time on a clock the test moves: stuck only when jobs
- * waited the whole stretch with a free slot and no start; never on a Redis that does not answer.
+ * The fetch watch's verdicts, one look at a time on a clock the test moves (looks every 10 s, as
+ * in production): stuck only when jobs waited the whole stretch with a free slot and no start;
+ * never on a Redis that does not answer or answers late, nor across a frozen process.
  */
 function world() {
   const w = { now: 0, answerMs: 0, waiting: 0 as number | Error, free: true, started: 0, stuck: [] as FetchStuck[], recovered: 0 };
@@ -21,70 +22,103 @@ function world() {
     intervalMs: 10_000,
     now: () => w.now,
   });
-  const at = async (ms: number) => {
-    w.now = ms;
-    await watch.look();
+  /** Looks every 10 s from `from` through `to` (ms). */
+  const looks = async (from: number, to = from) => {
+    for (let t = from; t <= to; t += 10_000) {
+      w.now = t;
+      await watch.look();
+    }
   };
-  return { w, watch, at };
+  return { w, watch, looks };
 }
 
 describe('FetchWatch', () => {
   it('a job waiting a minute with a free slot and nothing started is stuck, once; a start ends it', async () => {
-    const { w, watch, at } = world();
+    const { w, watch, looks } = world();
     w.waiting = 2;
-    await at(0);
-    await at(59_000);
+    await looks(0, 50_000);
     expect(watch.stuck).toBeUndefined();
-    await at(60_000);
-    await at(70_000);
+    await looks(60_000, 90_000);
     expect(w.stuck).toEqual([{ waiting: 2, sinceMs: 0 }]);
     expect(watch.stuck).toEqual({ waiting: 2, sinceMs: 0 });
     w.started += 1;
-    await at(71_000);
+    await looks(100_000);
     expect(watch.stuck).toBeUndefined();
     expect(w.recovered).toBe(1);
   });
 
   it('jobs that wait while every slot is busy, or a queue that empties, are never stuck', async () => {
-    const { w, watch, at } = world();
+    const { w, watch, looks } = world();
     w.waiting = 5;
     w.free = false;
-    for (let t = 0; t <= 120_000; t += 10_000) await at(t);
+    await looks(0, 120_000);
     expect(watch.stuck).toBeUndefined();
     w.free = true;
-    await at(130_000);
+    await looks(130_000, 170_000);
     w.waiting = 0;
-    await at(180_000);
+    await looks(180_000);
     w.waiting = 1;
-    await at(200_000);
-    await at(250_000);
+    await looks(190_000, 240_000);
     expect(w.stuck).toEqual([]);
   });
 
   it('a Redis that does not answer is no evidence: the stretch starts again after it', async () => {
-    const { w, watch, at } = world();
+    const { w, watch, looks } = world();
     w.waiting = 1;
-    await at(0);
+    await looks(0, 40_000);
     w.waiting = new Error('Connection is closed.');
-    await at(50_000);
+    await looks(50_000);
     w.waiting = 1;
-    await at(55_000);
-    await at(100_000);
+    await looks(60_000, 110_000);
     expect(watch.stuck).toBeUndefined();
-    await at(115_000);
-    expect(w.stuck).toEqual([{ waiting: 1, sinceMs: 55_000 }]);
+    await looks(120_000);
+    expect(w.stuck).toEqual([{ waiting: 1, sinceMs: 60_000 }]);
   });
 
   it('an answer slower than 2 s (Redis hung, then resumed) is no evidence either', async () => {
-    const { w, watch, at } = world();
+    const { w, watch, looks } = world();
     w.waiting = 1;
-    await at(0);
-    w.answerMs = 70_000;
-    await at(10_000);
+    await looks(0, 40_000);
+    w.answerMs = 3_000;
+    await looks(50_000);
     w.answerMs = 0;
-    await at(90_000);
+    await looks(60_000, 110_000);
     expect(watch.stuck).toBeUndefined();
-    await at(150_000);
-    expect(w.stuck).toEqual([{ waiting: 1, sinceMs: 90_000 }]);
+    await looks(120_000);
+    expect(w.stuck).toEqual([{ waiting: 1, sinceMs: 60_000 }]);
+  });
+
+  it('looks far apart (the process froze) are no evidence: one look before a freeze and one after never make it stuck', async () => {
+    const { w, watch, looks } = world();
+    w.waiting = 1;
+    await looks(0);
+    await looks(90_000);
+    expect(watch.stuck).toBeUndefined();
+    await looks(100_000, 150_000);
+    expect(watch.stuck).toBeUndefined();
+    await looks(160_000);
+    expect(w.stuck).toEqual([{ waiting: 1, sinceMs: 100_000 }]);
+  });
+
+  it('a look still waiting on Redis when the watch stops reports nothing', async () => {
+    let answer: (n: number) => void = () => {};
+    const stuck: FetchStuck[] = [];
+    let now = 0;
+    const watch = new FetchWatch({
+      waiting: () => new Promise<number>((r) => (answer = r)),
+      freeSlot: () => true,
+      started: () => 0,
+      onStuck: (s) => stuck.push(s),
+      onRecovered: () => {},
+      stuckAfterMs: 0,
+      now: () => now,
+    });
+    const look = watch.look();
+    watch.stop();
+    now = 1;
+    answer(3);
+    await look;
+    expect(stuck).toEqual([]);
+    expect(watch.stuck).toBeUndefined();
   });
 });
