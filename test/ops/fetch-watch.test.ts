@@ -6,8 +6,18 @@ import { FetchWatch, type FetchStuck } from '../../src/queue/fetch-watch.js';
  * in production): stuck only when jobs waited the whole stretch with a free slot and no start;
  * never on a Redis that does not answer or answers late, nor across a frozen process.
  */
+interface World {
+  now: number;
+  answerMs: number;
+  waiting: number | Error;
+  free: boolean;
+  started: number;
+  stuck: FetchStuck[];
+  recovered: number;
+}
+
 function world() {
-  const w = { now: 0, answerMs: 0, waiting: 0 as number | Error, free: true, started: 0, stuck: [] as FetchStuck[], recovered: 0 };
+  const w: World = { now: 0, answerMs: 0, waiting: 0, free: true, started: 0, stuck: [], recovered: 0 };
   const watch = new FetchWatch({
     waiting: async () => {
       w.now += w.answerMs;
@@ -62,26 +72,16 @@ describe('FetchWatch', () => {
     expect(w.stuck).toEqual([]);
   });
 
-  it('a Redis that does not answer is no evidence: the stretch starts again after it', async () => {
+  it.each([
+    ['a Redis that does not answer', (w: World) => void (w.waiting = new Error('Connection is closed.')), (w: World) => void (w.waiting = 1)],
+    ['an answer slower than 2 s (Redis hung, then resumed)', (w: World) => void (w.answerMs = 3_000), (w: World) => void (w.answerMs = 0)],
+  ])('%s is no evidence: the stretch starts again after it', async (_what, disturb, restore) => {
     const { w, watch, looks } = world();
     w.waiting = 1;
     await looks(0, 40_000);
-    w.waiting = new Error('Connection is closed.');
+    disturb(w);
     await looks(50_000);
-    w.waiting = 1;
-    await looks(60_000, 110_000);
-    expect(watch.stuck).toBeUndefined();
-    await looks(120_000);
-    expect(w.stuck).toEqual([{ waiting: 1, sinceMs: 60_000 }]);
-  });
-
-  it('an answer slower than 2 s (Redis hung, then resumed) is no evidence either', async () => {
-    const { w, watch, looks } = world();
-    w.waiting = 1;
-    await looks(0, 40_000);
-    w.answerMs = 3_000;
-    await looks(50_000);
-    w.answerMs = 0;
+    restore(w);
     await looks(60_000, 110_000);
     expect(watch.stuck).toBeUndefined();
     await looks(120_000);
