@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import type { RedisClient } from '../src/core/redis-client.js';
-import { startRedisCluster } from '../test/support/redis-cluster.js';
+import { startRedisCluster, type TestRedisCluster } from '../test/support/redis-cluster.js';
 import { requestIdOf } from '../src/chat/slash-request.js';
 import type { AuditEntry } from '../src/core/audit.js';
 import { defaultChannels, defaultUsers, LocalWorkspace, newTriggerId, sendBlockAction, sendSlashCommand, startSlackApiServer, type SlackApiServer, type SlackChannel, type SlackUser } from '../src/console/index.js';
@@ -76,13 +76,15 @@ export interface BenchRedis {
   pids(): number[];
   /** The one redis-server (standalone only), to signal, kill or restart it (the chaos suite's faults). */
   server?: RedisServer;
+  /** The Redis Cluster (cluster only), to find and kill a master (the chaos suite's failover). */
+  cluster?: TestRedisCluster;
   stop(): Promise<void>;
 }
 
 async function startBenchRedis(kind: 'standalone' | 'cluster', aof: boolean): Promise<BenchRedis & { client: RedisClient }> {
   if (kind === 'cluster') {
     const cluster = await startRedisCluster();
-    return { kind, url: cluster.url, pids: () => cluster.nodes.map((n) => n.pid), stop: () => cluster.stop(), client: cluster.client() };
+    return { kind, url: cluster.url, cluster, pids: () => cluster.nodes.map((n) => n.pid), stop: () => cluster.stop(), client: cluster.client() };
   }
   const server = await startRedisServer({ aof });
   return { kind, url: server.url, server, pids: () => [server.pid], stop: () => server.stop(), client: new Redis(server.url, { maxRetriesPerRequest: null }) };

@@ -16,6 +16,7 @@
 import { join } from 'node:path';
 import { buildDist } from '../bench/image.js';
 import { apiOutage } from './faults/api-outage.js';
+import { redisClusterFailover } from './faults/redis-cluster-failover.js';
 import { redisHang } from './faults/redis-hang.js';
 import { redisRestartAof, redisRestartEmpty } from './faults/redis-restart.js';
 import { slackStorm } from './faults/slack-storm.js';
@@ -24,7 +25,7 @@ import { trialContext, type Fault } from './fault.js';
 import { formatTable, type FaultResult } from './table.js';
 
 // Shortest trials first: under a tight CHAOS_DEADLINE_MIN the worker kills (each waits for a lock to lapse) are what is cut.
-const FAULTS: Fault[] = [redisRestartEmpty, redisRestartAof, redisHang, apiOutage, slackStorm, workerKill];
+const FAULTS: Fault[] = [redisRestartEmpty, redisRestartAof, redisHang, apiOutage, slackStorm, redisClusterFailover, workerKill];
 
 function usage(message: string): never {
   process.stderr.write(`npm run chaos: ${message}\nFaults: ${FAULTS.map((f) => f.name).join(', ')}. Example: CHAOS_TRIALS=2 CHAOS_ONLY=worker-kill npm run chaos\n`);

@@ -9,6 +9,7 @@ import { startSandbox, type Sandbox } from '../src/sandbox/index.js';
 import { leastPrivilegeKubeconfig } from '../test/support/least-privilege.js';
 import { startProcessStack, type ProcessStack } from '../bench/process-stack.js';
 import type { RedisServer } from '../src/demo/redis-server.js';
+import type { TestRedisCluster } from '../test/support/redis-cluster.js';
 
 export const CLUSTER = 'sandbox';
 export const NODE = 'node-001';
@@ -35,13 +36,17 @@ export interface WorldOptions {
   workers?: number;
   /** Redis with AOF and `appendfsync always`. @defaultValue false */
   redisAof?: boolean;
+  /** One redis-server, or a Redis Cluster of three masters and three replicas. @defaultValue 'standalone' */
+  redis?: 'standalone' | 'cluster';
 }
 
 export interface World {
   sandbox: Sandbox;
   stack: ProcessStack;
-  /** The trial's one redis-server: the Redis faults signal, kill and restart it. */
-  redis: RedisServer;
+  /** The trial's one redis-server: the Redis faults signal, kill and restart it. Throws in a Redis Cluster world. */
+  readonly redis: RedisServer;
+  /** The trial's Redis Cluster, in a world started with `redis: 'cluster'`. */
+  cluster?: TestRedisCluster;
   stop(): Promise<void>;
 }
 
@@ -63,6 +68,7 @@ export async function startWorld(o: WorldOptions = {}): Promise<World> {
       build: false,
       startTogether: true,
       redisAof: o.redisAof ?? false,
+      redis: o.redis ?? 'standalone',
       env: { LOG_LEVEL: process.env.CHAOS_LOG_LEVEL ?? 'warn' },
     });
   } catch (err) {
@@ -72,7 +78,11 @@ export async function startWorld(o: WorldOptions = {}): Promise<World> {
   return {
     sandbox,
     stack,
-    redis: stack.redis.server!,
+    get redis() {
+      if (!stack.redis.server) throw new Error('this world runs a Redis Cluster: its faults use world.cluster');
+      return stack.redis.server;
+    },
+    ...(stack.redis.cluster ? { cluster: stack.redis.cluster } : {}),
     async stop() {
       await stack.stop();
       await sandbox.close();
