@@ -8,6 +8,7 @@ import { CardAction } from '../src/chat/render/operation-card.js';
 import { buttonValue } from '../test/support/cards.js';
 import { visibleText, type SlackEphemeral } from '../src/console/index.js';
 import { OPS } from '../bench/process-stack.js';
+import { untilReady } from '../bench/image.js';
 import type { CardVersion } from '../bench/card-watch.js';
 import { APPROVER, NODE, REQUESTER, type World } from './world.js';
 
@@ -112,6 +113,24 @@ export function drainProblems(w: World, final: CardVersion): string[] {
   const left = workloadLeft(w);
   if (left.length) problems.push(`${left.length} workload pods still on ${NODE}, e.g. ${left[0]}`);
   return problems;
+}
+
+/**
+ * Bob approves Carol's pending `cordon node-002` after a Redis fault (`after`, e.g. "the
+ * restart"), as a load balancer would send it: to a bot that says it is ready. The cordon must end
+ * Done with node-002 unschedulable. Returns what is wrong, or nothing; throws if the click itself
+ * is refused.
+ */
+export async function approvedCordonProblems(w: World, pending: ApprovalCard, after: string): Promise<string[]> {
+  const bot = w.stack.bots[0]!;
+  await untilReady(bot.url.replace(/\/slack\/events$/, '/readyz'), bot.proc, bot.name, 30_000);
+  const res = await w.stack.click(CardAction.Approve, pending.approvalId, { user: APPROVER, messageTs: pending.ts });
+  if (res.status !== 200) throw new Error(`the Approve click after ${after} answered HTTP ${res.status}`);
+  const cordon = await finished(w, pending, 60_000).catch((err: Error) => err);
+  if (cordon instanceof Error) return [`the cordon approved after ${after} never finished: ${cordon.message}`];
+  if (!/^Done\b/m.test(cordon.text)) return [`the cordon approved after ${after} ended "${firstLine(cordon.text)}"`];
+  if (!w.sandbox.store.get('nodes', undefined, 'node-002')?.spec?.unschedulable) return ['the cordon said Done but node-002 is schedulable'];
+  return [];
 }
 
 /** `user`'s `/k8s get nodes` ends Done listing the nodes; else what went wrong. */

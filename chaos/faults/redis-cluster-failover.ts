@@ -6,13 +6,11 @@
  * queued after the failover: in CI they once did not (queue/settled-cluster.ts), and only a
  * request made after the failover showed it.
  */
-import { untilReady } from '../../bench/image.js';
-import { CardAction } from '../../src/chat/render/operation-card.js';
 import { QueueKeys } from '../../src/queue/keys.js';
 import { waitForReplicasOf } from '../../test/support/redis-replication.js';
 import { assertNone, type Fault } from '../fault.js';
-import { approve, drainProblems, evictionsReach, finished, firstLine, newRequestWorks, requestApproval, requestDrain } from '../requests.js';
-import { APPROVER, CLUSTER } from '../world.js';
+import { approvedCordonProblems, approve, drainProblems, evictionsReach, finished, newRequestWorks, requestApproval, requestDrain } from '../requests.js';
+import { CLUSTER } from '../world.js';
 
 /** Carol's request that waits for approval while the master dies. */
 const CAROL = 'U0CAROL001';
@@ -47,16 +45,7 @@ export const redisClusterFailover: Fault = {
     await victim.kill({ signal: 'SIGKILL' });
     await cluster.waitForFailover(victim, queueKey);
 
-    // As a load balancer would: the click goes to a bot that says it is ready (it reaches Redis).
-    const bot = w.stack.bots[0]!;
-    await untilReady(bot.url.replace(/\/slack\/events$/, '/readyz'), bot.proc, bot.name, 30_000);
-    const res = await w.stack.click(CardAction.Approve, pending.approvalId, { user: APPROVER, messageTs: pending.ts });
-    if (res.status !== 200) throw new Error(`the Approve click after the failover answered HTTP ${res.status}`);
-    const problems: string[] = [];
-    const cordon = await finished(w, pending, 60_000).catch((err: Error) => err);
-    if (cordon instanceof Error) problems.push(`the cordon approved after the failover never finished: ${cordon.message}`);
-    else if (!/^Done\b/m.test(cordon.text)) problems.push(`the cordon approved after the failover ended "${firstLine(cordon.text)}"`);
-    else if (!w.sandbox.store.get('nodes', undefined, 'node-002')?.spec?.unschedulable) problems.push('the cordon said Done but node-002 is schedulable');
+    const problems = await approvedCordonProblems(w, pending, 'the failover');
     const final = await finished(w, drain, 120_000).catch((err: Error) => err);
     if (final instanceof Error) problems.push(`the drain never finished: ${final.message}`);
     else problems.push(...drainProblems(w, final));

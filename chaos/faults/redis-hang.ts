@@ -9,7 +9,7 @@ import { CardAction } from '../../src/chat/render/operation-card.js';
 import { buttonValue } from '../../test/support/cards.js';
 import { assertNone, type Fault } from '../fault.js';
 import { ephemeralTo, firstLine, newRequestWorks, requestApproval } from '../requests.js';
-import { APPROVER, REQUESTER, type World } from '../world.js';
+import { APPROVER, REQUESTER } from '../world.js';
 
 const CAROL = 'U0CAROL001';
 const DAVE = 'U0DAVE0001';

@@ -3,14 +3,12 @@
  * promise): empty (a restart without persistence, as a failover to an empty replica), or from
  * its AOF written with `appendfsync always` after a SIGKILL.
  */
-import { untilReady } from '../../bench/image.js';
 import { OPS } from '../../bench/process-stack.js';
 import type { CardVersion } from '../../bench/card-watch.js';
 import { LOST_LINE } from '../../src/chat/render/lost-card.js';
 import { assertNone, type Fault, type TrialContext } from '../fault.js';
-import { approve, drainProblems, evictionsReach, finished, firstLine, newRequestWorks, requestApproval, requestDrain, FINISHED, type ApprovalCard } from '../requests.js';
-import { APPROVER, type World } from '../world.js';
-import { CardAction } from '../../src/chat/render/operation-card.js';
+import { approvedCordonProblems, approve, drainProblems, evictionsReach, finished, firstLine, newRequestWorks, requestApproval, requestDrain, FINISHED, type ApprovalCard } from '../requests.js';
+import type { World } from '../world.js';
 
 /** Carol's request that waits for approval while Redis restarts. */
 const CAROL = 'U0CAROL001';
@@ -73,16 +71,7 @@ export const redisRestartAof: Fault = {
     const { w, drain, pending } = await inFlight(t, true);
     await w.redis.kill({ signal: 'SIGKILL' });
     await w.redis.restart();
-    // As a load balancer would: the click goes to a bot that says it is ready (it reaches Redis).
-    const bot = w.stack.bots[0]!;
-    await untilReady(bot.url.replace(/\/slack\/events$/, '/readyz'), bot.proc, bot.name, 30_000);
-    const res = await w.stack.click(CardAction.Approve, pending.approvalId, { user: APPROVER, messageTs: pending.ts });
-    if (res.status !== 200) throw new Error(`the Approve click after the restart answered HTTP ${res.status}`);
-    const problems: string[] = [];
-    const cordon = await finished(w, pending, 60_000).catch((err: Error) => err);
-    if (cordon instanceof Error) problems.push(`the approved cordon never finished: ${cordon.message}`);
-    else if (!/^Done\b/m.test(cordon.text)) problems.push(`the approved cordon ended "${firstLine(cordon.text)}"`);
-    else if (!w.sandbox.store.get('nodes', undefined, 'node-002')?.spec?.unschedulable) problems.push('the cordon said Done but node-002 is schedulable');
+    const problems = await approvedCordonProblems(w, pending, 'the restart');
     const final = await finished(w, drain, 120_000);
     problems.push(...drainProblems(w, final));
     assertNone(problems);
