@@ -23,7 +23,7 @@ export interface FetchWatchOptions {
   started: () => number;
   /** Called once when the worker is found stuck, with how many jobs wait and since when (ms, the `now` clock). */
   onStuck: (stuck: FetchStuck) => void;
-  /** Called once when a stuck worker starts a job again, or nothing waits any more. */
+  /** Called once when a stuck worker starts a job again (the one evidence that its loop runs). */
   onRecovered: () => void;
   /** How often to look, ms. @defaultValue 10000 */
   intervalMs?: number;
@@ -53,7 +53,7 @@ export class FetchWatch {
 
   constructor(private readonly options: FetchWatchOptions) {}
 
-  /** The stuck state, or undefined while the worker takes its jobs (or has none to take). */
+  /** The stuck state (from the verdict until this worker starts a job), or undefined. */
   get stuck(): FetchStuck | undefined {
     return this.stuckNow;
   }
@@ -103,12 +103,18 @@ export class FetchWatch {
       const started = this.options.started();
       const startedSince = started !== this.lastStarted;
       this.lastStarted = started;
-      if (startedSince || waiting === 0 || !this.options.freeSlot()) {
+      if (startedSince) {
         this.idleSince = undefined;
         if (this.stuckNow) {
           this.stuckNow = undefined;
           this.options.onRecovered();
         }
+        return;
+      }
+      // Nothing to take, or no room to take it: no evidence either way. A stuck loop stays stuck
+      // until it starts a job: another worker emptying the queue proves nothing about this one.
+      if (waiting === 0 || !this.options.freeSlot()) {
+        this.idleSince = undefined;
         return;
       }
       this.idleSince ??= now;

@@ -280,7 +280,7 @@ export class JobRunner {
         this.registry.remove(this.options.cluster, this.workerId).catch((err) => this.options.logger.warn({ err }, 'could not withdraw the stuck worker'));
       },
       onRecovered: () => {
-        this.options.logger.info({ workerId: this.workerId }, 'this worker is no longer found stuck (it started a job, or none waits for it); it counts as live again');
+        this.options.logger.info({ workerId: this.workerId }, 'this worker started a job again: its fetch loop runs, and it counts as live again');
         void this.beat();
       },
       ...this.options.fetchWatch,
