@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { UnrecoverableError, WaitingError, Worker, type Job, type Queue } from 'bullmq';
+import { UnrecoverableError, WaitingError, Worker, type Job, type JobType, type Queue } from 'bullmq';
 import type { RedisClient } from '../core/redis-client.js';
 import type { Logger } from 'pino';
 import { describeError, ErrorCode, isSitrepError, JobError } from '../core/errors.js';
@@ -128,7 +128,8 @@ export class JobRunner {
   /** Jobs this worker has started (process() calls), for the fetch watch. */
   private jobsStarted = 0;
   private fetchWatch?: FetchWatch;
-  private waitingCounts?: Queue;
+  /** This worker's queue, for counts only (the fetch watch, the queue-depth gauge); start() opens it. */
+  private queue?: Queue;
 
   constructor(private readonly options: JobRunnerOptions) {
     this.workerId = options.workerId ?? `${hostname()}-${process.pid}-${randomId('w').slice(2, 8)}`;
@@ -182,6 +183,16 @@ export class JobRunner {
   get notTakingJobs(): string | undefined {
     const stuck = this.fetchWatch?.stuck;
     return stuck && this.stuckMessage(stuck);
+  }
+
+  /**
+   * Jobs in this worker's queue by BullMQ state (`waiting`, `active`, …), for the fetch watch and
+   * the worker's queue-depth gauge: one queue handle per worker.
+   * @throws when called before start(), or when Redis does not answer.
+   */
+  async jobCounts(...states: JobType[]): Promise<Record<string, number>> {
+    if (!this.queue) throw new Error('the job runner has not started');
+    return this.queue.getJobCounts(...states);
   }
 
   private stuckMessage(stuck: FetchStuck): string {
@@ -252,7 +263,8 @@ export class JobRunner {
       }).catch((e) => this.options.logger.warn({ err: e }, 'could not report a failed job'));
     });
     await this.worker.waitUntilReady();
-    this.watchFetching(concurrency);
+    this.queue = clusterQueue(this.options.redis, this.options.keys, this.options.cluster);
+    this.watchFetching(this.queue, concurrency);
     this.options.logger.info({ workerId: this.workerId }, 'worker started');
   }
 
@@ -260,14 +272,12 @@ export class JobRunner {
    * Starts the fetch watch: a worker whose BullMQ loop stopped taking jobs says so once (error),
    * withdraws from the live workers, and fails /healthz (notTakingJobs) until it takes one again.
    */
-  private watchFetching(concurrency: number): void {
-    const counts = clusterQueue(this.options.redis, this.options.keys, this.options.cluster);
-    this.waitingCounts = counts;
+  private watchFetching(queue: Queue, concurrency: number): void {
     this.fetchWatch = new FetchWatch({
       waiting: async () => {
         // A paused queue (an operator's BullMQ dashboard) keeps its jobs in `wait`: none is this worker's to take.
-        if (await counts.isPaused()) return 0;
-        const c = await counts.getJobCounts('waiting', 'prioritized');
+        if (await queue.isPaused()) return 0;
+        const c = await queue.getJobCounts('waiting', 'prioritized');
         return (c.waiting ?? 0) + (c.prioritized ?? 0);
       },
       freeSlot: () => this.active.size < concurrency,
@@ -485,7 +495,7 @@ export class JobRunner {
     const bounded = <T>(p: Promise<T>) => Promise.race([p.catch(() => undefined), new Promise((r) => setTimeout(r, 3000).unref())]);
     await bounded(worker.close(this.active.size > 0));
     await bounded(this.registry.remove(this.options.cluster, this.workerId));
-    await bounded(this.waitingCounts?.close() ?? Promise.resolve());
+    await bounded(this.queue?.close() ?? Promise.resolve());
     this.clock.stop();
     this.options.logger.info({ workerId: this.workerId }, 'worker stopped');
   }

@@ -14,7 +14,6 @@ import { ClusterEventStream, type ClusterEventStreamOptions } from './cluster-ev
 import { ExecutionGuard } from './execution-guard.js';
 import { operationJobsRetryingUntilStopped, readJobsRetryingUntilStopped } from './job-retry-scope.js';
 import { logAudit } from '../core/audit.js';
-import { clusterQueue } from '../queue/cluster-queue.js';
 
 export interface WorkerProcessOptions {
   cluster: string;
@@ -88,8 +87,7 @@ export async function startWorkerProcess(options: WorkerProcessOptions): Promise
   await runner.start();
   const clusterEvents = options.clusterEvents === false ? undefined : new ClusterEventStream({ ...options.clusterEvents, kube, redis, prefix: options.prefix, logger });
   clusterEvents?.start();
-  const depth = options.metrics && clusterQueue(redis, new QueueKeys(options.prefix), options.cluster);
-  const unwatch = depth && options.metrics?.watchQueue(options.cluster, () => depth.getJobCounts('waiting', 'active', 'delayed', 'failed', 'prioritized'));
+  const unwatch = options.metrics?.watchQueue(options.cluster, () => runner.jobCounts('waiting', 'active', 'delayed', 'failed', 'prioritized'));
   const version = kc.makeApiClient(VersionApi);
   const ops =
     options.opsPort === undefined
@@ -111,9 +109,9 @@ export async function startWorkerProcess(options: WorkerProcessOptions): Promise
     ...(clusterEvents ? { clusterEvents } : {}),
     async stop(timeoutMs = 30_000) {
       await clusterEvents?.stop().catch((err) => logger.warn({ err }, 'cluster event watch did not stop cleanly'));
-      await runner.stop(timeoutMs);
+      // The gauge reads the runner's queue, which runner.stop() closes.
       unwatch?.();
-      await depth?.close().catch(() => {});
+      await runner.stop(timeoutMs);
       await ops?.close();
       clock.stop();
       redis.disconnect();
